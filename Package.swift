@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Layers, one direction of dependency (see docs/ARCHITECTURE.md):
+/// SyncCore (pure) <- SyncProtocol (pure wire format) <- SyncServer (NIO) / SyncClient (POSIX) <- executables.
+let package = Package(
+    name: "sync-agent",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sync-agent", targets: ["sync-agent"]),
+        .executable(name: "syncctl", targets: ["syncctl"]),
+        .library(name: "SyncCore", targets: ["SyncCore"]),
+        .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
+        .library(name: "SyncServer", targets: ["SyncServer"]),
+        .library(name: "SyncClient", targets: ["SyncClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(name: "SyncCore"),
+        .target(name: "SyncProtocol", dependencies: ["SyncCore"]),
+        .target(
+            name: "SyncServer",
+            dependencies: [
+                "SyncCore",
+                "SyncProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "SyncClient", dependencies: ["SyncCore", "SyncProtocol"]),
+        .executableTarget(
+            name: "sync-agent",
+            dependencies: [
+                "SyncServer",
+                "SyncProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "syncctl",
+            dependencies: [
+                "SyncClient",
+                "SyncProtocol",
+                "SyncCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
+        .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"]),
+        .testTarget(name: "SyncServerTests", dependencies: ["SyncServer", "SyncClient"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient"]),
+    ]
+)

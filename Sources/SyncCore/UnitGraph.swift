@@ -1,0 +1,183 @@
+/// The dependency graph of units: statuses, edges, readiness, parked waits and the events that describe every
+/// change. Pure and synchronous; the server owns exactly one and mutates it from one place.
+///
+/// Edges run from a dependent to its dependency and carry the status the dependency must have. A unit is *ready*
+/// when every dependency has exactly its required status; an unknown unit is ready (coder's rules, reference §2).
+/// Readiness is kept incrementally as a count of unsatisfied edges per unit, so a change costs work proportional
+/// to the edges it touches, never to the size of the graph.
+///
+/// Every mutation goes through ``apply(_:at:)`` and is recorded as a ``SyncEvent``; callers take the new events with
+/// ``drainEvents()`` and the waits that ended with ``drainResolutions()``.
+public struct UnitGraph: Sendable {
+    /// Reads the current time; injected so tests can fix it.
+    public typealias Clock = @Sendable () -> Timestamp
+
+    struct UnitRecord: Sendable {
+        var status: UnitStatus
+        /// Forward edges whose dependency does not have the required status.
+        var unmet: Int
+        var registeredAt: Timestamp
+        var since: Timestamp
+        var reason: String?
+        var cause: FailureCause?
+    }
+
+    var units: [String: UnitRecord] = [:]
+    /// unit -> (dependency -> required status)
+    var forward: [String: [String: UnitStatus]] = [:]
+    /// dependency -> (dependent -> required status)
+    var reverse: [String: [String: UnitStatus]] = [:]
+    var waits = WaitBook()
+    let clock: Clock
+    /// The sequence number the next event gets.
+    public private(set) var nextSequence: UInt64 = 1
+    var outbox: [SyncEvent] = []
+    var resolutions: [WaitResolution] = []
+    /// Status changes not yet settled (waiters, failure propagation, completion waits).
+    var unsettled: [(unit: String, from: UnitStatus?, to: UnitStatus)] = []
+    /// Units whose unmet count dropped to zero since the last settle.
+    var becameReady: [String] = []
+
+    /// Creates an empty graph.
+    /// - Parameter clock: the time source for events.
+    public init(clock: @escaping Clock) {
+        self.clock = clock
+    }
+
+    // MARK: Queries
+
+    /// The unit's status, or `nil` when it is not registered.
+    public func status(of unit: String) -> UnitStatus? { units[unit]?.status }
+
+    /// Whether every dependency of `unit` has its required status. An unregistered unit is ready.
+    public func isReady(_ unit: String) -> Bool { (units[unit]?.unmet ?? 0) == 0 }
+
+    /// Whether `unit` is registered.
+    public func isRegistered(_ unit: String) -> Bool { units[unit] != nil }
+
+    /// Number of registered units.
+    public var unitCount: Int { units.count }
+
+    /// Number of dependency edges.
+    public var edgeCount: Int { forward.values.reduce(0) { $0 + $1.count } }
+
+    /// Registered unit names, sorted bytewise.
+    public var unitNames: [String] { units.keys.sorted(by: bytewise) }
+
+    /// A snapshot of one registered unit, or `nil` when it is not registered.
+    public func info(_ unit: String) -> UnitInfo? {
+        guard let record = units[unit] else { return nil }
+        return UnitInfo(
+            name: unit, status: record.status, isReady: record.unmet == 0, registeredAt: record.registeredAt,
+            since: record.since, reason: record.reason, cause: record.cause,
+            waiters: waits.startWaiters[unit]?.count ?? 0)
+    }
+
+    /// Snapshots of all registered units, sorted by name.
+    public var allUnits: [UnitInfo] { unitNames.compactMap(info) }
+
+    /// Every dependency of `unit`, sorted by the dependency's name; empty for an unknown unit.
+    public func dependencies(of unit: String) -> [DependencyInfo] {
+        guard let edges = forward[unit] else { return [] }
+        return edges.keys.sorted(by: bytewise).map {
+            DependencyInfo(unit: unit, dependsOn: $0, requiredStatus: edges[$0]!, currentStatus: units[$0]?.status)
+        }
+    }
+
+    /// The dependencies of `unit` that are not satisfied, sorted by name.
+    public func unmetDependencies(of unit: String) -> [DependencyInfo] {
+        guard (units[unit]?.unmet ?? 0) > 0 else { return [] }
+        return dependencies(of: unit).filter { !$0.isSatisfied }
+    }
+
+    /// The units that depend on `unit`, sorted by name. `unit` need not be registered.
+    public func dependents(of unit: String) -> [String] {
+        (reverse[unit]?.keys).map { $0.sorted(by: bytewise) } ?? []
+    }
+
+    /// Names that appear in some edge but were never registered, sorted.
+    public var unregisteredDependencies: [String] {
+        reverse.keys.filter { units[$0] == nil }.sorted(by: bytewise)
+    }
+
+    // MARK: Events
+
+    /// The events recorded since the last call, in sequence order.
+    public mutating func drainEvents() -> [SyncEvent] {
+        defer { outbox.removeAll(keepingCapacity: true) }
+        return outbox
+    }
+
+    /// The waits that ended since the last call, in the order they ended.
+    public mutating func drainResolutions() -> [WaitResolution] {
+        defer { resolutions.removeAll(keepingCapacity: true) }
+        return resolutions
+    }
+
+    /// Records a change: applies it and appends its event to the outbox.
+    mutating func record(_ kind: SyncEvent.Kind) {
+        let now = clock()
+        apply(kind, at: now)
+        outbox.append(SyncEvent(sequence: nextSequence, time: now, kind: kind))
+        nextSequence += 1
+    }
+
+    /// Replays an event recorded earlier (from a journal) without side effects on waits.
+    ///
+    /// Events must be replayed in sequence order; the graph continues numbering after the last one.
+    public mutating func replay(_ event: SyncEvent) {
+        apply(event.kind, at: event.time)
+        nextSequence = max(nextSequence, event.sequence + 1)
+        unsettled.removeAll()
+        becameReady.removeAll()
+    }
+
+    /// The only place that changes units and edges; keeps the unmet counts true.
+    mutating func apply(_ kind: SyncEvent.Kind, at time: Timestamp) {
+        switch kind {
+        case .registered(let unit):
+            guard units[unit] == nil else { return }
+            var unmet = 0
+            for (dependency, required) in forward[unit] ?? [:] where units[dependency]?.status != required {
+                unmet += 1
+            }
+            units[unit] = UnitRecord(status: .pending, unmet: unmet, registeredAt: time, since: time)
+            statusDidChange(unit, from: nil, to: .pending)
+        case .dependencyAdded(let unit, let dependency, let required):
+            let previous = forward[unit]?[dependency]
+            forward[unit, default: [:]][dependency] = required
+            reverse[dependency, default: [:]][unit] = required
+            let current = units[dependency]?.status
+            adjust(unit, wasSatisfied: previous.map { current == $0 } ?? true, isSatisfied: current == required)
+        case .statusChanged(let unit, _, let to, let reason, let cause):
+            guard var record = units[unit] else { return }
+            let from = record.status
+            record.status = to
+            record.since = time
+            record.reason = to == .failed ? reason : nil
+            record.cause = to == .skipped ? cause : nil
+            units[unit] = record
+            statusDidChange(unit, from: from, to: to)
+        case .waitBegan, .waitEnded:
+            break
+        }
+    }
+
+    private mutating func statusDidChange(_ unit: String, from: UnitStatus?, to: UnitStatus) {
+        for (dependent, required) in reverse[unit] ?? [:] {
+            adjust(dependent, wasSatisfied: from == required, isSatisfied: to == required)
+        }
+        unsettled.append((unit, from, to))
+    }
+
+    private mutating func adjust(_ unit: String, wasSatisfied: Bool, isSatisfied: Bool) {
+        guard wasSatisfied != isSatisfied, units[unit] != nil else { return }
+        units[unit]!.unmet += isSatisfied ? -1 : 1
+        if units[unit]!.unmet == 0 { becameReady.append(unit) }
+    }
+}
+
+/// Orders strings by their UTF-8 bytes, as Go's `sort.Strings` does (coder sorts its lists this way).
+public func bytewise(_ a: String, _ b: String) -> Bool {
+    a.utf8.lexicographicallyPrecedes(b.utf8)
+}

@@ -1,0 +1,66 @@
+/// The parked waits of a ``UnitGraph``: starts waiting for a unit to become ready, and completion waits for a set
+/// of units to complete. Indexed by unit so a change finds its waits without scanning.
+struct WaitBook: Sendable {
+    struct StartWait: Sendable {
+        var unit: String
+        var dependencies: [String]
+        var unsatisfied: [String]
+    }
+
+    struct CompletionWait: Sendable {
+        var units: [String]
+        var remaining: Set<String>
+    }
+
+    var starts: [WaitID: StartWait] = [:]
+    /// unit -> parked starts, oldest first.
+    var startWaiters: [String: [WaitID]] = [:]
+    var completions: [WaitID: CompletionWait] = [:]
+    /// unit -> completion waits that include it.
+    var completionWatchers: [String: Set<WaitID>] = [:]
+
+    /// Number of parked waits of both kinds.
+    var count: Int { starts.count + completions.count }
+
+    mutating func park(start id: WaitID, unit: String, dependencies: [String], unsatisfied: [String]) {
+        starts[id] = StartWait(unit: unit, dependencies: dependencies, unsatisfied: unsatisfied)
+        startWaiters[unit, default: []].append(id)
+    }
+
+    /// Removes a parked start. - Returns: its unit, or `nil` when it was not parked.
+    @discardableResult
+    mutating func unpark(start id: WaitID) -> String? {
+        guard let wait = starts.removeValue(forKey: id) else { return nil }
+        startWaiters[wait.unit]?.removeAll { $0 == id }
+        if startWaiters[wait.unit]?.isEmpty == true { startWaiters[wait.unit] = nil }
+        return wait.unit
+    }
+
+    mutating func park(completion id: WaitID, units: [String], remaining: [String]) {
+        completions[id] = CompletionWait(units: units, remaining: Set(remaining))
+        for unit in units { completionWatchers[unit, default: []].insert(id) }
+    }
+
+    /// Removes a completion wait. - Returns: whether it was parked.
+    @discardableResult
+    mutating func unpark(completion id: WaitID) -> Bool {
+        guard let wait = completions.removeValue(forKey: id) else { return false }
+        for unit in wait.units {
+            completionWatchers[unit]?.remove(id)
+            if completionWatchers[unit]?.isEmpty == true { completionWatchers[unit] = nil }
+        }
+        return true
+    }
+
+    /// Notes that `unit` completed. - Returns: all the wait's units when nothing remains.
+    mutating func markCompleted(_ unit: String, in id: WaitID) -> [String]? {
+        guard completions[id] != nil else { return nil }
+        completions[id]!.remaining.remove(unit)
+        return completions[id]!.remaining.isEmpty ? completions[id]!.units : nil
+    }
+
+    /// Notes that `unit` left `completed` (it was started again).
+    mutating func markIncomplete(_ unit: String, in id: WaitID) {
+        completions[id]?.remaining.insert(unit)
+    }
+}

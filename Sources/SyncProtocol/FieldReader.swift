@@ -1,0 +1,93 @@
+import SyncCore
+
+/// A field of a frame is missing, has the wrong type, or is not expected.
+struct FieldError: Error {
+    var code: ErrorCode
+    var message: String
+    init(_ code: ErrorCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    init(_ message: String) {
+        self.init(.badRequest, message)
+    }
+}
+
+/// Reads the fields of a JSON object one by one and, at the end, refuses any it did not read, so a misspelt
+/// field (`"unti"`) is an error rather than silently ignored.
+struct FieldReader {
+    private let pairs: [(String, JSON)]
+    private var used: Set<String> = []
+
+    init(_ json: JSON) {
+        if case .object(let pairs) = json { self.pairs = pairs } else { self.pairs = [] }
+    }
+
+    private mutating func value(_ key: String) -> JSON? {
+        used.insert(key)
+        guard let value = pairs.first(where: { $0.0 == key })?.1, value != .null else { return nil }
+        return value
+    }
+
+    private func typeError(_ key: String, _ expected: String, _ got: JSON) -> FieldError {
+        FieldError("field \(goQuoted(key)) must be \(expected), got \(got.typeName)")
+    }
+
+    mutating func requiredID() throws(FieldError) -> Int64 {
+        guard let value = value("id") else { throw FieldError("missing field \"id\" (a non-negative integer)") }
+        guard let id = value.int64Value, id >= 0 else { throw typeError("id", "a non-negative integer", value) }
+        return id
+    }
+
+    mutating func string(_ key: String) throws(FieldError) -> String {
+        guard let value = value(key) else { throw FieldError("missing field \(goQuoted(key))") }
+        guard let text = value.stringValue else { throw typeError(key, "a string", value) }
+        return text
+    }
+
+    mutating func optionalString(_ key: String) throws(FieldError) -> String? {
+        guard let value = value(key) else { return nil }
+        guard let text = value.stringValue else { throw typeError(key, "a string", value) }
+        return text
+    }
+
+    mutating func int(_ key: String) throws(FieldError) -> Int64 {
+        guard let value = value(key) else { throw FieldError("missing field \(goQuoted(key))") }
+        guard let number = value.int64Value else { throw typeError(key, "an integer", value) }
+        return number
+    }
+
+    mutating func optionalInt(_ key: String, minimum: Int64) throws(FieldError) -> Int64? {
+        guard let value = value(key) else { return nil }
+        guard let number = value.int64Value, number >= minimum else {
+            throw typeError(key, "an integer of at least \(minimum)", value)
+        }
+        return number
+    }
+
+    mutating func optionalBool(_ key: String) throws(FieldError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard let flag = value.boolValue else { throw typeError(key, "a boolean", value) }
+        return flag
+    }
+
+    mutating func stringArray(_ key: String, nonEmpty: Bool) throws(FieldError) -> [String] {
+        guard let value = value(key) else { throw FieldError("missing field \(goQuoted(key))") }
+        guard let items = value.arrayValue else { throw typeError(key, "an array of strings", value) }
+        var strings: [String] = []
+        for item in items {
+            guard let text = item.stringValue else { throw typeError(key, "an array of strings", item) }
+            strings.append(text)
+        }
+        if nonEmpty && strings.isEmpty { throw FieldError("field \(goQuoted(key)) must not be empty") }
+        return strings
+    }
+
+    /// Throws when the object has a field that was never read.
+    func finish() throws(FieldError) {
+        if let extra = pairs.first(where: { !used.contains($0.0) }) {
+            throw FieldError("unknown field \(goQuoted(extra.0))")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// Splits a byte stream into newline-terminated frames, refusing any frame longer than a limit.
+///
+/// Used by the client; the agent does the same on NIO's buffers.
+public struct LineBuffer: Sendable {
+    public let maxFrameBytes: Int
+    private var pending: [UInt8] = []
+    private var scanned = 0
+
+    public init(maxFrameBytes: Int = ProtocolVersion.maxFrameBytes) {
+        self.maxFrameBytes = maxFrameBytes
+    }
+
+    /// The frame is longer than allowed.
+    public struct Overflow: Error, Sendable {}
+
+    /// Adds received bytes.
+    public mutating func append<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+        pending.append(contentsOf: bytes)
+    }
+
+    /// The next complete frame without its newline, or `nil` until more bytes arrive.
+    /// - Throws: ``Overflow`` when the frame so far exceeds the limit.
+    public mutating func nextFrame() throws(Overflow) -> ArraySlice<UInt8>? {
+        if let newline = pending[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
+            guard newline <= maxFrameBytes else { throw Overflow() }
+            let frame = pending[..<newline]
+            pending.removeSubrange(...newline)
+            scanned = 0
+            return frame
+        }
+        scanned = pending.count
+        if pending.count > maxFrameBytes { throw Overflow() }
+        return nil
+    }
+
+    /// Bytes received but not yet returned as a frame.
+    public var bufferedCount: Int { pending.count }
+}

@@ -1,0 +1,36 @@
+import SyncCore
+
+/// Version of the wire protocol; see docs/PROTOCOL.md.
+public enum ProtocolVersion {
+    /// The version this build speaks.
+    public static let current: Int64 = 1
+    /// Versions the agent accepts in `hello`.
+    public static let supported: [Int64] = [1]
+    /// Largest frame (one JSON line, without its newline) either side accepts: 1 MiB.
+    public static let maxFrameBytes = 1 << 20
+    /// The product's version, shown by `--version` and in `hello`.
+    public static let productVersion = "0.1.0"
+}
+
+extension ErrorCode {
+    /// The frame is not valid JSON (or not UTF-8).
+    public static let badFrame = ErrorCode("bad_frame")
+    /// The frame is JSON but not a valid request: missing or mistyped field, unknown field.
+    public static let badRequest = ErrorCode("bad_request")
+    /// The request's `type` is not one the agent knows.
+    public static let unknownType = ErrorCode("unknown_type")
+    /// The first request on a connection must be `hello`.
+    public static let helloRequired = ErrorCode("hello_required")
+    /// `hello` asked for a protocol version the agent does not speak. The agent closes the connection.
+    public static let unsupportedVersion = ErrorCode("unsupported_version")
+    /// A frame exceeded ``ProtocolVersion/maxFrameBytes``. The agent closes the connection.
+    public static let frameTooLarge = ErrorCode("frame_too_large")
+    /// The request's id is already in use by a request still in flight on this connection.
+    public static let duplicateID = ErrorCode("duplicate_id")
+    /// `cancel` named a request that is not in flight.
+    public static let unknownRequest = ErrorCode("unknown_request")
+    /// The agent is shutting down.
+    public static let shuttingDown = ErrorCode("shutting_down")
+    /// The client side could not reach the agent, or lost it (never sent by the agent).
+    public static let unreachable = ErrorCode("unreachable")
+}

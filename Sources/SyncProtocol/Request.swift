@@ -1,0 +1,131 @@
+import SyncCore
+
+/// A request from a client: one JSON object per line, `{"id":N,"type":"...", ...}`. See docs/PROTOCOL.md.
+public struct Request: Sendable, Equatable {
+    /// Chosen by the client, unique among its requests in flight; the reply and any pushes carry it.
+    public var id: Int64
+    public var body: Body
+
+    public init(id: Int64, _ body: Body) {
+        self.id = id
+        self.body = body
+    }
+
+    /// What is asked.
+    public enum Body: Sendable, Equatable {
+        /// Must come first on a connection.
+        case hello(version: Int64, client: String?)
+        case ping
+        /// Declare that `unit` depends on each of `dependsOn` completing, in order; stops at the first refusal.
+        case want(unit: String, dependsOn: [String])
+        /// Start `unit` when it is ready. With `wait` false an unready unit is refused (`not_ready`).
+        /// `timeoutMs` nil or 0 waits without limit.
+        case start(unit: String, wait: Bool, timeoutMs: Int64?)
+        case complete(unit: String)
+        case fail(unit: String, reason: String?)
+        case status(unit: String)
+        case list
+        /// Wait until the units (or, with `all`, every unit registered at that moment) are completed.
+        case wait(units: [String], all: Bool, timeoutMs: Int64?)
+        /// Cancel the request `request` of this connection that is still in flight.
+        case cancel(request: Int64)
+
+        /// The `type` field.
+        public var type: String {
+            switch self {
+            case .hello: return "hello"
+            case .ping: return "ping"
+            case .want: return "want"
+            case .start: return "start"
+            case .complete: return "complete"
+            case .fail: return "fail"
+            case .status: return "status"
+            case .list: return "list"
+            case .wait: return "wait"
+            case .cancel: return "cancel"
+            }
+        }
+
+        /// Every known `type`, as listed in errors.
+        public static let knownTypes = [
+            "hello", "ping", "want", "start", "complete", "fail", "status", "list", "wait", "cancel",
+        ]
+    }
+}
+
+extension Request {
+    /// The wire form (without the newline).
+    public var json: JSON {
+        var pairs: [(String, JSON)] = [("id", .int(id)), ("type", .string(body.type))]
+        switch body {
+        case .hello(let version, let client):
+            pairs.append(("version", .int(version)))
+            if let client { pairs.append(("client", .string(client))) }
+        case .ping, .list:
+            break
+        case .want(let unit, let dependsOn):
+            pairs += [("unit", .string(unit)), ("depends_on", .strings(dependsOn))]
+        case .start(let unit, let wait, let timeoutMs):
+            pairs.append(("unit", .string(unit)))
+            if !wait { pairs.append(("wait", false)) }
+            if let timeoutMs { pairs.append(("timeout_ms", .int(timeoutMs))) }
+        case .complete(let unit), .status(let unit):
+            pairs.append(("unit", .string(unit)))
+        case .fail(let unit, let reason):
+            pairs.append(("unit", .string(unit)))
+            if let reason { pairs.append(("reason", .string(reason))) }
+        case .wait(let units, let all, let timeoutMs):
+            pairs.append(all ? ("all", true) : ("units", .strings(units)))
+            if let timeoutMs { pairs.append(("timeout_ms", .int(timeoutMs))) }
+        case .cancel(let request):
+            pairs.append(("request", .int(request)))
+        }
+        return .object(pairs)
+    }
+
+    /// Decodes a request from a parsed frame.
+    /// - Throws: ``WireError`` with `bad_request` or `unknown_type`; its `requestID` is set when the id was readable.
+    public init(json: JSON) throws(WireError) {
+        guard case .object = json else {
+            throw WireError(.badRequest, "a request must be a JSON object, got \(json.typeName)")
+        }
+        var fields = FieldReader(json)
+        do {
+            id = try fields.requiredID()
+        } catch {
+            throw WireError(.badRequest, error.message)
+        }
+        do {
+            body = try Self.decodeBody(&fields)
+            try fields.finish()
+        } catch {
+            throw WireError(error.code, error.message, requestID: id)
+        }
+    }
+
+    private static func decodeBody(_ f: inout FieldReader) throws(FieldError) -> Body {
+        let type = try f.string("type")
+        switch type {
+        case "hello": return .hello(version: try f.int("version"), client: try f.optionalString("client"))
+        case "ping": return .ping
+        case "want": return .want(unit: try f.string("unit"), dependsOn: try f.stringArray("depends_on", nonEmpty: true))
+        case "start":
+            return .start(
+                unit: try f.string("unit"), wait: try f.optionalBool("wait") ?? true,
+                timeoutMs: try f.optionalInt("timeout_ms", minimum: 0))
+        case "complete": return .complete(unit: try f.string("unit"))
+        case "fail": return .fail(unit: try f.string("unit"), reason: try f.optionalString("reason"))
+        case "status": return .status(unit: try f.string("unit"))
+        case "list": return .list
+        case "wait":
+            let all = try f.optionalBool("all") ?? false
+            let units = all ? [] : try f.stringArray("units", nonEmpty: true)
+            return .wait(units: units, all: all, timeoutMs: try f.optionalInt("timeout_ms", minimum: 0))
+        case "cancel": return .cancel(request: try f.int("request"))
+        default:
+            throw FieldError(
+                .unknownType,
+                "unknown request type \(goQuoted(type)); known types: \(Body.knownTypes.joined(separator: ", "))")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where the agent's socket is. The agent and every client resolve it the same way:
+/// `--socket-path` > `$SYNC_AGENT_SOCKET_PATH` > `$XDG_RUNTIME_DIR/sync-agent.sock` (when that directory exists and
+/// belongs to the user) > `/tmp/sync-agent-<uid>/agent.sock`.
+public struct SocketPath: Sendable, Equatable, CustomStringConvertible {
+    /// The environment variable that names the socket.
+    public static let environmentVariable = "SYNC_AGENT_SOCKET_PATH"
+
+    /// Where the path came from.
+    public enum Source: String, Sendable {
+        case flag = "--socket-path"
+        case environment = "SYNC_AGENT_SOCKET_PATH"
+        case runtimeDirectory = "XDG_RUNTIME_DIR"
+        case defaultDirectory = "default"
+    }
+
+    public var path: String
+    public var source: Source
+
+    public init(path: String, source: Source) {
+        self.path = path
+        self.source = source
+    }
+
+    public var description: String { path }
+
+    /// The directory that holds the socket.
+    public var directory: String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Resolves the socket path.
+    /// - Parameters:
+    ///   - explicit: the `--socket-path` value, if given (an empty string counts as not given).
+    ///   - environment: looks up environment variables (the process environment by default).
+    public static func resolve(
+        explicit: String? = nil, environment: (String) -> String? = SocketPath.processEnvironment
+    ) -> SocketPath {
+        if let explicit, !explicit.isEmpty { return SocketPath(path: explicit, source: .flag) }
+        if let fromEnvironment = environment(environmentVariable), !fromEnvironment.isEmpty {
+            return SocketPath(path: fromEnvironment, source: .environment)
+        }
+        if let runtime = environment("XDG_RUNTIME_DIR"), !runtime.isEmpty, isOwnDirectory(runtime) {
+            let base = runtime.hasSuffix("/") ? String(runtime.dropLast()) : runtime
+            return SocketPath(path: base + "/sync-agent.sock", source: .runtimeDirectory)
+        }
+        return SocketPath(path: defaultDirectory + "/agent.sock", source: .defaultDirectory)
+    }
+
+    /// `/tmp/sync-agent-<uid>`: created 0700 by the agent; must belong to the user and not be a symlink.
+    public static var defaultDirectory: String { "/tmp/sync-agent-\(getuid())" }
+
+    /// Reads the process environment.
+    public static func processEnvironment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    /// Whether `path` is a directory (not a symlink to one) owned by the current user.
+    static func isOwnDirectory(_ path: String) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return false }
+        return (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == getuid()
+    }
+}

@@ -1,0 +1,154 @@
+import NIOCore
+import SyncCore
+import SyncProtocol
+
+/// One method per request type. Each answers at once, or parks the request and answers it later.
+extension AgentCore {
+    func handle(_ request: Request, on connection: Connection) {
+        let id = request.id
+        if !connection.greeted, case .hello = request.body {} else if !connection.greeted {
+            let message = #"send hello first, e.g. {"id":0,"type":"hello","version":\#(ProtocolVersion.current)}"#
+            connection.send(.error(id, WireError(.helloRequired, message)))
+            return
+        }
+        if connection.inflight[id] != nil {
+            let message = "request id \(id) is already in flight on this connection; use a new id"
+            connection.send(.error(id, WireError(.duplicateID, message)))
+            return
+        }
+        if shuttingDown {
+            connection.send(.error(id, WireError(.shuttingDown, "the agent is shutting down")))
+            return
+        }
+        do throws(SyncError) {
+            switch request.body {
+            case .hello(let version, let client):
+                greet(connection, id: id, version: version, client: client)
+            case .ping:
+                connection.send(.ok(id))
+            case .want(let unit, let dependencies):
+                for dependency in dependencies {
+                    try graph.want(unit, dependsOn: dependency)
+                }
+                connection.send(.ok(id, .object([("unit", .string(unit)), ("declared", .strings(dependencies))])))
+            case .start(let unit, let wait, let timeoutMs):
+                try start(unit, wait: wait, timeoutMs: timeoutMs, id: id, on: connection)
+            case .complete(let unit):
+                try graph.complete(unit)
+                connection.send(.ok(id))
+            case .fail(let unit, let reason):
+                try graph.fail(unit, reason: reason)
+                connection.send(.ok(id))
+            case .status(let unit):
+                connection.send(.ok(id, try statusReport(unit).json))
+            case .list:
+                connection.send(.ok(id, .object([("units", .array(graph.allUnits.map(\.json)))])))
+            case .wait(let units, let all, let timeoutMs):
+                try awaitCompletion(all ? graph.unitNames : units, timeoutMs: timeoutMs, id: id, on: connection)
+            case .cancel(let target):
+                cancel(target, id: id, on: connection)
+            }
+        } catch {
+            connection.send(.error(id, WireError(error)))
+        }
+    }
+
+    private func greet(_ connection: Connection, id: Int64, version: Int64, client: String?) {
+        guard ProtocolVersion.supported.contains(version) else {
+            let supported = ProtocolVersion.supported.map(String.init).joined(separator: ", ")
+            let message = "protocol version \(version) is not supported; this agent "
+                + "(sync-agent \(ProtocolVersion.productVersion)) speaks \(supported). Use a matching syncctl"
+            logger.info("refused a client with another protocol version", metadata: ["version": "\(version)"])
+            connection.send(.error(id, WireError(.unsupportedVersion, message)))
+            connection.inputClosed = true
+            return
+        }
+        connection.greeted = true
+        logger.trace("hello", metadata: ["client": "\(client ?? "?")", "connection": "\(connection.id)"])
+        connection.send(.ok(id, hello.json))
+    }
+
+    private func start(
+        _ unit: String, wait: Bool, timeoutMs: Int64?, id: Int64, on connection: Connection
+    ) throws(SyncError) {
+        let waitID = makeWaitID()
+        switch try graph.start(unit, wait: wait ? waitID : nil) {
+        case .started(let info):
+            connection.send(.ok(id, info.json))
+        case .parked(let dependencies, let unsatisfied):
+            park(waitID, .start(unit: unit), timeoutMs: timeoutMs, id: id, on: connection)
+            connection.send(
+                .push(
+                    id: id, kind: "waiting",
+                    fields: [
+                        ("unit", .string(unit)), ("dependencies", .strings(dependencies)),
+                        ("unsatisfied", .strings(unsatisfied)),
+                    ]))
+        }
+    }
+
+    private func awaitCompletion(
+        _ units: [String], timeoutMs: Int64?, id: Int64, on connection: Connection
+    ) throws(SyncError) {
+        let waitID = makeWaitID()
+        switch try graph.awaitCompletion(of: units, wait: waitID) {
+        case .done(let units):
+            connection.send(.ok(id, .object([("units", .strings(units))])))
+        case .parked(let remaining):
+            park(waitID, .completion(units: units), timeoutMs: timeoutMs, id: id, on: connection)
+            connection.send(.push(id: id, kind: "waiting", fields: [("remaining", .strings(remaining))]))
+        }
+    }
+
+    private func park(
+        _ waitID: WaitID, _ kind: ParkedRequest.Kind, timeoutMs: Int64?, id: Int64, on connection: Connection
+    ) {
+        var request = ParkedRequest(connection: connection.id, requestID: id, kind: kind, timer: nil)
+        if let timeoutMs, timeoutMs > 0 {
+            let core = NIOLoopBound(self, eventLoop: loop)
+            request.timer = loop.scheduleTask(in: .milliseconds(timeoutMs)) {
+                core.value.expire(waitID)
+            }
+        }
+        parked[waitID] = request
+        connection.inflight[id] = waitID
+    }
+
+    /// A parked request's timeout expired.
+    func expire(_ waitID: WaitID) {
+        guard let request = parked.removeValue(forKey: waitID) else { return }
+        graph.endWait(waitID, outcome: .timeout)
+        let message: String
+        switch request.kind {
+        case .start(let unit):
+            message = "timeout waiting for dependencies of unit '\(unit)'"
+        case .completion(let units):
+            let remaining = units.filter { graph.status(of: $0) != .completed }
+            message = "timeout waiting for units to complete: \(remaining.joined(separator: ", "))"
+        }
+        finish(request, with: .error(request.requestID, WireError(.timeout, message)))
+        afterChange()
+        flushAll()
+    }
+
+    private func cancel(_ target: Int64, id: Int64, on connection: Connection) {
+        guard let waitID = connection.inflight[target], let request = parked.removeValue(forKey: waitID) else {
+            let message = "request \(target) is not in flight on this connection"
+            connection.send(.error(id, WireError(.unknownRequest, message)))
+            return
+        }
+        request.timer?.cancel()
+        graph.endWait(waitID, outcome: .cancelled)
+        finish(request, with: .error(target, WireError(.cancelled, "request \(target) was cancelled by the client")))
+        connection.send(.ok(id))
+    }
+
+    private func statusReport(_ unit: String) throws(SyncError) -> UnitStatusReport {
+        if let problem = UnitName.problem(with: unit) {
+            throw SyncError(.invalidName, "cannot get status for unit \(goQuoted(unit)): \(problem)")
+        }
+        return UnitStatusReport(
+            unit: unit, info: graph.info(unit), isReady: graph.isReady(unit),
+            dependencies: graph.dependencies(of: unit), dependents: graph.dependents(of: unit))
+    }
+}

@@ -1,0 +1,132 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SyncProtocol
+
+/// Makes a socket path safe to listen on, and holds it: the directory exists with the right owner and mode, no
+/// other agent is live there (an exclusive lock on `<socket>.lock` proves it), and a stale socket file is gone.
+final class SocketGuard {
+    let socketPath: SocketPath
+    private var lockFD: Int32 = -1
+
+    init(_ socketPath: SocketPath) {
+        self.socketPath = socketPath
+    }
+
+    deinit { release() }
+
+    /// Prepares the path; after it returns the caller may bind.
+    /// - Throws: ``AgentStartError`` when the directory is unsafe, another agent is listening, or a file that is
+    ///   not a socket is in the way.
+    func acquire() throws(AgentStartError) {
+        let path = socketPath.path
+        if path.utf8.count > 107 {
+            throw AgentStartError(
+                "socket path \(path) is \(path.utf8.count) bytes long; Unix sockets allow 107. "
+                    + "Choose a shorter --socket-path")
+        }
+        try prepareDirectory()
+        try takeLock()
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFSOCK else {
+                throw AgentStartError(
+                    "\(path) exists and is not a socket; remove it or choose another --socket-path")
+            }
+            if SocketGuard.isLive(path) {
+                throw AgentStartError(
+                    "another agent is listening on \(path); stop it first or choose another --socket-path")
+            }
+            guard unlink(path) == 0 || errno == ENOENT else {
+                throw AgentStartError("remove stale socket \(path): \(SocketGuard.errorText())")
+            }
+        }
+    }
+
+    /// Removes the socket file and drops the lock. Idempotent.
+    func release() {
+        guard lockFD >= 0 else { return }
+        unlink(socketPath.path)
+        close(lockFD)
+        lockFD = -1
+    }
+
+    private func prepareDirectory() throws(AgentStartError) {
+        let directory = socketPath.directory
+        let isDefault = socketPath.source == .defaultDirectory
+        var info = stat()
+        if lstat(directory, &info) != 0 {
+            guard errno == ENOENT else {
+                throw AgentStartError("check socket directory \(directory): \(SocketGuard.errorText())")
+            }
+            guard SocketGuard.makeDirectories(directory) else {
+                throw AgentStartError("create socket directory \(directory): \(SocketGuard.errorText())")
+            }
+            guard lstat(directory, &info) == 0 else {
+                throw AgentStartError("check socket directory \(directory): \(SocketGuard.errorText())")
+            }
+        }
+        guard isDefault else { return }
+        if (info.st_mode & S_IFMT) == S_IFLNK {
+            throw AgentStartError(
+                "socket directory \(directory) is a symbolic link; refusing to use it. Remove it and start again")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw AgentStartError("socket directory \(directory) is not a directory; remove it and start again")
+        }
+        guard info.st_uid == getuid() else {
+            throw AgentStartError(
+                "socket directory \(directory) belongs to uid \(info.st_uid), not to you (uid \(getuid())); "
+                    + "refusing to use it. Remove it or choose another --socket-path")
+        }
+        if info.st_mode & 0o077 != 0 {
+            throw AgentStartError(
+                "socket directory \(directory) has mode \(String(info.st_mode & 0o777, radix: 8)); it must be 700. "
+                    + "Run chmod 700 \(directory) or remove it")
+        }
+    }
+
+    private func takeLock() throws(AgentStartError) {
+        let lockPath = socketPath.path + ".lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw AgentStartError("open lock file \(lockPath): \(SocketGuard.errorText())") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw AgentStartError(
+                "another agent is listening on \(socketPath.path); stop it first or choose another --socket-path")
+        }
+        lockFD = fd
+    }
+
+    /// Whether something accepts connections on `path`.
+    static func isLive(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[i] = byte }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return result == 0
+    }
+
+    /// `mkdir -p` with mode 0700 for every directory it creates.
+    static func makeDirectories(_ path: String) -> Bool {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST { return false }
+        }
+        return true
+    }
+
+    static func errorText() -> String { String(cString: strerror(errno)) }
+}

@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import SyncCore
+import SyncProtocol
+
+/// A running agent: the unit graph served on a Unix socket.
+///
+/// ``start(_:)`` prepares the socket path (directory 0700, socket 0600, a stale socket replaced, a live one never
+/// taken over) and listens. The graph has exactly one owner, a single event loop; ``shutdown()`` answers every
+/// request in flight with `shutting_down`, closes every connection and removes the socket.
+public final class SyncServer: Sendable {
+    /// Where the agent listens.
+    public let socketPath: SocketPath
+    private let group: MultiThreadedEventLoopGroup
+    private let listener: any Channel
+    private let core: NIOLoopBound<AgentCore>
+    private let socketGuard: Mutex<SocketGuard?>
+    private let logger: Logger
+    private let stopping = Mutex<Task<Void, Never>?>(nil)
+
+    private init(
+        socketPath: SocketPath, group: MultiThreadedEventLoopGroup, listener: any Channel,
+        core: NIOLoopBound<AgentCore>, socketGuard: consuming sending SocketGuard, logger: Logger
+    ) {
+        self.socketPath = socketPath
+        self.group = group
+        self.listener = listener
+        self.core = core
+        self.socketGuard = Mutex(socketGuard)
+        self.logger = logger
+    }
+
+    /// Prepares the socket path and starts listening.
+    /// - Throws: ``AgentStartError`` when the path cannot be used (another agent is live there, unsafe directory…),
+    ///   or the error from binding.
+    public static func start(_ configuration: AgentConfiguration) async throws -> SyncServer {
+        let path = configuration.socketPath
+        let socketGuard = SocketGuard(path)
+        try socketGuard.acquire()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let pid = Int64(getpid())
+        let core = try await loop.submit {
+            NIOLoopBound(AgentCore(configuration: configuration, loop: loop, pid: pid), eventLoop: loop)
+        }.get()
+        let maxFrameBytes = configuration.maxFrameBytes
+        let listener: any Channel
+        let previousMask = umask(0o177)
+        do {
+            listener = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
+                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core.value))
+                    }
+                }
+                .bind(unixDomainSocketPath: path.path).get()
+            umask(previousMask)
+        } catch {
+            umask(previousMask)
+            socketGuard.release()
+            try? await group.shutdownGracefully()
+            throw AgentStartError("listen on unix socket \(path.path): \(error)")
+        }
+        chmod(path.path, 0o600)
+        configuration.logger.info(
+            "agent listening", metadata: ["socket": "\(path.path)", "source": "\(path.source.rawValue)"])
+        return SyncServer(
+            socketPath: path, group: group, listener: listener, core: core, socketGuard: socketGuard,
+            logger: configuration.logger)
+    }
+
+    /// Returns when the agent has stopped listening (after ``shutdown()``).
+    public func waitUntilStopped() async throws {
+        try await listener.closeFuture.get()
+    }
+
+    /// Stops the agent: no new connections, every request in flight answered with `shutting_down`, every
+    /// connection closed, the socket file removed. Idempotent.
+    public func shutdown() async {
+        let task = stopping.withLock { task in
+            if let task { return task }
+            let started = Task { await self.stop() }
+            task = started
+            return started
+        }
+        await task.value
+    }
+
+    private func stop() async {
+        logger.info("agent shutting down", metadata: ["socket": "\(socketPath.path)"])
+        try? await listener.close()
+        let core = self.core
+        try? await core.eventLoop.flatSubmit { core.value.shutDown() }.get()
+        socketGuard.withLock { socketGuard in
+            socketGuard?.release()
+            socketGuard = nil
+        }
+        try? await group.shutdownGracefully()
+    }
+}
