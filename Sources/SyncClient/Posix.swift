@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few POSIX calls the client makes, with Go-style error texts (lower case, as coder prints them).
+enum Posix {
+    /// A failed call's `errno`.
+    struct Errno: Error {
+        var code: Int32
+    }
+
+    /// Closes a descriptor.
+    static func closeDescriptor(_ fd: Int32) {
+        close(fd)
+    }
+
+    /// `strerror(errno)` with a lower-case first letter: `no such file or directory`.
+    static func errorText(_ code: Int32 = errno) -> String {
+        let text = String(cString: strerror(code))
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
+
+    /// Connects a stream socket to `path`. - Returns: the descriptor, or the errno of the failure.
+    static func connectUnix(_ path: String) -> Result<Int32, Errno> {
+        guard path.utf8.count < 108 else { return .failure(Errno(code: ENAMETOOLONG)) }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return .failure(Errno(code: errno)) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(fd)
+            return .failure(Errno(code: code))
+        }
+        return .success(fd)
+    }
+
+    /// Writes all of `bytes`. - Returns: `false` when the peer is gone.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
+}
+
+/// Starts a detached POSIX thread running `body`; cheaper to start than Foundation's `Thread`.
+func startThread(_ body: @escaping @Sendable () -> Void) {
+    final class Box: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    let result = pthread_create(
+        &thread, nil,
+        { raw in
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            box.body()
+            return nil
+        }, box)
+    precondition(result == 0, "pthread_create failed: \(result)")
+    pthread_detach(thread)
+}

@@ -1,0 +1,190 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+import SyncCore
+import SyncProtocol
+
+/// One connection to the agent, shared by any number of concurrent requests.
+///
+/// Requests are written from the caller's task; a reader thread splits the agent's frames and hands each reply or
+/// push to the request it belongs to, so a parked `start` is woken the moment its reply arrives. Cancelling the
+/// task of a request in flight sends `cancel` to the agent. Errors are ``WireError``s: the agent's own, or
+/// `unreachable` when the agent cannot be reached or went away.
+public final class SyncConnection: Sendable {
+    /// Receives the pushes of one request: kind (`waiting`) and fields.
+    public typealias PushHandler = @Sendable (String, [(String, JSON)]) -> Void
+
+    private struct Pending {
+        var continuation: CheckedContinuation<JSON, any Error>
+        var onPush: PushHandler?
+    }
+
+    private struct State {
+        var nextID: Int64 = 1
+        var pending: [Int64: Pending] = [:]
+        var cancelled: Set<Int64> = []
+        var closedError: WireError?
+    }
+
+    /// The socket this connection reached.
+    public let socketPath: SocketPath
+    private let fd: Int32
+    private let state = Mutex(State())
+    private let writeLock = Mutex(())
+
+    private init(socketPath: SocketPath, fd: Int32) {
+        self.socketPath = socketPath
+        self.fd = fd
+    }
+
+    deinit {
+        Posix.closeDescriptor(fd)
+    }
+
+    /// Connects to the agent and says hello.
+    /// - Parameters:
+    ///   - socketPath: where the agent listens.
+    ///   - client: a name for the agent's log, e.g. `syncctl`.
+    /// - Throws: ``WireError`` `unreachable` with coder's wording
+    ///   (`connect to agent socket: connect to socket: dial unix PATH: connect: no such file or directory`), or
+    ///   the agent's refusal of the hello (`unsupported_version`).
+    public static func connect(to socketPath: SocketPath, client: String) async throws(WireError) -> SyncConnection {
+        let fd: Int32
+        switch Posix.connectUnix(socketPath.path) {
+        case .success(let descriptor): fd = descriptor
+        case .failure(let error): throw unreachable(socketPath, code: error.code)
+        }
+        let connection = SyncConnection(socketPath: socketPath, fd: fd)
+        connection.startReading()
+        _ = try await connection.request(.hello(version: ProtocolVersion.current, client: client))
+        return connection
+    }
+
+    /// The `unreachable` error for a failed connect, with coder's wording.
+    static func unreachable(_ socketPath: SocketPath, code: Int32) -> WireError {
+        WireError(
+            .unreachable,
+            "connect to agent socket: connect to socket: dial unix \(socketPath.path): connect: "
+                + Posix.errorText(code))
+    }
+
+    /// Sends one request and returns its result once the agent answers.
+    /// - Parameter onPush: called, on the reader thread, for each push the agent sends before the reply.
+    /// - Throws: the agent's error, `unreachable` when the connection is lost, `cancelled` when the task is cancelled.
+    public func request(_ body: Request.Body, onPush: PushHandler? = nil) async throws(WireError) -> JSON {
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let refusal = state.withLock { state -> WireError? in
+                        if let closed = state.closedError { return closed }
+                        if state.cancelled.contains(id) { return WireError(.cancelled, "cancelled before it was sent") }
+                        state.pending[id] = Pending(continuation: continuation, onPush: onPush)
+                        return nil
+                    }
+                    if let refusal {
+                        continuation.resume(throwing: refusal)
+                    } else if !send(Request(id: id, body)) {
+                        fail(id, lost())
+                    }
+                }
+            } onCancel: {
+                let sent = state.withLock { state in
+                    state.cancelled.insert(id)
+                    return state.pending[id] != nil
+                }
+                if sent { _ = send(Request(id: 0, .cancel(request: id))) }
+            }
+        } catch let error as WireError {
+            throw error
+        } catch {
+            throw WireError(.cancelled, "\(error)")
+        }
+    }
+
+    /// Closes the connection; requests in flight fail with `unreachable`. Waits parked on the agent are dropped
+    /// by the agent.
+    public func close() {
+        shutdown(fd, Int32(SHUT_RDWR))
+    }
+
+    private func send(_ request: Request) -> Bool {
+        var frame = request.json.compact + "\n"
+        return writeLock.withLock { _ in
+            frame.withUTF8 { Posix.writeAll(fd, UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    private func lost() -> WireError {
+        WireError(.unreachable, "lost the connection to the agent at \(socketPath.path)")
+    }
+
+    private func fail(_ id: Int64, _ error: WireError) {
+        let pending = state.withLock { $0.pending.removeValue(forKey: id) }
+        pending?.continuation.resume(throwing: error)
+    }
+
+    // MARK: Reading
+
+    private func startReading() {
+        startThread { [self] in readLoop() }
+    }
+
+    private func readLoop() {
+        var lines = LineBuffer()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        var failure: WireError?
+        reading: while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            lines.append(chunk[..<count])
+            do {
+                while let frame = try lines.nextFrame() {
+                    dispatch(frame)
+                }
+            } catch {
+                failure = WireError(.badFrame, "the agent sent a frame larger than \(lines.maxFrameBytes) bytes")
+                break reading
+            }
+        }
+        let error = failure ?? lost()
+        let pending = state.withLock { state -> [Pending] in
+            state.closedError = error
+            defer { state.pending.removeAll() }
+            return Array(state.pending.values)
+        }
+        for entry in pending { entry.continuation.resume(throwing: error) }
+    }
+
+    private func dispatch(_ frame: ArraySlice<UInt8>) {
+        guard let json = try? JSON.parse(frame), let message = try? ServerMessage(json: json) else { return }
+        switch message {
+        case .push(let id, let kind, let fields):
+            let handler = state.withLock { $0.pending[id]?.onPush }
+            handler?(kind, fields)
+        case .reply(let id, let result):
+            guard let id else {
+                // An error about a frame the agent could not read: it concerns whichever request is oldest.
+                if case .failure(let error) = result, let oldest = state.withLock({ $0.pending.keys.min() }) {
+                    fail(oldest, error)
+                }
+                return
+            }
+            let pending = state.withLock { state -> Pending? in
+                state.cancelled.remove(id)
+                return state.pending.removeValue(forKey: id)
+            }
+            switch result {
+            case .success(let value): pending?.continuation.resume(returning: value)
+            case .failure(let error): pending?.continuation.resume(throwing: error)
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+struct Complete: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Mark a unit as complete",
+        usage: "syncctl complete <unit>",
+        discussion: """
+            Mark a unit as complete. Indicating to other units that it has completed its work. This allows units \
+            that depend on it to proceed with their startup.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("The unit to mark completed.", valueName: "unit")) var arguments: [String] = []
+
+    func run() async throws {
+        let unit = try Arity.exactlyOneUnit(arguments)
+        try await global.withClient(prefix: "complete unit failed") { try await $0.complete(unit) }
+        Output.line("Success")
+    }
+}

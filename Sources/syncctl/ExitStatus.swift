@@ -1,0 +1,83 @@
+import SyncCore
+import SyncProtocol
+
+/// syncctl's exit codes: one table for every command, documented in `syncctl --help` and the README.
+/// `run` passes its command's own status through; these codes mean the command never ran.
+enum ExitStatus: Int32, CaseIterable {
+    case success = 0
+    /// The agent refused the operation: cycle, invalid name, same status, not registered, a limit.
+    case refused = 1
+    /// Bad arguments or flags.
+    case usage = 2
+    /// A dependency failed or was skipped (`start`, `run`), or a waited-for unit did (`wait`).
+    case dependencyFailed = 122
+    /// The agent is not reachable, or went away.
+    case unreachable = 123
+    /// The timeout expired (same code as timeout(1)).
+    case timeout = 124
+    /// `run`: the command was found but could not be executed.
+    case cannotExecute = 126
+    /// `run`: the command was not found.
+    case notFound = 127
+    /// Interrupted by Ctrl-C or SIGTERM; the wait was cancelled on the agent.
+    case interrupted = 130
+
+    /// The status for an error the agent (or the connection) reported.
+    init(_ code: ErrorCode) {
+        switch code {
+        case .unreachable, .shuttingDown, .unsupportedVersion, .badFrame, .frameTooLarge: self = .unreachable
+        case .dependencyFailed, .unitFailed: self = .dependencyFailed
+        case .timeout: self = .timeout
+        case .cancelled: self = .interrupted
+        default: self = .refused
+        }
+    }
+
+    /// The table shown in `syncctl --help`.
+    static let helpTable = """
+        EXIT STATUS:
+          0    success
+          1    refused by the agent (cycle, invalid name, same status, not registered, limit)
+          2    usage error (bad arguments or flags)
+          122  a dependency failed or was skipped (start, run); a waited-for unit failed (wait)
+          123  agent unreachable, or it went away
+          124  timeout
+          126  run: the command could not be executed
+          127  run: the command was not found
+          130  interrupted (Ctrl-C); the wait was cancelled on the agent
+          run passes its command's own exit status through (128+N when killed by signal N).
+        """
+}
+
+/// A command failed: the message for stderr (printed as `error: <message>`), an optional hint, and the exit code.
+struct CommandFailure: Error {
+    var status: ExitStatus
+    var message: String
+    var hint: String?
+
+    init(_ status: ExitStatus, _ message: String, hint: String? = nil) {
+        self.status = status
+        self.message = message
+        self.hint = hint
+    }
+
+    /// From an agent or connection error, prefixed as coder prefixes its errors (`start unit failed: …`).
+    init(_ error: WireError, prefix: String?, socket: SocketPath) {
+        let status = ExitStatus(error.code)
+        let keepsOwnText = [.unreachable, .timeout, .dependencyFailed, .unitFailed, .cancelled].contains(error.code)
+        let message = prefix.map { keepsOwnText ? error.message : "\($0): \(error.message)" } ?? error.message
+        self.init(status, message, hint: Self.hint(for: error, socket: socket))
+    }
+
+    private static func hint(for error: WireError, socket: SocketPath) -> String? {
+        guard error.code == .unreachable else { return nil }
+        if error.message.hasSuffix("permission denied") {
+            return "the socket belongs to another user; run syncctl as the agent's user"
+        }
+        if error.message.hasSuffix("no such file or directory") || error.message.hasSuffix("connection refused") {
+            let origin = socket.source == .defaultDirectory ? "" : " (path from \(socket.source.rawValue))"
+            return "is the agent running? start it with sync-agent\(origin)"
+        }
+        return nil
+    }
+}

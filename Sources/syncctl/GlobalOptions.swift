@@ -1,0 +1,46 @@
+import ArgumentParser
+import SyncClient
+import SyncProtocol
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Path of the agent's socket (default: $SYNC_AGENT_SOCKET_PATH, $XDG_RUNTIME_DIR/sync-agent.sock, "
+                + "/tmp/sync-agent-<uid>/agent.sock).",
+            valueName: "path"))
+    var socketPath: String?
+
+    /// The resolved socket path.
+    var socket: SocketPath { SocketPath.resolve(explicit: socketPath) }
+
+    /// Connects to the agent, or fails with coder's message and a hint.
+    func connect() async throws -> SyncClient {
+        let socket = self.socket
+        do {
+            return try await SyncClient.connect(to: socket, client: "syncctl")
+        } catch {
+            throw CommandFailure(error, prefix: nil, socket: socket)
+        }
+    }
+
+    /// Runs `body` against the agent, turning its errors into ``CommandFailure``s with `prefix`.
+    func withClient<T>(prefix: String?, _ body: (SyncClient) async throws -> T) async throws -> T {
+        let client = try await connect()
+        defer { client.close() }
+        do {
+            return try await body(client)
+        } catch let error as WireError {
+            throw CommandFailure(error, prefix: prefix, socket: socket)
+        }
+    }
+}
+
+/// Manual arity checks with coder's messages (coder checks arguments in its handlers, not in its parser).
+enum Arity {
+    static func exactlyOneUnit(_ arguments: [String]) throws -> String {
+        guard arguments.count == 1 else { throw CommandFailure(.usage, "exactly one unit name is required") }
+        return arguments[0]
+    }
+}

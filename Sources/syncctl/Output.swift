@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes straight to the file descriptors, unbuffered, so lines appear in order and at once (a waiting `start`
+/// prints its line before it blocks).
+enum Output {
+    /// Writes `text` and a newline to stdout.
+    static func line(_ text: String) {
+        write("\(text)\n", to: 1)
+    }
+
+    /// Writes `text` as it is to stdout.
+    static func raw(_ text: String) {
+        write(text, to: 1)
+    }
+
+    /// Writes `text` and a newline to stderr.
+    static func error(_ text: String) {
+        write("\(text)\n", to: 2)
+    }
+
+    private static func write(_ text: String, to fd: Int32) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+}
+
+/// coder's table style: upper-case headers, every cell left-aligned and padded to its column's width plus two
+/// spaces (the last column too), no borders.
+struct Table {
+    var headers: [String]
+    var rows: [[String]]
+
+    var rendered: String {
+        var widths = headers.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                cell + String(repeating: " ", count: widths[i] - cell.count + 2)
+            }.joined() + "\n"
+        }
+        return line(headers.map { $0.uppercased() }) + rows.map(line).joined()
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+struct Ping: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Test agent socket connectivity and health",
+        discussion: """
+            Test connectivity to the local agent socket to verify the agent is running and responsive. Useful for \
+            troubleshooting startup issues or verifying the agent is accessible before running other sync commands.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: .hidden) var ignored: [String] = []
+
+    func run() async throws {
+        try await global.withClient(prefix: "ping failed") { try await $0.ping() }
+        Output.line("Success")
+    }
+}

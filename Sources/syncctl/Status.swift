@@ -1,0 +1,75 @@
+import ArgumentParser
+import SyncCore
+import SyncProtocol
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show unit status and dependency state",
+        usage: "syncctl status <unit> [-o table|json] [-c <columns>]",
+        discussion: """
+            Show the current status of a unit, whether it is ready to start, and lists its dependencies. Shows \
+            which dependencies are satisfied and which are still pending.
+            """
+    )
+
+    static let columns = ["depends on", "required status", "current status", "satisfied"]
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Columns (\(columns.joined(separator: ", ")))") var columns: ColumnSelection
+    @Option(name: [.short, .long], help: "Output format.") var output: OutputFormat = .table
+    @Argument(help: ArgumentHelp("The unit to show.", valueName: "unit")) var arguments: [String] = []
+
+    func run() async throws {
+        let unit = try Arity.exactlyOneUnit(arguments)
+        let chosen = try columns.resolve(from: Self.columns)
+        let report = try await global.withClient(prefix: "get status failed") { try await $0.status(unit) }
+        switch output {
+        case .json:
+            Output.line(Self.json(report).pretty)
+        case .table:
+            var text = """
+                Unit: \(unit)
+                Status: \((report.info?.status).display)
+                Ready: \(report.isReady)
+
+                Dependencies:
+
+                """
+            if report.dependencies.isEmpty {
+                text += "No dependencies found\n"
+            } else {
+                let rows = report.dependencies.map { dependency in
+                    chosen.map { column -> String in
+                        switch column {
+                        case "depends on": return dependency.dependsOn
+                        case "required status": return dependency.requiredStatus.rawValue
+                        case "current status": return dependency.currentStatus.display
+                        default: return String(dependency.isSatisfied)
+                        }
+                    }
+                }
+                text += Table(headers: chosen, rows: rows).rendered
+            }
+            Output.raw(text)
+        }
+    }
+
+    /// coder's JSON shape, with dependencies sorted and `[]` when there are none.
+    static func json(_ report: UnitStatusReport) -> JSON {
+        .object([
+            ("unit_name", .string(report.unit)), ("status", .string(report.info?.status.rawValue ?? "")),
+            ("is_ready", .bool(report.isReady)),
+            (
+                "dependencies",
+                .array(
+                    report.dependencies.map {
+                        .object([
+                            ("depends_on", .string($0.dependsOn)), ("required_status", .string($0.requiredStatus.rawValue)),
+                            ("current_status", .string($0.currentStatus.wireValue)),
+                            ("is_satisfied", .bool($0.isSatisfied)),
+                        ])
+                    })
+            ),
+        ])
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import SyncProtocol
+
+@main
+struct Syncctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "syncctl",
+        abstract: "Manage unit dependencies for coordinated startup",
+        discussion: """
+            Commands for orchestrating unit startup order in workspaces. Units are most commonly scripts. Use these \
+            commands to declare dependencies between units, coordinate their startup sequence, and ensure units \
+            start only after their dependencies are ready. This helps prevent race conditions and startup failures.
+
+            A `start` waits on the agent and is woken the moment its dependencies complete; no polling.
+
+            \(ExitStatus.helpTable)
+
+            Shell completions: syncctl --generate-completion-script bash|zsh|fish (see the README).
+            """,
+        version: ProtocolVersion.productVersion,
+        subcommands: [Complete.self, List.self, Ping.self, Start.self, Status.self, Want.self]
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    /// Runs the command line; maps every failure to its documented exit status.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            Output.error("error: \(failure.message)")
+            if let hint = failure.hint { Output.error("hint: \(hint)") }
+            exitProcess(failure.status)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                Output.error(fullMessage(for: error))
+                exitProcess(.usage)
+            }
+            exit(withError: error)
+        }
+        exitProcess(.success)
+    }
+}
+
+/// Ends the process with `status`.
+func exitProcess(_ status: ExitStatus) -> Never {
+    Syncctl.exit(withError: status == .success ? nil : ExitCode(status.rawValue))
+}
