@@ -30,7 +30,7 @@ public struct UnitGraph: Sendable {
     var waits = WaitBook()
     let clock: Clock
     /// The sequence number the next event gets.
-    public private(set) var nextSequence: UInt64 = 1
+    public internal(set) var nextSequence: UInt64 = 1
     var outbox: [SyncEvent] = []
     var resolutions: [WaitResolution] = []
     /// Status changes not yet settled (waiters, failure propagation, completion waits).
