@@ -51,9 +51,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "SyncTestSupport",
+            dependencies: [
+                "SyncServer", "SyncClient", "SyncProtocol", "SyncCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SyncTestSupport"
+        ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"]),
-        .testTarget(name: "SyncServerTests", dependencies: ["SyncServer", "SyncClient"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient"]),
+        .testTarget(name: "SyncServerTests", dependencies: ["SyncServer", "SyncClient", "SyncTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport"]),
     ]
 )

@@ -10,6 +10,8 @@ import SyncProtocol
 final class SocketGuard {
     let socketPath: SocketPath
     private var lockFD: Int32 = -1
+    /// The socket file at the path is ours (we bound it), so ``release()`` removes it.
+    private var ownsSocket = false
 
     init(_ socketPath: SocketPath) {
         self.socketPath = socketPath
@@ -21,6 +23,20 @@ final class SocketGuard {
     /// - Throws: ``AgentStartError`` when the directory is unsafe, another agent is listening, or a file that is
     ///   not a socket is in the way.
     func acquire() throws(AgentStartError) {
+        do {
+            try prepare()
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    /// Notes that the agent bound the socket, so ``release()`` removes it.
+    func markBound() {
+        ownsSocket = true
+    }
+
+    private func prepare() throws(AgentStartError) {
         let path = socketPath.path
         if path.utf8.count > 107 {
             throw AgentStartError(
@@ -45,10 +61,13 @@ final class SocketGuard {
         }
     }
 
-    /// Removes the socket file and drops the lock. Idempotent.
+    /// Removes the socket file (only when we bound it) and drops the lock. Idempotent.
     func release() {
+        if ownsSocket {
+            unlink(socketPath.path)
+            ownsSocket = false
+        }
         guard lockFD >= 0 else { return }
-        unlink(socketPath.path)
         close(lockFD)
         lockFD = -1
     }
@@ -118,12 +137,16 @@ final class SocketGuard {
         return result == 0
     }
 
-    /// `mkdir -p` with mode 0700 for every directory it creates.
+    /// `mkdir -p` with mode 0700 for every directory it creates (set explicitly: the umask does not apply).
     static func makeDirectories(_ path: String) -> Bool {
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             prefix += "/" + component
-            if mkdir(prefix, 0o700) != 0 && errno != EEXIST { return false }
+            if mkdir(prefix, 0o700) == 0 {
+                chmod(prefix, 0o700)
+            } else if errno != EEXIST {
+                return false
+            }
         }
         return true
     }

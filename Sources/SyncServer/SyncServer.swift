@@ -72,6 +72,7 @@ public final class SyncServer: Sendable {
             try? await group.shutdownGracefully()
             throw AgentStartError("listen on unix socket \(path.path): \(error)")
         }
+        socketGuard.markBound()
         chmod(path.path, 0o600)
         configuration.logger.info(
             "agent listening", metadata: ["socket": "\(path.path)", "source": "\(path.source.rawValue)"])

@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import SyncProtocol
+import SyncServer
+import SyncTestSupport
+import Testing
+
+@Suite("Agent start and stop")
+struct ServerLifecycleTests {
+    private func configuration(_ path: String, source: SocketPath.Source = .flag) -> AgentConfiguration {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return AgentConfiguration(socketPath: SocketPath(path: path, source: source), logger: logger)
+    }
+
+    @Test func startStopRemovesTheSocket() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("nested/dir/s")
+        let server = try await SyncServer.start(configuration(path))
+        let socketMode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        #expect(socketMode == 0o600)
+        let directoryMode = try #require(
+            try FileManager.default.attributesOfItem(atPath: directory.file("nested/dir"))[.posixPermissions] as? Int)
+        #expect(directoryMode == 0o700)
+        await server.shutdown()
+        #expect(!FileManager.default.fileExists(atPath: path))
+        await server.shutdown()  // idempotent
+    }
+
+    @Test func aLiveAgentIsNeverTakenOver() async throws {
+        try await withAgent { agent in
+            let error = await #expect(throws: AgentStartError.self) {
+                _ = try await SyncServer.start(configuration(agent.socketPath.path))
+            }
+            #expect(error?.message.contains("another agent is listening on \(agent.socketPath.path)") == true)
+            // The first agent still serves.
+            let client = try await agent.client()
+            try await client.ping()
+            client.close()
+        }
+    }
+
+    @Test func aStaleSocketIsReplaced() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.socket
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        close(fd)  // the file stays, nobody listens: stale
+        #expect(FileManager.default.fileExists(atPath: path))
+        let server = try await SyncServer.start(configuration(path))
+        let client = try await SyncClient.connect(to: server.socketPath)
+        try await client.ping()
+        client.close()
+        await server.shutdown()
+    }
+
+    @Test func aFileThatIsNotASocketIsLeftAlone() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        _ = FileManager.default.createFile(atPath: directory.socket, contents: Data("keep".utf8))
+        let error = await #expect(throws: AgentStartError.self) {
+            _ = try await SyncServer.start(configuration(directory.socket))
+        }
+        #expect(error?.message.contains("exists and is not a socket") == true)
+        #expect(try String(contentsOfFile: directory.socket, encoding: .utf8) == "keep")
+    }
+
+    @Test func theDefaultDirectoryMustBePrivate() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let shared = directory.file("shared")
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
+        chmod(shared, 0o777)
+        let error = await #expect(throws: AgentStartError.self) {
+            _ = try await SyncServer.start(configuration(shared + "/agent.sock", source: .defaultDirectory))
+        }
+        #expect(error?.message.contains("must be 700") == true)
+        let link = directory.file("link")
+        let target = directory.file("private")
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+        chmod(target, 0o700)
+        symlink(target, link)
+        let linkError = await #expect(throws: AgentStartError.self) {
+            _ = try await SyncServer.start(configuration(link + "/agent.sock", source: .defaultDirectory))
+        }
+        #expect(linkError?.message.contains("is a symbolic link") == true)
+    }
+}
+
+import SyncClient

@@ -1,0 +1,66 @@
+import Foundation
+import SyncProtocol
+
+/// A bare socket to the agent for tests that speak the protocol byte by byte: send anything, read frames back.
+public final class RawConnection: @unchecked Sendable {
+    // Used from one test task at a time; `fd` is only closed in `close()`.
+    public let fd: Int32
+    private var pending: [UInt8] = []
+
+    public init(path: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard result == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    /// Sends raw bytes; returns false when the agent closed the connection.
+    @discardableResult
+    public func send(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes {
+                Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+            if written <= 0 { return false }
+            offset += written
+        }
+        return true
+    }
+
+    @discardableResult
+    public func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+
+    /// Sends hello and checks the reply.
+    public func hello() throws {
+        send(#"{"id":0,"type":"hello","version":1}"# + "\n")
+        guard let reply = try readFrame(), reply["ok"] == .bool(true) else {
+            throw POSIXError(.EPROTO)
+        }
+    }
+
+    /// The next frame from the agent, or nil when it closed the connection. Blocks; the agent answers at once.
+    public func readFrame() throws -> JSON? {
+        while true {
+            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let frame = Array(pending[..<newline])
+                pending.removeSubrange(...newline)
+                return try JSON.parse(frame)
+            }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { return nil }
+            pending += chunk[..<count]
+        }
+    }
+
+    public func close() { Foundation.close(fd) }
+}
