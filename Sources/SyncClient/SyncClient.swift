@@ -76,8 +76,19 @@ public final class SyncClient: Sendable {
     }
 
     /// Marks `unit` failed with `reason`; its dependents' waits are released with the cause.
-    public func fail(_ unit: String, reason: String?) async throws(WireError) {
-        _ = try await connection.request(.fail(unit: unit, reason: reason))
+    /// - Returns: the units that became skipped because of it, sorted.
+    @discardableResult
+    public func fail(_ unit: String, reason: String?) async throws(WireError) -> [String] {
+        try await connection.request(.fail(unit: unit, reason: reason))["skipped"]?.stringList ?? []
+    }
+
+    /// The whole graph at this moment.
+    public func snapshot() async throws(WireError) -> GraphSnapshot {
+        let result = try await connection.request(.snapshot)
+        guard let snapshot = GraphSnapshot(json: result) else {
+            throw WireError(.badFrame, "the agent sent a snapshot this client cannot read")
+        }
+        return snapshot
     }
 
     /// The status of `unit` (also of an unregistered one: `info` is `nil`, ready is true).

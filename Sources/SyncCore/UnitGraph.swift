@@ -102,6 +102,9 @@ public struct UnitGraph: Sendable {
 
     // MARK: Events
 
+    /// The events recorded and not yet drained, in sequence order.
+    public var pendingEvents: [SyncEvent] { outbox }
+
     /// The events recorded since the last call, in sequence order.
     public mutating func drainEvents() -> [SyncEvent] {
         defer { outbox.removeAll(keepingCapacity: true) }

@@ -29,6 +29,8 @@ public struct Request: Sendable, Equatable {
         case wait(units: [String], all: Bool, timeoutMs: Int64?)
         /// Cancel the request `request` of this connection that is still in flight.
         case cancel(request: Int64)
+        /// The whole graph at this moment: units, edges and the sequence number of the last change.
+        case snapshot
 
         /// The `type` field.
         public var type: String {
@@ -43,12 +45,13 @@ public struct Request: Sendable, Equatable {
             case .list: return "list"
             case .wait: return "wait"
             case .cancel: return "cancel"
+            case .snapshot: return "snapshot"
             }
         }
 
         /// Every known `type`, as listed in errors.
         public static let knownTypes = [
-            "hello", "ping", "want", "start", "complete", "fail", "status", "list", "wait", "cancel",
+            "hello", "ping", "want", "start", "complete", "fail", "status", "list", "wait", "cancel", "snapshot",
         ]
     }
 }
@@ -61,7 +64,7 @@ extension Request {
         case .hello(let version, let client):
             pairs.append(("version", .int(version)))
             if let client { pairs.append(("client", .string(client))) }
-        case .ping, .list:
+        case .ping, .list, .snapshot:
             break
         case .want(let unit, let dependsOn):
             pairs += [("unit", .string(unit)), ("depends_on", .strings(dependsOn))]
@@ -122,6 +125,7 @@ extension Request {
             let units = all ? [] : try f.stringArray("units", nonEmpty: true)
             return .wait(units: units, all: all, timeoutMs: try f.optionalInt("timeout_ms", minimum: 0))
         case "cancel": return .cancel(request: try f.int("request"))
+        case "snapshot": return .snapshot
         default:
             throw FieldError(
                 .unknownType,

@@ -38,7 +38,11 @@ extension AgentCore {
                 connection.send(.ok(id))
             case .fail(let unit, let reason):
                 try graph.fail(unit, reason: reason)
-                connection.send(.ok(id))
+                let skipped = graph.pendingEvents.compactMap { event -> String? in
+                    guard case .statusChanged(let unit, _, .skipped, _, _) = event.kind else { return nil }
+                    return unit
+                }
+                connection.send(.ok(id, .object([("skipped", .strings(skipped.sorted(by: bytewise)))])))
             case .status(let unit):
                 connection.send(.ok(id, try statusReport(unit).json))
             case .list:
@@ -47,6 +51,8 @@ extension AgentCore {
                 try awaitCompletion(all ? graph.unitNames : units, timeoutMs: timeoutMs, id: id, on: connection)
             case .cancel(let target):
                 cancel(target, id: id, on: connection)
+            case .snapshot:
+                connection.send(.ok(id, graph.snapshot.json))
             }
         } catch {
             connection.send(.error(id, WireError(error)))

@@ -9,7 +9,7 @@ import SyncProtocol
 /// Runs a waiting request so that Ctrl-C (SIGINT) or SIGTERM cancels it: the cancellation reaches the agent as a
 /// `cancel` request, which drops the wait, and the command exits 130.
 enum Interruptible {
-    static func run<T: Sendable>(unit: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func run<T: Sendable>(what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await body() }
         let sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
@@ -22,7 +22,7 @@ enum Interruptible {
         do {
             return try await task.value
         } catch let error as WireError where error.code == .cancelled {
-            throw CommandFailure(.interrupted, "interrupted; the wait of unit '\(unit)' was cancelled on the agent")
+            throw CommandFailure(.interrupted, "interrupted; \(what) was cancelled on the agent")
         }
     }
 }

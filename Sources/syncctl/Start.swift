@@ -26,7 +26,7 @@ struct Start: AsyncParsableCommand {
         let unit = try Arity.exactlyOneUnit(arguments)
         let timeout = self.timeout.duration
         let info = try await global.withClient(prefix: "start unit failed") { client in
-            try await Interruptible.run(unit: unit) {
+            try await Interruptible.run(what: "the wait of unit '\(unit)'") {
                 try await client.start(unit, timeout: timeout) { waiting in
                     Output.line(
                         "Unit \(goQuoted(unit)) is waiting for dependencies to be satisfied: "

@@ -18,7 +18,10 @@ struct Syncctl: AsyncParsableCommand {
             Shell completions: syncctl --generate-completion-script bash|zsh|fish (see the README).
             """,
         version: ProtocolVersion.productVersion,
-        subcommands: [Complete.self, List.self, Ping.self, Start.self, Status.self, Want.self]
+        subcommands: [
+            Complete.self, Fail.self, List.self, Ping.self, Run.self, Start.self, Status.self, Wait.self, Want.self,
+            Why.self,
+        ]
     )
 
     @OptionGroup var global: GlobalOptions
@@ -32,6 +35,8 @@ struct Syncctl: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let exit as CommandExit {
+            Syncctl.exit(withError: exit.status == 0 ? nil : ExitCode(exit.status))
         } catch let failure as CommandFailure {
             Output.error("error: \(failure.message)")
             if let hint = failure.hint { Output.error("hint: \(hint)") }

@@ -1,0 +1,97 @@
+import ArgumentParser
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import SyncClient
+import SyncCore
+import SyncProtocol
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a command as a unit: wait for its dependencies, run it, report how it ended",
+        usage: "syncctl run <unit> [--after <dependency>]... [--timeout <duration>] -- <command> [<argument>...]",
+        discussion: """
+            Declares the dependencies given with --after, waits until they completed (as `start`), runs the \
+            command with this terminal's stdin, stdout and stderr, then marks the unit completed when the command \
+            exits 0, or failed with the reason `exit N` or `signal NAME`. Exits with the command's own status. \
+            SIGINT, SIGTERM and SIGHUP sent to syncctl are forwarded to the command. syncctl's own messages go to \
+            stderr. The command gets SYNC_UNIT (the unit) and SYNC_AGENT_SOCKET_PATH in its environment.
+
+            If the command never ran, the exit status says why: 122 a dependency failed, 123 the agent is \
+            unreachable, 124 timeout, 126 not executable, 127 not found, 1 refused (cycle, invalid name).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(
+        name: .customLong("after"),
+        help: ArgumentHelp("A unit that must complete first; repeat for several.", valueName: "dependency"))
+    var dependencies: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "Maximum time to wait for dependencies (e.g., 30s, 5m). 0 waits without limit.", valueName: "duration"))
+    var timeout = DurationArgument(nanoseconds: 300_000_000_000)
+    @Argument(help: ArgumentHelp("The unit this command is.", valueName: "unit")) var unit: String
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("The command and its arguments.", valueName: "command"))
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty {
+            throw CommandFailure(.usage, "a command is required after --, e.g. syncctl run git -- git clone URL")
+        }
+    }
+
+    func run() async throws {
+        let unit = self.unit
+        let dependencies = self.dependencies
+        let timeout = self.timeout.duration
+        try await global.withClient(prefix: "run failed") { client in
+            if !dependencies.isEmpty { try await client.want(unit, dependsOn: dependencies) }
+            let info = try await Interruptible.run(what: "the wait of unit '\(unit)'") {
+                try await client.start(unit, timeout: timeout) { waiting in
+                    Output.error(
+                        "Unit \(goQuoted(unit)) is waiting for dependencies to be satisfied: "
+                            + "[\(waiting.unsatisfied.joined(separator: ", "))]")
+                }
+            }
+            if info.waited {
+                Output.error(
+                    "Unit \(goQuoted(unit)) finished waiting for dependencies: "
+                        + "[\(info.unsatisfiedAtStart.joined(separator: ", "))]")
+            }
+        }
+        let outcome = try await execute(unit)
+        let reason = outcome.reason
+        try await global.withClient(prefix: "run failed") { client in
+            if let reason {
+                try await client.fail(unit, reason: reason)
+            } else {
+                try await client.complete(unit)
+            }
+        }
+        if let reason { Output.error("Unit \(goQuoted(unit)) failed: \(reason)") }
+        throw CommandExit(status: outcome.exitStatus)
+    }
+
+    /// Runs the command; a command that cannot be started is reported to the agent as a failure.
+    private func execute(_ unit: String) async throws -> ChildProcess.Outcome {
+        let environment = ["SYNC_UNIT": unit, "SYNC_AGENT_SOCKET_PATH": global.socket.path]
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(command, environment: environment)
+        } catch {
+            let notFound = error.code == ENOENT
+            let problem = String(cString: strerror(error.code)).lowercased()
+            let reason = notFound ? "command not found: \(command[0])" : "cannot execute \(command[0]): \(problem)"
+            _ = try? await global.withClient(prefix: nil) { try await $0.fail(unit, reason: reason) }
+            throw CommandFailure(notFound ? .notFound : .cannotExecute, "run failed: \(reason)")
+        }
+        child.forwardSignals()
+        return await child.wait()
+    }
+}
+
+/// Ends `syncctl` with a status that is not one of ours (a command's own).
+struct CommandExit: Error {
+    var status: Int32
+}

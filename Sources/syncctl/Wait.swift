@@ -1,0 +1,45 @@
+import ArgumentParser
+import SyncCore
+
+struct Wait: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Wait until units have completed",
+        usage: "syncctl wait (<unit> ... | --all) [--timeout <duration>]",
+        discussion: """
+            Block until every given unit (or, with --all, every unit registered at this moment) is completed. \
+            Units need not be registered yet. Exits 122 naming the culprit as soon as one of them fails or is \
+            skipped, 124 on timeout. Useful in CI and for people.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Wait for every unit registered now.") var all = false
+    @Option(
+        help: ArgumentHelp("Maximum time to wait (e.g., 30s, 5m). 0 waits without limit.", valueName: "duration"))
+    var timeout = DurationArgument(nanoseconds: 0)
+    @Argument(help: ArgumentHelp("The units to wait for.", valueName: "unit")) var units: [String] = []
+
+    func validate() throws {
+        if all == !units.isEmpty {
+            throw CommandFailure(.usage, "give either units or --all")
+        }
+    }
+
+    func run() async throws {
+        let units = self.units
+        let all = self.all
+        let timeout = self.timeout.duration
+        let done = try await global.withClient(prefix: "wait failed") { client in
+            try await Interruptible.run(what: "the wait") {
+                try await client.wait(for: units, all: all, timeout: timeout) { remaining in
+                    Output.line("Waiting for units to complete: [\(remaining.joined(separator: ", "))]")
+                }
+            }
+        }
+        if done.isEmpty {
+            Output.line("No units registered")
+        } else {
+            Output.line("Units completed: [\(done.joined(separator: ", "))]")
+        }
+    }
+}
