@@ -66,7 +66,8 @@ struct CompletionWaitTests {
         let cause = FailureCause(root: "b", reason: "boom", chain: ["b"])
         #expect(
             graph.drainResolutions() == [
-                WaitResolution(id: WaitID(1), result: .failure(SyncError(.unitFailed, #"b failed ("boom")"#, cause: cause)))
+                WaitResolution(
+                    id: WaitID(1), result: .failure(SyncError(.unitFailed, #"b failed ("boom")"#, cause: cause)))
             ])
         try graph.startNow("b")
         try graph.complete("b")

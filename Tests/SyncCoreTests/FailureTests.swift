@@ -6,7 +6,8 @@ import Testing
 struct FailureTests {
     static let causeB = FailureCause(root: "a", reason: "exit 128", chain: ["a", "b"])
     static let causeC = FailureCause(root: "a", reason: "exit 128", chain: ["a", "b", "c"])
-    static let errorB = SyncError(.dependencyFailed, #"b cannot start: a failed ("exit 128"), via a -> b"#, cause: causeB)
+    static let errorB = SyncError(
+        .dependencyFailed, #"b cannot start: a failed ("exit 128"), via a -> b"#, cause: causeB)
     static let errorC = SyncError(
         .dependencyFailed, #"c cannot start: a failed ("exit 128"), via a -> b -> c"#, cause: causeC)
 
@@ -100,9 +101,8 @@ struct FailureTests {
                 .dependencyAdded(unit: "p", dependsOn: "z", required: .completed),
                 .statusChanged(unit: "p", from: .pending, to: .skipped, reason: nil, cause: cause),
             ])
-        #expect(throws: SyncError(.dependencyFailed, #"p cannot start: z failed ("exit 2"), via z -> p"#, cause: cause)) {
-            try graph.start("p", wait: WaitID(1))
-        }
+        let refusal = SyncError(.dependencyFailed, #"p cannot start: z failed ("exit 2"), via z -> p"#, cause: cause)
+        #expect(throws: refusal) { try graph.start("p", wait: WaitID(1)) }
     }
 
     @Test func wantOfAStartedUnitOnAFailedUnitLeavesItRunning() throws {
@@ -123,7 +123,9 @@ struct FailureTests {
         #expect(
             graph.drainResolutions() == [
                 WaitResolution(
-                    id: WaitID(1), result: .failure(SyncError(.dependencyFailed, "p cannot start: z failed, via z -> p", cause: cause)))
+                    id: WaitID(1),
+                    result: .failure(SyncError(.dependencyFailed, "p cannot start: z failed, via z -> p", cause: cause))
+                )
             ])
         #expect(graph.status(of: "p") == .skipped)
     }
@@ -201,7 +203,8 @@ struct FailureTests {
                 WaitResolution(
                     id: WaitID(1),
                     result: .failure(
-                        SyncError(.dependencyFailed, #"d cannot start: a failed ("exit 2"), via a -> b -> d"#, cause: cause)))
+                        SyncError(
+                            .dependencyFailed, #"d cannot start: a failed ("exit 2"), via a -> b -> d"#, cause: cause)))
             ])
         #expect(graph.status(of: "d") == .skipped)
         #expect(graph.info("d")?.cause == cause)
@@ -261,7 +264,8 @@ struct FailureTests {
             graph.drainResolutions() == [
                 WaitResolution(
                     id: WaitID(1),
-                    result: .failure(SyncError(.dependencyFailed, #"app cannot start: app failed ("gave up")"#, cause: cause)))
+                    result: .failure(
+                        SyncError(.dependencyFailed, #"app cannot start: app failed ("gave up")"#, cause: cause)))
             ])
         #expect(graph.status(of: "app") == .failed)
     }
@@ -274,7 +278,8 @@ struct FailureTests {
                 .registered(unit: "never-started"),
                 .statusChanged(unit: "never-started", from: .pending, to: .failed, reason: "exit 1", cause: nil),
             ])
-        let message = #"cannot fail unit "never-started": checking status for unit "never-started": same status already set"#
+        let message =
+            #"cannot fail unit "never-started": checking status for unit "never-started": same status already set"#
         #expect(throws: SyncError(.sameStatus, message)) { try graph.fail("never-started", reason: "again") }
         #expect(graph.info("never-started")?.reason == "exit 1")
 

@@ -79,7 +79,8 @@ struct ManagerTests {
         #expect(graph.isReady("serviceA"))
         #expect(
             graph.info("serviceA")
-                == UnitInfo(name: "serviceA", status: .pending, isReady: true, registeredAt: fixedTime, since: fixedTime))
+                == UnitInfo(
+                    name: "serviceA", status: .pending, isReady: true, registeredAt: fixedTime, since: fixedTime))
     }
 
     @Test func registerDuplicateUnit() throws {
@@ -160,7 +161,8 @@ struct ManagerTests {
         try graph.addDependency("serviceC", on: "serviceD")
         _ = graph.drainEvents()
 
-        let message = "adding edge (serviceD -> serviceA): cycle detected: "
+        let message =
+            "adding edge (serviceD -> serviceA): cycle detected: "
             + "serviceD -> serviceA -> serviceB -> serviceC -> serviceD"
         #expect(throws: SyncError(.cycleDetected, message)) {
             try graph.addDependency("serviceD", on: "serviceA")
