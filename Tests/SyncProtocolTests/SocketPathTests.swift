@@ -97,6 +97,14 @@ struct SocketPathTests {
         #expect(SocketPath.resolve(environment: environment(["XDG_RUNTIME_DIR": file])) == Self.fallback)
     }
 
+    /// The XDG Base Directory spec says to ignore a relative path; taking it would make the agent and a client
+    /// started in another directory disagree about the socket. (The working directory of a test run is the
+    /// user's own, so `.` would pass the ownership check.)
+    @Test(arguments: [".", "./", "Sources/.."])
+    func relativeRuntimeDirectoryIsSkipped(relative: String) {
+        #expect(SocketPath.resolve(environment: environment(["XDG_RUNTIME_DIR": relative])) == Self.fallback)
+    }
+
     @Test func runtimeDirectoryOfAnotherUserIsSkipped() throws {
         let scratch = try ScratchDirectory()
         let foreign: String
