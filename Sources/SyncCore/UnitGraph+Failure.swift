@@ -33,13 +33,39 @@ extension UnitGraph {
     mutating func markSkipped(_ unit: String, cause: FailureCause) {
         if units[unit]?.status != .skipped {
             setStatus(unit, .skipped, cause: cause)
+        } else {
+            // No status change will be settled, so pass the failure on now.
+            passFailure(from: unit, cause: cause)
         }
         releaseStarts(of: unit, failing: cause)
     }
 
-    /// After a new edge: a pending (or waiting) unit whose chain now reaches a failure is skipped at once.
+    /// Passes the failure of `unit` (failed or skipped, with `cause`) on through unsatisfied edges: a pending or
+    /// waiting dependent is skipped and its starts released (it passes the failure on when that change is settled).
+    /// A dependent that is already skipped passes it on at once: after a retry of the root, units behind it may be
+    /// waiting again. Visits each unit once; cost: the units downstream that are pending, waiting or skipped.
+    mutating func passFailure(from unit: String, cause: FailureCause) {
+        var visited: Set<String> = [unit]
+        var stack = [(unit, cause)]
+        while let (source, cause) = stack.popLast() {
+            let status = units[source]?.status
+            for (dependent, required) in reverse[source] ?? [:]
+            where required != status && visited.insert(dependent).inserted {
+                let extended = cause.extended(to: dependent)
+                if units[dependent]?.status == .skipped {
+                    releaseStarts(of: dependent, failing: extended)
+                    stack.append((dependent, extended))
+                } else if units[dependent]?.status == .pending || waits.startWaiters[dependent] != nil {
+                    setStatus(dependent, .skipped, cause: extended)
+                    releaseStarts(of: dependent, failing: extended)
+                }
+            }
+        }
+    }
+
+    /// After a new edge: a pending, skipped or waiting unit whose chain now reaches a failure is skipped at once.
     mutating func skipIfDoomed(_ unit: String) {
-        guard units[unit]?.status == .pending || waits.startWaiters[unit] != nil,
+        guard [.pending, .skipped].contains(units[unit]?.status) || waits.startWaiters[unit] != nil,
             let cause = rootFailure(of: unit)
         else { return }
         markSkipped(unit, cause: cause)

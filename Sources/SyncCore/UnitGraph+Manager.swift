@@ -18,8 +18,8 @@ extension UnitGraph {
     public mutating func addDependency(
         _ unit: String, on dependency: String, requiring required: UnitStatus = .completed
     ) throws(SyncError) {
-        try validate(unit, "dependent name cannot be empty")
-        try validate(dependency, "dependency name cannot be empty")
+        try validate(unit, unit.isEmpty ? "dependent name cannot be empty" : "invalid dependent name")
+        try validate(dependency, dependency.isEmpty ? "dependency name cannot be empty" : "invalid dependency name")
         guard units[unit] != nil else {
             throw SyncError(.notRegistered, "dependent unit \(goQuoted(unit)) must be registered first: unit not found")
         }

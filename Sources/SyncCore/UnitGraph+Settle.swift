@@ -17,11 +17,7 @@ extension UnitGraph {
         if to.isFailure {
             let cause = failureCause(of: unit)
             if to == .failed { releaseStarts(of: unit, failing: cause) }
-            for (dependent, required) in reverse[unit] ?? [:] where required != to {
-                let record = units[dependent]
-                guard record?.status == .pending || waits.startWaiters[dependent] != nil else { continue }
-                markSkipped(dependent, cause: cause.extended(to: dependent))
-            }
+            passFailure(from: unit, cause: cause)
         }
         for id in (waits.completionWatchers[unit] ?? []).sorted() {
             if to.isFailure {

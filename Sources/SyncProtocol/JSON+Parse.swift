@@ -43,13 +43,14 @@ struct JSONParser {
         while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
     }
 
+    /// `depth` is the number of containers around the value; only containers count as levels.
     private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSON {
-        guard depth < JSON.maxDepth else { throw error("nested deeper than \(JSON.maxDepth) levels") }
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth)
-        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard depth < JSON.maxDepth else { throw error("nested deeper than \(JSON.maxDepth) levels") }
+            return bytes[index] == UInt8(ascii: "{") ? try parseObject(depth: depth) : try parseArray(depth: depth)
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): return try literal("true", .bool(true))
         case UInt8(ascii: "f"): return try literal("false", .bool(false))

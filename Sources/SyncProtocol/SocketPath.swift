@@ -46,7 +46,8 @@ public struct SocketPath: Sendable, Equatable, CustomStringConvertible {
         if let fromEnvironment = environment(environmentVariable), !fromEnvironment.isEmpty {
             return SocketPath(path: fromEnvironment, source: .environment)
         }
-        if let runtime = environment("XDG_RUNTIME_DIR"), !runtime.isEmpty, isOwnDirectory(runtime) {
+        // A relative XDG_RUNTIME_DIR is invalid (XDG Base Directory spec); it would also differ with each cwd.
+        if let runtime = environment("XDG_RUNTIME_DIR"), runtime.hasPrefix("/"), isOwnDirectory(runtime) {
             let base = runtime.hasSuffix("/") ? String(runtime.dropLast()) : runtime
             return SocketPath(path: base + "/sync-agent.sock", source: .runtimeDirectory)
         }
