@@ -25,6 +25,7 @@ struct RequestTests {
         Request(id: 12, .wait(units: ["b", "a"], all: false, timeoutMs: nil)),
         Request(id: 13, .wait(units: [], all: true, timeoutMs: 10)),
         Request(id: 14, .cancel(request: 4)),
+        Request(id: 15, .snapshot),
         Request(id: Int64.max, .ping),
     ]
 
@@ -39,7 +40,7 @@ struct RequestTests {
     @Test func everyTypeIsCoveredAndKnown() {
         let types = Set(Self.requests.map(\.body.type))
         #expect(types == Set(Request.Body.knownTypes))
-        #expect(Request.Body.knownTypes.count == 10)
+        #expect(Request.Body.knownTypes.count == 11)
     }
 
     @Test(arguments: [
@@ -143,14 +144,14 @@ struct RequestTests {
             WireError(
                 .unknownType,
                 #"unknown request type "frob"; known types: hello, ping, want, start, complete, fail, status, list, "#
-                    + "wait, cancel", requestID: 6)
+                    + "wait, cancel, snapshot", requestID: 6)
         ),
         (
             #"{"id":6,"type":"","extra":1}"#,
             WireError(
                 .unknownType,
                 #"unknown request type ""; known types: hello, ping, want, start, complete, fail, status, list, "#
-                    + "wait, cancel", requestID: 6)
+                    + "wait, cancel, snapshot", requestID: 6)
         ),
     ])
     func refusals(text: String, error: WireError) throws {
