@@ -49,8 +49,9 @@ extension UnitGraph {
         var stack = [(unit, cause)]
         while let (source, cause) = stack.popLast() {
             let status = units[source]?.status
-            for (dependent, required) in reverse[source] ?? [:]
-            where required != status && visited.insert(dependent).inserted {
+            let dependents = reverse[source] ?? [:]
+            for dependent in dependents.keys.sorted(by: bytewise)
+            where dependents[dependent] != status && visited.insert(dependent).inserted {
                 let extended = cause.extended(to: dependent)
                 if units[dependent]?.status == .skipped {
                     releaseStarts(of: dependent, failing: extended)

@@ -167,7 +167,10 @@ public struct UnitGraph: Sendable {
     }
 
     private mutating func statusDidChange(_ unit: String, from: UnitStatus?, to: UnitStatus) {
-        for (dependent, required) in reverse[unit] ?? [:] {
+        // Sorted, so waits are released and events recorded in the same order on every run.
+        let dependents = reverse[unit] ?? [:]
+        for dependent in dependents.keys.sorted(by: bytewise) {
+            let required = dependents[dependent]!
             adjust(dependent, wasSatisfied: from == required, isSatisfied: to == required)
         }
         unsettled.append((unit, from, to))
