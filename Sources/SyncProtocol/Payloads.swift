@@ -119,25 +119,30 @@ public struct HelloInfo: Sendable, Equatable {
     public var agentVersion: String
     public var pid: Int64
     public var maxFrameBytes: Int64
+    /// Names the agent's history: the same across restarts that kept the journal, new otherwise. A subscriber
+    /// resumes with `since` only within one instance.
+    public var instance: String
 
-    public init(version: Int64, agentVersion: String, pid: Int64, maxFrameBytes: Int64) {
+    public init(version: Int64, agentVersion: String, pid: Int64, maxFrameBytes: Int64, instance: String) {
         self.version = version
         self.agentVersion = agentVersion
         self.pid = pid
         self.maxFrameBytes = maxFrameBytes
+        self.instance = instance
     }
 
     public var json: JSON {
         .object([
             ("version", .int(version)), ("agent", "sync-agent"), ("agent_version", .string(agentVersion)),
-            ("pid", .int(pid)), ("max_frame_bytes", .int(maxFrameBytes)),
+            ("pid", .int(pid)), ("max_frame_bytes", .int(maxFrameBytes)), ("instance", .string(instance)),
         ])
     }
 
     public init(json: JSON) {
         self.init(
             version: json["version"]?.int64Value ?? 0, agentVersion: json["agent_version"]?.stringValue ?? "",
-            pid: json["pid"]?.int64Value ?? 0, maxFrameBytes: json["max_frame_bytes"]?.int64Value ?? 0)
+            pid: json["pid"]?.int64Value ?? 0, maxFrameBytes: json["max_frame_bytes"]?.int64Value ?? 0,
+            instance: json["instance"]?.stringValue ?? "")
     }
 }
 

@@ -29,6 +29,8 @@ extension ErrorCode {
     public static let duplicateID = ErrorCode("duplicate_id")
     /// `cancel` named a request that is not in flight.
     public static let unknownRequest = ErrorCode("unknown_request")
+    /// A subscriber fell too far behind the event stream and was dropped; it may subscribe again with `since`.
+    public static let tooSlow = ErrorCode("too_slow")
     /// The agent is shutting down.
     public static let shuttingDown = ErrorCode("shutting_down")
     /// The client side could not reach the agent, or lost it (never sent by the agent).

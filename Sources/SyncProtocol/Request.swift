@@ -31,6 +31,10 @@ public struct Request: Sendable, Equatable {
         case cancel(request: Int64)
         /// The whole graph at this moment: units, edges and the sequence number of the last change.
         case snapshot
+        /// Stream the graph's changes: a `snapshot` push (unless `since` can be resumed from), then one `event` push
+        /// per change, in order, until cancelled. `since` resumes after that sequence number when `instance` is the
+        /// agent's and the agent still holds the events; otherwise a fresh snapshot comes first.
+        case subscribe(since: Int64?, instance: String?)
 
         /// The `type` field.
         public var type: String {
@@ -46,12 +50,14 @@ public struct Request: Sendable, Equatable {
             case .wait: return "wait"
             case .cancel: return "cancel"
             case .snapshot: return "snapshot"
+            case .subscribe: return "subscribe"
             }
         }
 
         /// Every known `type`, as listed in errors.
         public static let knownTypes = [
             "hello", "ping", "want", "start", "complete", "fail", "status", "list", "wait", "cancel", "snapshot",
+            "subscribe",
         ]
     }
 }
@@ -82,6 +88,9 @@ extension Request {
             if let timeoutMs { pairs.append(("timeout_ms", .int(timeoutMs))) }
         case .cancel(let request):
             pairs.append(("request", .int(request)))
+        case .subscribe(let since, let instance):
+            if let since { pairs.append(("since", .int(since))) }
+            if let instance { pairs.append(("instance", .string(instance))) }
         }
         return .object(pairs)
     }
@@ -126,6 +135,8 @@ extension Request {
             return .wait(units: units, all: all, timeoutMs: try f.optionalInt("timeout_ms", minimum: 0))
         case "cancel": return .cancel(request: try f.int("request"))
         case "snapshot": return .snapshot
+        case "subscribe":
+            return .subscribe(since: try f.optionalInt("since", minimum: 0), instance: try f.optionalString("instance"))
         default:
             throw FieldError(
                 .unknownType,

@@ -2,24 +2,38 @@ import Logging
 import SyncCore
 import SyncProtocol
 
-/// How an agent runs: where it listens, how much it accepts, where it logs.
+/// How an agent runs: where it listens, where it keeps its journal, how much it accepts, where it logs.
 public struct AgentConfiguration: Sendable {
     /// The socket to listen on.
     public var socketPath: SocketPath
+    /// The journal file; `nil` keeps the state in memory only (`--ephemeral`).
+    public var journalPath: String?
     /// Largest request frame accepted, in bytes (default 1 MiB).
     public var maxFrameBytes: Int
+    /// Events kept in memory for subscribers that resume with `since` (default 65,536).
+    public var eventHistory: Int
     /// Where log lines go (stderr in `sync-agent`).
     public var logger: Logger
     /// The time source for events (the system clock by default).
     public var clock: UnitGraph.Clock
 
     public init(
-        socketPath: SocketPath, maxFrameBytes: Int = ProtocolVersion.maxFrameBytes,
-        logger: Logger = Logger(label: "sync-agent"), clock: @escaping UnitGraph.Clock = SystemClock.now
+        socketPath: SocketPath, journalPath: String? = nil, maxFrameBytes: Int = ProtocolVersion.maxFrameBytes,
+        eventHistory: Int = 65_536, logger: Logger = Logger(label: "sync-agent"),
+        clock: @escaping UnitGraph.Clock = SystemClock.now
     ) {
         self.socketPath = socketPath
+        self.journalPath = journalPath
         self.maxFrameBytes = maxFrameBytes
+        self.eventHistory = eventHistory
         self.logger = logger
         self.clock = clock
+    }
+
+    /// The journal that goes with a socket when none is chosen: beside it, `agent.sock` → `agent.journal`
+    /// (any other name gets `.journal` appended).
+    public static func defaultJournalPath(for socketPath: SocketPath) -> String {
+        let path = socketPath.path
+        return path.hasSuffix(".sock") ? String(path.dropLast(5)) + ".journal" : path + ".journal"
     }
 }

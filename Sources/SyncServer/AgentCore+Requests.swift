@@ -8,16 +8,16 @@ extension AgentCore {
         let id = request.id
         if !connection.greeted, case .hello = request.body {} else if !connection.greeted {
             let message = #"send hello first, e.g. {"id":0,"type":"hello","version":\#(ProtocolVersion.current)}"#
-            connection.send(.error(id, WireError(.helloRequired, message)))
+            send(.error(id, WireError(.helloRequired, message)), to: connection)
             return
         }
         if connection.inflight[id] != nil {
             let message = "request id \(id) is already in flight on this connection; use a new id"
-            connection.send(.error(id, WireError(.duplicateID, message)))
+            send(.error(id, WireError(.duplicateID, message)), to: connection)
             return
         }
         if shuttingDown {
-            connection.send(.error(id, WireError(.shuttingDown, "the agent is shutting down")))
+            send(.error(id, WireError(.shuttingDown, "the agent is shutting down")), to: connection)
             return
         }
         do throws(SyncError) {
@@ -25,37 +25,39 @@ extension AgentCore {
             case .hello(let version, let client):
                 greet(connection, id: id, version: version, client: client)
             case .ping:
-                connection.send(.ok(id))
+                send(.ok(id), to: connection)
             case .want(let unit, let dependencies):
                 for dependency in dependencies {
                     try graph.want(unit, dependsOn: dependency)
                 }
-                connection.send(.ok(id, .object([("unit", .string(unit)), ("declared", .strings(dependencies))])))
+                send(.ok(id, .object([("unit", .string(unit)), ("declared", .strings(dependencies))])), to: connection)
             case .start(let unit, let wait, let timeoutMs):
                 try start(unit, wait: wait, timeoutMs: timeoutMs, id: id, on: connection)
             case .complete(let unit):
                 try graph.complete(unit)
-                connection.send(.ok(id))
+                send(.ok(id), to: connection)
             case .fail(let unit, let reason):
                 try graph.fail(unit, reason: reason)
                 let skipped = graph.pendingEvents.compactMap { event -> String? in
                     guard case .statusChanged(let unit, _, .skipped, _, _) = event.kind else { return nil }
                     return unit
                 }
-                connection.send(.ok(id, .object([("skipped", .strings(skipped.sorted(by: bytewise)))])))
+                send(.ok(id, .object([("skipped", .strings(skipped.sorted(by: bytewise)))])), to: connection)
             case .status(let unit):
-                connection.send(.ok(id, try statusReport(unit).json))
+                send(.ok(id, try statusReport(unit).json), to: connection)
             case .list:
-                connection.send(.ok(id, .object([("units", .array(graph.allUnits.map(\.json)))])))
+                send(.ok(id, .object([("units", .array(graph.allUnits.map(\.json)))])), to: connection)
             case .wait(let units, let all, let timeoutMs):
                 try awaitCompletion(all ? graph.unitNames : units, timeoutMs: timeoutMs, id: id, on: connection)
             case .cancel(let target):
                 cancel(target, id: id, on: connection)
             case .snapshot:
-                connection.send(.ok(id, graph.snapshot.json))
+                send(.ok(id, graph.snapshot.json), to: connection)
+            case .subscribe(let since, let instance):
+                subscribe(since: since.map(UInt64.init), instance: instance, id: id, on: connection)
             }
         } catch {
-            connection.send(.error(id, WireError(error)))
+            send(.error(id, WireError(error)), to: connection)
         }
     }
 
@@ -65,13 +67,13 @@ extension AgentCore {
             let message = "protocol version \(version) is not supported; this agent "
                 + "(sync-agent \(ProtocolVersion.productVersion)) speaks \(supported). Use a matching syncctl"
             logger.info("refused a client with another protocol version", metadata: ["version": "\(version)"])
-            connection.send(.error(id, WireError(.unsupportedVersion, message)))
-            connection.inputClosed = true
+            send(.error(id, WireError(.unsupportedVersion, message)), to: connection)
+            closeWhenIdle(connection)
             return
         }
         connection.greeted = true
         logger.trace("hello", metadata: ["client": "\(client ?? "?")", "connection": "\(connection.id)"])
-        connection.send(.ok(id, hello.json))
+        send(.ok(id, hello.json), to: connection)
     }
 
     private func start(
@@ -80,16 +82,16 @@ extension AgentCore {
         let waitID = makeWaitID()
         switch try graph.start(unit, wait: wait ? waitID : nil) {
         case .started(let info):
-            connection.send(.ok(id, info.json))
+            send(.ok(id, info.json), to: connection)
         case .parked(let dependencies, let unsatisfied):
             park(waitID, .start(unit: unit), timeoutMs: timeoutMs, id: id, on: connection)
-            connection.send(
+            send(
                 .push(
                     id: id, kind: "waiting",
                     fields: [
                         ("unit", .string(unit)), ("dependencies", .strings(dependencies)),
                         ("unsatisfied", .strings(unsatisfied)),
-                    ]))
+                    ]), to: connection)
         }
     }
 
@@ -99,10 +101,10 @@ extension AgentCore {
         let waitID = makeWaitID()
         switch try graph.awaitCompletion(of: units, wait: waitID) {
         case .done(let units):
-            connection.send(.ok(id, .object([("units", .strings(units))])))
+            send(.ok(id, .object([("units", .strings(units))])), to: connection)
         case .parked(let remaining):
             park(waitID, .completion(units: units), timeoutMs: timeoutMs, id: id, on: connection)
-            connection.send(.push(id: id, kind: "waiting", fields: [("remaining", .strings(remaining))]))
+            send(.push(id: id, kind: "waiting", fields: [("remaining", .strings(remaining))]), to: connection)
         }
     }
 
@@ -117,7 +119,7 @@ extension AgentCore {
             }
         }
         parked[waitID] = request
-        connection.inflight[id] = waitID
+        connection.inflight[id] = .wait(waitID)
     }
 
     /// A parked request's timeout expired.
@@ -138,15 +140,22 @@ extension AgentCore {
     }
 
     private func cancel(_ target: Int64, id: Int64, on connection: Connection) {
-        guard let waitID = connection.inflight[target], let request = parked.removeValue(forKey: waitID) else {
+        let cancelled = WireError(.cancelled, "request \(target) was cancelled by the client")
+        switch connection.inflight[target] {
+        case .wait(let waitID):
+            guard let request = parked.removeValue(forKey: waitID) else { fallthrough }
+            request.timer?.cancel()
+            graph.endWait(waitID, outcome: .cancelled)
+            finish(request, with: .error(target, cancelled))
+        case .subscription:
+            unsubscribe(target, on: connection)
+            send(.error(target, cancelled), to: connection)
+        case nil:
             let message = "request \(target) is not in flight on this connection"
-            connection.send(.error(id, WireError(.unknownRequest, message)))
+            send(.error(id, WireError(.unknownRequest, message)), to: connection)
             return
         }
-        request.timer?.cancel()
-        graph.endWait(waitID, outcome: .cancelled)
-        finish(request, with: .error(target, WireError(.cancelled, "request \(target) was cancelled by the client")))
-        connection.send(.ok(id))
+        send(.ok(id), to: connection)
     }
 
     private func statusReport(_ unit: String) throws(SyncError) -> UnitStatusReport {

@@ -3,7 +3,8 @@ import SyncCore
 import SyncProtocol
 
 extension AgentCore {
-    /// Answers every parked request with `shutting_down` and closes every connection.
+    /// Answers every parked request and subscription with `shutting_down`, waits until the journal holds every
+    /// change and every frame has left, then closes every connection.
     /// - Returns: a future that completes when every connection is closed.
     func shutDown() -> EventLoopFuture<Void> {
         shuttingDown = true
@@ -14,11 +15,29 @@ extension AgentCore {
             finish(request, with: .error(request.requestID, WireError(.shuttingDown, message)))
         }
         parked.removeAll()
-        afterChange()
-        let closed = connections.values.map { connection -> EventLoopFuture<Void> in
-            connection.flush()
-            return connection.channel.close().recover { _ in }
+        for subscription in subscriptions {
+            guard let connection = connections[subscription.connection] else { continue }
+            connection.inflight[subscription.requestID] = nil
+            let message = "the agent is shutting down; subscribe again when it is back"
+            send(.error(subscription.requestID, WireError(.shuttingDown, message)), to: connection)
         }
-        return EventLoopFuture.andAllSucceed(closed, on: loop)
+        subscriptions.removeAll()
+        afterChange()
+        flushAll()
+        let drained = loop.makePromise(of: Void.self)
+        whenOutputDrained { drained.succeed() }
+        return drained.futureResult.flatMap { [self] in
+            let closed = connections.values.map { $0.channel.close().recover { _ in } }
+            return EventLoopFuture.andAllSucceed(closed, on: loop)
+        }
+    }
+
+    /// Runs `body` once nothing waits for the journal any more.
+    func whenOutputDrained(_ body: @escaping () -> Void) {
+        if output.isIdle {
+            body()
+        } else {
+            drainWaiters.append(body)
+        }
     }
 }

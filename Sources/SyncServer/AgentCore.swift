@@ -3,10 +3,12 @@ import NIOCore
 import SyncCore
 import SyncProtocol
 
-/// The one owner of the agent's state: the unit graph, the connections and the parked requests.
+/// The one owner of the agent's state: the unit graph, the connections, the parked requests, the subscriptions
+/// and what is on its way to the journal.
 ///
 /// Every method runs on the agent's single event loop, so a request is handled from frame to reply without a lock
-/// or a hop, and a `complete` releases its waiters in the same step.
+/// or a hop, and a `complete` releases its waiters in the same step. Replies leave only once the changes they
+/// acknowledge are in the journal (see `AgentCore+Output.swift`).
 final class AgentCore {
     /// A request that waits on the agent: a parked `start` or `wait`.
     struct ParkedRequest {
@@ -27,18 +29,40 @@ final class AgentCore {
     let maxFrameBytes: Int
     var connections: [UInt64: Connection] = [:]
     var parked: [WaitID: ParkedRequest] = [:]
+    /// Open subscriptions in the order they were opened: (connection, request id).
+    var subscriptions: [(connection: UInt64, requestID: Int64)] = []
+    /// Recent events, encoded, for subscribers that resume.
+    var ring: EventRing
+    /// Frames and journal lines on their way out (see `AgentCore+Output.swift`).
+    var output: OutputPipeline
+    /// Called once the output pipeline is idle (shutdown waits for the journal this way).
+    var drainWaiters: [() -> Void] = []
     private var nextConnectionID: UInt64 = 1
     private var nextWaitID: UInt64 = 1
     var shuttingDown = false
 
-    init(configuration: AgentConfiguration, loop: any EventLoop, pid: Int64) {
-        self.graph = UnitGraph(clock: configuration.clock)
+    /// Creates the core, with the graph and history a journal held, if any.
+    init(
+        configuration: AgentConfiguration, loop: any EventLoop, pid: Int64, journal: JournalWriter?,
+        restored: Journal.Contents?
+    ) {
+        let instance = restored?.instance ?? JournalReader.newInstance()
+        if let restored {
+            graph = UnitGraph(snapshot: restored.snapshot, clock: configuration.clock)
+        } else {
+            graph = UnitGraph(clock: configuration.clock)
+        }
+        ring = EventRing(capacity: configuration.eventHistory)
+        for event in restored?.events ?? [] {
+            ring.append(EventRing.Entry(sequence: event.sequence, json: event.json.compact))
+        }
         self.loop = loop
         self.logger = configuration.logger
         self.maxFrameBytes = configuration.maxFrameBytes
+        self.output = OutputPipeline(journal: journal, linesSinceCompaction: restored?.lines ?? 0)
         self.hello = HelloInfo(
             version: ProtocolVersion.current, agentVersion: ProtocolVersion.productVersion, pid: pid,
-            maxFrameBytes: Int64(configuration.maxFrameBytes))
+            maxFrameBytes: Int64(configuration.maxFrameBytes), instance: instance)
     }
 
     // MARK: Connections
@@ -51,26 +75,24 @@ final class AgentCore {
         return connection
     }
 
-    /// Drops everything the connection had in flight: its parked waits end as `disconnected`.
+    /// Drops everything the connection had in flight: its parked waits end as `disconnected`, its subscriptions
+    /// end.
     func connectionClosed(_ connection: Connection) {
         connections[connection.id] = nil
-        let dropped = connection.inflight.count
-        for (_, wait) in connection.inflight.sorted(by: { $0.key < $1.key }) {
+        var dropped = 0
+        for (_, inflight) in connection.inflight.sorted(by: { $0.key < $1.key }) {
+            guard case .wait(let wait) = inflight else { continue }
             parked.removeValue(forKey: wait)?.timer?.cancel()
             graph.endWait(wait, outcome: .disconnected)
+            dropped += 1
         }
+        subscriptions.removeAll { $0.connection == connection.id }
         connection.inflight.removeAll()
         if dropped > 0 {
             logger.info("client went away; dropped its parked waits", metadata: ["waits": "\(dropped)"])
         }
         afterChange()
-    }
-
-    /// Sends everything queued on every connection.
-    func flushAll() {
-        for connection in connections.values where connection.needsFlush || connection.inputClosed {
-            connection.flush()
-        }
+        flushAll()
     }
 
     // MARK: Frames
@@ -82,7 +104,7 @@ final class AgentCore {
             json = try frame.withUnsafeReadableBytes { try JSON.parse(bytes: $0) }
         } catch {
             logger.info("refused a frame that is not JSON", metadata: ["error": "\(error)"])
-            connection.send(.error(nil, WireError(.badFrame, "frame is not valid JSON: \(error)")))
+            send(.error(nil, WireError(.badFrame, "frame is not valid JSON: \(error)")), to: connection)
             return
         }
         let request: Request
@@ -90,7 +112,7 @@ final class AgentCore {
             request = try Request(json: json)
         } catch {
             logger.info("refused a bad request", metadata: ["error": "\(error.message)"])
-            connection.send(.error(error.requestID, error))
+            send(.error(error.requestID, error), to: connection)
             return
         }
         handle(request, on: connection)
@@ -102,14 +124,14 @@ final class AgentCore {
     func refuseOversizedFrame(_ size: Int, on connection: Connection) {
         logger.info("refused an oversized frame", metadata: ["bytes": "\(size)"])
         let message = "frame exceeds \(maxFrameBytes) bytes without a newline; the connection is closed"
-        connection.send(.error(nil, WireError(.frameTooLarge, message)))
-        connection.channel.writeAndFlush(ByteBuffer(), promise: nil)
-        connection.channel.close(promise: nil)
+        send(.error(nil, WireError(.frameTooLarge, message)), to: connection)
+        connection.inflight.removeAll()
+        closeWhenIdle(connection)
     }
 
     // MARK: After each change
 
-    /// Delivers the waits that ended and hands on the new events.
+    /// Delivers the waits that ended, and hands each new event to the history, the journal and the subscribers.
     func afterChange() {
         for resolution in graph.drainResolutions() {
             guard let request = parked.removeValue(forKey: resolution.id) else { continue }
@@ -124,6 +146,10 @@ final class AgentCore {
         }
         for event in graph.drainEvents() {
             logger.debug("\(event.summary)", metadata: ["seq": "\(event.sequence)"])
+            let entry = EventRing.Entry(sequence: event.sequence, json: event.json.compact)
+            ring.append(entry)
+            output.journal(entry.json)
+            publish(entry)
         }
     }
 
@@ -131,7 +157,7 @@ final class AgentCore {
     func finish(_ request: ParkedRequest, with message: ServerMessage) {
         guard let connection = connections[request.connection] else { return }
         connection.inflight[request.requestID] = nil
-        connection.send(message)
+        send(message, to: connection)
     }
 
     /// A new wait id.

@@ -36,8 +36,8 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed, let connection {
-            connection.inputClosed = true
-            connection.flush()
+            core.closeWhenIdle(connection)
+            core.flushAll()
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -46,6 +46,14 @@ final class ConnectionHandler: ChannelInboundHandler {
         if let connection { core.connectionClosed(connection) }
         connection = nil
         context.fireChannelInactive()
+    }
+
+    /// A client that does not read its replies is not read from either until it catches up, so it cannot make
+    /// the agent buffer without bound. Subscribers that fall behind are dropped instead (see publish).
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        if context.channel.isWritable { context.read() }
+        context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

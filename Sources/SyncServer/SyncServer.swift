@@ -24,11 +24,14 @@ public final class SyncServer: Sendable {
     private let socketGuard: Mutex<SocketGuard?>
     private let logger: Logger
     private let stopping = Mutex<Task<Void, Never>?>(nil)
+    private let journal: JournalWriter?
 
     private init(
         socketPath: SocketPath, group: MultiThreadedEventLoopGroup, listener: any Channel,
-        core: NIOLoopBound<AgentCore>, socketGuard: consuming sending SocketGuard, logger: Logger
+        core: NIOLoopBound<AgentCore>, socketGuard: consuming sending SocketGuard, logger: Logger,
+        journal: JournalWriter?
     ) {
+        self.journal = journal
         self.socketPath = socketPath
         self.group = group
         self.listener = listener
@@ -44,11 +47,36 @@ public final class SyncServer: Sendable {
         let path = configuration.socketPath
         let socketGuard = SocketGuard(path)
         try socketGuard.acquire()
+        var writer: JournalWriter?
+        var restored: Journal.Contents?
+        if let journalPath = configuration.journalPath {
+            do {
+                let (journal, contents) = try Journal.open(path: journalPath, clock: configuration.clock)
+                writer = JournalWriter(journal: journal)
+                restored = contents
+                if let torn = contents.droppedTail {
+                    configuration.logger.warning(
+                        "dropped a torn last line of the journal (a write was cut short)",
+                        metadata: ["journal": "\(journalPath)", "line": "\(torn)"])
+                }
+                configuration.logger.info(
+                    "journal loaded",
+                    metadata: [
+                        "journal": "\(journalPath)", "units": "\(contents.snapshot.units.count)",
+                        "sequence": "\(contents.snapshot.sequence)",
+                    ])
+            } catch {
+                socketGuard.release()
+                throw AgentStartError(error.description)
+            }
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let pid = Int64(getpid())
-        let core = try await loop.submit {
-            NIOLoopBound(AgentCore(configuration: configuration, loop: loop, pid: pid), eventLoop: loop)
+        let core = try await loop.submit { [writer, restored] in
+            NIOLoopBound(
+                AgentCore(configuration: configuration, loop: loop, pid: pid, journal: writer, restored: restored),
+                eventLoop: loop)
         }.get()
         let maxFrameBytes = configuration.maxFrameBytes
         let listener: any Channel
@@ -57,6 +85,7 @@ public final class SyncServer: Sendable {
             listener = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 4 * 1024 * 1024))
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
@@ -70,6 +99,7 @@ public final class SyncServer: Sendable {
             umask(previousMask)
             socketGuard.release()
             try? await group.shutdownGracefully()
+            await writer?.shutdown()
             throw AgentStartError("listen on unix socket \(path.path): \(error)")
         }
         socketGuard.markBound()
@@ -78,7 +108,7 @@ public final class SyncServer: Sendable {
             "agent listening", metadata: ["socket": "\(path.path)", "source": "\(path.source.rawValue)"])
         return SyncServer(
             socketPath: path, group: group, listener: listener, core: core, socketGuard: socketGuard,
-            logger: configuration.logger)
+            logger: configuration.logger, journal: writer)
     }
 
     /// Returns when the agent has stopped listening (after ``shutdown()``).
@@ -108,5 +138,6 @@ public final class SyncServer: Sendable {
             socketGuard = nil
         }
         try? await group.shutdownGracefully()
+        await journal?.shutdown()
     }
 }

@@ -25,6 +25,12 @@ struct SyncAgentCommand: AsyncParsableCommand {
             /tmp/sync-agent-<uid>/agent.sock (directory created 0700). The socket is 0600. A stale socket file is \
             replaced; a live agent on the same path is never taken over.
 
+            State survives restarts: every change is appended to a journal and synced to disk before it is \
+            acknowledged; on start the agent rebuilds the graph from it (a torn last line is dropped with a warning; \
+            a corrupt line elsewhere stops the agent and leaves the file untouched). The journal sits beside the \
+            socket (agent.sock -> agent.journal) unless --state-file says otherwise; --ephemeral keeps everything \
+            in memory.
+
             SIGINT and SIGTERM stop the agent cleanly: waiting clients are told, the socket is removed.
             """,
         version: ProtocolVersion.productVersion
@@ -35,10 +41,24 @@ struct SyncAgentCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
+        help: ArgumentHelp("Journal file (default: beside the socket, agent.journal).", valueName: "path"))
+    var stateFile: String?
+
+    @Flag(help: "Keep the state in memory only: no journal, nothing survives a restart.")
+    var ephemeral = false
+
+    @Option(
+        name: .long,
         help: ArgumentHelp(
             "Least severe log level written to stderr: trace, debug, info, notice, warning, error, critical.",
             valueName: "level"))
     var logLevel: LogLevelArgument = .info
+
+    func validate() throws {
+        if ephemeral && stateFile != nil {
+            throw ValidationError("--ephemeral and --state-file exclude each other")
+        }
+    }
 
     func run() async throws {
         let level = logLevel.level
@@ -48,9 +68,11 @@ struct SyncAgentCommand: AsyncParsableCommand {
             return handler
         }
         let path = SocketPath.resolve(explicit: socketPath)
+        let journal = ephemeral ? nil : stateFile ?? AgentConfiguration.defaultJournalPath(for: path)
         let server: SyncServer
         do {
-            server = try await SyncServer.start(AgentConfiguration(socketPath: path, logger: Logger(label: "sync-agent")))
+            server = try await SyncServer.start(
+                AgentConfiguration(socketPath: path, journalPath: journal, logger: Logger(label: "sync-agent")))
         } catch {
             FileHandleless.writeError("sync-agent: error: \(error)\n")
             throw ExitCode.failure

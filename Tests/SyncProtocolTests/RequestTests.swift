@@ -26,6 +26,8 @@ struct RequestTests {
         Request(id: 13, .wait(units: [], all: true, timeoutMs: 10)),
         Request(id: 14, .cancel(request: 4)),
         Request(id: 15, .snapshot),
+        Request(id: 16, .subscribe(since: nil, instance: nil)),
+        Request(id: 17, .subscribe(since: 42, instance: "00ff")),
         Request(id: Int64.max, .ping),
     ]
 
@@ -40,7 +42,7 @@ struct RequestTests {
     @Test func everyTypeIsCoveredAndKnown() {
         let types = Set(Self.requests.map(\.body.type))
         #expect(types == Set(Request.Body.knownTypes))
-        #expect(Request.Body.knownTypes.count == 11)
+        #expect(Request.Body.knownTypes.count == 12)
     }
 
     @Test(arguments: [
@@ -144,14 +146,14 @@ struct RequestTests {
             WireError(
                 .unknownType,
                 #"unknown request type "frob"; known types: hello, ping, want, start, complete, fail, status, list, "#
-                    + "wait, cancel, snapshot", requestID: 6)
+                    + "wait, cancel, snapshot, subscribe", requestID: 6)
         ),
         (
             #"{"id":6,"type":"","extra":1}"#,
             WireError(
                 .unknownType,
                 #"unknown request type ""; known types: hello, ping, want, start, complete, fail, status, list, "#
-                    + "wait, cancel, snapshot", requestID: 6)
+                    + "wait, cancel, snapshot, subscribe", requestID: 6)
         ),
     ])
     func refusals(text: String, error: WireError) throws {

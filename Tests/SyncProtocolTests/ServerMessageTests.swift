@@ -152,7 +152,7 @@ struct PayloadTests {
     }
 
     @Test func helloRoundTrips() {
-        let hello = HelloInfo(version: 1, agentVersion: "0.1.0", pid: 4242, maxFrameBytes: 1 << 20)
+        let hello = HelloInfo(version: 1, agentVersion: "0.1.0", pid: 4242, maxFrameBytes: 1 << 20, instance: "00ff")
         #expect(HelloInfo(json: hello.json) == hello)
         #expect(hello.json["agent"] == "sync-agent")
     }

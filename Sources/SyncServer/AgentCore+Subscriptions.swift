@@ -1,0 +1,62 @@
+import NIOCore
+import SyncCore
+import SyncProtocol
+
+/// The event stream: snapshot-then-stream subscriptions, resumable from the ring, with slow subscribers dropped.
+extension AgentCore {
+    /// Opens a subscription: the events after `since` when they can be resumed from the ring within the same
+    /// instance, otherwise a snapshot; then every new event as it happens.
+    func subscribe(since: UInt64?, instance: String?, id: Int64, on connection: Connection) {
+        connection.inflight[id] = .subscription
+        subscriptions.append((connection.id, id))
+        let latest = graph.nextSequence - 1
+        if let since, instance == nil || instance == hello.instance,
+            let missed = ring.entries(after: since, latest: latest)
+        {
+            for entry in missed { output.current.append((connection.id, eventFrame(entry, id: id))) }
+            logger.debug("subscriber resumed", metadata: ["since": "\(since)", "events": "\(missed.count)"])
+        } else {
+            send(
+                .push(
+                    id: id, kind: "snapshot",
+                    fields: [("instance", .string(hello.instance)), ("snapshot", graph.snapshot.json)]),
+                to: connection)
+        }
+    }
+
+    /// Ends a subscription.
+    func unsubscribe(_ id: Int64, on connection: Connection) {
+        connection.inflight[id] = nil
+        subscriptions.removeAll { $0.connection == connection.id && $0.requestID == id }
+    }
+
+    /// Sends one event to every subscriber. A subscriber whose connection cannot take more (its client stopped
+    /// reading and several megabytes are queued) is dropped with a notice rather than slowing anyone down.
+    func publish(_ entry: EventRing.Entry) {
+        guard !subscriptions.isEmpty else { return }
+        var slow: [(connection: UInt64, requestID: Int64)] = []
+        for subscription in subscriptions {
+            guard let connection = connections[subscription.connection] else { continue }
+            if !connection.channel.isWritable {
+                slow.append(subscription)
+                continue
+            }
+            output.current.append((connection.id, eventFrame(entry, id: subscription.requestID)))
+        }
+        for subscription in slow {
+            guard let connection = connections[subscription.connection] else { continue }
+            logger.warning(
+                "dropped a subscriber that could not keep up", metadata: ["connection": "\(connection.id)"])
+            unsubscribe(subscription.requestID, on: connection)
+            let message = "subscriber could not keep up with the event stream and was dropped at sequence "
+                + "\(entry.sequence - 1); subscribe again with since=\(entry.sequence - 1) to resume"
+            send(.error(subscription.requestID, WireError(.tooSlow, message)), to: connection)
+            closeWhenIdle(connection)
+        }
+    }
+
+    /// `{"id":N,"push":"event","event":{…}}` around the event's JSON, encoded once for every subscriber.
+    private func eventFrame(_ entry: EventRing.Entry, id: Int64) -> String {
+        #"{"id":\#(id),"push":"event","event":\#(entry.json)}"# + "\n"
+    }
+}

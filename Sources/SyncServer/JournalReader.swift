@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SyncCore
+import SyncProtocol
+
+/// Reads a journal's bytes back into a graph, checking every line.
+struct JournalReader {
+    /// What reading found.
+    struct Reading {
+        var result: Journal.Contents
+        var instance: String { result.instance }
+        var lineCount: Int
+        /// Byte offset to truncate to, when the last line was torn.
+        var tornAt: Int?
+        /// The file had no header (new or empty).
+        var needsHeader: Bool
+    }
+
+    let path: String
+    let clock: UnitGraph.Clock
+
+    static func header(instance: String) -> String {
+        JSON.object([("journal", "sync-agent"), ("version", 1), ("instance", .string(instance))]).compact
+    }
+
+    /// A new random instance name: 16 hex digits.
+    static func newInstance() -> String {
+        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    func read(_ data: [UInt8]) throws(Journal.Failure) -> Reading {
+        var lines: [(offset: Int, bytes: ArraySlice<UInt8>)] = []
+        var start = 0
+        for (index, byte) in data.enumerated() where byte == UInt8(ascii: "\n") {
+            lines.append((start, data[start..<index]))
+            start = index + 1
+        }
+        var tornAt: Int?
+        var dropped: String?
+        if start < data.count {
+            // No newline at the end: the last write was cut short.
+            tornAt = start
+            dropped = String(decoding: data[start...].prefix(80), as: UTF8.self)
+        }
+        guard let first = lines.first else {
+            let empty = GraphSnapshot(sequence: 0, units: [], edges: [])
+            return Reading(
+                result: Journal.Contents(
+                    instance: Self.newInstance(), snapshot: empty, events: [], lines: 0, droppedTail: dropped),
+                lineCount: 0, tornAt: tornAt, needsHeader: true)
+        }
+        guard let header = try? JSON.parse(first.bytes), header["journal"] == "sync-agent",
+            let instance = header["instance"]?.stringValue
+        else {
+            throw failure(line: 1, "it does not start with a sync-agent journal header")
+        }
+        guard header["version"] == 1 else {
+            throw failure(line: 1, "journal version \(header["version"]?.compact ?? "?") is not supported")
+        }
+        var graph = UnitGraph(clock: clock)
+        var events: [SyncEvent] = []
+        var goodLines = 0
+        for (number, line) in lines.enumerated().dropFirst() {
+            let isLast = number == lines.count - 1 && tornAt == nil
+            guard let json = try? JSON.parse(line.bytes) else {
+                if isLast {
+                    // A complete but garbled last line: also the mark of an interrupted write.
+                    tornAt = line.offset
+                    dropped = String(decoding: line.bytes.prefix(80), as: UTF8.self)
+                    break
+                }
+                throw failure(line: number + 1, "it is not valid JSON")
+            }
+            if let snapshotJSON = json["snapshot"] {
+                guard let snapshot = GraphSnapshot(json: snapshotJSON) else {
+                    throw failure(line: number + 1, "the snapshot cannot be read")
+                }
+                graph = UnitGraph(snapshot: snapshot, clock: clock)
+                goodLines += 1
+                continue
+            }
+            guard let event = SyncEvent(json: json) else {
+                throw failure(line: number + 1, "it is not an event")
+            }
+            goodLines += 1
+            let next = graph.nextSequence
+            if event.sequence < next {
+                events.append(event)  // history the snapshot already includes
+            } else if event.sequence == next {
+                graph.replay(event)
+                events.append(event)
+            } else {
+                throw failure(line: number + 1, "events \(next)…\(event.sequence - 1) are missing")
+            }
+        }
+        return Reading(
+            result: Journal.Contents(
+                instance: instance, snapshot: graph.snapshot, events: events, lines: goodLines, droppedTail: dropped),
+            lineCount: goodLines, tornAt: tornAt, needsHeader: false)
+    }
+
+    private func failure(line: Int, _ problem: String) -> Journal.Failure {
+        Journal.Failure(
+            description: "journal \(path) is corrupt at line \(line): \(problem). The file was left untouched; "
+                + "move it away to start with an empty graph, or start with --ephemeral")
+    }
+}
