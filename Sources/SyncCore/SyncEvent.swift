@@ -20,8 +20,10 @@ public struct SyncEvent: Sendable, Equatable {
         case registered(unit: String)
         /// `unit` now depends on `dependsOn` reaching `required` (re-adding an edge with another status replaces it).
         case dependencyAdded(unit: String, dependsOn: String, required: UnitStatus)
-        /// The unit's status changed. `reason` is what `fail` was given; `cause` says why a unit was skipped.
-        case statusChanged(unit: String, from: UnitStatus?, to: UnitStatus, reason: String?, cause: FailureCause?)
+        /// The unit's status changed. `reason` is what `fail` was given; `cause` says why a unit was skipped; `by` is
+        /// the token of the `start` that started it, so that start can be retried after a reconnect.
+        case statusChanged(
+            unit: String, from: UnitStatus?, to: UnitStatus, reason: String?, cause: FailureCause?, by: String? = nil)
         /// A `start` of the unit is parked on the agent until these dependencies are satisfied.
         case waitBegan(unit: String, unsatisfied: [String])
         /// A parked `start` of the unit ended, with this outcome.
@@ -31,7 +33,7 @@ public struct SyncEvent: Sendable, Equatable {
     /// The unit the event is about.
     public var unit: String {
         switch kind {
-        case .registered(let unit), .dependencyAdded(let unit, _, _), .statusChanged(let unit, _, _, _, _),
+        case .registered(let unit), .dependencyAdded(let unit, _, _), .statusChanged(let unit, _, _, _, _, _),
             .waitBegan(let unit, _), .waitEnded(let unit, _):
             return unit
         }

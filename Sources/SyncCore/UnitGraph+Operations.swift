@@ -29,11 +29,17 @@ extension UnitGraph {
     /// - Parameter wait: the id to park under; `nil` refuses an unready unit with `not_ready` instead.
     /// - Throws: `invalid_name`; `same_status` when the unit is already started; `dependency_failed` when its
     ///   chain reaches a failed unit (the unit becomes `skipped`); `not_ready` when `wait` is `nil`.
-    public mutating func start(_ unit: String, wait: WaitID?) throws(SyncError) -> StartOutcome {
+    /// - Parameter token: identifies this start; a start with the same token of a unit it already started succeeds
+    ///   again, so a client may retry after losing its connection without being told `same status`.
+    public mutating func start(_ unit: String, wait: WaitID?, token: String? = nil) throws(SyncError) -> StartOutcome {
         try validate(unit, "cannot start unit \(goQuoted(unit))")
         if units[unit] == nil {
             record(.registered(unit: unit))
             settle()
+        }
+        if units[unit]!.status == .started, let token, units[unit]!.startedBy == token {
+            let dependencies = forward[unit].map { $0.keys.sorted(by: bytewise) } ?? []
+            return .started(StartInfo(unit: unit, dependencies: dependencies, unsatisfiedAtStart: [], waited: true))
         }
         if units[unit]!.status == .started {
             throw SyncError(
@@ -48,14 +54,14 @@ extension UnitGraph {
         let dependencies = forward[unit].map { $0.keys.sorted(by: bytewise) } ?? []
         let unsatisfied = unmetDependencies(of: unit).map(\.dependsOn)
         if unsatisfied.isEmpty {
-            setStatus(unit, .started)
+            setStatus(unit, .started, by: token)
             settle()
             return .started(StartInfo(unit: unit, dependencies: dependencies, unsatisfiedAtStart: [], waited: false))
         }
         guard let wait else {
             throw SyncError(.notReady, "cannot start unit \(goQuoted(unit)): unit not ready")
         }
-        waits.park(start: wait, unit: unit, dependencies: dependencies, unsatisfied: unsatisfied)
+        waits.park(start: wait, unit: unit, dependencies: dependencies, unsatisfied: unsatisfied, token: token)
         record(.waitBegan(unit: unit, unsatisfied: unsatisfied))
         return .parked(dependencies: dependencies, unsatisfied: unsatisfied)
     }
@@ -116,9 +122,11 @@ extension UnitGraph {
     }
 
     /// Records a status change of a registered unit that the caller has checked.
-    mutating func setStatus(_ unit: String, _ status: UnitStatus, reason: String? = nil, cause: FailureCause? = nil) {
+    mutating func setStatus(
+        _ unit: String, _ status: UnitStatus, reason: String? = nil, cause: FailureCause? = nil, by token: String? = nil
+    ) {
         let from = units[unit]?.status
-        record(.statusChanged(unit: unit, from: from, to: status, reason: reason, cause: cause))
+        record(.statusChanged(unit: unit, from: from, to: status, reason: reason, cause: cause, by: token))
     }
 
     /// One line, at most ``maxReasonBytes`` bytes: control characters become spaces.

@@ -37,7 +37,7 @@ extension UnitGraph {
         let parked = waits.starts[first]!
         waits.unpark(start: first)
         record(.waitEnded(unit: unit, outcome: .started))
-        setStatus(unit, .started)
+        setStatus(unit, .started, by: parked.token)
         let info = StartInfo(
             unit: unit, dependencies: parked.dependencies, unsatisfiedAtStart: parked.unsatisfied, waited: true)
         resolutions.append(WaitResolution(id: first, result: .success(.started(info))))

@@ -20,6 +20,8 @@ public struct UnitGraph: Sendable {
         var since: Timestamp
         var reason: String?
         var cause: FailureCause?
+        /// The token of the start that started it, while it is started.
+        var startedBy: String?
     }
 
     var units: [String: UnitRecord] = [:]
@@ -70,7 +72,7 @@ public struct UnitGraph: Sendable {
         return UnitInfo(
             name: unit, status: record.status, isReady: record.unmet == 0, registeredAt: record.registeredAt,
             since: record.since, reason: record.reason, cause: record.cause,
-            waiters: waits.startWaiters[unit]?.count ?? 0)
+            waiters: waits.startWaiters[unit]?.count ?? 0, startedBy: record.startedBy)
     }
 
     /// Snapshots of all registered units, sorted by name.
@@ -152,13 +154,14 @@ public struct UnitGraph: Sendable {
             reverse[dependency, default: [:]][unit] = required
             let current = units[dependency]?.status
             adjust(unit, wasSatisfied: previous.map { current == $0 } ?? true, isSatisfied: current == required)
-        case .statusChanged(let unit, _, let to, let reason, let cause):
+        case .statusChanged(let unit, _, let to, let reason, let cause, let token):
             guard var record = units[unit] else { return }
             let from = record.status
             record.status = to
             record.since = time
             record.reason = to == .failed ? reason : nil
             record.cause = to == .skipped ? cause : nil
+            record.startedBy = to == .started ? token : nil
             units[unit] = record
             statusDidChange(unit, from: from, to: to)
         case .waitBegan, .waitEnded:

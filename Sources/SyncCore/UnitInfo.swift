@@ -35,11 +35,14 @@ public struct UnitInfo: Sendable, Equatable {
     public var cause: FailureCause?
     /// Parked `start` requests of this unit.
     public var waiters: Int
+    /// The token of the start that started it, while it is started.
+    public var startedBy: String?
 
     public init(
         name: String, status: UnitStatus, isReady: Bool, registeredAt: Timestamp, since: Timestamp,
-        reason: String? = nil, cause: FailureCause? = nil, waiters: Int = 0
+        reason: String? = nil, cause: FailureCause? = nil, waiters: Int = 0, startedBy: String? = nil
     ) {
+        self.startedBy = startedBy
         self.name = name
         self.status = status
         self.isReady = isReady

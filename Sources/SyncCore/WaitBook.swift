@@ -5,6 +5,7 @@ struct WaitBook: Sendable {
         var unit: String
         var dependencies: [String]
         var unsatisfied: [String]
+        var token: String?
     }
 
     struct CompletionWait: Sendable {
@@ -22,8 +23,10 @@ struct WaitBook: Sendable {
     /// Number of parked waits of both kinds.
     var count: Int { starts.count + completions.count }
 
-    mutating func park(start id: WaitID, unit: String, dependencies: [String], unsatisfied: [String]) {
-        starts[id] = StartWait(unit: unit, dependencies: dependencies, unsatisfied: unsatisfied)
+    mutating func park(
+        start id: WaitID, unit: String, dependencies: [String], unsatisfied: [String], token: String? = nil
+    ) {
+        starts[id] = StartWait(unit: unit, dependencies: dependencies, unsatisfied: unsatisfied, token: token)
         startWaiters[unit, default: []].append(id)
     }
 

@@ -14,11 +14,12 @@ extension SyncEvent {
             break
         case .dependencyAdded(_, let dependency, let required):
             pairs += [("depends_on", .string(dependency)), ("required", .string(required.rawValue))]
-        case .statusChanged(_, let from, let to, let reason, let cause):
+        case .statusChanged(_, let from, let to, let reason, let cause, let token):
             pairs += [
                 ("from", .string(from.wireValue)), ("to", .string(to.rawValue)), ("reason", .optional(reason)),
                 ("cause", cause?.json ?? .null),
             ]
+            if let token { pairs.append(("by", .string(token))) }
         case .waitBegan(_, let unsatisfied):
             pairs.append(("unsatisfied", .strings(unsatisfied)))
         case .waitEnded(_, let outcome):
@@ -56,7 +57,7 @@ extension SyncEvent {
             guard let to = UnitStatus.fromWire(json["to"]) else { return nil }
             kind = .statusChanged(
                 unit: unit, from: UnitStatus.fromWire(json["from"]), to: to, reason: json["reason"]?.stringValue,
-                cause: json["cause"].flatMap(FailureCause.init(json:)))
+                cause: json["cause"].flatMap(FailureCause.init(json:)), by: json["by"]?.stringValue)
         case "wait_began":
             kind = .waitBegan(unit: unit, unsatisfied: json["unsatisfied"]?.stringList ?? [])
         case "wait_ended":

@@ -44,6 +44,7 @@ extension UnitInfo {
             ("unit", .string(name)), ("status", .string(status.rawValue)), ("ready", .bool(isReady)),
             ("registered_us", .int(registeredAt.rawValue)), ("since_us", .int(since.rawValue)),
             ("reason", .optional(reason)), ("cause", cause?.json ?? .null), ("waiters", .int(Int64(waiters))),
+            ("started_by", .optional(startedBy)),
         ])
     }
 
@@ -56,7 +57,7 @@ extension UnitInfo {
             registeredAt: Timestamp(microseconds: json["registered_us"]?.int64Value ?? 0),
             since: Timestamp(microseconds: json["since_us"]?.int64Value ?? 0),
             reason: json["reason"]?.stringValue, cause: json["cause"].flatMap(FailureCause.init(json:)),
-            waiters: Int(json["waiters"]?.int64Value ?? 0))
+            waiters: Int(json["waiters"]?.int64Value ?? 0), startedBy: json["started_by"]?.stringValue)
     }
 }
 

@@ -20,7 +20,8 @@ public struct Request: Sendable, Equatable {
         case want(unit: String, dependsOn: [String])
         /// Start `unit` when it is ready. With `wait` false an unready unit is refused (`not_ready`).
         /// `timeoutMs` nil or 0 waits without limit.
-        case start(unit: String, wait: Bool, timeoutMs: Int64?)
+        /// `token` identifies the start so it can be retried after a reconnect (see ``UnitGraph/start(_:wait:token:)``).
+        case start(unit: String, wait: Bool, timeoutMs: Int64?, token: String? = nil)
         case complete(unit: String)
         case fail(unit: String, reason: String?)
         case status(unit: String)
@@ -74,10 +75,11 @@ extension Request {
             break
         case .want(let unit, let dependsOn):
             pairs += [("unit", .string(unit)), ("depends_on", .strings(dependsOn))]
-        case .start(let unit, let wait, let timeoutMs):
+        case .start(let unit, let wait, let timeoutMs, let token):
             pairs.append(("unit", .string(unit)))
             if !wait { pairs.append(("wait", false)) }
             if let timeoutMs { pairs.append(("timeout_ms", .int(timeoutMs))) }
+            if let token { pairs.append(("token", .string(token))) }
         case .complete(let unit), .status(let unit):
             pairs.append(("unit", .string(unit)))
         case .fail(let unit, let reason):
@@ -124,7 +126,7 @@ extension Request {
         case "start":
             return .start(
                 unit: try f.string("unit"), wait: try f.optionalBool("wait") ?? true,
-                timeoutMs: try f.optionalInt("timeout_ms", minimum: 0))
+                timeoutMs: try f.optionalInt("timeout_ms", minimum: 0), token: try f.optionalString("token"))
         case "complete": return .complete(unit: try f.string("unit"))
         case "fail": return .fail(unit: try f.string("unit"), reason: try f.optionalString("reason"))
         case "status": return .status(unit: try f.string("unit"))

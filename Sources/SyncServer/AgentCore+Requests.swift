@@ -31,15 +31,15 @@ extension AgentCore {
                     try graph.want(unit, dependsOn: dependency)
                 }
                 send(.ok(id, .object([("unit", .string(unit)), ("declared", .strings(dependencies))])), to: connection)
-            case .start(let unit, let wait, let timeoutMs):
-                try start(unit, wait: wait, timeoutMs: timeoutMs, id: id, on: connection)
+            case .start(let unit, let wait, let timeoutMs, let token):
+                try start(unit, wait: wait, timeoutMs: timeoutMs, token: token, id: id, on: connection)
             case .complete(let unit):
                 try graph.complete(unit)
                 send(.ok(id), to: connection)
             case .fail(let unit, let reason):
                 try graph.fail(unit, reason: reason)
                 let skipped = graph.pendingEvents.compactMap { event -> String? in
-                    guard case .statusChanged(let unit, _, .skipped, _, _) = event.kind else { return nil }
+                    guard case .statusChanged(let unit, _, .skipped, _, _, _) = event.kind else { return nil }
                     return unit
                 }
                 send(.ok(id, .object([("skipped", .strings(skipped.sorted(by: bytewise)))])), to: connection)
@@ -77,10 +77,10 @@ extension AgentCore {
     }
 
     private func start(
-        _ unit: String, wait: Bool, timeoutMs: Int64?, id: Int64, on connection: Connection
+        _ unit: String, wait: Bool, timeoutMs: Int64?, token: String?, id: Int64, on connection: Connection
     ) throws(SyncError) {
         let waitID = makeWaitID()
-        switch try graph.start(unit, wait: wait ? waitID : nil) {
+        switch try graph.start(unit, wait: wait ? waitID : nil, token: token) {
         case .started(let info):
             send(.ok(id, info.json), to: connection)
         case .parked(let dependencies, let unsatisfied):

@@ -174,7 +174,7 @@ extension SyncEvent {
         case .registered(let unit): return "registered \(unit)"
         case .dependencyAdded(let unit, let dependency, let required):
             return "\(unit) depends on \(dependency) (\(required.rawValue))"
-        case .statusChanged(let unit, let from, let to, let reason, let cause):
+        case .statusChanged(let unit, let from, let to, let reason, let cause, _):
             var line = "\(unit): \(from.display) -> \(to.rawValue)"
             if let reason { line += " (\(reason))" }
             if let cause { line += " [\(cause.rootDescription), via \(cause.chainDescription)]" }
