@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
         .library(name: "SyncServer", targets: ["SyncServer"]),
         .library(name: "SyncClient", targets: ["SyncClient"]),
+        .library(name: "SyncTop", targets: ["SyncTop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -51,7 +52,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // sync-top: a pure model and layout (SyncTop), one thin curses file in the executable.
+        .target(name: "SyncTop", dependencies: ["SyncCore"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
+        .testTarget(
+            name: "SyncTopTests",
+            dependencies: ["SyncTop", "SyncCore", "SyncProtocol"],
+            exclude: ["Goldens", "Fixtures"]
+        ),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"]),
         .testTarget(name: "SyncServerTests", dependencies: ["SyncServer", "SyncClient"]),
         .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient"]),
