@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
         .library(name: "SyncServer", targets: ["SyncServer"]),
         .library(name: "SyncClient", targets: ["SyncClient"]),
+        .executable(name: "sync-top", targets: ["sync-top"]),
         .library(name: "SyncTop", targets: ["SyncTop"]),
     ],
     dependencies: [
@@ -54,10 +55,21 @@ let package = Package(
         ),
         // sync-top: a pure model and layout (SyncTop), one thin curses file in the executable.
         .target(name: "SyncTop", dependencies: ["SyncCore"]),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        .executableTarget(
+            name: "sync-top",
+            dependencies: [
+                "SyncTop",
+                "SyncCore",
+                "SyncProtocol",
+                "CNcurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(
             name: "SyncTopTests",
-            dependencies: ["SyncTop", "SyncCore", "SyncProtocol"],
+            dependencies: ["SyncTop", "SyncCore", "SyncProtocol", "sync-top"],
             exclude: ["Goldens", "Fixtures"]
         ),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"]),
