@@ -118,7 +118,8 @@ public struct Timeline: Sendable, Equatable {
     public mutating func merge(_ snapshot: GraphSnapshot) {
         var merged: [String: Entry] = [:]
         for info in snapshot.units {
-            var entry = entries[info.name].flatMap { $0.registeredAt == info.registeredAt ? $0 : nil }
+            var entry =
+                entries[info.name].flatMap { $0.registeredAt == info.registeredAt ? $0 : nil }
                 ?? Entry(unit: info.name, status: .pending, registeredAt: info.registeredAt)
             if entry.status != info.status { entry.transition(to: info.status, at: info.since) }
             if info.waiters > 0, !entry.isWaiting {

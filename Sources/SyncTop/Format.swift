@@ -47,7 +47,8 @@ public enum Format {
 
     /// The longest prefix of `text` that fits `columns`.
     static func prefix(_ text: String, columns: Int) -> String {
-        var out = "", used = 0
+        var out = ""
+        var used = 0
         for character in text {
             let width = character.terminalWidth
             if used + width > columns { break }
@@ -59,7 +60,8 @@ public enum Format {
 
     /// The longest suffix of `text` that fits `columns`.
     static func suffix(_ text: String, columns: Int) -> String {
-        var out: [Character] = [], used = 0
+        var out: [Character] = []
+        var used = 0
         for character in text.reversed() {
             let width = character.terminalWidth
             if used + width > columns { break }

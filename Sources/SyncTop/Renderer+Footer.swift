@@ -6,8 +6,10 @@ extension Renderer {
             let cursor = theme.unicode ? "▏" : "_"
             let help = "  Enter keeps · Esc clears"
             let x = buffer.put(
-                [Segment("/", Style(.accent, bold: true)), Segment(model.filter, Style(.accent, bold: true)),
-                 Segment(cursor, Style(.accent))], x: 0, y: y)
+                [
+                    Segment("/", Style(.accent, bold: true)), Segment(model.filter, Style(.accent, bold: true)),
+                    Segment(cursor, Style(.accent)),
+                ], x: 0, y: y)
             buffer.put(help, x: x, y: y, style: .dim)
             return
         }

@@ -13,7 +13,8 @@ extension Renderer {
         right.append(Segment(clock(model.now), .header))
         let rightX = buffer.width - right.width
         buffer.put(right, x: rightX, y: 0)
-        let left = [Segment("sync-top", .header), Segment("  "), Segment(model.source)] + [Segment("  ")]
+        let left =
+            [Segment("sync-top", .header), Segment("  "), Segment(model.source)] + [Segment("  ")]
             + connectionSegments
         buffer.put(left, x: 0, y: 0, limit: max(0, rightX - 1))
 
@@ -25,7 +26,8 @@ extension Renderer {
         }
         let statusX = buffer.width - status.width
         // Words in the counts matter more than the sort indicator, which the table header shows too.
-        let counts = countVariants.first { $0.width + 2 <= statusX } ?? countVariants.first { $0.width <= buffer.width }
+        let counts =
+            countVariants.first { $0.width + 2 <= statusX } ?? countVariants.first { $0.width <= buffer.width }
             ?? countVariants.last!
         buffer.put(counts, x: 0, y: 1, limit: buffer.width)
         if counts.width + 2 <= statusX { buffer.put(status, x: statusX, y: 1) }
@@ -58,7 +60,8 @@ extension Renderer {
             for status in order {
                 let count = status.map { byStatus[$0] ?? 0 } ?? unregistered
                 guard zeros || count > 0 else { continue }
-                let text = words ? "\(theme.glyph(status)) \(count) \(status.display)" : "\(theme.glyph(status))\(count)"
+                let text =
+                    words ? "\(theme.glyph(status)) \(count) \(status.display)" : "\(theme.glyph(status))\(count)"
                 segments.append(Segment(words ? "  " : " "))
                 segments.append(Segment(text, count == 0 ? .dim : Style(.status(status), bold: status == .failed)))
             }

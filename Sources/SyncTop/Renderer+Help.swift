@@ -6,8 +6,10 @@ extension Renderer {
         let bindings = KeyBindings.all(theme)
         let keysWidth = bindings.map(\.keys.terminalWidth).max() ?? 0
         var lines: [[Segment]] = bindings.map {
-            [Segment(Format.pad($0.keys, keysWidth + 2, ellipsis: theme.ellipsis), Style(.accent, bold: true)),
-             Segment($0.action)]
+            [
+                Segment(Format.pad($0.keys, keysWidth + 2, ellipsis: theme.ellipsis), Style(.accent, bold: true)),
+                Segment($0.action),
+            ]
         }
         let room = buffer.width - 4
         let statuses: [UnitStatus?] = [.completed, .started, .pending, .failed, .skipped, nil]
@@ -35,7 +37,8 @@ extension Renderer {
         for (offset, line) in lines.prefix(shown).enumerated() {
             buffer.put(line, x: x + 2, y: y + 1 + offset, fitting: innerWidth, ellipsis: theme.ellipsis)
         }
-        let closing = lines.count > shown ? "\(theme.ellipsis) more in a taller terminal · Esc closes" : "Esc or ? closes"
+        let closing =
+            lines.count > shown ? "\(theme.ellipsis) more in a taller terminal · Esc closes" : "Esc or ? closes"
         buffer.put(closing, x: x + 2, y: y + height - 2, style: .dim, limit: innerWidth)
     }
 

@@ -7,7 +7,8 @@ extension Renderer {
         let top = layout.bodyTop
         let rows = layout.listRows(.log, showsDetail: model.showsDetail)
         guard !entries.isEmpty else {
-            emptyMessage(model.filter.isEmpty ? "no events yet" : "no event matches \(goQuoted(model.filter))", y: top + 1)
+            emptyMessage(
+                model.filter.isEmpty ? "no events yet" : "no event matches \(goQuoted(model.filter))", y: top + 1)
             return
         }
         let cursor = model.logIndex(in: entries)

@@ -35,8 +35,12 @@ extension Renderer {
             buffer.put(theme.glyph(entry.status), x: 4, y: y, style: style)
             buffer.put(Format.middle(entry.unit, nameWidth, ellipsis: theme.ellipsis), x: 6, y: y, style: style)
             if showsTimes {
-                buffer.put(Format.padLeft(duration(entry.waitDuration(now: model.now)), 6), x: 6 + nameWidth + 1, y: y, style: style)
-                buffer.put(Format.padLeft(duration(entry.runDuration(now: model.now)), 6), x: 6 + nameWidth + 8, y: y, style: style)
+                buffer.put(
+                    Format.padLeft(duration(entry.waitDuration(now: model.now)), 6), x: 6 + nameWidth + 1, y: y,
+                    style: style)
+                buffer.put(
+                    Format.padLeft(duration(entry.runDuration(now: model.now)), 6), x: 6 + nameWidth + 8, y: y,
+                    style: style)
             }
             drawBar(entry, scale, y: y, bold: onPath)
         }
@@ -100,7 +104,8 @@ extension Renderer {
         var last = -1
         if let began = entry.waitBeganAt, let end = entry.waitEnd(now: now) {
             let cells = scale.columns(began, end)
-            buffer.fill(theme.waitBar, x: cells.lowerBound, y: y, count: cells.count, style: Style(.pending, bold: bold))
+            buffer.fill(
+                theme.waitBar, x: cells.lowerBound, y: y, count: cells.count, style: Style(.pending, bold: bold))
             last = cells.upperBound
         }
         if let started = entry.startedAt, let end = entry.runEnd(now: now) {

@@ -73,7 +73,8 @@ extension Renderer {
         let selected = model.selectedIndex(in: rows)
         let first = Viewport.top(
             stored: model.scrollTop[.units] ?? 0, cursor: selected, count: rows.count, rows: visible)
-        drawTableHeader(columns, y: top, range: rows.isEmpty ? nil : (first, min(rows.count, first + visible), rows.count))
+        drawTableHeader(
+            columns, y: top, range: rows.isEmpty ? nil : (first, min(rows.count, first + visible), rows.count))
         if rows.isEmpty { emptyMessage(emptyText, y: top + 2) }
         for (offset, index) in (first..<min(rows.count, first + visible)).enumerated() {
             drawRow(rows[index], columns, y: top + 1 + offset, selected: index == selected)

@@ -61,11 +61,10 @@ public struct Renderer {
     // MARK: Helpers shared by the views
 
     /// A horizontal rule across row `y`, with an optional title near its left end: `── title ─────`.
-    mutating func rule(y: Int, title: [Segment] = [], x: Int = 0, width: Int? = nil) {
-        let width = width ?? buffer.width - x
-        buffer.fill(theme.horizontal, x: x, y: y, count: width, style: .dim)
+    mutating func rule(y: Int, title: [Segment] = []) {
+        buffer.fill(theme.horizontal, x: 0, y: y, count: buffer.width, style: .dim)
         guard !title.isEmpty else { return }
-        buffer.put([Segment(" ")] + title + [Segment(" ")], x: x + 2, y: y, limit: max(0, width - 4))
+        buffer.put([Segment(" ")] + title + [Segment(" ")], x: 2, y: y, limit: max(0, buffer.width - 4))
     }
 
     /// `3.2s`, or blank for `nil`.

@@ -81,12 +81,6 @@ public struct ScreenBuffer: Sendable, Equatable {
         }
     }
 
-    /// Changes the style of `count` cells from (`x`, `y`), keeping their characters.
-    public mutating func restyle(x: Int, y: Int, count: Int, _ change: (inout Style) -> Void) {
-        guard y >= 0, y < height else { return }
-        for column in max(0, x)..<max(max(0, x), min(width, x + count)) { change(&self[column, y].style) }
-    }
-
     /// The characters of row `y`, trailing spaces removed.
     public func line(_ y: Int) -> String {
         var text = ""

@@ -26,7 +26,8 @@ extension Array where Element == Segment {
                 used += columns
                 continue
             }
-            out.append(Segment(Format.prefix(segment.text, columns: width - used - 1) + String(ellipsis), segment.style))
+            out.append(
+                Segment(Format.prefix(segment.text, columns: width - used - 1) + String(ellipsis), segment.style))
             break
         }
         return out

@@ -46,8 +46,10 @@ public struct Style: Sendable, Hashable {
     public static let dim = Style(.dim)
     public static let header = Style(.header, bold: true)
 
-    /// The same style, bold.
-    public var bolded: Style { var copy = self; copy.bold = true; return copy }
     /// The same style, reversed (the selection).
-    public var reversed: Style { var copy = self; copy.reverse = true; return copy }
+    public var reversed: Style {
+        var copy = self
+        copy.reverse = true
+        return copy
+    }
 }

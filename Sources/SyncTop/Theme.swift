@@ -61,8 +61,6 @@ public struct Theme: Sendable, Equatable {
     public func arrow(ascending: Bool) -> Character { unicode ? (ascending ? "▲" : "▼") : (ascending ? "^" : "v") }
     /// Between a status and the next in a transition.
     public var transition: String { unicode ? "→" : "->" }
-    /// Separates header items.
-    public var separator: String { unicode ? " · " : " | " }
 }
 
 /// The `--color` choice.

@@ -1,12 +1,13 @@
 // The only file that imports curses: everything else draws into a ScreenBuffer.
 import CNcurses
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SyncCore
 import SyncTop
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The terminal through ncurses: copies a ``ScreenBuffer`` to the screen and reads keys. Not thread-safe: one
 /// thread creates it, uses it and closes it. It never turns on mouse reporting, so the terminal's own text

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import Synchronization
 import SyncCore
 import SyncTop
+import Synchronization
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Set by SIGINT/SIGTERM; the loop checks it after every wake-up.
 let stopRequested = Atomic<Bool>(false)

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import Synchronization
 import SyncTop
+import Synchronization
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where the feed (any thread) leaves inputs for the thread that owns the terminal. Posting into an empty mailbox
 /// writes a byte to a pipe, so the owner can sleep in `poll()` on the pipe and stdin together and wake for either.

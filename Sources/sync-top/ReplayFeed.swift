@@ -1,6 +1,6 @@
-import Synchronization
 import SyncCore
 import SyncTop
+import Synchronization
 
 /// Plays a ``ReplayFile`` as if an agent sent it: the snapshot, then each event when its recorded time comes,
 /// `speed` times faster than recorded. Its ``clock`` runs in recorded time, so waits and runs measure as they

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SyncTop
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What the process's environment says about the terminal: locale, `TERM`, `NO_COLOR`, whether stdout is a TTY.
 struct TerminalEnvironment {

@@ -27,35 +27,41 @@ struct DashboardModelTests {
         let rows = Fixture.model().unitRows
         #expect(rows.prefix(2).map(\.name) == ["deps-install", "dev-server"])
         #expect(rows[0].summary() == #""exit 1: npm ERR! network timeout""#)
-        #expect(rows[1].summary() == #"deps-install failed ("exit 1: npm ERR! network timeout"), via deps-install -> dev-server"#)
+        #expect(
+            rows[1].summary()
+                == #"deps-install failed ("exit 1: npm ERR! network timeout"), via deps-install -> dev-server"#)
     }
 
     @Test func defaultSortIsByAttention() {
-        #expect(Fixture.model().unitRows.map(\.name) == [
-            "deps-install", "dev-server", "claude", "mcp-proxy", "vault-token", "dotfiles", "editor-server",
-            "git-clone",
-        ])
+        #expect(
+            Fixture.model().unitRows.map(\.name) == [
+                "deps-install", "dev-server", "claude", "mcp-proxy", "vault-token", "dotfiles", "editor-server",
+                "git-clone",
+            ])
     }
 
     @Test func sortKeysKeepFailuresPinned() {
         var model = Fixture.model()
         _ = model.handle(.character("s"))
         #expect(model.sortKey == .name && model.sortAscending)
-        #expect(model.unitRows.map(\.name) == [
-            "deps-install", "dev-server", "claude", "dotfiles", "editor-server", "git-clone", "mcp-proxy",
-            "vault-token",
-        ])
+        #expect(
+            model.unitRows.map(\.name) == [
+                "deps-install", "dev-server", "claude", "dotfiles", "editor-server", "git-clone", "mcp-proxy",
+                "vault-token",
+            ])
         _ = model.handle(.character("s"))
         #expect(model.sortKey == .wait && !model.sortAscending, "durations sort longest first")
-        #expect(model.unitRows.map(\.name) == [
-            "dev-server", "deps-install", "mcp-proxy", "claude", "editor-server", "dotfiles", "git-clone",
-            "vault-token",
-        ])
+        #expect(
+            model.unitRows.map(\.name) == [
+                "dev-server", "deps-install", "mcp-proxy", "claude", "editor-server", "dotfiles", "git-clone",
+                "vault-token",
+            ])
         _ = model.handle(.character("r"))
-        #expect(model.unitRows.map(\.name) == [
-            "deps-install", "dev-server", "dotfiles", "git-clone", "vault-token", "editor-server", "claude",
-            "mcp-proxy",
-        ])
+        #expect(
+            model.unitRows.map(\.name) == [
+                "deps-install", "dev-server", "dotfiles", "git-clone", "vault-token", "editor-server", "claude",
+                "mcp-proxy",
+            ])
     }
 
     @Test func filterMatchesNamesAndStatuses() {

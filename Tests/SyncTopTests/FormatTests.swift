@@ -30,7 +30,7 @@ struct FormatTests {
         #expect("日本".terminalWidth == 4)
         #expect("✔ ok".terminalWidth == 4)
         #expect("e\u{301}".terminalWidth == 1)
-        #expect(Format.middle("日本語のユニット", 7, ellipsis: "…") == "日…ット", "never half a character")
+        #expect(Format.middle("日本語のユニット", 7, ellipsis: "…") == "日…ット", "no half characters")
     }
 
     @Test func bufferClipsAndKeepsWideCharactersWhole() {

@@ -7,7 +7,9 @@ import Testing
 @Suite("sync-top binary")
 struct SyncTopBinaryTests {
     /// Runs the binary beside the test bundle with `arguments` and a fixed environment.
-    private func run(_ arguments: [String], locale: String = "C.UTF-8") throws -> (status: Int32, out: String, err: String) {
+    private func run(_ arguments: [String], locale: String = "C.UTF-8") throws -> (
+        status: Int32, out: String, err: String
+    ) {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("sync-top")
         let process = Process()
@@ -22,7 +24,9 @@ struct SyncTopBinaryTests {
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self)
+        )
     }
 
     private var fixture: String { Fixture.directory + "/Fixtures/startup.jsonl" }
@@ -32,7 +36,9 @@ struct SyncTopBinaryTests {
         #expect(result.status == 0)
         #expect(!result.out.contains("\u{1B}"), "no escapes when piped")
         let expected = try String(contentsOfFile: Fixture.directory + "/Goldens/once.txt", encoding: .utf8)
-        #expect(result.out == expected.replacingOccurrences(of: "/run/user/1000/sync-agent.sock", with: "replay: startup.jsonl"))
+        #expect(
+            result.out
+                == expected.replacingOccurrences(of: "/run/user/1000/sync-agent.sock", with: "replay: startup.jsonl"))
     }
 
     @Test func nonUTF8LocaleGetsASCII() throws {
@@ -56,7 +62,8 @@ struct SyncTopBinaryTests {
     @Test func replayFileParsing() throws {
         let file = try ReplayFile(text: Fixture.text("startup.jsonl"))
         #expect(file.snapshot == nil && file.events.count == 31)
-        let withSnapshot = try ReplayFile(text: #"{"sequence":0,"units":[],"edges":[]}"# + "\n\n" + Fixture.text("startup.jsonl"))
+        let withSnapshot = try ReplayFile(
+            text: #"{"sequence":0,"units":[],"edges":[]}"# + "\n\n" + Fixture.text("startup.jsonl"))
         #expect(withSnapshot.snapshot?.sequence == 0 && withSnapshot.inputs.count == 32)
         #expect(throws: ReplayFile.ParseError.self) { try ReplayFile(text: "{\"seq\":1}\n") }
         let broken = try Fixture.text("startup.jsonl") + "not json\n"

@@ -15,8 +15,9 @@ struct ThemeTests {
         #expect(Theme.detect(codeset: "UTF-8", term: "xterm", noColor: "", mode: .auto).color, "empty NO_COLOR")
         #expect(Theme.detect(codeset: "UTF-8", term: "xterm", noColor: "1", mode: .always).color)
         #expect(!Theme.detect(codeset: "UTF-8", term: "xterm", noColor: nil, mode: .never).color)
-        #expect(!Theme.detect(codeset: "UTF-8", term: "xterm", noColor: nil, mode: .auto, terminalHasColors: false)
-            .color)
+        #expect(
+            !Theme.detect(codeset: "UTF-8", term: "xterm", noColor: nil, mode: .auto, terminalHasColors: false)
+                .color)
     }
 
     @Test(arguments: ["ANSI_X3.4-1968", "ISO-8859-1", ""])

@@ -11,6 +11,7 @@ func expectGolden(_ actual: String, _ name: String, sourceLocation: SourceLocati
         return
     }
     let expected = try String(contentsOfFile: path, encoding: .utf8)
-    #expect(text == expected, "golden \(name) differs; rerun with UPDATE_GOLDENS=1 and review the diff",
+    #expect(
+        text == expected, "golden \(name) differs; rerun with UPDATE_GOLDENS=1 and review the diff",
         sourceLocation: sourceLocation)
 }

@@ -1,5 +1,5 @@
-import Synchronization
 import SyncCore
+import Synchronization
 
 /// Drives a real ``UnitGraph`` at chosen times and collects the events it records, so tests get the exact events
 /// an agent would send.
