@@ -132,7 +132,7 @@ public struct DashboardModel: Sendable {
             changedAt.removeAll()
         } else {
             if let last = lastSequence, snapshot.sequence > last {
-                note("resynchronised at #\(snapshot.sequence): missed #\(last + 1)…#\(snapshot.sequence)", at: now)
+                note("resynchronised at #\(snapshot.sequence): missed #\(last + 1) to #\(snapshot.sequence)", at: now)
             } else if lastSequence == nil {
                 note("snapshot at #\(snapshot.sequence): \(units) units", at: now)
             }

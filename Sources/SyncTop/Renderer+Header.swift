@@ -13,10 +13,15 @@ extension Renderer {
         right.append(Segment(clock(model.now), .header))
         let rightX = buffer.width - right.width
         buffer.put(right, x: rightX, y: 0)
-        let left =
-            [Segment("sync-top", .header), Segment("  "), Segment(model.source)] + [Segment("  ")]
-            + connectionSegments
-        buffer.put(left, x: 0, y: 0, limit: max(0, rightX - 1))
+        // The connection state matters more than the source: the source is shortened, then left out.
+        let room = rightX - 1
+        let connection = connectionSegments
+        let sourceRoom = room - "sync-top".count - 4 - connection.width
+        var left = [Segment("sync-top", .header), Segment("  ")]
+        if sourceRoom >= 8 {
+            left += [Segment(Format.middle(model.source, sourceRoom, ellipsis: theme.ellipsis)), Segment("  ")]
+        }
+        buffer.put(left + connection, x: 0, y: 0, fitting: max(0, room), ellipsis: theme.ellipsis)
 
         var status: [Segment] = []
         status.append(Segment("sort: ", .dim))

@@ -78,20 +78,26 @@ extension Renderer {
             buffer.put(Format.padLeft("WAIT", 6), x: 6 + nameWidth + 1, y: y, style: style)
             buffer.put(Format.padLeft("RUN", 6), x: 6 + nameWidth + 8, y: y, style: style)
         }
-        let seconds = Double(scale.length) / 1_000_000
-        let steps: [Int] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400]
-        let step = steps.first { Double($0) / seconds * Double(scale.width) >= 9 } ?? steps.last!
-        var mark = 0
-        while Double(mark) <= seconds {
-            let x = scale.column(Timestamp(microseconds: scale.start.rawValue + Int64(mark) * 1_000_000))
-            let label = Self.axisLabel(mark)
+        // Steps in milliseconds, from a tenth of a second to a day.
+        let steps: [Int64] = [
+            100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000,
+            1_800_000, 3_600_000, 7_200_000, 14_400_000, 43_200_000, 86_400_000,
+        ]
+        let milliseconds = scale.length / 1000
+        let step = steps.first { $0 * Int64(scale.width) >= 9 * milliseconds } ?? steps.last!
+        var mark: Int64 = 0
+        while mark <= milliseconds {
+            let x = scale.column(Timestamp(microseconds: scale.start.rawValue + mark * 1000))
+            let label = Self.axisLabel(milliseconds: mark)
             if x + label.count <= buffer.width { buffer.put(label, x: x, y: y, style: .dim) }
             mark += step
         }
     }
 
-    /// `0s`, `45s`, `2m`, `1m30s`, `1h`.
-    static func axisLabel(_ seconds: Int) -> String {
+    /// `0s`, `0.5s`, `45s`, `2m`, `1m30s`, `1h`, `1h30m`.
+    static func axisLabel(milliseconds: Int64) -> String {
+        let seconds = milliseconds / 1000
+        if milliseconds % 1000 != 0 { return "\(seconds).\(milliseconds % 1000 / 100)s" }
         if seconds < 60 { return "\(seconds)s" }
         if seconds < 3600 { return seconds % 60 == 0 ? "\(seconds / 60)m" : "\(seconds / 60)m\(seconds % 60)s" }
         return seconds % 3600 == 0 ? "\(seconds / 3600)h" : "\(seconds / 3600)h\(seconds / 60 % 60)m"

@@ -141,7 +141,7 @@ struct DashboardModelTests {
             if case .note(_, let text) = entry { return text }
             return nil
         }
-        #expect(notes == ["connection lost; reconnecting", "resynchronised at #31: missed #23…#31", "live again"])
+        #expect(notes == ["connection lost; reconnecting", "resynchronised at #31: missed #23 to #31", "live again"])
         // The feed resumes from #29: the overlap is ignored.
         let count = model.history.count
         for event in Fixture.startupEvents.suffix(3) { model.apply(.event(event)) }

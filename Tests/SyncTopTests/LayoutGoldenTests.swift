@@ -69,3 +69,37 @@ struct LayoutGoldenTests {
         try expectGolden(render(model), "filter-80x24.txt")
     }
 }
+
+/// Every view, overlay and theme at many sizes: drawing never traps and never leaves the buffer's size.
+@Suite("Layout at any size")
+struct LayoutSizeTests {
+    static let states: [[Key]] = [
+        [], [.character("2")], [.character("3")], [.character("4"), .character("k")], [.character("?")],
+        [.character("/")],
+    ]
+    /// Around the minimum size, the detail pane's threshold, the usual sizes and beyond.
+    static let widths = [20, 49, 50, 63, 80, 99, 100, 120, 141]
+    static let heights = [4, 11, 12, 17, 18, 24, 35, 44]
+
+    @Test(arguments: [0, 1, 2])
+    func rendersEverywhere(modelIndex: Int) {
+        let models = [
+            Fixture.model(), Fixture.model(upTo: 1, now: 1),
+            DashboardModel(source: "an-empty-agent-with-a-very-long-socket-path.sock", now: Fixture.base),
+        ]
+        for width in Self.widths {
+            for height in Self.heights {
+                for (index, keys) in Self.states.enumerated() {
+                    for theme in index == 0 ? [Theme.standard, .plain] : [.standard] {
+                        var model = models[modelIndex]
+                        _ = model.handle(.resize(Size(width: width, height: height)))
+                        for key in keys { _ = model.handle(key) }
+                        let screen = Renderer.render(model, theme: theme)
+                        #expect(screen.size == Size(width: width, height: height))
+                        #expect(screen.text.split(separator: "\n", omittingEmptySubsequences: false).count == height)
+                    }
+                }
+            }
+        }
+    }
+}
