@@ -45,6 +45,27 @@ public enum Format {
         String(repeating: " ", count: max(0, width - text.terminalWidth)) + text
     }
 
+    /// `text` broken at spaces into lines of at most `width` columns (a word longer than that is cut), at most
+    /// `maxLines` of them; the last one ends in `ellipsis` when text was left over.
+    public static func wrap(_ text: String, _ width: Int, maxLines: Int, ellipsis: Character) -> [String] {
+        guard width > 0, maxLines > 0 else { return [] }
+        var lines: [String] = []
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            if lines.count == maxLines - 1 {
+                lines.append(tail(String(rest), width, ellipsis: ellipsis))
+                break
+            }
+            var line = prefix(String(rest), columns: width)
+            if line.count < rest.count, let space = line.lastIndex(of: " "), space > line.startIndex {
+                line = String(line[..<space])
+            }
+            lines.append(line)
+            rest = rest.dropFirst(line.count).drop { $0 == " " }
+        }
+        return lines
+    }
+
     /// The longest prefix of `text` that fits `columns`.
     static func prefix(_ text: String, columns: Int) -> String {
         var out = ""

@@ -49,9 +49,9 @@ extension Renderer {
         }
         if row.status == .failed {
             let reason = model.graph.info(row.name)?.reason.map(goQuoted) ?? "(no reason given)"
-            lines.append([label("reason"), Segment(reason, Style(.failed))])
+            lines += wrapped(reason, label: label("reason"), width: width, style: Style(.failed), compact: compact)
         } else if let cause = row.cause {
-            lines.append([label("cause"), Segment(cause, Style(.skipped))])
+            lines += wrapped(cause, label: label("cause"), width: width, style: Style(.skipped), compact: compact)
         }
         lines += dependencyLines(row, width: width, label: label, compact: compact)
         let dependents = model.graph.dependents(of: row.name)
@@ -60,6 +60,14 @@ extension Renderer {
             lines.append([Segment("nobody registered this unit: is the name in `syncctl want` right?", .dim)])
         }
         return lines
+    }
+
+    /// `text` after `label`, wrapped at spaces onto up to three lines (one when compact) under the label.
+    private func wrapped(_ text: String, label: Segment, width: Int, style: Style, compact: Bool) -> [[Segment]] {
+        let room = width - label.text.terminalWidth - 1
+        let parts = Format.wrap(text, room, maxLines: compact ? 1 : 3, ellipsis: theme.ellipsis)
+        let indent = Segment(String(repeating: " ", count: label.text.terminalWidth))
+        return parts.enumerated().map { index, part in [index == 0 ? label : indent, Segment(part, style)] }
     }
 
     /// `needs  ✔ dotfiles  ✘ git-clone (started)`: satisfied or not, with the status of unsatisfied ones; one per

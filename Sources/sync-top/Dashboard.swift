@@ -49,10 +49,7 @@ struct Dashboard {
         loop: while !stopRequested.load(ordering: .relaxed) {
             for input in mailbox.drain() { model.apply(input) }
             for key in terminal.readKeys() {
-                if key == .ctrlL {
-                    terminal.invalidate()
-                    drawnVersion = nil
-                }
+                if key == .ctrlL { terminal.invalidate() }
                 if model.handle(key) == .quit { break loop }
             }
             model.tick(now: clock())

@@ -26,6 +26,20 @@ struct FormatTests {
         #expect(Format.padLeft("3.2s", 6) == "  3.2s")
     }
 
+    @Test func wrapping() {
+        let cause = #"deps-install failed ("exit 1: npm ERR!"), via deps-install -> dev-server"#
+        #expect(
+            Format.wrap(cause, 30, maxLines: 3, ellipsis: "…") == [
+                #"deps-install failed ("exit 1:"#, #"npm ERR!"), via deps-install"#, "-> dev-server",
+            ])
+        #expect(
+            Format.wrap(cause, 30, maxLines: 2, ellipsis: "…") == [
+                #"deps-install failed ("exit 1:"#, #"npm ERR!"), via deps-install …"#,
+            ])
+        #expect(Format.wrap("abcdefghij", 4, maxLines: 5, ellipsis: "…") == ["abcd", "efgh", "ij"])
+        #expect(Format.wrap("", 4, maxLines: 2, ellipsis: "…").isEmpty)
+    }
+
     @Test func wideCharactersTakeTwoColumns() {
         #expect("日本".terminalWidth == 4)
         #expect("✔ ok".terminalWidth == 4)
