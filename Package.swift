@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
         .library(name: "SyncServer", targets: ["SyncServer"]),
         .library(name: "SyncClient", targets: ["SyncClient"]),
+        .executable(name: "sync-top", targets: ["sync-top"]),
+        .library(name: "SyncTop", targets: ["SyncTop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -51,6 +53,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // sync-top: a pure model and layout (SyncTop), one thin curses file in the executable.
+        .target(name: "SyncTop", dependencies: ["SyncCore"]),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        .executableTarget(
+            name: "sync-top",
+            dependencies: [
+                "SyncTop",
+                "SyncCore",
+                "SyncProtocol",
+                "CNcurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .target(
             name: "SyncTestSupport",
             dependencies: [
@@ -60,6 +75,11 @@ let package = Package(
             path: "Tests/SyncTestSupport"
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
+        .testTarget(
+            name: "SyncTopTests",
+            dependencies: ["SyncTop", "SyncCore", "SyncProtocol", "sync-top"],
+            exclude: ["Goldens", "Fixtures"]
+        ),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"]),
         .testTarget(name: "SyncServerTests", dependencies: ["SyncServer", "SyncClient", "SyncTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport"]),

@@ -248,7 +248,7 @@ struct FailureTests {
         #expect(resolutions.allSatisfy { $0.error?.code == .dependencyFailed })
         #expect(graph.unitNames.map { graph.status(of: $0) } == [.skipped, .skipped, .failed, .skipped])
         let skips = graph.drainEvents().filter {
-            if case .statusChanged(_, _, .skipped, _, _) = $0.kind { return true }
+            if case .statusChanged(_, _, .skipped, _, _, _) = $0.kind { return true }
             return false
         }
         #expect(skips.map(\.unit).sorted() == ["left", "right", "top"])

@@ -108,7 +108,7 @@ struct PayloadTests {
         #expect(
             info.json.compact
                 == #"{"unit":"app","status":"started","ready":true,"registered_us":1,"since_us":2,"reason":null,"#
-                + #""cause":null,"waiters":0}"#)
+                + #""cause":null,"waiters":0,"started_by":null}"#)
         #expect(UnitInfo(json: .object([("unit", "x"), ("status", "bogus")])) == nil)
         #expect(UnitInfo(json: .object([("status", "pending")])) == nil)
     }

@@ -1,0 +1,34 @@
+extension Character {
+    /// Columns the character takes in a terminal: 0 for combining marks and zero-width characters, 2 for East Asian
+    /// wide and emoji-presentation characters, 1 otherwise. An approximation of `wcwidth` that needs no locale.
+    public var terminalWidth: Int {
+        guard let first = unicodeScalars.first else { return 0 }
+        let value = first.value
+        if value == 0 { return 0 }
+        if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark
+            || value == 0x200B || (0x200C...0x200F).contains(value)
+        {
+            return 0
+        }
+        if first.properties.isEmojiPresentation { return 2 }
+        if unicodeScalars.contains(where: { $0.value == 0xFE0F }) && first.properties.isEmoji { return 2 }
+        return Character.wideRanges.contains { $0.contains(value) } ? 2 : 1
+    }
+
+    /// Whether the character is a C0/C1 control, which must never reach the terminal.
+    var isControlCharacter: Bool {
+        guard let value = unicodeScalars.first?.value else { return false }
+        return value < 0x20 || (0x7F...0x9F).contains(value)
+    }
+
+    private static let wideRanges: [ClosedRange<UInt32>] = [
+        0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+        0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F,
+        0x1F900...0x1F9FF, 0x20000...0x3FFFD,
+    ]
+}
+
+extension String {
+    /// Columns the string takes in a terminal.
+    public var terminalWidth: Int { reduce(0) { $0 + $1.terminalWidth } }
+}

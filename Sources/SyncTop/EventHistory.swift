@@ -1,0 +1,64 @@
+import SyncCore
+
+/// One line of the dashboard's history: an event from the agent, or a note of its own (a reconnect, a resync).
+public enum HistoryEntry: Sendable, Equatable {
+    case event(SyncEvent)
+    case note(time: Timestamp, text: String)
+
+    /// When it happened.
+    public var time: Timestamp {
+        switch self {
+        case .event(let event): event.time
+        case .note(let time, _): time
+        }
+    }
+
+    /// The unit it is about; `nil` for a note.
+    public var unit: String? {
+        if case .event(let event) = self { return event.unit }
+        return nil
+    }
+}
+
+/// The most recent history entries: at least the last `limit`, and never more than an eighth over it (older ones
+/// are dropped in batches, so appending stays O(1) amortised). Each entry keeps an id, its position since the
+/// history began, so a selection survives dropping.
+public struct EventHistory: Sendable, Equatable {
+    /// How many entries are kept.
+    public let limit: Int
+    private var storage: [HistoryEntry] = []
+    /// The id of `storage[0]`.
+    public private(set) var firstID = 0
+
+    public init(limit: Int = 10_000) {
+        self.limit = max(1, limit)
+    }
+
+    /// The kept entries, oldest first.
+    public var entries: ArraySlice<HistoryEntry> { storage[...] }
+
+    /// Number of kept entries.
+    public var count: Int { storage.count }
+
+    /// The id the next entry gets.
+    public var endID: Int { firstID + storage.count }
+
+    /// The entry with `id`, if still kept.
+    public subscript(id: Int) -> HistoryEntry? {
+        let index = id - firstID
+        return storage.indices.contains(index) ? storage[index] : nil
+    }
+
+    /// Appends an entry, dropping the oldest ones once the history is an eighth over its limit.
+    public mutating func append(_ entry: HistoryEntry) {
+        storage.append(entry)
+        if storage.count > limit + limit / 8 {
+            let excess = storage.count - limit
+            storage.removeFirst(excess)
+            firstID += excess
+        }
+    }
+
+    /// The kept entries about `unit`, oldest first.
+    public func entries(about unit: String) -> [HistoryEntry] { storage.filter { $0.unit == unit } }
+}

@@ -1,0 +1,39 @@
+import SyncCore
+
+/// How events read in the log and in a unit's history.
+public enum EventText {
+    /// What happened, without the unit's name: `registered`, `needs git`, `pending → started`,
+    /// `started → failed: "exit 128"`, `pending → skipped: git failed ("exit 128"), via git -> claude`,
+    /// `waiting on git, deps`, `wait ended: started`.
+    public static func describe(_ kind: SyncEvent.Kind, theme: Theme) -> String {
+        switch kind {
+        case .registered:
+            return "registered"
+        case .dependencyAdded(_, let dependency, let required):
+            return required == .completed ? "needs \(dependency)" : "needs \(dependency) to be \(required.rawValue)"
+        case .statusChanged(_, let from, let to, let reason, let cause, _):
+            var text = "\(from.display) \(theme.transition) \(to.rawValue)"
+            if to == .failed, let reason, !reason.isEmpty { text += ": \(goQuoted(reason))" }
+            if to == .skipped, let cause { text += ": \(cause.rootDescription), via \(cause.chainDescription)" }
+            return text
+        case .waitBegan(_, let unsatisfied):
+            return "waiting on " + unsatisfied.joined(separator: ", ")
+        case .waitEnded(_, let outcome):
+            return "wait ended: " + outcome.rawValue.replacingUnderscores()
+        }
+    }
+
+    /// The role an event's text is drawn in: the new status for a status change, dim for the rest.
+    public static func role(_ kind: SyncEvent.Kind) -> Role {
+        switch kind {
+        case .statusChanged(_, _, let to, _, _, _): Role.status(to)
+        case .waitBegan: .pending
+        case .waitEnded(_, let outcome): outcome == .started ? .started : outcome == .dependencyFailed ? .skipped : .dim
+        default: .dim
+        }
+    }
+}
+
+extension String {
+    fileprivate func replacingUnderscores() -> String { String(map { $0 == "_" ? " " : $0 }) }
+}

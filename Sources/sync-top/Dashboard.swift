@@ -1,0 +1,98 @@
+import SyncProtocol
+import SyncCore
+import SyncTop
+import Synchronization
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Set by SIGINT/SIGTERM; the loop checks it after every wake-up.
+let stopRequested = Atomic<Bool>(false)
+
+/// The interactive dashboard: one thread (the caller's) owns curses; the feed runs in a task and posts into a
+/// ``Mailbox``. The loop sleeps in `poll()` on stdin and the mailbox's pipe, so it wakes for a key or for data and
+/// otherwise once a second for the clocks. It applies everything queued, then draws once (at most ~30 frames a
+/// second), and only when the model's version changed.
+struct Dashboard {
+    let feed: any DashboardFeed
+    /// The time the model is shown at: the wall clock, or a replay's recorded time.
+    let clock: @Sendable () -> Timestamp
+    let environment: TerminalEnvironment
+    let colorMode: ColorMode
+
+    /// Shortest time between two frames, in microseconds.
+    static let frameInterval: Int64 = 33_000
+
+    /// Runs until `q`, Ctrl-C or SIGTERM.
+    func run() throws(TopError) {
+        let mailbox = Mailbox()
+        mailbox.installForSignals()
+        defer { Mailbox.signalWakeFD.store(-1, ordering: .releasing) }
+        installSignalHandlers()
+        let feed = self.feed
+        let task = Task.detached {
+            await feed.run(post: mailbox.post)
+            mailbox.finish()
+        }
+        defer { task.cancel() }
+
+        let terminal = try CursesTerminal(environment: environment, colorMode: colorMode)
+        defer { terminal.close() }
+        var model = DashboardModel(source: feed.label, now: clock())
+        model.utcOffset = SystemClock.utcOffset()
+        model.resize(to: terminal.size)
+        var drawnVersion: UInt64?
+        var lastFrame: Int64 = .min / 2
+
+        loop: while !stopRequested.load(ordering: .relaxed) {
+            for input in mailbox.drain() { model.apply(input) }
+            for key in terminal.readKeys() {
+                if key == .ctrlL { terminal.invalidate() }
+                if model.handle(key) == .quit { break loop }
+            }
+            model.tick(now: clock())
+            var timeout = millisecondsToNextSecond()
+            if model.version != drawnVersion {
+                let wait = lastFrame + Self.frameInterval - SystemClock.monotonic()
+                if wait <= 0 {
+                    terminal.draw(Renderer.render(model, theme: terminal.theme))
+                    drawnVersion = model.version
+                    lastFrame = SystemClock.monotonic()
+                } else {
+                    timeout = min(timeout, Int32(wait / 1000) + 1)
+                }
+            }
+            sleep(on: [terminal.inputFD, mailbox.wakeFD], milliseconds: timeout)
+        }
+    }
+
+    /// Waits until one of `fds` is readable, a signal arrives, or `milliseconds` pass.
+    private func sleep(on fds: [Int32], milliseconds: Int32) {
+        var polled = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        _ = poll(&polled, nfds_t(polled.count), milliseconds)
+    }
+
+    /// Milliseconds until the wall clock's next whole second (the 1 Hz tick for clocks and durations).
+    private func millisecondsToNextSecond() -> Int32 {
+        let micros = SystemClock.now().rawValue % 1_000_000
+        return Int32((1_000_000 - micros) / 1000) + 1
+    }
+
+    /// SIGINT and SIGTERM set ``stopRequested`` and wake the loop; curses keeps its own SIGWINCH handler, whose
+    /// signal interrupts `poll()` so the resize is read as a key at once.
+    private func installSignalHandlers() {
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            stopRequested.store(true, ordering: .relaxed)
+            let fd = Mailbox.signalWakeFD.load(ordering: .relaxed)
+            if fd >= 0 {
+                var byte: UInt8 = 1
+                _ = write(fd, &byte, 1)
+            }
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+}

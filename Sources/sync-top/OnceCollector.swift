@@ -1,0 +1,45 @@
+import SyncProtocol
+import SyncTop
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Gathers the state `--once` prints: runs the feed until it ends (a replay) or, for a live feed, until it has
+/// posted a snapshot and said it is live.
+struct OnceCollector {
+    let source: SyncTopCommand.FeedSource
+    /// How long a live feed may take to deliver its snapshot, in microseconds.
+    var timeout: Int64 = 10_000_000
+
+    func collect() throws -> DashboardModel {
+        let mailbox = Mailbox()
+        let feed = source.feed
+        let task = Task.detached {
+            await feed.run(post: mailbox.post)
+            mailbox.finish()
+        }
+        defer { task.cancel() }
+        var model = DashboardModel(source: feed.label, now: source.clock())
+        var sawSnapshot = false
+        let deadline = SystemClock.monotonic() + timeout
+        while true {
+            let finished = mailbox.isFinished
+            for input in mailbox.drain() {
+                if case .snapshot = input { sawSnapshot = true }
+                model.apply(input)
+            }
+            if finished || (!source.ends && sawSnapshot && model.connection == .live) { break }
+            let left = deadline - SystemClock.monotonic()
+            guard source.ends || left > 0 else {
+                throw TopError("no snapshot from \(feed.label) within \(timeout / 1_000_000)s")
+            }
+            var polled = [pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&polled, 1, source.ends ? -1 : Int32(left / 1000) + 1)
+        }
+        model.tick(now: source.clock())
+        return model
+    }
+}
