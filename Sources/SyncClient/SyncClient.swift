@@ -82,6 +82,16 @@ public final class SyncClient: Sendable {
         try await connection.request(.fail(unit: unit, reason: reason))["skipped"]?.stringList ?? []
     }
 
+    /// The current graph and the events the agent still holds, oldest first (all of them, unless the agent has
+    /// run long enough to drop the oldest from memory; then they start after the first event it kept).
+    public func history() async throws(WireError) -> (snapshot: GraphSnapshot, events: [SyncEvent]) {
+        let result = try await connection.request(.history)
+        guard let snapshot = result["snapshot"].flatMap(GraphSnapshot.init(json:)) else {
+            throw WireError(.badFrame, "the agent sent a history this client cannot read")
+        }
+        return (snapshot, result["events"]?.arrayValue?.compactMap(SyncEvent.init(json:)) ?? [])
+    }
+
     /// The whole graph at this moment.
     public func snapshot() async throws(WireError) -> GraphSnapshot {
         let result = try await connection.request(.snapshot)

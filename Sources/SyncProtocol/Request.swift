@@ -36,6 +36,8 @@ public struct Request: Sendable, Equatable {
         /// per change, in order, until cancelled. `since` resumes after that sequence number when `instance` is the
         /// agent's and the agent still holds the events; otherwise a fresh snapshot comes first.
         case subscribe(since: Int64?, instance: String?)
+        /// The current snapshot and every event the agent still holds in memory (the timeline's input).
+        case history
 
         /// The `type` field.
         public var type: String {
@@ -52,13 +54,14 @@ public struct Request: Sendable, Equatable {
             case .cancel: return "cancel"
             case .snapshot: return "snapshot"
             case .subscribe: return "subscribe"
+            case .history: return "history"
             }
         }
 
         /// Every known `type`, as listed in errors.
         public static let knownTypes = [
             "hello", "ping", "want", "start", "complete", "fail", "status", "list", "wait", "cancel", "snapshot",
-            "subscribe",
+            "subscribe", "history",
         ]
     }
 }
@@ -71,7 +74,7 @@ extension Request {
         case .hello(let version, let client):
             pairs.append(("version", .int(version)))
             if let client { pairs.append(("client", .string(client))) }
-        case .ping, .list, .snapshot:
+        case .ping, .list, .snapshot, .history:
             break
         case .want(let unit, let dependsOn):
             pairs += [("unit", .string(unit)), ("depends_on", .strings(dependsOn))]
@@ -137,6 +140,7 @@ extension Request {
             return .wait(units: units, all: all, timeoutMs: try f.optionalInt("timeout_ms", minimum: 0))
         case "cancel": return .cancel(request: try f.int("request"))
         case "snapshot": return .snapshot
+        case "history": return .history
         case "subscribe":
             return .subscribe(since: try f.optionalInt("since", minimum: 0), instance: try f.optionalString("instance"))
         default:

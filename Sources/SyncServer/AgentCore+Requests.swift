@@ -53,6 +53,12 @@ extension AgentCore {
                 cancel(target, id: id, on: connection)
             case .snapshot:
                 send(.ok(id, graph.snapshot.json), to: connection)
+            case .history:
+                // The events are already encoded in the ring; the reply is assembled around them as text.
+                let events = ring.all.map(\.json).joined(separator: ",")
+                let result = #"{"instance":"\#(hello.instance)","snapshot":\#(graph.snapshot.json.compact),"#
+                    + #""events":[\#(events)]}"#
+                output.current.append((connection.id, #"{"id":\#(id),"ok":true,"result":\#(result)}"# + "\n"))
             case .subscribe(let since, let instance):
                 subscribe(since: since.map(UInt64.init), instance: instance, id: id, on: connection)
             }

@@ -28,6 +28,7 @@ struct RequestTests {
         Request(id: 15, .snapshot),
         Request(id: 16, .subscribe(since: nil, instance: nil)),
         Request(id: 17, .subscribe(since: 42, instance: "00ff")),
+        Request(id: 18, .history),
         Request(id: Int64.max, .ping),
     ]
 
@@ -42,7 +43,7 @@ struct RequestTests {
     @Test func everyTypeIsCoveredAndKnown() {
         let types = Set(Self.requests.map(\.body.type))
         #expect(types == Set(Request.Body.knownTypes))
-        #expect(Request.Body.knownTypes.count == 12)
+        #expect(Request.Body.knownTypes.count == 13)
     }
 
     @Test(arguments: [
@@ -146,14 +147,14 @@ struct RequestTests {
             WireError(
                 .unknownType,
                 #"unknown request type "frob"; known types: hello, ping, want, start, complete, fail, status, list, "#
-                    + "wait, cancel, snapshot, subscribe", requestID: 6)
+                    + "wait, cancel, snapshot, subscribe, history", requestID: 6)
         ),
         (
             #"{"id":6,"type":"","extra":1}"#,
             WireError(
                 .unknownType,
                 #"unknown request type ""; known types: hello, ping, want, start, complete, fail, status, list, "#
-                    + "wait, cancel, snapshot, subscribe", requestID: 6)
+                    + "wait, cancel, snapshot, subscribe, history", requestID: 6)
         ),
     ])
     func refusals(text: String, error: WireError) throws {
