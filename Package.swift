@@ -62,6 +62,7 @@ let package = Package(
                 "SyncTop",
                 "SyncCore",
                 "SyncProtocol",
+                "SyncClient",
                 "CNcurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

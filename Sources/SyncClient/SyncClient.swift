@@ -55,10 +55,14 @@ public final class SyncClient: Sendable {
     ///   - onWaiting: called once, before the wait, when the unit is not ready yet.
     /// - Throws: `timeout` (`timeout waiting for dependencies of unit 'u'`), `dependency_failed`, `same_status`,
     ///   `cancelled` when the task is cancelled (the agent drops the wait), `unreachable`.
+    ///   - token: identifies this start across reconnections: a retry with the same token of a start the agent
+    ///     already carried out succeeds again instead of failing with `same_status`.
     public func start(
-        _ unit: String, timeout: Duration? = nil, onWaiting: (@Sendable (Waiting) -> Void)? = nil
+        _ unit: String, timeout: Duration? = nil, token: String = SyncClient.newToken(),
+        onWaiting: (@Sendable (Waiting) -> Void)? = nil
     ) async throws(WireError) -> StartInfo {
-        let result = try await connection.request(.start(unit: unit, wait: true, timeoutMs: timeout?.milliseconds)) {
+        let request = Request.Body.start(unit: unit, wait: true, timeoutMs: timeout?.milliseconds, token: token)
+        let result = try await connection.request(request) {
             kind, fields in
             guard kind == "waiting", let onWaiting else { return }
             let json = JSON.object(fields)
@@ -68,6 +72,11 @@ public final class SyncClient: Sendable {
                     unsatisfied: json["unsatisfied"]?.stringList ?? []))
         }
         return StartInfo(json: result)
+    }
+
+    /// A random token for ``start(_:timeout:token:onWaiting:)``.
+    public static func newToken() -> String {
+        String(UInt64.random(in: .min ... .max), radix: 36)
     }
 
     /// Marks `unit` completed.

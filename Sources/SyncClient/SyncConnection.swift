@@ -33,6 +33,10 @@ public final class SyncConnection: Sendable {
     public let socketPath: SocketPath
     private let fd: Int32
     private let state = Mutex(State())
+    private let helloInfo = Mutex<HelloInfo?>(nil)
+
+    /// What the agent said in reply to hello (its version, pid, instance).
+    public var hello: HelloInfo? { helloInfo.withLock { $0 } }
     private let writeLock = Mutex(())
 
     private init(socketPath: SocketPath, fd: Int32) {
@@ -59,7 +63,8 @@ public final class SyncConnection: Sendable {
         }
         let connection = SyncConnection(socketPath: socketPath, fd: fd)
         connection.startReading()
-        _ = try await connection.request(.hello(version: ProtocolVersion.current, client: client))
+        let hello = try await connection.request(.hello(version: ProtocolVersion.current, client: client))
+        connection.helloInfo.withLock { $0 = HelloInfo(json: hello) }
         return connection
     }
 

@@ -39,6 +39,9 @@ struct OnceCollector {
             var polled = [pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0)]
             _ = poll(&polled, 1, source.ends ? -1 : Int32(left / 1000) + 1)
         }
+        if !source.ends && !sawSnapshot, case .stale(_, let reason) = model.connection {
+            throw TopError("\(reason) (is the agent running? start it with sync-agent)")
+        }
         model.tick(now: source.clock())
         return model
     }

@@ -85,12 +85,8 @@ struct SyncTopCommand: ParsableCommand {
             let feed = ReplayFeed(file: file, name: name, speed: once ? .infinity : speed)
             return FeedSource(feed: feed, clock: { [clock = feed.clock] in clock.now() }, ends: true)
         }
-        // LIVE FEED PLUG-IN POINT: construct the agent feed here, e.g.
-        //     let socket = SocketPath.resolve(explicit: socketPath)
-        //     return FeedSource(feed: AgentFeed(socket: socket), clock: SystemClock.now, ends: false)
-        // AgentFeed conforms to DashboardFeed (Sources/SyncTop/DashboardFeed.swift states the contract).
         let socket = SocketPath.resolve(explicit: socketPath)
-        throw TopError("live mode is not wired yet (agent socket \(socket.path)); use --replay FILE")
+        return FeedSource(feed: AgentFeed(socket: socket, once: once), clock: SystemClock.now, ends: false)
     }
 }
 

@@ -37,6 +37,28 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
+extension GlobalOptions {
+    /// Runs a waiting request that survives an agent restart: on a lost connection it reconnects with backoff and
+    /// repeats the request within `timeout`, with a one-line note on stderr. Errors become ``CommandFailure``s.
+    func withReconnection<T: Sendable>(
+        prefix: String, timeout: Duration?, timeoutMessage: String,
+        _ body: @escaping @Sendable (SyncClient, Duration?) async throws -> T
+    ) async throws -> T {
+        let socket = self.socket
+        let reconnector = Reconnector(
+            socketPath: socket,
+            onLoss: { error in
+                Output.error("syncctl: lost the agent at \(socket.path) (\(error.message)); reconnecting, still waiting")
+            })
+        do {
+            return try await reconnector.run(timeout: timeout, body)
+        } catch var error as WireError {
+            if error.code == .timeout && error.message == Reconnector.deadlineMessage { error.message = timeoutMessage }
+            throw CommandFailure(error, prefix: prefix, socket: socket)
+        }
+    }
+}
+
 /// Manual arity checks with coder's messages (coder checks arguments in its handlers, not in its parser).
 enum Arity {
     static func exactlyOneUnit(_ arguments: [String]) throws -> String {

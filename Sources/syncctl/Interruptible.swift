@@ -11,14 +11,8 @@ import SyncProtocol
 enum Interruptible {
     static func run<T: Sendable>(what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await body() }
-        let sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { task.cancel() }
-            source.resume()
-            return source
-        }
-        defer { sources.forEach { $0.cancel() } }
+        let signals = SignalCanceller(task)
+        defer { withExtendedLifetime(signals) {} }
         do {
             return try await task.value
         } catch let error as WireError where error.code == .cancelled {

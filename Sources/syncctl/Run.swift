@@ -45,20 +45,12 @@ struct Run: AsyncParsableCommand {
         let unit = self.unit
         let dependencies = self.dependencies
         let timeout = self.timeout.duration
-        try await global.withClient(prefix: "run failed") { client in
-            if !dependencies.isEmpty { try await client.want(unit, dependsOn: dependencies) }
-            let info = try await Interruptible.run(what: "the wait of unit '\(unit)'") {
-                try await client.start(unit, timeout: timeout) { waiting in
-                    Output.error(
-                        "Unit \(goQuoted(unit)) is waiting for dependencies to be satisfied: "
-                            + "[\(waiting.unsatisfied.joined(separator: ", "))]")
-                }
-            }
-            if info.waited {
-                Output.error(
-                    "Unit \(goQuoted(unit)) finished waiting for dependencies: "
-                        + "[\(info.unsatisfiedAtStart.joined(separator: ", "))]")
-            }
+        if !dependencies.isEmpty {
+            try await global.withClient(prefix: "run failed") { try await $0.want(unit, dependsOn: dependencies) }
+        }
+        let (_, waitedFor) = try await Start.start(unit, timeout: timeout, global: global, output: Output.error)
+        if let waitedFor {
+            Output.error("Unit \(goQuoted(unit)) finished waiting for dependencies: [\(waitedFor.joined(separator: ", "))]")
         }
         let outcome = try await execute(unit)
         let reason = outcome.reason

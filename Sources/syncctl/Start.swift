@@ -1,4 +1,5 @@
 import ArgumentParser
+import Synchronization
 import SyncClient
 import SyncCore
 import SyncProtocol
@@ -10,7 +11,8 @@ struct Start: AsyncParsableCommand {
         discussion: """
             Wait until all dependencies are satisfied, consider the unit to have started, then allow it to \
             proceed. The agent wakes the start the moment its last dependency completes and marks the unit started \
-            in the same step. Ctrl-C cancels the wait on the agent.
+            in the same step. If the agent restarts meanwhile, start reconnects and keeps waiting within its \
+            timeout. Ctrl-C cancels the wait on the agent.
             """
     )
 
@@ -24,26 +26,43 @@ struct Start: AsyncParsableCommand {
 
     func run() async throws {
         let unit = try Arity.exactlyOneUnit(arguments)
-        let timeout = self.timeout.duration
-        let info = try await global.withClient(prefix: "start unit failed") { client in
-            try await Interruptible.run(what: "the wait of unit '\(unit)'") {
-                try await client.start(unit, timeout: timeout) { waiting in
-                    Output.line(
+        let (info, waitedFor) = try await Self.start(unit, timeout: timeout.duration, global: global, output: Output.line)
+        if info.dependencies.isEmpty {
+            Output.line("Unit \(goQuoted(unit)) started with no dependencies")
+        } else if let waitedFor {
+            Output.line("Unit \(goQuoted(unit)) finished waiting for dependencies: [\(waitedFor.joined(separator: ", "))]")
+        } else {
+            Output.line(
+                "Unit \(goQuoted(unit)) started immediately, dependencies already satisfied: "
+                    + "[\(info.dependencies.joined(separator: ", "))]")
+        }
+    }
+
+    /// Starts `unit`, waiting as long as needed, across agent restarts, printing the waiting line once with
+    /// `output`. Shared with `run`.
+    /// - Returns: the start, and the dependencies it first waited for (`nil` when it did not wait).
+    static func start(
+        _ unit: String, timeout: Duration?, global: GlobalOptions, output: @escaping @Sendable (String) -> Void
+    ) async throws -> (StartInfo, [String]?) {
+        let token = SyncClient.newToken()
+        let waitedFor = Mutex<[String]?>(nil)
+        let info = try await Interruptible.run(what: "the wait of unit '\(unit)'") {
+            try await global.withReconnection(
+                prefix: "start unit failed", timeout: timeout,
+                timeoutMessage: "timeout waiting for dependencies of unit '\(unit)'"
+            ) { client, remaining in
+                try await client.start(unit, timeout: remaining, token: token) { waiting in
+                    let first = waitedFor.withLock { list in
+                        defer { if list == nil { list = waiting.unsatisfied } }
+                        return list == nil
+                    }
+                    guard first else { return }
+                    output(
                         "Unit \(goQuoted(unit)) is waiting for dependencies to be satisfied: "
                             + "[\(waiting.unsatisfied.joined(separator: ", "))]")
                 }
             }
         }
-        if info.dependencies.isEmpty {
-            Output.line("Unit \(goQuoted(unit)) started with no dependencies")
-        } else if !info.waited {
-            Output.line(
-                "Unit \(goQuoted(unit)) started immediately, dependencies already satisfied: "
-                    + "[\(info.dependencies.joined(separator: ", "))]")
-        } else {
-            Output.line(
-                "Unit \(goQuoted(unit)) finished waiting for dependencies: "
-                    + "[\(info.unsatisfiedAtStart.joined(separator: ", "))]")
-        }
+        return (info, waitedFor.withLock { $0 })
     }
 }

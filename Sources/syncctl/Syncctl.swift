@@ -20,7 +20,7 @@ struct Syncctl: AsyncParsableCommand {
         version: ProtocolVersion.productVersion,
         subcommands: [
             Complete.self, Fail.self, List.self, Ping.self, Run.self, Start.self, Status.self, Wait.self, Want.self,
-            Why.self,
+            Watch.self, Why.self,
         ]
     )
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Synchronization
 import SyncCore
 
 struct Wait: AsyncParsableCommand {
@@ -29,9 +30,17 @@ struct Wait: AsyncParsableCommand {
         let units = self.units
         let all = self.all
         let timeout = self.timeout.duration
-        let done = try await global.withClient(prefix: "wait failed") { client in
-            try await Interruptible.run(what: "the wait") {
-                try await client.wait(for: units, all: all, timeout: timeout) { remaining in
+        let printed = Mutex(false)
+        let done = try await Interruptible.run(what: "the wait") {
+            try await global.withReconnection(
+                prefix: "wait failed", timeout: timeout, timeoutMessage: "timeout waiting for units to complete"
+            ) { client, remaining in
+                try await client.wait(for: units, all: all, timeout: remaining) { remaining in
+                    let first = printed.withLock { (done: inout Bool) -> Bool in
+                        defer { done = true }
+                        return !done
+                    }
+                    guard first else { return }
                     Output.line("Waiting for units to complete: [\(remaining.joined(separator: ", "))]")
                 }
             }

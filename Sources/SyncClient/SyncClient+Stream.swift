@@ -1,0 +1,44 @@
+import SyncCore
+import SyncProtocol
+
+/// One item of the event stream.
+public enum StreamItem: Sendable, Equatable {
+    /// The whole state; `instance` names the agent's history (resume only within one instance).
+    case snapshot(instance: String, GraphSnapshot)
+    /// One change, in order.
+    case event(SyncEvent)
+}
+
+extension SyncClient {
+    /// The graph's changes as they happen: a snapshot first unless the agent can resume after `since` (within
+    /// `instance`), then every event in order, with nothing missed or repeated.
+    ///
+    /// The stream ends with an error when the agent drops the subscription (`too_slow`), shuts down
+    /// (`shutting_down`) or goes away (`unreachable`). Ending the iteration cancels the subscription.
+    public func subscribe(since: UInt64? = nil, instance: String? = nil) -> AsyncThrowingStream<StreamItem, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    _ = try await connection.request(.subscribe(since: since.map(Int64.init), instance: instance)) {
+                        kind, fields in
+                        let json = JSON.object(fields)
+                        switch kind {
+                        case "snapshot":
+                            guard let snapshot = json["snapshot"].flatMap(GraphSnapshot.init(json:)) else { return }
+                            continuation.yield(.snapshot(instance: json["instance"]?.stringValue ?? "", snapshot))
+                        case "event":
+                            guard let event = json["event"].flatMap(SyncEvent.init(json:)) else { return }
+                            continuation.yield(.event(event))
+                        default:
+                            break
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

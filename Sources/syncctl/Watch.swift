@@ -1,0 +1,96 @@
+import ArgumentParser
+import SyncClient
+import SyncCore
+import SyncProtocol
+
+struct Watch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print every change of the graph as it happens",
+        usage: "syncctl watch [-o text|json] [--since <seq>]",
+        discussion: """
+            One line per event, in order, as the agent records them: registrations, dependencies, status changes \
+            (with reasons and causes), waits beginning and ending. Starts with every event the agent still holds \
+            (or a snapshot of the current state when it no longer holds them all), then follows live. With -o json \
+            each line is a JSON object, ready for jq. If the agent restarts, watch reconnects and resumes where it \
+            was. Stop it with Ctrl-C.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: [.short, .long], help: "Output format.") var output: Format = .text
+    @Option(help: ArgumentHelp("Start after this sequence number.", valueName: "seq")) var since: UInt64 = 0
+
+    func run() async throws {
+        let follower = StreamFollower(socketPath: global.socket, clientName: "syncctl watch")
+        let json = output == .json
+        let offset = SystemClock.utcOffset()
+        let socket = global.socket
+        let task = Task {
+            try await follower.run(since: since, retryFirstConnection: false) { update in
+                switch update {
+                case .connected:
+                    break
+                case .lost(let error, let attempt):
+                    if attempt == 1 { Output.error("syncctl: lost the agent (\(error.message)); reconnecting") }
+                case .item(.snapshot(let instance, let snapshot)):
+                    Output.raw(json ? Self.json(snapshot, instance: instance) : Self.text(snapshot, offset: offset))
+                case .item(.event(let event)):
+                    Output.line(json ? event.json.compact : Self.text(event, offset: offset))
+                }
+            }
+        }
+        let signals = SignalCanceller(task)
+        defer { withExtendedLifetime(signals) {} }
+        do {
+            try await task.value
+        } catch let error as WireError {
+            throw CommandFailure(error, prefix: "watch failed", socket: socket)
+        }
+    }
+
+    /// `13:19:18.123  #12  git  pending -> started`.
+    static func text(_ event: SyncEvent, offset: Int) -> String {
+        let prefix = "\(clock(event.time, offset))  #\(event.sequence)  \(event.unit)  "
+        switch event.kind {
+        case .registered: return prefix + "registered (pending)"
+        case .dependencyAdded(_, let dependency, let required):
+            return prefix + "depends on \(dependency) (\(required.rawValue))"
+        case .statusChanged(_, let from, let to, let reason, let cause, _):
+            var line = prefix + "\(from.display) -> \(to.rawValue)"
+            if let reason { line += " (\(goQuoted(reason)))" }
+            if let cause { line += ": \(cause.rootDescription), via \(cause.chainDescription)" }
+            return line
+        case .waitBegan(_, let unsatisfied): return prefix + "waits for [\(unsatisfied.joined(separator: ", "))]"
+        case .waitEnded(_, let outcome): return prefix + "wait ended: \(outcome.rawValue.replacingUnderscores)"
+        }
+    }
+
+    static func text(_ snapshot: GraphSnapshot, offset: Int) -> String {
+        var lines = ["snapshot at #\(snapshot.sequence): \(snapshot.units.count) units"]
+        for unit in snapshot.units {
+            lines.append("  \(unit.name)  \(unit.status.rawValue) since \(clock(unit.since, offset))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func json(_ snapshot: GraphSnapshot, instance: String) -> String {
+        guard case .object(let fields) = snapshot.json else { return "" }
+        return JSON.object([("kind", "snapshot"), ("instance", .string(instance))] + fields).compact + "\n"
+    }
+
+    /// Local time of day with milliseconds.
+    static func clock(_ time: Timestamp, _ offset: Int) -> String {
+        let local = Timestamp(microseconds: time.rawValue + Int64(offset) * 1_000_000)
+        let millis = (local.rawValue / 1000) % 1000
+        return local.timeOfDay + "." + String(millis + 1000).dropFirst()
+    }
+}
+
+extension String {
+    fileprivate var replacingUnderscores: String { String(map { $0 == "_" ? " " : $0 }) }
+}
