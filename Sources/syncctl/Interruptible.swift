@@ -15,6 +15,8 @@ enum Interruptible {
         defer { withExtendedLifetime(signals) {} }
         do {
             return try await task.value
+        } catch let failure as CommandFailure where failure.status == .interrupted {
+            throw CommandFailure(.interrupted, "interrupted; \(what) was cancelled on the agent")
         } catch let error as WireError where error.code == .cancelled {
             throw CommandFailure(.interrupted, "interrupted; \(what) was cancelled on the agent")
         }

@@ -53,10 +53,11 @@ struct SyncTopBinaryTests {
         #expect(result.out.contains("\u{1B}[31;1m"))
     }
 
-    @Test func liveModeSaysItIsNotWiredYet() throws {
+    @Test func onceWithoutAnAgentSaysSoAtOnce() throws {
         let result = try run(["--once", "--socket-path", "/tmp/none.sock"])
         #expect(result.status == 1)
-        #expect(result.err.contains("live mode is not wired yet"))
+        #expect(result.err.contains("dial unix /tmp/none.sock: connect: no such file or directory"))
+        #expect(result.err.contains("is the agent running? start it with sync-agent"))
     }
 
     @Test func replayFileParsing() throws {
