@@ -34,18 +34,30 @@ public struct Reconnector: Sendable {
 
     /// Runs `body` until it returns or fails for another reason than losing the agent.
     /// - Parameters:
+    ///   - retryFirstConnection: retry the first connection too (to report the end of a command that ran while
+    ///     the agent was restarting).
     ///   - timeout: the whole operation's limit, reconnections included; `nil` for none. `body` is given what is
     ///     left of it each time.
     ///   - body: the request; it must be safe to repeat (start carries a token for that).
     /// - Throws: the body's error; `timeout` when the deadline passes while reconnecting; `cancelled`.
     public func run<T: Sendable>(
-        timeout: Duration?, _ body: @Sendable (SyncClient, Duration?) async throws -> T
+        retryFirstConnection: Bool = false, timeout: Duration?, _ body: @Sendable (SyncClient, Duration?) async throws -> T
     ) async throws -> T {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
-        var client = try await SyncClient.connect(to: socketPath, client: clientName)
         var notified = false
         var attempt = 0
+        var client: SyncClient
+        switch await connectOnce() {
+        case .success(let connected):
+            client = connected
+        case .failure(let error) where retryFirstConnection && Self.isLoss(error):
+            notified = true
+            onLoss(error)
+            client = try await reconnect(attempt: &attempt, clock: clock, deadline: deadline)
+        case .failure(let error):
+            throw error
+        }
         while true {
             do {
                 let remaining = deadline.map { clock.now.duration(to: $0) }
@@ -57,23 +69,37 @@ public struct Reconnector: Sendable {
                     onLoss(error)
                 }
             }
-            while true {
-                attempt += 1
-                let backoff = Duration.milliseconds(min(1000, 25 << min(attempt, 6)))
-                if let deadline, clock.now + backoff > deadline {
-                    throw WireError(.timeout, Self.deadlineMessage)
-                }
-                do {
-                    try await Task.sleep(for: backoff)
-                } catch {
-                    throw WireError(.cancelled, "cancelled while reconnecting to the agent")
-                }
-                if let reconnected = try? await SyncClient.connect(to: socketPath, client: clientName) {
-                    client = reconnected
-                    attempt = 0
-                    onReconnect()
-                    break
-                }
+            client = try await reconnect(attempt: &attempt, clock: clock, deadline: deadline)
+        }
+    }
+
+    private func connectOnce() async -> Result<SyncClient, WireError> {
+        do {
+            return .success(try await SyncClient.connect(to: socketPath, client: clientName))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Connects again, backing off 50 ms, 100 ms… up to 1 s between attempts, until the deadline.
+    private func reconnect(
+        attempt: inout Int, clock: ContinuousClock, deadline: ContinuousClock.Instant?
+    ) async throws(WireError) -> SyncClient {
+        while true {
+            attempt += 1
+            let backoff = Duration.milliseconds(min(1000, 25 << min(attempt, 6)))
+            if let deadline, clock.now + backoff > deadline {
+                throw WireError(.timeout, Self.deadlineMessage)
+            }
+            do {
+                try await Task.sleep(for: backoff)
+            } catch {
+                throw WireError(.cancelled, "cancelled while reconnecting to the agent")
+            }
+            if let reconnected = try? await SyncClient.connect(to: socketPath, client: clientName) {
+                attempt = 0
+                onReconnect()
+                return reconnected
             }
         }
     }

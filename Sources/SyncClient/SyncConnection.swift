@@ -29,6 +29,9 @@ public final class SyncConnection: Sendable {
         var closedError: WireError?
     }
 
+    /// Largest reply frame accepted from the agent: 256 MiB.
+    public static let maxReplyBytes = 1 << 28
+
     /// The socket this connection reached.
     public let socketPath: SocketPath
     private let fd: Int32
@@ -142,7 +145,8 @@ public final class SyncConnection: Sendable {
     }
 
     private func readLoop() {
-        var lines = LineBuffer()
+        // Requests are limited to 1 MiB; replies may be larger (a list or snapshot of thousands of units).
+        var lines = LineBuffer(maxFrameBytes: Self.maxReplyBytes)
         var chunk = [UInt8](repeating: 0, count: 65536)
         var failure: WireError?
         reading: while true {

@@ -60,8 +60,8 @@ public struct UnitGraph: Sendable {
     /// Number of registered units.
     public var unitCount: Int { units.count }
 
-    /// Number of dependency edges.
-    public var edgeCount: Int { forward.values.reduce(0) { $0 + $1.count } }
+    /// Number of dependency edges (kept as edges are added, not counted).
+    public internal(set) var edgeCount = 0
 
     /// Registered unit names, sorted bytewise.
     public var unitNames: [String] { units.keys.sorted(by: bytewise) }
@@ -150,6 +150,7 @@ public struct UnitGraph: Sendable {
             statusDidChange(unit, from: nil, to: .pending)
         case .dependencyAdded(let unit, let dependency, let required):
             let previous = forward[unit]?[dependency]
+            if previous == nil { edgeCount += 1 }
             forward[unit, default: [:]][dependency] = required
             reverse[dependency, default: [:]][unit] = required
             let current = units[dependency]?.status

@@ -12,6 +12,9 @@ public struct AgentConfiguration: Sendable {
     public var maxFrameBytes: Int
     /// Events kept in memory for subscribers that resume with `since` (default 65,536).
     public var eventHistory: Int
+    /// The journal is compacted (rewritten as a snapshot plus recent history) once it has more lines than this
+    /// and four times the graph's units and edges (default 20,000).
+    public var compactAfterLines: Int
     /// Where log lines go (stderr in `sync-agent`).
     public var logger: Logger
     /// The time source for events (the system clock by default).
@@ -19,13 +22,14 @@ public struct AgentConfiguration: Sendable {
 
     public init(
         socketPath: SocketPath, journalPath: String? = nil, maxFrameBytes: Int = ProtocolVersion.maxFrameBytes,
-        eventHistory: Int = 65_536, logger: Logger = Logger(label: "sync-agent"),
+        eventHistory: Int = 65_536, compactAfterLines: Int = 20_000, logger: Logger = Logger(label: "sync-agent"),
         clock: @escaping UnitGraph.Clock = SystemClock.now
     ) {
         self.socketPath = socketPath
         self.journalPath = journalPath
         self.maxFrameBytes = maxFrameBytes
         self.eventHistory = eventHistory
+        self.compactAfterLines = compactAfterLines
         self.logger = logger
         self.clock = clock
     }

@@ -4,10 +4,6 @@ import SyncProtocol
 
 /// Every frame goes out through here, after the journal holds what it acknowledges.
 extension AgentCore {
-    /// Journals with more lines than this since their last compaction, and four times the graph's size, are
-    /// compacted.
-    static let compactionThreshold = 20_000
-
     /// Queues a frame for `connection`; it leaves at the end of the loop turn, once durable.
     func send(_ message: ServerMessage, to connection: Connection) {
         output.current.append((connection.id, message.frame))
@@ -47,10 +43,11 @@ extension AgentCore {
     /// - Returns: whether a compaction started (it starts the next sync itself when done).
     private func compactIfDue() -> Bool {
         guard let journal = output.journal, !output.busy, output.unwritten.isEmpty,
-            output.linesSinceCompaction > max(Self.compactionThreshold, 4 * (graph.unitCount + graph.edgeCount))
+            output.linesSinceCompaction > max(compactAfterLines, 4 * (graph.unitCount + graph.edgeCount))
         else { return false }
         output.busy = true
-        let history = Array(ring.all.suffix(10_000).map(\.json))
+        // Keep recent history for the timeline, at most half the threshold, so a compaction always shrinks the file.
+        let history = Array(ring.all.suffix(min(10_000, compactAfterLines / 2)).map(\.json))
         let before = output.linesSinceCompaction
         let core = NIOLoopBound(self, eventLoop: loop)
         journal.compact(instance: hello.instance, snapshot: graph.snapshot, history: history, on: loop).whenComplete {

@@ -27,6 +27,7 @@ final class AgentCore {
     let logger: Logger
     let hello: HelloInfo
     let maxFrameBytes: Int
+    let compactAfterLines: Int
     var connections: [UInt64: Connection] = [:]
     var parked: [WaitID: ParkedRequest] = [:]
     /// Open subscriptions in the order they were opened: (connection, request id).
@@ -59,6 +60,7 @@ final class AgentCore {
         self.loop = loop
         self.logger = configuration.logger
         self.maxFrameBytes = configuration.maxFrameBytes
+        self.compactAfterLines = configuration.compactAfterLines
         self.output = OutputPipeline(journal: journal, linesSinceCompaction: restored?.lines ?? 0)
         self.hello = HelloInfo(
             version: ProtocolVersion.current, agentVersion: ProtocolVersion.productVersion, pid: pid,

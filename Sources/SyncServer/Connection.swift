@@ -27,22 +27,35 @@ final class Connection {
         self.channel = channel
     }
 
+    /// How long a connection being closed may take to receive what is queued for it before it is cut.
+    static let lingerTime = TimeAmount.seconds(10)
+
     /// Writes frames and flushes them; then closes when the connection should end.
     func write(_ frames: [String]) {
         guard !isClosed else { return }
         let size = frames.reduce(0) { $0 + $1.utf8.count }
+        var written: EventLoopFuture<Void>?
         if size > 0 {
             var buffer = channel.allocator.buffer(capacity: size)
             for frame in frames { buffer.writeString(frame) }
-            channel.writeAndFlush(buffer, promise: nil)
+            written = channel.writeAndFlush(buffer)
         }
-        if closeWhenIdle && inflight.isEmpty { close() }
+        if closeWhenIdle && inflight.isEmpty {
+            // An empty write completes after every earlier one: the close waits for all of them.
+            close(after: written ?? channel.writeAndFlush(channel.allocator.buffer(capacity: 0)))
+        }
     }
 
-    /// Ends the connection after what was written.
-    func close() {
+    /// Ends the connection once what was written has left (a close drops unsent data), or after
+    /// ``lingerTime`` when the client does not read it.
+    private func close(after written: EventLoopFuture<Void>) {
         guard !isClosed else { return }
         isClosed = true
-        channel.close(promise: nil)
+        let channel = self.channel
+        let cut = channel.eventLoop.scheduleTask(in: Self.lingerTime) { channel.close(promise: nil) }
+        written.whenComplete { _ in
+            cut.cancel()
+            channel.close(promise: nil)
+        }
     }
 }

@@ -41,7 +41,7 @@ extension GlobalOptions {
     /// Runs a waiting request that survives an agent restart: on a lost connection it reconnects with backoff and
     /// repeats the request within `timeout`, with a one-line note on stderr. Errors become ``CommandFailure``s.
     func withReconnection<T: Sendable>(
-        prefix: String, timeout: Duration?, timeoutMessage: String,
+        prefix: String, timeout: Duration?, timeoutMessage: String, retryFirstConnection: Bool = false,
         _ body: @escaping @Sendable (SyncClient, Duration?) async throws -> T
     ) async throws -> T {
         let socket = self.socket
@@ -51,7 +51,7 @@ extension GlobalOptions {
                 Output.error("syncctl: lost the agent at \(socket.path) (\(error.message)); reconnecting, still waiting")
             })
         do {
-            return try await reconnector.run(timeout: timeout, body)
+            return try await reconnector.run(retryFirstConnection: retryFirstConnection, timeout: timeout, body)
         } catch var error as WireError {
             if error.code == .timeout && error.message == Reconnector.deadlineMessage { error.message = timeoutMessage }
             throw CommandFailure(error, prefix: prefix, socket: socket)

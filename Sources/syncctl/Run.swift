@@ -54,7 +54,11 @@ struct Run: AsyncParsableCommand {
         }
         let outcome = try await execute(unit)
         let reason = outcome.reason
-        try await global.withClient(prefix: "run failed") { client in
+        // The command may have run across an agent restart: report its end even if the agent is coming back.
+        try await global.withReconnection(
+            prefix: "run failed", timeout: .seconds(60), timeoutMessage: "the agent did not come back within 60s",
+            retryFirstConnection: true
+        ) { client, _ in
             if let reason {
                 try await client.fail(unit, reason: reason)
             } else {

@@ -11,14 +11,26 @@ public struct InProcessAgent: Sendable {
     public var socketPath: SocketPath { server.socketPath }
 
     /// Starts an agent on a new temporary socket.
-    public static func start(clock: @escaping UnitGraph.Clock = SystemClock.now) async throws -> InProcessAgent {
-        let directory = TemporaryDirectory()
+    /// - Parameters:
+    ///   - journal: a journal file to keep (nil: ephemeral).
+    ///   - configure: adjusts the configuration (history size, compaction threshold…).
+    public static func start(
+        in directory: TemporaryDirectory = TemporaryDirectory(), journal: String? = nil,
+        clock: @escaping UnitGraph.Clock = SystemClock.now, configure: (inout AgentConfiguration) -> Void = { _ in }
+    ) async throws -> InProcessAgent {
         var logger = Logger(label: "test-agent")
         logger.logLevel = .critical
-        let configuration = AgentConfiguration(
-            socketPath: SocketPath(path: directory.socket, source: .flag), logger: logger, clock: clock)
+        var configuration = AgentConfiguration(
+            socketPath: SocketPath(path: directory.socket, source: .flag), journalPath: journal, logger: logger,
+            clock: clock)
+        configure(&configuration)
         let server = try await SyncServer.start(configuration)
         return InProcessAgent(directory: directory, server: server)
+    }
+
+    /// Stops the agent and keeps its directory (to start another agent on the same journal).
+    public func stopKeepingFiles() async {
+        await server.shutdown()
     }
 
     /// A new connection to the agent.
