@@ -63,7 +63,9 @@ let package = Package(
                 "SyncCore",
                 "SyncProtocol",
                 "SyncClient",
+                "SyncServer",
                 "CNcurses",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

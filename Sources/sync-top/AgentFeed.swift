@@ -9,8 +9,14 @@ struct AgentFeed: DashboardFeed {
     let socket: SocketPath
     /// For `--once`: do not wait for an agent that is not there; say so and end.
     var once = false
+    /// Shown in the header: the socket path, unless told otherwise.
+    var label: String
 
-    var label: String { socket.path }
+    init(socket: SocketPath, once: Bool = false, label: String? = nil) {
+        self.socket = socket
+        self.once = once
+        self.label = label ?? socket.path
+    }
 
     func run(post: @escaping @Sendable (DashboardInput) -> Void) async {
         post(.connection(.connecting))
@@ -26,7 +32,7 @@ struct AgentFeed: DashboardFeed {
     private func follow(
         _ follower: StreamFollower, post: @escaping @Sendable (DashboardInput) -> Void, lostSince: LostSince
     ) async throws(WireError) {
-        try await follower.run(since: nil, retryFirstConnection: !once) { update in
+        try await follower.run(since: 0, retryFirstConnection: !once) { update in
             switch update {
             case .connected:
                 lostSince.clear()

@@ -50,14 +50,34 @@ struct SyncTopCommand: ParsableCommand {
     @Option(name: .long, help: "Replay this many times faster than recorded.")
     var speed: Double = 1
 
+    @Flag(
+        name: .long,
+        help: """
+            Run a demo: an embedded agent on a private socket and the example workspace scripts             (examples/workspace), shown live. Quitting ends every process it started.
+            """)
+    var demo = false
+
+    @Option(name: .long, help: ArgumentHelp("Folder of the demo's scripts (default: examples/workspace).", valueName: "dir"))
+    var examples: String?
+
     func validate() throws {
         guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number") }
+        if demo && (replay != nil || socketPath != nil) {
+            throw ValidationError("--demo runs its own agent; it does not take --replay or --socket-path")
+        }
     }
 
     func run() throws {
         let environment = TerminalEnvironment.load()
         let once = self.once || !environment.stdoutIsTerminal || environment.isDumb
-        let source = try makeFeed(once: once)
+        let demo = self.demo ? try Demo.start(examples: examples) : nil
+        defer { demo?.stop() }
+        // A demo shown once runs its start-up to the end first, so the table shows how it ended.
+        if once { demo?.waitForScripts() }
+        let source = try demo.map { demo in
+            let feed = AgentFeed(socket: demo.socket, once: once, label: "demo: \(demo.socket.path)")
+            return FeedSource(feed: feed, clock: SystemClock.now, ends: false)
+        } ?? makeFeed(once: once)
         if once {
             var model = try OnceCollector(source: source).collect()
             model.utcOffset = SystemClock.utcOffset()

@@ -37,7 +37,7 @@ struct Run: AsyncParsableCommand {
 
     func validate() throws {
         if command.isEmpty {
-            throw CommandFailure(.usage, "a command is required after --, e.g. syncctl run git -- git clone URL")
+            throw ValidationError("a command is required after --, e.g. syncctl run git -- git clone URL")
         }
     }
 
@@ -73,6 +73,7 @@ struct Run: AsyncParsableCommand {
     private func execute(_ unit: String) async throws -> ChildProcess.Outcome {
         let environment = ["SYNC_UNIT": unit, "SYNC_AGENT_SOCKET_PATH": global.socket.path]
         let child: ChildProcess
+        ChildProcess.prepareSignalForwarding()
         do {
             child = try ChildProcess.spawn(command, environment: environment)
         } catch {

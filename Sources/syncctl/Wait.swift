@@ -22,7 +22,7 @@ struct Wait: AsyncParsableCommand {
 
     func validate() throws {
         if all == !units.isEmpty {
-            throw CommandFailure(.usage, "give either units or --all")
+            throw ValidationError("give either units or --all")
         }
     }
 

@@ -7,16 +7,19 @@ import Synchronization
 
 /// The child of `syncctl run`, for the signal handler: 0 while there is none.
 private let forwardingTarget = Atomic<Int32>(0)
+/// A signal that arrived before the child's pid was known, waiting to be forwarded (0: none).
+private let pendingSignal = Atomic<Int32>(0)
 
-/// A command run with the caller's stdin, stdout and stderr, with signals sent to `syncctl` forwarded to it.
-struct ChildProcess {
+/// A command run as a unit's script: with the caller's stdin, stdout and stderr (or its output sent to a file), and
+/// optionally with signals sent to this process forwarded to it. Used by `syncctl run` and `sync-top --demo`.
+public struct ChildProcess: Sendable {
     /// How the command ended.
-    enum Outcome: Equatable {
+    public enum Outcome: Equatable, Sendable {
         case exited(Int32)
         case signaled(Int32)
 
         /// The status `syncctl run` exits with: the command's own, 128+N for signal N (as shells report it).
-        var exitStatus: Int32 {
+        public var exitStatus: Int32 {
             switch self {
             case .exited(let code): return code
             case .signaled(let signal): return 128 + signal
@@ -24,7 +27,7 @@ struct ChildProcess {
         }
 
         /// The failure reason recorded on the agent: `exit 3`, `signal TERM`.
-        var reason: String? {
+        public var reason: String? {
             switch self {
             case .exited(0): return nil
             case .exited(let code): return "exit \(code)"
@@ -33,11 +36,17 @@ struct ChildProcess {
         }
     }
 
-    let pid: pid_t
+    public let pid: pid_t
 
     /// Starts `arguments[0]` (searched in PATH) with `arguments`, the current environment plus `environment`.
+    /// - Parameters:
+    ///   - newProcessGroup: put the child in a process group of its own, so ``signalGroup(_:)`` reaches everything
+    ///     it starts.
+    ///   - output: a file for the child's stdout and stderr (appended; created 0600) instead of the caller's.
     /// - Throws: the `errno` of the failure (`ENOENT` when not found, `EACCES` when not executable).
-    static func spawn(_ arguments: [String], environment: [String: String]) throws(SpawnError) -> ChildProcess {
+    public static func spawn(
+        _ arguments: [String], environment: [String: String], newProcessGroup: Bool = false, output: String? = nil
+    ) throws(SpawnError) -> ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -48,7 +57,19 @@ struct ChildProcess {
         var mask = sigset_t()
         sigemptyset(&mask)
         posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        if newProcessGroup {
+            flags |= POSIX_SPAWN_SETPGROUP
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let output {
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
 
         var entries: [String] = []
         var index = 0
@@ -67,27 +88,37 @@ struct ChildProcess {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = posix_spawnp(&pid, arguments[0], nil, &attributes, argv, envp)
+        let result = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
         guard result == 0 else { throw SpawnError(code: result) }
         return ChildProcess(pid: pid)
     }
 
     /// The `errno` of a failed spawn.
-    struct SpawnError: Error {
-        var code: Int32
+    public struct SpawnError: Error {
+        public var code: Int32
     }
 
-    /// Forwards SIGINT, SIGTERM and SIGHUP sent to syncctl by another process (`kill`) to the child. Signals the
-    /// terminal sends (Ctrl-C) already reach the child, which shares syncctl's process group, so they are not sent
-    /// twice.
-    func forwardSignals() {
-        forwardingTarget.store(pid, ordering: .relaxed)
+    /// Sends `signal` to the child's whole process group (when it was started with `newProcessGroup`).
+    public func signalGroup(_ signal: Int32) {
+        kill(-pid, signal)
+    }
+
+    /// Forwards SIGINT, SIGTERM and SIGHUP sent to this process by another process (`kill`) to the child that is
+    /// spawned next. Signals the terminal sends (Ctrl-C) already reach the child, which shares this process group,
+    /// so they are not sent twice. Call it before ``spawn(_:environment:newProcessGroup:output:)`` and then
+    /// ``forwardSignals()`` on the child: a signal that arrives in between is held and forwarded then.
+    public static func prepareSignalForwarding() {
         for signal in [SIGINT, SIGTERM, SIGHUP] {
             var action = sigaction()
             action.__sigaction_handler.sa_sigaction = { number, info, _ in
-                let target = forwardingTarget.load(ordering: .relaxed)
-                guard target > 0, let info, info.pointee.si_code <= 0 else { return }
-                kill(target, number)
+                guard let info, info.pointee.si_code <= 0 else { return }
+                // Hold it first, then hand it on if the child is known: whoever takes it from the box sends it,
+                // so it is sent exactly once however this races with forwardSignals().
+                pendingSignal.store(number, ordering: .sequentiallyConsistent)
+                let target = forwardingTarget.load(ordering: .sequentiallyConsistent)
+                guard target > 0 else { return }
+                let held = pendingSignal.exchange(0, ordering: .sequentiallyConsistent)
+                if held != 0 { kill(target, held) }
             }
             action.sa_flags = SA_SIGINFO | SA_RESTART
             sigemptyset(&action.sa_mask)
@@ -95,8 +126,15 @@ struct ChildProcess {
         }
     }
 
+    /// Starts forwarding to this child (see ``prepareSignalForwarding()``), including a signal that came early.
+    public func forwardSignals() {
+        forwardingTarget.store(pid, ordering: .sequentiallyConsistent)
+        let held = pendingSignal.exchange(0, ordering: .sequentiallyConsistent)
+        if held != 0 { kill(pid, held) }
+    }
+
     /// Waits for the child to end (on a thread of its own, so the caller's task does not block a worker).
-    func wait() async -> Outcome {
+    public func wait() async -> Outcome {
         let pid = self.pid
         return await withCheckedContinuation { continuation in
             var thread = pthread_t()
@@ -118,7 +156,7 @@ struct ChildProcess {
 
     private final class WaitBox: @unchecked Sendable {
         // Handed to exactly one thread, which consumes it.
-        let pid: pid_t
+        public let pid: pid_t
         let continuation: CheckedContinuation<Outcome, Never>
         init(pid: pid_t, continuation: CheckedContinuation<Outcome, Never>) {
             self.pid = pid
@@ -127,7 +165,7 @@ struct ChildProcess {
     }
 
     /// `TERM` for SIGTERM, or the number.
-    static func signalName(_ signal: Int32) -> String {
+    public static func signalName(_ signal: Int32) -> String {
         let names: [Int32: String] = [
             SIGHUP: "HUP", SIGINT: "INT", SIGQUIT: "QUIT", SIGILL: "ILL", SIGTRAP: "TRAP", SIGABRT: "ABRT",
             SIGBUS: "BUS", SIGFPE: "FPE", SIGKILL: "KILL", SIGUSR1: "USR1", SIGSEGV: "SEGV", SIGUSR2: "USR2",
