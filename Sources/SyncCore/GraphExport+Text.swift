@@ -16,8 +16,8 @@ extension GraphExport {
             let children = dependencies(of: name)
             for (i, edge) in children.enumerated() {
                 let isLast = i == children.count - 1
-                let (branch, more) = isLast ? ("└── ", "    ") : ("├── ", "│   ")
-                walk(edge.dependsOn, branch: indent + branch, indent: indent + more)
+                let (connector, continuation) = isLast ? ("└── ", "    ") : ("├── ", "│   ")
+                walk(edge.dependsOn, branch: indent + connector, indent: indent + continuation)
             }
         }
         for root in roots { walk(root, branch: "", indent: "") }

@@ -13,7 +13,8 @@ struct Graph: AsyncParsableCommand {
             mermaid a flowchart for Markdown, both with nodes coloured by status and edges labelled with the status \
             they require. json lists units and edges sorted by name.
 
-            --focus keeps only a unit, everything it depends on and everything that depends on it.
+            --focus keeps only a unit, everything it depends on and everything that depends on it. A name that is \
+            not in the graph is refused (exit 1), with a close name suggested when there is one.
             """
     )
 
