@@ -37,16 +37,14 @@ extension GraphExport {
 
     /// A DOT string: `"`, `\` escaped, a newline as `\n` (a centred line break in a label).
     private func dotQuoted(_ text: String) -> String {
-        var out = "\""
-        for character in text {
-            switch character {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.append(character)
-            }
+        "\"" + Self.replacing(text, ["\"": "\\\"", "\\": "\\\\", "\n": "\\n"]) + "\""
+    }
+
+    /// `text` with every character that `replacements` has replaced by its text.
+    static func replacing(_ text: String, _ replacements: [Character: String]) -> String {
+        text.reduce(into: "") { out, character in
+            if let replacement = replacements[character] { out += replacement } else { out.append(character) }
         }
-        return out + "\""
     }
 
     /// The colours of a status, shared by DOT and Mermaid: a light fill and a darker border of the same hue

@@ -58,17 +58,6 @@ extension GraphExport {
 
     /// A label's text with the characters Mermaid would read as syntax written as entities.
     private func mermaidEscaped(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "\"": out += "#quot;"
-            case "#": out += "#35;"
-            case "<": out += "#lt;"
-            case ">": out += "#gt;"
-            case "&": out += "#amp;"
-            default: out.append(character)
-            }
-        }
-        return out
+        Self.replacing(text, ["\"": "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;"])
     }
 }
