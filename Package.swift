@@ -77,7 +77,7 @@ let package = Package(
             ],
             path: "Tests/SyncTestSupport"
         ),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"], exclude: ["Goldens"]),
         .testTarget(
             name: "SyncTopTests",
             dependencies: ["SyncTop", "SyncCore", "SyncProtocol", "sync-top"],
