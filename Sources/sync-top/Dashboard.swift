@@ -41,6 +41,7 @@ struct Dashboard {
 
         let terminal = try CursesTerminal(environment: environment, colorMode: colorMode)
         defer { terminal.close() }
+        Self.receiveSignalsOnThisThread()
         var model = DashboardModel(source: feed.label, now: clock())
         model.utcOffset = SystemClock.utcOffset()
         model.resize(to: terminal.size)
@@ -79,6 +80,16 @@ struct Dashboard {
     private func millisecondsToNextSecond() -> Int32 {
         let micros = SystemClock.now().rawValue % 1_000_000
         return Int32((1_000_000 - micros) / 1000) + 1
+    }
+
+    /// The runtime's worker threads block signals, and this thread inherits a mask that blocks them too (seen in
+    /// /proc/PID/task/*/status: SIGWINCH, SIGINT and SIGTERM blocked everywhere), so they stayed pending and a resize
+    /// was never noticed. Unblocking them here delivers them to the curses thread, where they interrupt `poll()`.
+    private static func receiveSignalsOnThisThread() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for number in [SIGWINCH, SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, number) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
     /// SIGINT and SIGTERM set ``stopRequested`` and wake the loop; curses keeps its own SIGWINCH handler, whose
