@@ -93,6 +93,35 @@ struct SyncTopTmuxTests {
         }
     }
 
+    @Test func reconnectsWhenTheAgentRestarts() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        func startAgent() async throws -> RunningProcess {
+            let agent = try RunningProcess(Products.path("sync-agent"), ["--socket-path", directory.socket])
+            await agent.waitForOutput(containing: "agent listening")
+            return agent
+        }
+        let first = try await startAgent()
+        _ = try await RunningProcess.run(
+            Products.path("syncctl"), ["start", "git"], environment: ["SYNC_AGENT_SOCKET_PATH": directory.socket])
+        let session = try await Session(socket: directory.socket)
+        defer { Task { await session.close() } }
+        _ = try await session.waitFor("● git")
+        first.signal(SIGTERM)
+        _ = await first.finish()
+        _ = try await session.waitFor("reconnecting")
+        let second = try await startAgent()
+        _ = try await RunningProcess.run(
+            Products.path("syncctl"), ["complete", "git"], environment: ["SYNC_AGENT_SOCKET_PATH": directory.socket])
+        // Back to live, with the journal's state and the change made after the restart.
+        let back = try await session.waitFor("✔ git")
+        #expect(back.contains("● live"))
+        try await session.keys("q")
+        _ = try await session.waitFor("EXIT=0")
+        second.signal(SIGTERM)
+        _ = await second.finish()
+    }
+
     @Test func aTooSmallTerminalSaysSoAndStillQuits() async throws {
         try await withAgentProcess { agent in
             let session = try await Session(socket: agent.socket)
