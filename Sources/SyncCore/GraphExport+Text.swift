@@ -34,9 +34,9 @@ extension GraphExport {
 }
 
 extension Optional where Wrapped == UnitStatus {
-    /// The status glyph sync-top draws: `✔`, `●`, `◌`, `✘`, `⊘`, `?` for an unregistered unit, or in ASCII `+`,
+    /// The status glyph every view draws: `✔`, `●`, `◌`, `✘`, `⊘`, `?` for an unregistered unit, or in ASCII `+`,
     /// `*`, `o`, `x`, `-`, `?`. Always shown beside the word, so colour and glyph are never the only signal.
-    func glyph(ascii: Bool) -> String {
+    public func glyph(ascii: Bool) -> String {
         switch self {
         case .completed: ascii ? "+" : "✔"
         case .started: ascii ? "*" : "●"

@@ -15,6 +15,9 @@ public struct AgentConfiguration: Sendable {
     /// The journal is compacted (rewritten as a snapshot plus recent history) once it has more lines than this
     /// and four times the graph's units and edges (default 20,000).
     public var compactAfterLines: Int
+    /// How long a connection the agent ends (a dropped subscriber, a refused client) may take to receive what is
+    /// queued for it before it is cut (default 10 s).
+    public var closeLinger: Duration = .seconds(10)
     /// Where log lines go (stderr in `sync-agent`).
     public var logger: Logger
     /// The time source for events (the system clock by default).

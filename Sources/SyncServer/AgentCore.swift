@@ -28,6 +28,7 @@ final class AgentCore {
     let hello: HelloInfo
     let maxFrameBytes: Int
     let compactAfterLines: Int
+    let closeLinger: TimeAmount
     var connections: [UInt64: Connection] = [:]
     var parked: [WaitID: ParkedRequest] = [:]
     /// Open subscriptions in the order they were opened: (connection, request id).
@@ -61,6 +62,8 @@ final class AgentCore {
         self.logger = configuration.logger
         self.maxFrameBytes = configuration.maxFrameBytes
         self.compactAfterLines = configuration.compactAfterLines
+        self.closeLinger = .nanoseconds(Int64(configuration.closeLinger.components.seconds) * 1_000_000_000
+            + configuration.closeLinger.components.attoseconds / 1_000_000_000)
         self.output = OutputPipeline(journal: journal, linesSinceCompaction: restored?.lines ?? 0)
         self.hello = HelloInfo(
             version: ProtocolVersion.current, agentVersion: ProtocolVersion.productVersion, pid: pid,
@@ -70,7 +73,7 @@ final class AgentCore {
     // MARK: Connections
 
     func connectionOpened(_ channel: any Channel) -> Connection {
-        let connection = Connection(id: nextConnectionID, channel: channel)
+        let connection = Connection(id: nextConnectionID, channel: channel, linger: closeLinger)
         nextConnectionID += 1
         connections[connection.id] = connection
         logger.trace("client connected", metadata: ["connection": "\(connection.id)"])

@@ -22,13 +22,14 @@ final class Connection {
     /// The agent ended the connection; frames for it are discarded.
     private(set) var isClosed = false
 
-    init(id: UInt64, channel: any Channel) {
+    init(id: UInt64, channel: any Channel, linger: TimeAmount) {
         self.id = id
         self.channel = channel
+        self.linger = linger
     }
 
     /// How long a connection being closed may take to receive what is queued for it before it is cut.
-    static let lingerTime = TimeAmount.seconds(10)
+    let linger: TimeAmount
 
     /// Writes frames and flushes them; then closes when the connection should end.
     func write(_ frames: [String]) {
@@ -47,12 +48,12 @@ final class Connection {
     }
 
     /// Ends the connection once what was written has left (a close drops unsent data), or after
-    /// ``lingerTime`` when the client does not read it.
+    /// ``linger`` when the client does not read it.
     private func close(after written: EventLoopFuture<Void>) {
         guard !isClosed else { return }
         isClosed = true
         let channel = self.channel
-        let cut = channel.eventLoop.scheduleTask(in: Self.lingerTime) { channel.close(promise: nil) }
+        let cut = channel.eventLoop.scheduleTask(in: linger) { channel.close(promise: nil) }
         written.whenComplete { _ in
             cut.cancel()
             channel.close(promise: nil)

@@ -20,16 +20,7 @@ public struct Theme: Sendable, Equatable {
     public static let plain = Theme(unicode: false, color: false)
 
     /// `✔`, `●`, `◌`, `✘`, `⊘`, `?`, or in ASCII `+`, `*`, `o`, `x`, `-`, `?`.
-    public func glyph(_ status: UnitStatus?) -> String {
-        switch status {
-        case .completed: unicode ? "✔" : "+"
-        case .started: unicode ? "●" : "*"
-        case .pending: unicode ? "◌" : "o"
-        case .failed: unicode ? "✘" : "x"
-        case .skipped: unicode ? "⊘" : "-"
-        case nil: "?"
-        }
-    }
+    public func glyph(_ status: UnitStatus?) -> String { status.glyph(ascii: !unicode) }
 
     /// `✔ completed`, `? not registered`.
     public func label(_ status: UnitStatus?) -> String { "\(glyph(status)) \(status.display)" }

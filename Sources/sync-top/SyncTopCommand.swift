@@ -26,10 +26,7 @@ struct SyncTopCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp(
-            "Path of the agent's socket (default: $SYNC_AGENT_SOCKET_PATH, $XDG_RUNTIME_DIR/sync-agent.sock, "
-                + "/tmp/sync-agent-<uid>/agent.sock).",
-            valueName: "path"))
+        help: ArgumentHelp(SocketPath.optionHelp, valueName: "path"))
     var socketPath: String?
 
     @Flag(
