@@ -37,15 +37,15 @@ enum ExitStatus: Int32, CaseIterable {
     static let helpTable = """
         EXIT STATUS:
           0    success
-          1    refused by the agent (cycle, invalid name, same status, not registered, limit)
-          2    usage error (bad arguments or flags)
-          122  a dependency failed or was skipped (start, run); a waited-for unit failed (wait)
-          123  agent unreachable, or it went away
+          1    refused by the agent: cycle, invalid name, same status, not registered
+          2    usage error: bad arguments or flags
+          122  a dependency failed or was skipped (start, run, wait)
+          123  the agent is unreachable, or went away
           124  timeout
           126  run: the command could not be executed
           127  run: the command was not found
           130  interrupted (Ctrl-C); the wait was cancelled on the agent
-          run passes its command's own exit status through (128+N when killed by signal N).
+          Otherwise run exits with its command's status (128+N: killed by signal N).
         """
 }
 
