@@ -20,9 +20,6 @@ struct WaitBook: Sendable {
     /// unit -> completion waits that include it.
     var completionWatchers: [String: Set<WaitID>] = [:]
 
-    /// Number of parked waits of both kinds.
-    var count: Int { starts.count + completions.count }
-
     mutating func park(
         start id: WaitID, unit: String, dependencies: [String], unsatisfied: [String], token: String? = nil
     ) {
