@@ -1,4 +1,5 @@
 import Foundation
+import SyncClient
 import SyncTestSupport
 import Testing
 
@@ -8,7 +9,8 @@ private let tmuxAvailable = FileManager.default.isExecutableFile(atPath: "/usr/b
 /// The built sync-top in a real terminal (tmux) against a real agent, driven by keys.
 @Suite("sync-top in a terminal", .enabled(if: tmuxAvailable, "tmux is not installed"))
 struct SyncTopTmuxTests {
-    /// A tmux session of its own running sync-top at 120x35.
+    /// A tmux server of its own (`-L`, so tests never touch the user's tmux) with one session running sync-top at
+    /// 120x35.
     final class Session: Sendable {
         let name: String
 
@@ -16,12 +18,17 @@ struct SyncTopTmuxTests {
             name = "synctop-\(UInt32.random(in: 0...UInt32.max))"
             let command = "env SYNC_AGENT_SOCKET_PATH=\(socket) TERM=xterm-256color LANG=C.UTF-8 \(environment) "
                 + "\(Products.path("sync-top")); echo EXIT=$?; sleep 30"
-            let started = try await tmux(["new-session", "-d", "-s", name, "-x", "120", "-y", "35", command])
-            #expect(started.status == 0, "\(started)")
+            // This call starts the tmux server, which keeps the output it inherits open: send it to /dev/null (pipes
+            // would never close) and wait for the client alone.
+            let client = try ChildProcess.spawn(
+                ["/usr/bin/tmux", "-L", name, "new-session", "-d", "-s", name, "-x", "120", "-y", "35", command],
+                environment: [:], output: "/dev/null")
+            let started = await client.wait()
+            #expect(started == .exited(0))
         }
 
         func tmux(_ arguments: [String]) async throws -> RunningProcess.Result {
-            try await RunningProcess.run("/usr/bin/tmux", arguments)
+            try await RunningProcess.run("/usr/bin/tmux", ["-L", name] + arguments)
         }
 
         func screen(colours: Bool = false) async throws -> String {
@@ -45,8 +52,10 @@ struct SyncTopTmuxTests {
             return last
         }
 
+        /// Ends the tmux server (and sync-top with it). Each test calls it when done; a test that fails before
+        /// leaves a session whose `sleep 30` ends it soon after.
         func close() async {
-            _ = try? await tmux(["kill-session", "-t", name])
+            _ = try? await tmux(["kill-server"])
         }
     }
 
@@ -56,7 +65,6 @@ struct SyncTopTmuxTests {
             _ = try await agent.syncctl("start", "git")
             _ = try await agent.syncctl("fail", "db", "--reason", "exit 2")
             let session = try await Session(socket: agent.socket)
-            defer { Task { await session.close() } }
 
             let units = try await session.waitFor("claude")
             #expect(units.contains("● live"))
@@ -76,6 +84,7 @@ struct SyncTopTmuxTests {
             #expect(help.contains("quit"))
             try await session.keys("Escape", "q")
             _ = try await session.waitFor("EXIT=0")
+            await session.close()
         }
     }
 
@@ -83,13 +92,13 @@ struct SyncTopTmuxTests {
         try await withAgentProcess { agent in
             _ = try await agent.syncctl("fail", "db", "--reason", "exit 2")
             let session = try await Session(socket: agent.socket, environment: "NO_COLOR=1")
-            defer { Task { await session.close() } }
             _ = try await session.waitFor("db")
             let coloured = try await session.screen(colours: true)
             #expect(coloured.range(of: #"\e\[[0-9;]*(3[0-7]|38;5|9[0-7])[;m]"#, options: .regularExpression) == nil)
             #expect(coloured.contains("✘ db"))
             try await session.keys("q")
             _ = try await session.waitFor("EXIT=0")
+            await session.close()
         }
     }
 
@@ -105,7 +114,6 @@ struct SyncTopTmuxTests {
         _ = try await RunningProcess.run(
             Products.path("syncctl"), ["start", "git"], environment: ["SYNC_AGENT_SOCKET_PATH": directory.socket])
         let session = try await Session(socket: directory.socket)
-        defer { Task { await session.close() } }
         _ = try await session.waitFor("● git")
         first.signal(SIGTERM)
         _ = await first.finish()
@@ -120,6 +128,7 @@ struct SyncTopTmuxTests {
         #expect(back.contains("● live"))
         try await session.keys("q")
         _ = try await session.waitFor("EXIT=0")
+        await session.close()
         second.signal(SIGTERM)
         _ = await second.finish()
     }
@@ -127,12 +136,12 @@ struct SyncTopTmuxTests {
     @Test func aTooSmallTerminalSaysSoAndStillQuits() async throws {
         try await withAgentProcess { agent in
             let session = try await Session(socket: agent.socket)
-            defer { Task { await session.close() } }
             _ = try await session.waitFor("live")
             _ = try await session.tmux(["resize-window", "-t", session.name, "-x", "30", "-y", "8"])
             _ = try await session.waitFor("too small")
             try await session.keys("q")
             _ = try await session.waitFor("EXIT=0")
+            await session.close()
         }
     }
 }
