@@ -80,6 +80,8 @@ struct SyncAgentCommand: AsyncParsableCommand {
         let path = SocketPath.resolve(explicit: socketPath)
         let journal = ephemeral ? nil : stateFile ?? AgentConfiguration.defaultJournalPath(for: path)
         raiseFileDescriptorLimit()
+        // A journal write past RLIMIT_FSIZE must fail with EFBIG (a journal failure the agent handles), not kill it.
+        signal(SIGXFSZ, SIG_IGN)
         let server: SyncServer
         do {
             server = try await SyncServer.start(

@@ -114,12 +114,17 @@ struct HostileClientTests {
         reader.send((1...300).map { #"{"id":\#($0),"type":"list"}"# + "\n" }.joined())
         try await Task.sleep(for: .milliseconds(300))  // stalled for a while, but less than the timeout
         try await stillServes(agent)
+        // Count the replies without parsing 9 MB of JSON.
         var frames = 0
-        while frames < 300, let frame = try reader.readFrame() {
-            frames += 1
-            #expect(frame["id"] == .int(Int64(frames)))
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        reader.setReadTimeout(20)
+        while frames < 300 {
+            let count = chunk.withUnsafeMutableBytes { read(reader.fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            frames += chunk[..<count].filter { $0 == UInt8(ascii: "\n") }.count
         }
         #expect(frames == 300)
+        #expect(try reader.request(#"{"id":301,"type":"ping"}"#)?["id"] == 301)
         #expect(log.count("disconnected a client") == 0)
         await agent.stop()
     }
