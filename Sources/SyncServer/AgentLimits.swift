@@ -25,7 +25,7 @@ public struct AgentLimits: Sendable, Equatable {
     public static let maxReasonBytes = 1024
 
     public init(
-        units: Int = 100_000, edgesPerUnit: Int = 10_000, connections: Int = 16_384,
+        units: Int = 1_000_000, edgesPerUnit: Int = 10_000, connections: Int = 16_384,
         inFlightPerConnection: Int = 16_384, parkedWaits: Int = 100_000, subscribers: Int = 1_024
     ) {
         self.units = units
