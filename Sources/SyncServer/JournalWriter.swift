@@ -31,7 +31,8 @@ final class JournalWriter: @unchecked Sendable {
     /// Appends and syncs `lines`. On failure the file is cut back to its last synced line and read back, so the
     /// agent can return to exactly what is stored.
     func append(_ lines: [String], on loop: any EventLoop) -> EventLoopFuture<AppendOutcome> {
-        pool.runIfActive(eventLoop: loop) { [journal, clock] () -> AppendOutcome in
+        nonisolated(unsafe) let journal = self.journal
+        return pool.runIfActive(eventLoop: loop) { [clock] () -> AppendOutcome in
             do throws(Journal.Failure) {
                 try journal.append(lines)
                 return .durable
@@ -49,7 +50,8 @@ final class JournalWriter: @unchecked Sendable {
     func compact(
         instance: String, snapshot: GraphSnapshot, history: [String], on loop: any EventLoop
     ) -> EventLoopFuture<Void> {
-        pool.runIfActive(eventLoop: loop) { [journal] in
+        nonisolated(unsafe) let journal = self.journal
+        return pool.runIfActive(eventLoop: loop) {
             try journal.compact(instance: instance, snapshot: snapshot, history: history)
         }
     }
