@@ -24,7 +24,8 @@ public func fuzzMain(
 ///
 /// The agent gets the bytes through its real frame decoder and connection handler (on an `EmbeddedChannel`, no
 /// socket). The first byte picks how: bit 0 clear sends a valid hello first (so most inputs reach the requests),
-/// bit 1 set cuts the stream into small writes (frames split across reads), bit 2 set ends the input (EOF).
+/// bit 1 set cuts the stream into small writes (frames split across reads), bit 2 set ends the input (EOF); then a
+/// minute passes on the channel's clock, so timeouts fire.
 /// Besides crashes, the target checks what the agent promises: every frame it sends is one JSON object with an
 /// `id` and `ok` or `push`, and the agent still answers a ping at the end unless it closed the connection.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -55,6 +56,8 @@ public func fuzzAgent(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         } else if channel.isActive {
             try send(Array(#"{"id":9999999,"type":"ping"}"#.utf8) + [10], to: channel)
         }
+        // Let a minute pass: `timeout_ms` expiries, the hello timeout and lingering closes all fire.
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
         try check(channel)
     } catch {
         // A thrown error from the pipeline is the agent refusing input: fine. A broken promise is not.
