@@ -24,11 +24,14 @@ let package = Package(
     targets: [
         .target(name: "SyncCore"),
         .target(name: "SyncProtocol", dependencies: ["SyncCore"]),
+        // SO_PEERCRED: Swift's Glibc does not import `struct ucred`, so a tiny C target reads it.
+        .target(name: "CPeerCredentials"),
         .target(
             name: "SyncServer",
             dependencies: [
                 "SyncCore",
                 "SyncProtocol",
+                "CPeerCredentials",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,7 +87,8 @@ let package = Package(
             exclude: ["Goldens", "Fixtures"]
         ),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"]),
-        .testTarget(name: "SyncServerTests", dependencies: ["SyncServer", "SyncClient", "SyncTestSupport"]),
+        .testTarget(
+            name: "SyncServerTests", dependencies: ["SyncServer", "SyncClient", "SyncTestSupport", "CPeerCredentials"]),
         .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport"]),
     ]
 )

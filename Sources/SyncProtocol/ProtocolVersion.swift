@@ -33,6 +33,12 @@ extension ErrorCode {
     public static let tooSlow = ErrorCode("too_slow")
     /// The agent is shutting down.
     public static let shuttingDown = ErrorCode("shutting_down")
+    /// The connecting process runs as a user the agent does not serve (only its own user and root). The agent
+    /// closes the connection.
+    public static let permissionDenied = ErrorCode("permission_denied")
+    /// The journal cannot be written (disk full, read-only, I/O error): the change was not made, and the agent
+    /// refuses changes until a write succeeds again. Reads keep working.
+    public static let journalUnavailable = ErrorCode("journal_unavailable")
     /// The client side could not reach the agent, or lost it (never sent by the agent).
     public static let unreachable = ErrorCode("unreachable")
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import SyncCore
 import SyncProtocol
@@ -18,6 +23,18 @@ public struct AgentConfiguration: Sendable {
     /// How long a connection the agent ends (a dropped subscriber, a refused client) may take to receive what is
     /// queued for it before it is cut (default 10 s).
     public var closeLinger: Duration = .seconds(10)
+    /// How much the agent accepts (units, edges, connections, waits, subscribers).
+    public var limits: AgentLimits
+    /// The peers allowed to talk to the agent, by uid: the agent's own user and root by default. Anyone else is
+    /// answered `permission_denied` and disconnected.
+    public var allowedPeerUIDs: Set<UInt32>
+    /// A connection that sends no `hello` within this time is answered `hello_required` and closed (default 10 s).
+    public var helloTimeout: Duration
+    /// A client that has not read its replies for this long, while several megabytes wait for it, is disconnected
+    /// (default 30 s).
+    public var stallTimeout: Duration
+    /// While the journal cannot be written, how often the agent tries again (default 1 s).
+    public var journalRetryInterval: Duration
     /// Where log lines go (stderr in `sync-agent`).
     public var logger: Logger
     /// The time source for events (the system clock by default).
@@ -25,7 +42,9 @@ public struct AgentConfiguration: Sendable {
 
     public init(
         socketPath: SocketPath, journalPath: String? = nil, maxFrameBytes: Int = ProtocolVersion.maxFrameBytes,
-        eventHistory: Int = 65_536, compactAfterLines: Int = 20_000, logger: Logger = Logger(label: "sync-agent"),
+        eventHistory: Int = 65_536, compactAfterLines: Int = 20_000, limits: AgentLimits = .standard,
+        allowedPeerUIDs: Set<UInt32>? = nil, helloTimeout: Duration = .seconds(10), stallTimeout: Duration = .seconds(30),
+        journalRetryInterval: Duration = .seconds(1), logger: Logger = Logger(label: "sync-agent"),
         clock: @escaping UnitGraph.Clock = SystemClock.now
     ) {
         self.socketPath = socketPath
@@ -33,9 +52,17 @@ public struct AgentConfiguration: Sendable {
         self.maxFrameBytes = maxFrameBytes
         self.eventHistory = eventHistory
         self.compactAfterLines = compactAfterLines
+        self.limits = limits
+        self.allowedPeerUIDs = allowedPeerUIDs ?? Self.defaultPeerUIDs
+        self.helloTimeout = helloTimeout
+        self.stallTimeout = stallTimeout
+        self.journalRetryInterval = journalRetryInterval
         self.logger = logger
         self.clock = clock
     }
+
+    /// The agent's own uid and root.
+    public static var defaultPeerUIDs: Set<UInt32> { [UInt32(getuid()), 0] }
 
     /// The journal that goes with a socket when none is chosen: beside it, `agent.sock` → `agent.journal`
     /// (any other name gets `.journal` appended).

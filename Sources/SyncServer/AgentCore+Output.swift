@@ -5,8 +5,20 @@ import SyncProtocol
 /// Every frame goes out through here, after the journal holds what it acknowledges.
 extension AgentCore {
     /// Queues a frame for `connection`; it leaves at the end of the loop turn, once durable.
-    func send(_ message: ServerMessage, to connection: Connection) {
-        output.current.append((connection.id, message.frame))
+    /// - Parameter tag: what the frame depends on, should the journal fail before it leaves.
+    func send(_ message: ServerMessage, to connection: Connection, tag: OutputPipeline.Frame.Tag = .plain) {
+        queue(message.frame, for: connection, tag: tag)
+    }
+
+    /// Queues an encoded frame for `connection` (see ``send(_:to:tag:)``).
+    func queue(_ frame: String, for connection: Connection, tag: OutputPipeline.Frame.Tag) {
+        connection.queuedBytes += frame.utf8.count
+        output.current.append(OutputPipeline.Frame(connection: connection.id, frame: frame, tag: tag))
+    }
+
+    /// Queues the final reply to a request whose answer depends on the graph as it is now.
+    func reply(_ message: ServerMessage, to connection: Connection, id: Int64) {
+        send(message, to: connection, tag: .reply(id: id, through: graph.nextSequence - 1))
     }
 
     /// Ends the loop turn: sends what may leave and starts a journal sync for the rest.
@@ -16,25 +28,33 @@ extension AgentCore {
         notifyIfDrained()
     }
 
-    private func notifyIfDrained() {
+    func notifyIfDrained() {
         guard !drainWaiters.isEmpty, output.isIdle else { return }
         let waiters = drainWaiters
         drainWaiters.removeAll()
         waiters.forEach { $0() }
     }
 
-    private func startSync() {
+    func startSync() {
         guard let journal = output.journal, let lines = output.startSync() else { return }
+        // Every event so far has been drained into `lines` (events are drained at the end of each request).
+        syncingThrough = graph.nextSequence - 1
         let core = NIOLoopBound(self, eventLoop: loop)
         journal.append(lines, on: loop).whenComplete { result in
             let core = core.value
-            if case .failure(let error) = result {
-                core.logger.error(
-                    "journal write failed; changes are kept in memory only",
-                    metadata: ["journal": "\(journal.path)", "error": "\(error)"])
+            switch result {
+            case .success(.durable):
+                core.durableSequence = core.syncingThrough
+                core.deliver(core.output.synced(lines.count))
+                if !core.compactIfDue() { core.startSync() }
+            case .success(.failed(let failure, let durable)):
+                core.journalFailed(failure, durable: durable)
+            case .failure(let error):
+                // The journal's thread is gone: the agent is stopping.
+                core.journalFailed(
+                    Journal.Failure(description: "journal \(journal.path): \(error)"),
+                    durable: .failure(Journal.Failure(description: "the journal's thread stopped")))
             }
-            core.deliver(core.output.synced(lines.count))
-            if !core.compactIfDue() { core.startSync() }
             core.notifyIfDrained()
         }
     }
@@ -68,15 +88,19 @@ extension AgentCore {
     }
 
     /// Writes frames, grouped per connection, keeping their order.
-    func deliver(_ frames: [(connection: UInt64, frame: String)]) {
+    func deliver(_ frames: [OutputPipeline.Frame]) {
         var perConnection: [UInt64: [String]] = [:]
         var order: [UInt64] = []
-        for (connection, frame) in frames {
-            if perConnection[connection] == nil { order.append(connection) }
-            perConnection[connection, default: []].append(frame)
+        for frame in frames {
+            if perConnection[frame.connection] == nil { order.append(frame.connection) }
+            perConnection[frame.connection, default: []].append(frame.frame)
         }
         for id in order {
-            connections[id]?.write(perConnection[id]!)
+            guard let connection = connections[id] else { continue }
+            let frames = perConnection[id]!
+            connection.queuedBytes = max(0, connection.queuedBytes - frames.reduce(0) { $0 + $1.utf8.count })
+            connection.write(frames)
+            scheduleBacklog(connection)
         }
     }
 
@@ -84,6 +108,6 @@ extension AgentCore {
     /// marker frame travels through the pipeline behind them.
     func closeWhenIdle(_ connection: Connection) {
         connection.closeWhenIdle = true
-        output.current.append((connection.id, ""))
+        queue("", for: connection, tag: .plain)
     }
 }

@@ -20,6 +20,10 @@ extension AgentCore {
             send(.error(id, WireError(.shuttingDown, "the agent is shutting down")), to: connection)
             return
         }
+        if let refusal = refusal(of: request, on: connection) {
+            send(.error(id, refusal), to: connection)
+            return
+        }
         do throws(SyncError) {
             switch request.body {
             case .hello(let version, let client):
@@ -30,40 +34,42 @@ extension AgentCore {
                 for dependency in dependencies {
                     try graph.want(unit, dependsOn: dependency)
                 }
-                send(.ok(id, .object([("unit", .string(unit)), ("declared", .strings(dependencies))])), to: connection)
+                reply(.ok(id, .object([("unit", .string(unit)), ("declared", .strings(dependencies))])), to: connection, id: id)
             case .start(let unit, let wait, let timeoutMs, let token):
                 try start(unit, wait: wait, timeoutMs: timeoutMs, token: token, id: id, on: connection)
             case .complete(let unit):
                 try graph.complete(unit)
-                send(.ok(id), to: connection)
+                reply(.ok(id), to: connection, id: id)
             case .fail(let unit, let reason):
-                try graph.fail(unit, reason: reason)
+                try graph.fail(unit, reason: reason.map(Self.shortened))
                 let skipped = graph.pendingEvents.compactMap { event -> String? in
                     guard case .statusChanged(let unit, _, .skipped, _, _, _) = event.kind else { return nil }
                     return unit
                 }
-                send(.ok(id, .object([("skipped", .strings(skipped.sorted(by: bytewise)))])), to: connection)
+                reply(.ok(id, .object([("skipped", .strings(skipped.sorted(by: bytewise)))])), to: connection, id: id)
             case .status(let unit):
-                send(.ok(id, try statusReport(unit).json), to: connection)
+                reply(.ok(id, try statusReport(unit).json), to: connection, id: id)
             case .list:
-                send(.ok(id, .object([("units", .array(graph.allUnits.map(\.json)))])), to: connection)
+                reply(.ok(id, .object([("units", .array(graph.allUnits.map(\.json)))])), to: connection, id: id)
             case .wait(let units, let all, let timeoutMs):
                 try awaitCompletion(all ? graph.unitNames : units, timeoutMs: timeoutMs, id: id, on: connection)
             case .cancel(let target):
                 cancel(target, id: id, on: connection)
             case .snapshot:
-                send(.ok(id, graph.snapshot.json), to: connection)
+                reply(.ok(id, graph.snapshot.json), to: connection, id: id)
             case .history:
                 // The events are already encoded in the ring; the reply is assembled around them as text.
                 let events = ring.all.map(\.json).joined(separator: ",")
                 let result = #"{"instance":"\#(hello.instance)","snapshot":\#(graph.snapshot.json.compact),"#
                     + #""events":[\#(events)]}"#
-                output.current.append((connection.id, #"{"id":\#(id),"ok":true,"result":\#(result)}"# + "\n"))
+                queue(
+                    #"{"id":\#(id),"ok":true,"result":\#(result)}"# + "\n", for: connection,
+                    tag: .reply(id: id, through: graph.nextSequence - 1))
             case .subscribe(let since, let instance):
                 subscribe(since: since.map(UInt64.init), instance: instance, id: id, on: connection)
             }
         } catch {
-            send(.error(id, WireError(error)), to: connection)
+            reply(.error(id, WireError(error)), to: connection, id: id)
         }
     }
 
@@ -78,6 +84,8 @@ extension AgentCore {
             return
         }
         connection.greeted = true
+        connection.helloTimer?.cancel()
+        connection.helloTimer = nil
         logger.trace("hello", metadata: ["client": "\(client ?? "?")", "connection": "\(connection.id)"])
         send(.ok(id, hello.json), to: connection)
     }
@@ -88,9 +96,9 @@ extension AgentCore {
         let waitID = makeWaitID()
         switch try graph.start(unit, wait: wait ? waitID : nil, token: token) {
         case .started(let info):
-            send(.ok(id, info.json), to: connection)
+            reply(.ok(id, info.json), to: connection, id: id)
         case .parked(let dependencies, let unsatisfied):
-            park(waitID, .start(unit: unit), timeoutMs: timeoutMs, id: id, on: connection)
+            park(waitID, .start(unit: unit, token: token), timeoutMs: timeoutMs, id: id, on: connection)
             send(
                 .push(
                     id: id, kind: "waiting",
@@ -107,7 +115,7 @@ extension AgentCore {
         let waitID = makeWaitID()
         switch try graph.awaitCompletion(of: units, wait: waitID) {
         case .done(let units):
-            send(.ok(id, .object([("units", .strings(units))])), to: connection)
+            reply(.ok(id, .object([("units", .strings(units))])), to: connection, id: id)
         case .parked(let remaining):
             park(waitID, .completion(units: units), timeoutMs: timeoutMs, id: id, on: connection)
             send(.push(id: id, kind: "waiting", fields: [("remaining", .strings(remaining))]), to: connection)
@@ -117,15 +125,24 @@ extension AgentCore {
     private func park(
         _ waitID: WaitID, _ kind: ParkedRequest.Kind, timeoutMs: Int64?, id: Int64, on connection: Connection
     ) {
-        var request = ParkedRequest(connection: connection.id, requestID: id, kind: kind, timer: nil)
+        var request = ParkedRequest(
+            connection: connection.id, requestID: id, kind: kind, timer: nil, deadline: nil,
+            parkedAt: graph.nextSequence - 1)
         if let timeoutMs, timeoutMs > 0 {
-            let core = NIOLoopBound(self, eventLoop: loop)
-            request.timer = loop.scheduleTask(in: .milliseconds(timeoutMs)) {
-                core.value.expire(waitID)
-            }
+            request.deadline = .now() + .milliseconds(timeoutMs)
         }
+        schedule(&request, waitID)
         parked[waitID] = request
         connection.inflight[id] = .wait(waitID)
+    }
+
+    /// Arms the timer of a parked request that has a deadline.
+    func schedule(_ request: inout ParkedRequest, _ waitID: WaitID) {
+        guard let deadline = request.deadline else { return }
+        let core = NIOLoopBound(self, eventLoop: loop)
+        request.timer = loop.scheduleTask(deadline: deadline) {
+            core.value.expire(waitID)
+        }
     }
 
     /// A parked request's timeout expired.
@@ -134,13 +151,13 @@ extension AgentCore {
         graph.endWait(waitID, outcome: .timeout)
         let message: String
         switch request.kind {
-        case .start(let unit):
+        case .start(let unit, _):
             message = "timeout waiting for dependencies of unit '\(unit)'"
         case .completion(let units):
             let remaining = units.filter { graph.status(of: $0) != .completed }
             message = "timeout waiting for units to complete: \(remaining.joined(separator: ", "))"
         }
-        finish(request, with: .error(request.requestID, WireError(.timeout, message)))
+        finish(request, waitID, with: .error(request.requestID, WireError(.timeout, message)))
         afterChange()
         flushAll()
     }
@@ -152,7 +169,7 @@ extension AgentCore {
             guard let request = parked.removeValue(forKey: waitID) else { fallthrough }
             request.timer?.cancel()
             graph.endWait(waitID, outcome: .cancelled)
-            finish(request, with: .error(target, cancelled))
+            finish(request, waitID, with: .error(target, cancelled))
         case .subscription:
             unsubscribe(target, on: connection)
             send(.error(target, cancelled), to: connection)

@@ -12,7 +12,7 @@ extension AgentCore {
             request.timer?.cancel()
             graph.endWait(waitID, outcome: .disconnected)
             let message = "the agent is shutting down; request \(request.requestID) was not finished"
-            finish(request, with: .error(request.requestID, WireError(.shuttingDown, message)))
+            finish(request, waitID, with: .error(request.requestID, WireError(.shuttingDown, message)))
         }
         parked.removeAll()
         for subscription in subscriptions {
@@ -26,9 +26,11 @@ extension AgentCore {
         flushAll()
         let drained = loop.makePromise(of: Void.self)
         whenOutputDrained { drained.succeed() }
-        return drained.futureResult.flatMap { [self] in
-            let closed = connections.values.map { $0.channel.close().recover { _ in } }
-            return EventLoopFuture.andAllSucceed(closed, on: loop)
+        let core = NIOLoopBound(self, eventLoop: loop)
+        return drained.futureResult.flatMap {
+            let core = core.value
+            let closed = core.connections.values.map { $0.channel.close().recover { _ in } }
+            return EventLoopFuture.andAllSucceed(closed, on: core.loop)
         }
     }
 

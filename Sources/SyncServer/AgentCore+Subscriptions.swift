@@ -13,15 +13,20 @@ extension AgentCore {
         if let since, instance == nil || instance == hello.instance,
             let missed = ring.entries(after: since, latest: latest)
         {
-            for entry in missed { output.current.append((connection.id, eventFrame(entry, id: id))) }
+            for entry in missed {
+                queue(eventFrame(entry, id: id), for: connection, tag: .event(sequence: entry.sequence))
+            }
             logger.debug("subscriber resumed", metadata: ["since": "\(since)", "events": "\(missed.count)"])
         } else {
-            send(
-                .push(
-                    id: id, kind: "snapshot",
-                    fields: [("instance", .string(hello.instance)), ("snapshot", graph.snapshot.json)]),
-                to: connection)
+            send(snapshotPush(id: id), to: connection, tag: .snapshot(id: id, through: latest))
         }
+    }
+
+    /// The push that opens a subscription with the whole graph.
+    func snapshotPush(id: Int64) -> ServerMessage {
+        .push(
+            id: id, kind: "snapshot",
+            fields: [("instance", .string(hello.instance)), ("snapshot", graph.snapshot.json)])
     }
 
     /// Ends a subscription.
@@ -41,7 +46,7 @@ extension AgentCore {
                 slow.append(subscription)
                 continue
             }
-            output.current.append((connection.id, eventFrame(entry, id: subscription.requestID)))
+            queue(eventFrame(entry, id: subscription.requestID), for: connection, tag: .event(sequence: entry.sequence))
         }
         for subscription in slow {
             guard let connection = connections[subscription.connection] else { continue }

@@ -13,13 +13,17 @@ final class AgentCore {
     /// A request that waits on the agent: a parked `start` or `wait`.
     struct ParkedRequest {
         enum Kind {
-            case start(unit: String)
+            case start(unit: String, token: String?)
             case completion(units: [String])
         }
         var connection: UInt64
         var requestID: Int64
         var kind: Kind
         var timer: Scheduled<Void>?
+        /// When its timeout expires, if it has one.
+        var deadline: NIODeadline?
+        /// The sequence number of the last event when it was parked (for a start: its `wait_began` event).
+        var parkedAt: UInt64
     }
 
     var graph: UnitGraph
@@ -29,7 +33,25 @@ final class AgentCore {
     let maxFrameBytes: Int
     let compactAfterLines: Int
     let closeLinger: TimeAmount
+    let clock: UnitGraph.Clock
+    let limits: AgentLimits
+    let allowedPeerUIDs: Set<UInt32>
+    let helloTimeout: TimeAmount
+    let stallTimeout: TimeAmount
+    let journalRetryInterval: TimeAmount
     var connections: [UInt64: Connection] = [:]
+    /// Connections that are served (not refused); ``AgentLimits/connections`` counts these.
+    var admittedConnections = 0
+    /// Dependencies per unit, kept from the events, for ``AgentLimits/edgesPerUnit``.
+    var edgeCounts: [String: Int] = [:]
+    /// The sequence number of the last event the journal holds on disk.
+    var durableSequence: UInt64
+    /// The sequence number of the last event handed to the journal sync that is running.
+    var syncingThrough: UInt64 = 0
+    /// Why the journal cannot be written, while it cannot: changes are refused (see `AgentCore+JournalFailure.swift`).
+    var journalProblem: Journal.Failure?
+    /// Called when the agent must stop: its journal failed and could not even be read back.
+    var onFatalError: ((String) -> Void)?
     var parked: [WaitID: ParkedRequest] = [:]
     /// Open subscriptions in the order they were opened: (connection, request id).
     var subscriptions: [(connection: UInt64, requestID: Int64)] = []
@@ -62,21 +84,37 @@ final class AgentCore {
         self.logger = configuration.logger
         self.maxFrameBytes = configuration.maxFrameBytes
         self.compactAfterLines = configuration.compactAfterLines
-        self.closeLinger = .nanoseconds(Int64(configuration.closeLinger.components.seconds) * 1_000_000_000
-            + configuration.closeLinger.components.attoseconds / 1_000_000_000)
+        self.closeLinger = TimeAmount(configuration.closeLinger)
+        self.clock = configuration.clock
+        self.limits = configuration.limits
+        self.allowedPeerUIDs = configuration.allowedPeerUIDs
+        self.helloTimeout = TimeAmount(configuration.helloTimeout)
+        self.stallTimeout = TimeAmount(configuration.stallTimeout)
+        self.journalRetryInterval = TimeAmount(configuration.journalRetryInterval)
+        self.durableSequence = restored?.snapshot.sequence ?? 0
         self.output = OutputPipeline(journal: journal, linesSinceCompaction: restored?.lines ?? 0)
         self.hello = HelloInfo(
             version: ProtocolVersion.current, agentVersion: ProtocolVersion.productVersion, pid: pid,
             maxFrameBytes: Int64(configuration.maxFrameBytes), instance: instance)
+        countEdges()
+    }
+
+    /// Counts every unit's dependencies afresh from the graph.
+    func countEdges() {
+        edgeCounts = [:]
+        for edge in graph.snapshot.edges { edgeCounts[edge.unit, default: 0] += 1 }
     }
 
     // MARK: Connections
 
-    func connectionOpened(_ channel: any Channel) -> Connection {
-        let connection = Connection(id: nextConnectionID, channel: channel, linger: closeLinger)
+    func connectionOpened(_ channel: any Channel, peer: PeerCredentials?) -> Connection {
+        let connection = Connection(id: nextConnectionID, channel: channel, peer: peer, linger: closeLinger)
         nextConnectionID += 1
         connections[connection.id] = connection
-        logger.trace("client connected", metadata: ["connection": "\(connection.id)"])
+        logger.trace(
+            "client connected",
+            metadata: ["connection": "\(connection.id)", "uid": "\(peer.map { String($0.uid) } ?? "?")"])
+        admit(connection)
         return connection
     }
 
@@ -84,6 +122,9 @@ final class AgentCore {
     /// end.
     func connectionClosed(_ connection: Connection) {
         connections[connection.id] = nil
+        connection.helloTimer?.cancel()
+        connection.stallTimer?.cancel()
+        if connection.refusal == nil { admittedConnections -= 1 }
         var dropped = 0
         for (_, inflight) in connection.inflight.sorted(by: { $0.key < $1.key }) {
             guard case .wait(let wait) = inflight else { continue }
@@ -104,6 +145,10 @@ final class AgentCore {
 
     /// Handles one frame: parses it, checks it, and answers it (now, or later for a parked wait).
     func receive(_ frame: ByteBuffer, on connection: Connection) {
+        if let refusal = connection.refusal {
+            answerRefused(frame, refusal, on: connection)
+            return
+        }
         let json: JSON
         do {
             json = try frame.withUnsafeReadableBytes { try JSON.parse(bytes: $0) }
@@ -125,13 +170,65 @@ final class AgentCore {
     }
 
     /// Answers a frame that grew past the limit, then closes the connection: the rest of its stream cannot be
-    /// framed reliably.
+    /// framed reliably. Its parked waits end when it closes.
     func refuseOversizedFrame(_ size: Int, on connection: Connection) {
-        logger.info("refused an oversized frame", metadata: ["bytes": "\(size)"])
+        logger.info("refused an oversized frame", metadata: ["bytes": "\(size)", "connection": "\(connection.id)"])
         let message = "frame exceeds \(maxFrameBytes) bytes without a newline; the connection is closed"
         send(.error(nil, WireError(.frameTooLarge, message)), to: connection)
-        connection.inflight.removeAll()
+        connection.mustClose = true
         closeWhenIdle(connection)
+    }
+
+    // MARK: Back-pressure
+
+    /// Handles a frame now, or holds it while the connection's replies pile up (the client sends faster than it
+    /// reads). Holding stops reading from the client too, so what is held is bounded by one read.
+    func receiveOrHold(_ frame: InboundFrame, on connection: Connection) {
+        if connection.backlog.isEmpty && connection.canTakeMore {
+            handle(frame, on: connection)
+            return
+        }
+        connection.backlog.append(frame)
+        if connection.backlog.count == 1 { updateReading(connection) }
+    }
+
+    private func handle(_ frame: InboundFrame, on connection: Connection) {
+        switch frame {
+        case .frame(let buffer): receive(buffer, on: connection)
+        case .oversized(let size): refuseOversizedFrame(size, on: connection)
+        }
+    }
+
+    /// Handles held frames while the connection takes its replies, then reads from it again.
+    func workThroughBacklog(_ connection: Connection) {
+        guard connections[connection.id] != nil else { return }
+        var handled = false
+        while connection.canTakeMore, let frame = connection.backlog.popFirst() {
+            handle(frame, on: connection)
+            handled = true
+        }
+        updateReading(connection)
+        if handled { flushAll() }
+    }
+
+    /// Reads from the client only while its replies are taken and nothing of it is held.
+    func updateReading(_ connection: Connection) {
+        let read = connection.channel.isWritable && connection.backlog.isEmpty
+        connection.channel.setOption(ChannelOptions.autoRead, value: read).whenFailure { _ in }
+        if read { connection.channel.read() }
+    }
+
+    /// After output left for `connection`: if frames of it are held, works through them in a turn of their own.
+    func scheduleBacklog(_ connection: Connection) {
+        guard !connection.backlog.isEmpty, !connection.backlogScheduled else { return }
+        connection.backlogScheduled = true
+        let core = NIOLoopBound(self, eventLoop: loop)
+        let id = connection.id
+        loop.execute {
+            guard let connection = core.value.connections[id] else { return }
+            connection.backlogScheduled = false
+            core.value.workThroughBacklog(connection)
+        }
     }
 
     // MARK: After each change
@@ -147,10 +244,11 @@ final class AgentCore {
             case .success(.completed(let units)): message = .ok(request.requestID, .object([("units", .strings(units))]))
             case .failure(let error): message = .error(request.requestID, WireError(error))
             }
-            finish(request, with: message)
+            finish(request, resolution.id, with: message, released: true)
         }
         for event in graph.drainEvents() {
             logger.debug("\(event.summary)", metadata: ["seq": "\(event.sequence)"])
+            if case .dependencyAdded(let unit, _, _) = event.kind { edgeCounts[unit, default: 0] += 1 }
             let entry = EventRing.Entry(sequence: event.sequence, json: event.json.compact)
             ring.append(entry)
             output.journal(entry.json)
@@ -159,10 +257,13 @@ final class AgentCore {
     }
 
     /// Sends the final reply of a parked request and forgets it.
-    func finish(_ request: ParkedRequest, with message: ServerMessage) {
+    /// - Parameter released: a change released it (rather than a timeout, a cancel or shutdown).
+    func finish(_ request: ParkedRequest, _ waitID: WaitID, with message: ServerMessage, released: Bool = false) {
         guard let connection = connections[request.connection] else { return }
         connection.inflight[request.requestID] = nil
-        send(message, to: connection)
+        let tag = OutputPipeline.Frame.Tag.waitEnded(
+            waitID, request, released: released, through: graph.nextSequence - 1)
+        send(message, to: connection, tag: tag)
     }
 
     /// A new wait id.

@@ -12,24 +12,50 @@ final class Connection {
 
     let id: UInt64
     let channel: any Channel
+    /// Who connected, as the kernel says (`nil` when it could not tell).
+    let peer: PeerCredentials?
+    /// Why the agent does not serve this connection (another user, too many connections). Its first frame is
+    /// answered with this error and the connection closed.
+    var refusal: WireError?
     /// `hello` was accepted.
     var greeted = false
+    /// Closes the connection when no `hello` comes in time.
+    var helloTimer: Scheduled<Void>?
+    /// Closes the connection when the client stays unable to take its replies for too long.
+    var stallTimer: Scheduled<Void>?
     /// Requests still in flight on this connection (parked waits, subscriptions), by request id.
     var inflight: [Int64: InFlight] = [:]
     /// Close once every queued frame is written: the client is done sending and nothing is in flight, or the
     /// agent decided to end the connection.
     var closeWhenIdle = false
+    /// Close once every queued frame is written even with requests in flight (their waits end as the connection
+    /// closes): the client broke the framing.
+    var mustClose = false
+    /// Frames read but not handled yet: the client sends faster than it reads its replies (see ``canTakeMore``).
+    var backlog = CircularBuffer<InboundFrame>()
+    /// A turn that works through the backlog is scheduled.
+    var backlogScheduled = false
+    /// Bytes queued for this connection in the agent's output and not yet handed to the channel.
+    var queuedBytes = 0
     /// The agent ended the connection; frames for it are discarded.
     private(set) var isClosed = false
 
-    init(id: UInt64, channel: any Channel, linger: TimeAmount) {
+    init(id: UInt64, channel: any Channel, peer: PeerCredentials?, linger: TimeAmount) {
         self.id = id
         self.channel = channel
+        self.peer = peer
         self.linger = linger
     }
 
     /// How long a connection being closed may take to receive what is queued for it before it is cut.
     let linger: TimeAmount
+
+    /// Output the agent lets pile up for one connection before it handles no more of its requests: a few bytes
+    /// of request (`list`, `history`) can ask for megabytes of reply.
+    static let maxQueuedBytes = 4 << 20
+
+    /// Whether the agent may handle another request of this connection now: its replies are being taken.
+    var canTakeMore: Bool { channel.isWritable && queuedBytes < Self.maxQueuedBytes }
 
     /// Writes frames and flushes them; then closes when the connection should end.
     func write(_ frames: [String]) {
@@ -41,7 +67,7 @@ final class Connection {
             for frame in frames { buffer.writeString(frame) }
             written = channel.writeAndFlush(buffer)
         }
-        if closeWhenIdle && inflight.isEmpty {
+        if closeWhenIdle && ((inflight.isEmpty && backlog.isEmpty) || mustClose) {
             // An empty write completes after every earlier one: the close waits for all of them.
             close(after: written ?? channel.writeAndFlush(channel.allocator.buffer(capacity: 0)))
         }

@@ -8,25 +8,22 @@ final class ConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = InboundFrame
 
     private let core: AgentCore
+    private let peer: PeerCredentials?
     private var connection: Connection?
 
-    init(core: AgentCore) {
+    init(core: AgentCore, peer: PeerCredentials?) {
         self.core = core
+        self.peer = peer
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        connection = core.connectionOpened(context.channel)
+        connection = core.connectionOpened(context.channel, peer: peer)
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let connection else { return }
-        switch unwrapInboundIn(data) {
-        case .frame(let buffer):
-            core.receive(buffer, on: connection)
-        case .oversized(let size):
-            core.refuseOversizedFrame(size, on: connection)
-        }
+        core.receiveOrHold(unwrapInboundIn(data), on: connection)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -49,10 +46,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     /// A client that does not read its replies is not read from either until it catches up, so it cannot make
-    /// the agent buffer without bound. Subscribers that fall behind are dropped instead (see publish).
+    /// the agent buffer without bound; if it does not catch up within the stall timeout it is disconnected.
+    /// Subscribers that fall behind are dropped sooner (see publish).
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
-        if context.channel.isWritable { context.read() }
+        if let connection { core.writabilityChanged(connection, writable: context.channel.isWritable) }
         context.fireChannelWritabilityChanged()
     }
 

@@ -41,6 +41,15 @@ struct EventRing {
         return (skip..<storage.count).map { storage[(oldest + $0) % storage.count] }
     }
 
+    /// Forgets the events after `sequence` (they were never stored: see `AgentCore+JournalFailure.swift`).
+    mutating func removeAll(after sequence: UInt64) {
+        guard let last = storage.isEmpty ? nil : storage[(oldest + storage.count - 1) % storage.count],
+            last.sequence > sequence
+        else { return }
+        storage = all.filter { $0.sequence <= sequence }
+        oldest = 0
+    }
+
     /// All entries, oldest first.
     var all: [Entry] { (0..<storage.count).map { storage[(oldest + $0) % storage.count] } }
 }

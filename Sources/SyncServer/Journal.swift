@@ -31,17 +31,30 @@ final class Journal {
     /// The journal could not be used; the message says what happened, where, and what to do.
     struct Failure: Error, CustomStringConvertible {
         var description: String
+        /// The `errno` behind it, when a system call failed.
+        var code: Int32?
+
+        init(description: String, code: Int32? = nil) {
+            self.description = description
+            self.code = code
+        }
     }
 
     let path: String
     private var fd: Int32
     /// Lines written since the last compaction (or since opening).
     private(set) var lineCount: Int
+    /// Size of the file up to the end of the last line known to be on disk: what survives a crash.
+    private(set) var committedLength: Int
+    /// Tests only: the next appends (or compactions) fail with this errno, an append after writing half its bytes,
+    /// as a full disk would.
+    var injectedFailures: (code: Int32, count: Int)?
 
-    private init(path: String, fd: Int32, lineCount: Int) {
+    private init(path: String, fd: Int32, lineCount: Int, committedLength: Int) {
         self.path = path
         self.fd = fd
         self.lineCount = lineCount
+        self.committedLength = committedLength
     }
 
     deinit { close(fd) }
@@ -63,9 +76,12 @@ final class Journal {
             if contents.needsHeader {
                 try write(fd, [JournalReader.header(instance: contents.instance)], path: path)
             }
-            lseek(fd, 0, SEEK_END)
+            let end = lseek(fd, 0, SEEK_END)
+            guard end >= 0 else { throw Failure(description: "seek journal \(path): \(errorText())", code: errno) }
             contents.result.lines = contents.lineCount
-            return (Journal(path: path, fd: fd, lineCount: contents.lineCount), contents.result)
+            return (
+                Journal(path: path, fd: fd, lineCount: contents.lineCount, committedLength: Int(end)), contents.result
+            )
         } catch {
             close(fd)
             throw error
@@ -73,25 +89,81 @@ final class Journal {
     }
 
     /// Appends lines and syncs them to disk. Returns only when they are durable.
+    ///
+    /// When the write or the sync fails, the file is cut back to ``committedLength`` (a half-written line must not
+    /// sit in front of the next one) before the error is thrown.
     func append(_ lines: [String]) throws(Failure) {
-        try Self.write(fd, lines, path: path)
-        guard fdatasync(fd) == 0 else { throw Failure(description: "sync journal \(path): \(Self.errorText())") }
+        let text = lines.joined(separator: "\n") + "\n"
+        do throws(Failure) {
+            if let injected = injectedFailures, injected.count > 0 {
+                injectedFailures = injected.count > 1 ? (injected.code, injected.count - 1) : nil
+                try Self.write(fd, String(decoding: text.utf8.prefix(text.utf8.count / 2), as: UTF8.self), path: path)
+                errno = injected.code
+                throw Failure(description: "write journal \(path): \(Self.errorText())", code: injected.code)
+            }
+            try Self.write(fd, text, path: path)
+            guard fdatasync(fd) == 0 else {
+                throw Failure(description: "sync journal \(path): \(Self.errorText())", code: errno)
+            }
+        } catch {
+            restoreCommittedLength()
+            throw error
+        }
+        committedLength += text.utf8.count
         lineCount += lines.count
+    }
+
+    /// Cuts the file back to what was last synced, best effort: when even that fails (a read-only file system),
+    /// ``readDurable(clock:)`` still reads only the committed part, and the next successful write is a compaction
+    /// that replaces the whole file.
+    private func restoreCommittedLength() {
+        let saved = errno
+        defer { errno = saved }
+        guard ftruncate(fd, off_t(committedLength)) == 0 else { return }
+        lseek(fd, off_t(committedLength), SEEK_SET)
+        _ = fdatasync(fd)
+    }
+
+    /// The state the journal holds on disk: its committed part, read back and replayed.
+    func readDurable(clock: @escaping UnitGraph.Clock) throws(Failure) -> Contents {
+        var data = [UInt8](repeating: 0, count: committedLength)
+        var offset = 0
+        while offset < committedLength {
+            let count = data.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress! + offset, committedLength - offset, off_t(offset))
+            }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                throw Failure(description: "read back journal \(path): \(Self.errorText())", code: errno)
+            }
+            offset += count
+        }
+        var contents = try JournalReader(path: path, clock: clock).read(data).result
+        contents.lines = lineCount
+        return contents
     }
 
     /// Replaces the file with a header, a snapshot and `history` (recent events the snapshot includes), atomically:
     /// written beside it, synced, then renamed over it. The journal never holds less than the full state.
     func compact(instance: String, snapshot: GraphSnapshot, history: [String]) throws(Failure) {
         let temporary = path + ".compacting"
+        if let injected = injectedFailures, injected.count > 0 {
+            injectedFailures = injected.count > 1 ? (injected.code, injected.count - 1) : nil
+            errno = injected.code
+            throw Failure(description: "write \(temporary): \(Self.errorText())", code: injected.code)
+        }
         let newFD = Glibc.open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard newFD >= 0 else { throw Failure(description: "open \(temporary): \(Self.errorText())") }
+        guard newFD >= 0 else { throw Failure(description: "open \(temporary): \(Self.errorText())", code: errno) }
         let lines = [JournalReader.header(instance: instance), JSON.object([("snapshot", snapshot.json)]).compact]
             + history
+        let text = lines.joined(separator: "\n") + "\n"
         do throws(Failure) {
-            try Self.write(newFD, lines, path: temporary)
-            guard fsync(newFD) == 0 else { throw Failure(description: "sync \(temporary): \(Self.errorText())") }
+            try Self.write(newFD, text, path: temporary)
+            guard fsync(newFD) == 0 else {
+                throw Failure(description: "sync \(temporary): \(Self.errorText())", code: errno)
+            }
             guard rename(temporary, path) == 0 else {
-                throw Failure(description: "replace journal \(path): \(Self.errorText())")
+                throw Failure(description: "replace journal \(path): \(Self.errorText())", code: errno)
             }
         } catch {
             close(newFD)
@@ -102,6 +174,7 @@ final class Journal {
         close(fd)
         fd = newFD
         lineCount = lines.count - 1
+        committedLength = text.utf8.count
     }
 
     private static func syncDirectory(of path: String) {
@@ -128,7 +201,11 @@ final class Journal {
     }
 
     private static func write(_ fd: Int32, _ lines: [String], path: String) throws(Failure) {
-        var text = lines.joined(separator: "\n") + "\n"
+        try write(fd, lines.joined(separator: "\n") + "\n", path: path)
+    }
+
+    private static func write(_ fd: Int32, _ text: String, path: String) throws(Failure) {
+        var text = text
         let ok = text.withUTF8 { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
@@ -141,7 +218,7 @@ final class Journal {
             }
             return true
         }
-        guard ok else { throw Failure(description: "write journal \(path): \(errorText())") }
+        guard ok else { throw Failure(description: "write journal \(path): \(errorText())", code: errno) }
     }
 
     static func errorText() -> String { String(cString: strerror(errno)) }

@@ -8,27 +8,58 @@ final class JournalWriter: @unchecked Sendable {
     // `journal` is touched only by `pool`'s single thread, one work item at a time; `pool` is thread-safe.
     private let journal: Journal
     private let pool: NIOThreadPool
+    private let clock: UnitGraph.Clock
 
-    init(journal: Journal) {
+    /// How an append ended.
+    enum AppendOutcome {
+        /// The lines are on disk.
+        case durable
+        /// They are not. `durable` is the state the file holds (read back after cutting it to its last synced
+        /// line), or why it could not be read.
+        case failed(Journal.Failure, durable: Result<Journal.Contents, Journal.Failure>)
+    }
+
+    init(journal: Journal, clock: @escaping UnitGraph.Clock) {
         self.journal = journal
+        self.clock = clock
         pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
     }
 
     var path: String { journal.path }
 
-    /// Appends and syncs `lines`; the future succeeds once they are durable.
-    func append(_ lines: [String], on loop: any EventLoop) -> EventLoopFuture<Void> {
-        pool.runIfActive(eventLoop: loop) { [journal] in try journal.append(lines) }
+    /// Appends and syncs `lines`. On failure the file is cut back to its last synced line and read back, so the
+    /// agent can return to exactly what is stored.
+    func append(_ lines: [String], on loop: any EventLoop) -> EventLoopFuture<AppendOutcome> {
+        nonisolated(unsafe) let journal = self.journal
+        return pool.runIfActive(eventLoop: loop) { [clock] () -> AppendOutcome in
+            do throws(Journal.Failure) {
+                try journal.append(lines)
+                return .durable
+            } catch {
+                do throws(Journal.Failure) {
+                    return .failed(error, durable: .success(try journal.readDurable(clock: clock)))
+                } catch let readError {
+                    return .failed(error, durable: .failure(readError))
+                }
+            }
+        }
     }
 
     /// Rewrites the journal as a snapshot plus recent history.
     func compact(
         instance: String, snapshot: GraphSnapshot, history: [String], on loop: any EventLoop
     ) -> EventLoopFuture<Void> {
-        pool.runIfActive(eventLoop: loop) { [journal] in
+        nonisolated(unsafe) let journal = self.journal
+        return pool.runIfActive(eventLoop: loop) {
             try journal.compact(instance: instance, snapshot: snapshot, history: history)
         }
+    }
+
+    /// Tests only: the next `count` appends fail with `code` after writing half their bytes.
+    func injectFailures(_ code: Int32, count: Int = 1) async throws {
+        nonisolated(unsafe) let journal = self.journal
+        try await pool.runIfActive { journal.injectedFailures = (code, count) }
     }
 
     /// Waits for the work in progress, then stops the thread.

@@ -87,7 +87,7 @@ final class SocketGuard {
                 throw AgentStartError("check socket directory \(directory): \(SocketGuard.errorText())")
             }
         }
-        guard isDefault else { return }
+        guard isDefault else { return try checkChosenDirectory(directory) }
         if (info.st_mode & S_IFMT) == S_IFLNK {
             throw AgentStartError(
                 "socket directory \(directory) is a symbolic link; refusing to use it. Remove it and start again")
@@ -104,6 +104,26 @@ final class SocketGuard {
             throw AgentStartError(
                 "socket directory \(directory) has mode \(String(info.st_mode & 0o777, radix: 8)); it must be 700. "
                     + "Run chmod 700 \(directory) or remove it")
+        }
+    }
+
+    /// A directory the user chose (flag, environment, runtime directory) may be shared, like /tmp, but no other
+    /// user may be able to replace the socket in it: it must belong to the user or root, and a directory others
+    /// can write to needs the sticky bit.
+    private func checkChosenDirectory(_ directory: String) throws(AgentStartError) {
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            throw AgentStartError("check socket directory \(directory): \(SocketGuard.errorText())")
+        }
+        guard info.st_uid == getuid() || info.st_uid == 0 else {
+            throw AgentStartError(
+                "socket directory \(directory) belongs to uid \(info.st_uid), not to you (uid \(getuid())) or root; "
+                    + "its owner could replace the socket. Choose another --socket-path")
+        }
+        if info.st_mode & 0o002 != 0 && info.st_mode & S_ISVTX == 0 {
+            throw AgentStartError(
+                "socket directory \(directory) has mode \(String(info.st_mode & 0o7777, radix: 8)): anyone may replace "
+                    + "the socket in it. Run chmod o-w (or +t) \(directory), or choose another --socket-path")
         }
     }
 

@@ -24,7 +24,12 @@ public final class SyncServer: Sendable {
     private let socketGuard: Mutex<SocketGuard?>
     private let logger: Logger
     private let stopping = Mutex<Task<Void, Never>?>(nil)
-    private let journal: JournalWriter?
+    let journal: JournalWriter?
+    private let fatal = Mutex<String?>(nil)
+
+    /// Why the agent stopped on its own, if it did: its journal failed and could not be read back. `nil` after a
+    /// normal ``shutdown()``.
+    public var fatalError: String? { fatal.withLock { $0 } }
 
     private init(
         socketPath: SocketPath, group: MultiThreadedEventLoopGroup, listener: any Channel,
@@ -52,7 +57,7 @@ public final class SyncServer: Sendable {
         if let journalPath = configuration.journalPath {
             do {
                 let (journal, contents) = try Journal.open(path: journalPath, clock: configuration.clock)
-                writer = JournalWriter(journal: journal)
+                writer = JournalWriter(journal: journal, clock: configuration.clock)
                 restored = contents
                 if let torn = contents.droppedTail {
                     configuration.logger.warning(
@@ -70,10 +75,12 @@ public final class SyncServer: Sendable {
                 throw AgentStartError(error.description)
             }
         }
+        var configuration = configuration
+        configuration.limits.connections = Self.connectionLimit(configuration)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let pid = Int64(getpid())
-        let core = try await loop.submit { [writer, restored] in
+        let core = try await loop.submit { [writer, restored, configuration] in
             NIOLoopBound(
                 AgentCore(configuration: configuration, loop: loop, pid: pid, journal: writer, restored: restored),
                 eventLoop: loop)
@@ -87,10 +94,11 @@ public final class SyncServer: Sendable {
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 4 * 1024 * 1024))
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    // Who connected, read once from the kernel before the first byte is handled.
+                    PeerCredentials.of(channel).map { Optional($0) }.recover { _ in nil }.flatMapThrowing { peer in
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
-                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core.value))
+                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core.value, peer: peer))
                     }
                 }
                 .bind(unixDomainSocketPath: path.path).get()
@@ -106,9 +114,31 @@ public final class SyncServer: Sendable {
         chmod(path.path, 0o600)
         configuration.logger.info(
             "agent listening", metadata: ["socket": "\(path.path)", "source": "\(path.source.rawValue)"])
-        return SyncServer(
+        let server = SyncServer(
             socketPath: path, group: group, listener: listener, core: core, socketGuard: socketGuard,
             logger: configuration.logger, journal: writer)
+        try await loop.submit { [weak server] in
+            core.value.onFatalError = { message in
+                guard let server else { return }
+                server.fatal.withLock { $0 = message }
+                Task { await server.shutdown() }
+            }
+        }.get()
+        return server
+    }
+
+    /// The connection limit, kept below the process's file descriptor limit (each connection holds one) with room
+    /// for the journal, the listener and refusals.
+    private static func connectionLimit(_ configuration: AgentConfiguration) -> Int {
+        var limit = rlimit()
+        let wanted = configuration.limits.connections
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return wanted }
+        let available = max(16, Int(limit.rlim_cur) - 64)
+        guard available < wanted else { return wanted }
+        configuration.logger.warning(
+            "fewer connections than configured: the file descriptor limit is lower",
+            metadata: ["max connections": "\(available)", "configured": "\(wanted)", "ulimit -n": "\(limit.rlim_cur)"])
+        return available
     }
 
     /// Returns when the agent has stopped listening (after ``shutdown()``).

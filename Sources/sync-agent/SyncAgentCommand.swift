@@ -31,6 +31,12 @@ struct SyncAgentCommand: AsyncParsableCommand {
             socket (agent.sock -> agent.journal) unless --state-file says otherwise; --ephemeral keeps everything \
             in memory.
 
+            Only the agent's own user and root may talk to it: the socket is 0600, and each connection's peer uid \
+            is checked (SO_PEERCRED). When the journal cannot be written (disk full, read-only), the change is \
+            undone and refused with journal_unavailable, and changes are refused until a write succeeds again; \
+            reads keep working. Limits refuse one request with limit_exceeded and say which flag raises them \
+            (docs/RELIABILITY.md).
+
             SIGINT and SIGTERM stop the agent cleanly: waiting clients are told, the socket is removed.
             """,
         version: ProtocolVersion.productVersion
@@ -54,10 +60,14 @@ struct SyncAgentCommand: AsyncParsableCommand {
             valueName: "level"))
     var logLevel: LogLevelArgument = .info
 
+    @OptionGroup(title: "Limits")
+    var limits: LimitOptions
+
     func validate() throws {
         if ephemeral && stateFile != nil {
             throw ValidationError("--ephemeral and --state-file exclude each other")
         }
+        try limits.validate()
     }
 
     func run() async throws {
@@ -69,10 +79,15 @@ struct SyncAgentCommand: AsyncParsableCommand {
         }
         let path = SocketPath.resolve(explicit: socketPath)
         let journal = ephemeral ? nil : stateFile ?? AgentConfiguration.defaultJournalPath(for: path)
+        raiseFileDescriptorLimit()
+        // A journal write past RLIMIT_FSIZE must fail with EFBIG (a journal failure the agent handles), not kill it.
+        signal(SIGXFSZ, SIG_IGN)
         let server: SyncServer
         do {
             server = try await SyncServer.start(
-                AgentConfiguration(socketPath: path, journalPath: journal, logger: Logger(label: "sync-agent")))
+                AgentConfiguration(
+                    socketPath: path, journalPath: journal, maxFrameBytes: limits.maxFrameBytes,
+                    limits: limits.agentLimits, logger: Logger(label: "sync-agent")))
         } catch {
             FileHandleless.writeError("sync-agent: error: \(error)\n")
             throw ExitCode.failure
@@ -83,6 +98,63 @@ struct SyncAgentCommand: AsyncParsableCommand {
         try await server.waitUntilStopped()
         await server.shutdown()
         withExtendedLifetime(signals) {}
+        if let fatal = server.fatalError {
+            FileHandleless.writeError("sync-agent: error: \(fatal)\n")
+            throw ExitCode.failure
+        }
+    }
+
+    /// Each connection holds a file descriptor: lift the soft limit to the hard one, so the connection limit, not
+    /// a default `ulimit -n` of 1024, decides how many clients the agent serves.
+    private func raiseFileDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
+/// The limits, as flags. Defaults are those of ``AgentLimits``.
+struct LimitOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Largest request frame, in bytes.", valueName: "bytes"))
+    var maxFrameBytes: Int = ProtocolVersion.maxFrameBytes
+
+    @Option(help: ArgumentHelp("Registered units.", valueName: "n"))
+    var maxUnits: Int = AgentLimits.standard.units
+
+    @Option(help: ArgumentHelp("Dependencies of one unit.", valueName: "n"))
+    var maxEdgesPerUnit: Int = AgentLimits.standard.edgesPerUnit
+
+    @Option(help: ArgumentHelp("Client connections open at once (kept under ulimit -n).", valueName: "n"))
+    var maxConnections: Int = AgentLimits.standard.connections
+
+    @Option(help: ArgumentHelp("Waiting starts, waits and subscriptions on one connection.", valueName: "n"))
+    var maxRequestsPerConnection: Int = AgentLimits.standard.inFlightPerConnection
+
+    @Option(help: ArgumentHelp("Waiting starts and waits over all connections.", valueName: "n"))
+    var maxParkedWaits: Int = AgentLimits.standard.parkedWaits
+
+    @Option(help: ArgumentHelp("Event-stream subscribers (watch, sync-top).", valueName: "n"))
+    var maxSubscribers: Int = AgentLimits.standard.subscribers
+
+    func validate() throws {
+        let values = [
+            ("--max-frame-bytes", maxFrameBytes), ("--max-units", maxUnits), ("--max-edges-per-unit", maxEdgesPerUnit),
+            ("--max-connections", maxConnections), ("--max-requests-per-connection", maxRequestsPerConnection),
+            ("--max-parked-waits", maxParkedWaits), ("--max-subscribers", maxSubscribers),
+        ]
+        for (flag, value) in values where value < 1 {
+            throw ValidationError("\(flag) must be at least 1")
+        }
+        if maxFrameBytes < 1024 {
+            throw ValidationError("--max-frame-bytes must be at least 1024: a hello must fit")
+        }
+    }
+
+    var agentLimits: AgentLimits {
+        AgentLimits(
+            units: maxUnits, edgesPerUnit: maxEdgesPerUnit, connections: maxConnections,
+            inFlightPerConnection: maxRequestsPerConnection, parkedWaits: maxParkedWaits, subscribers: maxSubscribers)
     }
 }
 

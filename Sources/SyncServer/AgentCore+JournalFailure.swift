@@ -1,0 +1,237 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+import SyncCore
+import SyncProtocol
+
+/// What the agent does when its journal cannot be written (disk full, read-only file system, I/O error).
+///
+/// The promise is that a change is acknowledged only once it is on disk. When a sync fails, the changes it carried
+/// (and any made while it ran) are in memory but not stored, and nobody has been told they happened: their replies
+/// and events are still held in the output pipeline. The agent then returns to exactly what is stored:
+///
+/// 1. The journal cuts its file back to the last synced line and reads it back; the graph is rebuilt from it
+///    (what a restart would see). Keeping a shadow copy of the graph would have cost a copy per sync on the happy
+///    path; reading back costs nothing until a write fails.
+/// 2. Every held reply that depended on an undone change becomes `journal_unavailable`; held events after the
+///    stored sequence are dropped (no subscriber ever saw them, so the numbers are free again); a held snapshot is
+///    replaced by the stored one.
+/// 3. Parked waits are parked again in the rebuilt graph, oldest first, including those an undone change had
+///    released; a `start` that parked after the stored state is answered `journal_unavailable`, since its
+///    registration was undone too.
+/// 4. Until a write succeeds again, changes (`want`, `start`, `complete`, `fail`) are refused up front with
+///    `journal_unavailable`; reads, `wait`, `subscribe` and `cancel` keep working. Every `journalRetryInterval`
+///    the agent tries to rewrite the journal as a snapshot of its (stored) state; the first success ends the
+///    refusal.
+extension AgentCore {
+    /// The refusal of a change while the journal cannot be written.
+    func journalRefusal() -> WireError? {
+        guard let problem = journalProblem else { return nil }
+        return WireError(
+            .journalUnavailable,
+            "cannot store changes: \(Self.describe(problem)). The agent refuses changes until it can write its "
+                + "journal again (it retries every \(Self.text(journalRetryInterval))); reads still work")
+    }
+
+    /// A sync failed. Returns to what the journal holds and refuses changes until it can be written again.
+    func journalFailed(_ failure: Journal.Failure, durable: Result<Journal.Contents, Journal.Failure>) {
+        journalProblem = failure
+        let undone = WireError(
+            .journalUnavailable,
+            "the change was not stored, so it was undone: \(Self.describe(failure)). The agent refuses changes "
+                + "until it can write its journal again; reads still work. Free space or fix the file, then retry")
+        let contents: Journal.Contents
+        switch durable {
+        case .success(let read):
+            contents = read
+        case .failure(let readError):
+            logger.critical(
+                "journal write failed and the journal cannot be read back; the agent stops",
+                metadata: ["error": "\(failure)", "read error": "\(readError)"])
+            let (frames, released) = sortOut(output.rollBack(), stored: durableSequence, undone: undone)
+            deliver(frames)
+            for (_, request, _) in released {
+                guard let connection = connections[request.connection] else { continue }
+                connection.inflight[request.requestID] = nil
+                send(.error(request.requestID, undone), to: connection)
+            }
+            flushAll()
+            onFatalError?("journal write failed (\(failure)) and could not be read back (\(readError))")
+            return
+        }
+        let stored = contents.snapshot.sequence
+        logger.error(
+            "journal write failed: the changes it could not store are undone; changes are refused until it can be written again",
+            metadata: [
+                "error": "\(Self.describe(failure))", "stored sequence": "\(stored)",
+                "undone events": "\(graph.nextSequence - 1 - stored)",
+            ])
+        graph = UnitGraph(snapshot: contents.snapshot, clock: clock)
+        countEdges()
+        ring.removeAll(after: stored)
+        durableSequence = stored
+        let stillParked = parked
+        parked = [:]
+        var (frames, toPark) = sortOut(output.rollBack(), stored: stored, undone: undone)
+        for connection in connections.values { connection.queuedBytes = 0 }
+        for (waitID, request) in stillParked {
+            if request.parkedAt <= stored || request.isCompletion {
+                toPark.append((waitID, request, rearm: false))
+            } else {
+                // A start parked after the stored state: its registration and its wait were undone.
+                request.timer?.cancel()
+                guard let connection = connections[request.connection] else { continue }
+                connection.inflight[request.requestID] = nil
+                frames.append(frame(.error(request.requestID, undone), to: connection.id))
+            }
+        }
+        deliver(frames)
+        for (waitID, request, rearm) in toPark.sorted(by: { $0.0 < $1.0 }) {
+            parkAgain(waitID, request, rearm: rearm, undone: undone)
+        }
+        afterChange()
+        flushAll()
+        scheduleRecovery()
+    }
+
+    /// Goes through the frames a failed sync left held: keeps what the stored state still supports, rewrites or
+    /// drops the rest. - Returns: the frames to send, and the waits that a change released and must park again.
+    private func sortOut(_ held: [OutputPipeline.Frame], stored: UInt64, undone: WireError)
+        -> (frames: [OutputPipeline.Frame], toPark: [(WaitID, ParkedRequest, rearm: Bool)])
+    {
+        var frames: [OutputPipeline.Frame] = []
+        var toPark: [(WaitID, ParkedRequest, rearm: Bool)] = []
+        for item in held {
+            switch item.tag {
+            case .plain:
+                frames.append(item)
+            case .reply(let id, let through):
+                frames.append(through <= stored ? item : frame(.error(id, undone), to: item.connection))
+            case .event(let sequence):
+                if sequence <= stored { frames.append(item) }
+            case .snapshot(let id, let through):
+                frames.append(through <= stored ? item : frame(snapshotPush(id: id), to: item.connection))
+            case .waitEnded(let waitID, let request, let released, let through):
+                guard released, through > stored else {
+                    frames.append(item)
+                    continue
+                }
+                guard connections[request.connection] != nil else { continue }
+                if request.parkedAt <= stored || request.isCompletion {
+                    // Released by a change that was undone: it waits on.
+                    toPark.append((waitID, request, rearm: true))
+                } else {
+                    frames.append(frame(.error(request.requestID, undone), to: item.connection))
+                }
+            }
+        }
+        return (frames, toPark)
+    }
+
+    /// Parks a wait again in the rebuilt graph, or answers it when the stored state already settles it.
+    private func parkAgain(_ waitID: WaitID, _ request: ParkedRequest, rearm: Bool, undone: WireError) {
+        var request = request
+        guard let connection = connections[request.connection] else {
+            request.timer?.cancel()
+            return
+        }
+        var answer: ServerMessage?
+        do throws(SyncError) {
+            switch request.kind {
+            case .start(let unit, let token):
+                // A wait that was parked in the stored state cannot be ready in it; if it were, starting it now
+                // would be a change the journal cannot take.
+                if graph.isReady(unit) {
+                    answer = .error(request.requestID, undone)
+                } else if case .started(let info) = try graph.start(unit, wait: waitID, token: token) {
+                    answer = .ok(request.requestID, info.json)
+                }
+            case .completion(let units):
+                if case .done(let done) = try graph.awaitCompletion(of: units, wait: waitID) {
+                    answer = .ok(request.requestID, .object([("units", .strings(done))]))
+                }
+            }
+        } catch {
+            answer = .error(request.requestID, WireError(error))
+        }
+        if let answer {
+            request.timer?.cancel()
+            connection.inflight[request.requestID] = nil
+            send(answer, to: connection)
+            return
+        }
+        if rearm {
+            request.timer?.cancel()
+            request.timer = nil
+            schedule(&request, waitID)
+        }
+        parked[waitID] = request
+        connection.inflight[request.requestID] = .wait(waitID)
+    }
+
+    private func frame(_ message: ServerMessage, to connection: UInt64) -> OutputPipeline.Frame {
+        OutputPipeline.Frame(connection: connection, frame: message.frame, tag: .plain)
+    }
+
+    // MARK: Recovery
+
+    private func scheduleRecovery() {
+        let core = NIOLoopBound(self, eventLoop: loop)
+        loop.scheduleTask(in: journalRetryInterval) { core.value.attemptRecovery() }
+    }
+
+    /// Tries to rewrite the journal as a snapshot of the graph (which holds nothing unstored but the waits that
+    /// began and ended meanwhile). Success ends the refusal of changes.
+    private func attemptRecovery() {
+        guard journalProblem != nil, !shuttingDown, let journal = output.journal else { return }
+        guard !output.busy else {
+            scheduleRecovery()
+            return
+        }
+        output.beginRecovery()
+        let snapshot = graph.snapshot
+        let history = Array(ring.all.suffix(min(10_000, compactAfterLines / 2)).map(\.json))
+        let core = NIOLoopBound(self, eventLoop: loop)
+        journal.compact(instance: hello.instance, snapshot: snapshot, history: history, on: loop).whenComplete {
+            result in
+            let core = core.value
+            switch result {
+            case .success:
+                core.output.recovered(historyLines: history.count)
+                core.durableSequence = snapshot.sequence
+                core.journalProblem = nil
+                core.logger.notice(
+                    "journal written again; changes are accepted again",
+                    metadata: ["journal": "\(journal.path)", "sequence": "\(snapshot.sequence)"])
+                core.startSync()
+            case .failure(let error):
+                core.output.recoveryFailed()
+                core.logger.debug("journal still cannot be written", metadata: ["error": "\(error)"])
+                core.scheduleRecovery()
+            }
+            core.notifyIfDrained()
+        }
+    }
+
+    /// `write journal /x/agent.journal: No space left on device (ENOSPC)`.
+    static func describe(_ failure: Journal.Failure) -> String {
+        guard let code = failure.code, let name = errnoNames[code] else { return failure.description }
+        return "\(failure.description) (\(name))"
+    }
+
+    private static let errnoNames: [Int32: String] = [
+        ENOSPC: "ENOSPC", EDQUOT: "EDQUOT", EROFS: "EROFS", EIO: "EIO", EACCES: "EACCES", EPERM: "EPERM",
+        EFBIG: "EFBIG", EBADF: "EBADF", ENOENT: "ENOENT", ENOMEM: "ENOMEM", EINVAL: "EINVAL",
+    ]
+}
+
+extension AgentCore.ParkedRequest {
+    /// A `wait` (as opposed to a `start`): parking it changes nothing, so it can always be parked again.
+    var isCompletion: Bool {
+        if case .completion = kind { return true }
+        return false
+    }
+}
