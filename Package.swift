@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SyncClient", targets: ["SyncClient"]),
         .executable(name: "sync-top", targets: ["sync-top"]),
         .library(name: "SyncTop", targets: ["SyncTop"]),
+        .executable(name: "sync-bench", targets: ["sync-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -65,6 +66,15 @@ let package = Package(
                 "SyncClient",
                 "CNcurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // sync-bench: the benchmarks of docs/BENCHMARKS.md, against the built executables and an in-process agent.
+        .executableTarget(
+            name: "sync-bench",
+            dependencies: [
+                "SyncServer", "SyncClient", "SyncProtocol", "SyncCore", "SyncTop",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
