@@ -195,5 +195,15 @@ public struct UnitGraph: Sendable {
 
 /// Orders strings by their UTF-8 bytes, as Go's `sort.Strings` does (coder sorts its lists this way).
 public func bytewise(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    // Native strings hold contiguous UTF-8: compare the buffers directly. The generic UTF8View walk took ~18 % of
+    // the agent's CPU answering `list` with 10,000 units.
+    let result = a.utf8.withContiguousStorageIfAvailable { left in
+        b.utf8.withContiguousStorageIfAvailable { right in
+            for index in 0..<min(left.count, right.count) where left[index] != right[index] {
+                return left[index] < right[index]
+            }
+            return left.count < right.count
+        }
+    }
+    return (result ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
 }
