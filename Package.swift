@@ -52,6 +52,12 @@ let package = Package(
                 "SyncProtocol",
                 "SyncCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // Scripts run syncctl once per step: linking the Swift runtime in saves loading a dozen shared libraries
+            // at every start (docs/BENCHMARKS.md, cli_roundtrip_ms).
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"], .when(platforms: [.linux]))
             ]
         ),
         // sync-top: a pure model and layout (SyncTop), one thin curses file in the executable.
@@ -93,6 +99,7 @@ let package = Package(
         ),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"]),
         .testTarget(name: "SyncServerTests", dependencies: ["SyncServer", "SyncClient", "SyncTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport"]),
+        // Runs the built syncctl; not a dependency, since its static runtime (see above) cannot link into a test bundle.
+        .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "SyncClient", "SyncTestSupport"]),
     ]
 )
