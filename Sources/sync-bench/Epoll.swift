@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #endif
 
 /// Waits on thousands of sockets at once (`poll()` would scan all of them on every call).
@@ -13,11 +13,11 @@ final class Epoll {
     private typealias Wait = @convention(c) (Int32, UnsafeMutableRawPointer?, Int32, Int32) -> Int32
 
     #if arch(x86_64)
-    private static let eventSize = 12
-    private static let dataOffset = 4
+        private static let eventSize = 12
+        private static let dataOffset = 4
     #else
-    private static let eventSize = 16
-    private static let dataOffset = 8
+        private static let eventSize = 16
+        private static let dataOffset = 8
     #endif
     private static let capacity = 1024
 

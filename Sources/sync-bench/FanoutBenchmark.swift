@@ -68,7 +68,9 @@ struct FanoutBenchmark: Benchmark {
         let deadline = last + 60_000_000_000
         while short > 0 {
             let ready = epoll.wait(milliseconds: 1000)
-            guard Syscalls.nanos() < deadline else { throw BenchError("fan-out: \(short) waiters got no reply in 60 s") }
+            guard Syscalls.nanos() < deadline else {
+                throw BenchError("fan-out: \(short) waiters got no reply in 60 s")
+            }
             for tag in ready {
                 let socket = sockets[tag]
                 while try socket.fill() > 0 {}

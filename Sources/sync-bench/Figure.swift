@@ -58,6 +58,7 @@ struct Figure: Sendable {
         Figure(name: "poll_baseline_p99_us", unit: "µs", goal: nil, group: "poll"),
         Figure(name: "true_roundtrip_ms", unit: "ms", goal: nil, group: "cli"),
         Figure(name: "cli_roundtrip_p90_ms", unit: "ms", goal: nil, group: "cli"),
+        Figure(name: "cli_roundtrip_ephemeral_ms", unit: "ms", goal: nil, group: "cli"),
         Figure(name: "scale_edges", unit: "edges", goal: nil, group: "scale"),
         Figure(name: "scale_want_p50_us", unit: "µs", goal: nil, group: "scale"),
         Figure(name: "scale_list_request_ms", unit: "ms", goal: nil, group: "scale"),

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SyncProtocol
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A bare connection to the agent for generating load: requests go out as frames encoded up front, replies come
 /// back as byte slices that are classified, not parsed, so the client costs as little CPU as possible and the
@@ -61,7 +62,10 @@ final class FrameSocket {
                 let written = Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
                 if written < 0 {
                     if errno == EINTR { continue }
-                    if errno == EAGAIN { Self.waitWritable(fd); continue }
+                    if errno == EAGAIN {
+                        Self.waitWritable(fd)
+                        continue
+                    }
                     return false
                 }
                 offset += written
@@ -119,7 +123,9 @@ final class FrameSocket {
     func hello() throws(BenchError) {
         try send(Self.frame(0, .hello(version: ProtocolVersion.current, client: "sync-bench")))
         let reply = try readFrame()
-        guard Self.kind(of: reply) == .ok else { throw BenchError("hello refused: \(String(decoding: reply, as: UTF8.self))") }
+        guard Self.kind(of: reply) == .ok else {
+            throw BenchError("hello refused: \(String(decoding: reply, as: UTF8.self))")
+        }
     }
 
     /// Sends one request and waits for its reply (pushes before it are skipped). - Returns: the reply frame.

@@ -39,11 +39,13 @@ struct ScaleBenchmark: Benchmark {
         // unit-0 has no dependency and was started; complete it, then start and complete the first half in order.
         frames.append(FrameSocket.frame(Int64(frames.count + 1), .complete(unit: name(0))))
         for i in 1..<(Self.units / 2) {
-            frames.append(FrameSocket.frame(Int64(frames.count + 1), .start(unit: name(i), wait: false, timeoutMs: nil)))
+            frames.append(
+                FrameSocket.frame(Int64(frames.count + 1), .start(unit: name(i), wait: false, timeoutMs: nil)))
             frames.append(FrameSocket.frame(Int64(frames.count + 1), .complete(unit: name(i))))
         }
         for i in (Self.units / 2)..<(Self.units / 2 + 1000) {
-            frames.append(FrameSocket.frame(Int64(frames.count + 1), .start(unit: name(i), wait: false, timeoutMs: nil)))
+            frames.append(
+                FrameSocket.frame(Int64(frames.count + 1), .start(unit: name(i), wait: false, timeoutMs: nil)))
         }
         let built = try Pipeline.run(frames, on: socket)
         // Starts of units whose dependencies are not complete are refused (`not_ready`) and leave them pending.
@@ -74,7 +76,8 @@ struct ScaleBenchmark: Benchmark {
             requests.append(Double(Syscalls.nanos() - began) / 1e6)
             id += 1
             let run = try Spawn.timedRun(
-                context.syncctlBinary, ["list", "-o", "json"], environment: ["SYNC_AGENT_SOCKET_PATH=" + agent.socketPath])
+                context.syncctlBinary, ["list", "-o", "json"],
+                environment: ["SYNC_AGENT_SOCKET_PATH=" + agent.socketPath])
             guard run.status == 0 else { throw BenchError("syncctl list -o json exited with \(run.status)") }
             lists.append(Double(run.nanos) / 1e6)
         }

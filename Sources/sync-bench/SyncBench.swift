@@ -2,9 +2,9 @@ import ArgumentParser
 import SyncProtocol
 
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `sync-bench`: measures the real agent over the real socket and prints the figures of docs/BENCHMARKS.md.
@@ -41,7 +41,8 @@ struct Run: AsyncParsableCommand {
             "Only these groups, comma-separated: \(Figure.groups.joined(separator: ",")).", valueName: "groups"))
     var only: String?
 
-    @Option(help: ArgumentHelp("Also write the raw latency samples of every run as JSON to this file.", valueName: "path"))
+    @Option(
+        help: ArgumentHelp("Also write the raw latency samples of every run as JSON to this file.", valueName: "path"))
     var samples: String?
 
     @Option(

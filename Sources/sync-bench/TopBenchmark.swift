@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `top_cpu_pct`: the CPU `sync-top`'s work takes with 1,000 units and 200 events a second: a child process
@@ -23,8 +23,13 @@ struct TopBenchmark: Benchmark {
         var frames: [String] = []
         for i in 0..<Self.units {
             // A tree: unit i waits for unit (i-1)/2; all end up completed, in order.
-            if i > 0 { frames.append(FrameSocket.frame(Int64(frames.count + 1), .want(unit: "top-\(i)", dependsOn: ["top-\((i - 1) / 2)"]))) }
-            frames.append(FrameSocket.frame(Int64(frames.count + 1), .start(unit: "top-\(i)", wait: false, timeoutMs: nil)))
+            if i > 0 {
+                frames.append(
+                    FrameSocket.frame(
+                        Int64(frames.count + 1), .want(unit: "top-\(i)", dependsOn: ["top-\((i - 1) / 2)"])))
+            }
+            frames.append(
+                FrameSocket.frame(Int64(frames.count + 1), .start(unit: "top-\(i)", wait: false, timeoutMs: nil)))
             frames.append(FrameSocket.frame(Int64(frames.count + 1), .complete(unit: "top-\(i)")))
         }
         let setup = try Pipeline.run(frames, on: load)
@@ -52,8 +57,12 @@ struct TopBenchmark: Benchmark {
         var id = Int64(frames.count + 10)
         while Syscalls.nanos() < end {
             let unit = "top-\((sent / 2) % UInt64(Self.units))"
-            try load.send(FrameSocket.frame(id, sent % 2 == 0 ? .start(unit: unit, wait: false, timeoutMs: nil)
-                : .complete(unit: unit)))
+            try load.send(
+                FrameSocket.frame(
+                    id,
+                    sent % 2 == 0
+                        ? .start(unit: unit, wait: false, timeoutMs: nil)
+                        : .complete(unit: unit)))
             id += 1
             sent += 1
             while try load.fill() > 0 {}
