@@ -4,7 +4,7 @@ struct BenchContext: Sendable {
     var quick: Bool
     /// The folder with the built `sync-agent` and `syncctl` (by default the one holding `sync-bench`).
     var binDirectory: String
-    /// This executable, for the `top-worker` child.
+    /// This executable, for the `--top-worker` child.
     var benchBinary: String
 
     var agentBinary: String { binDirectory + "/sync-agent" }

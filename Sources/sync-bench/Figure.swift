@@ -53,6 +53,8 @@ struct Figure: Sendable {
         // Extras: context for the figures above.
         Figure(name: "wake_journal_p50_us", unit: "µs", goal: nil, group: "wake"),
         Figure(name: "wake_journal_p99_us", unit: "µs", goal: nil, group: "wake"),
+        Figure(name: "fdatasync_p50_us", unit: "µs", goal: nil, group: "wake"),
+        Figure(name: "fdatasync_p99_us", unit: "µs", goal: nil, group: "wake"),
         Figure(name: "wake_process_p50_us", unit: "µs", goal: nil, group: "wake"),
         Figure(name: "wake_process_p99_us", unit: "µs", goal: nil, group: "wake"),
         Figure(name: "poll_baseline_p99_us", unit: "µs", goal: nil, group: "poll"),

@@ -40,6 +40,24 @@ struct Report {
         return lines.joined(separator: "\n")
     }
 
+    /// The table in Markdown, for docs/BENCHMARKS.md.
+    var markdown: String {
+        var lines = [
+            "| figure | median | min | max | unit | goal | met |", "|---|--:|--:|--:|---|---|---|",
+        ]
+        for name in names {
+            let stats = Statistics(results.values[name]!)
+            let figure = Figure.named(name)
+            let met = figure?.goal.map { $0.isMet(by: stats.median) ? "yes" : "**no**" } ?? ""
+            let cells = [
+                "`\(name)`", Self.number(stats.median), Self.number(stats.min), Self.number(stats.max),
+                figure?.unit ?? "", figure?.goal?.text ?? "", met,
+            ]
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     var json: JSON {
         var pairs: [(String, JSON)] = names.map { ($0, Self.value(Statistics(results.values[$0]!).median)) }
         pairs.append(("mode", .string(quick ? "quick" : "full")))

@@ -16,22 +16,19 @@ struct SyncBench: AsyncParsableCommand {
         discussion: """
             Runs every benchmark group (\(Figure.groups.joined(separator: ", "))) on fresh agents and prints one \
             table: per figure the median over the runs, min, max, and its goal. --json prints one JSON object \
-            instead, keyed by figure name. Progress goes to stderr. Build with -c release before measuring.
-            """,
-        subcommands: [Run.self, TopWorkerCommand.self],
-        defaultSubcommand: Run.self
+            instead, keyed by figure name. Progress goes to stderr. Build with -c release before measuring; \
+            docs/BENCHMARKS.md says what each figure measures.
+            """
     )
-}
-
-/// The benchmark run (the default subcommand).
-struct Run: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the benchmarks.")
 
     @Flag(help: "A reduced run (fewer samples, shorter windows) that finishes in under 30 s.")
     var quick = false
 
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
+
+    @Flag(help: "Print the table in Markdown.")
+    var markdown = false
 
     @Option(help: "How many times to run the suite (default: 5, or 1 with --quick).")
     var runs: Int?
@@ -40,6 +37,9 @@ struct Run: AsyncParsableCommand {
         help: ArgumentHelp(
             "Only these groups, comma-separated: \(Figure.groups.joined(separator: ",")).", valueName: "groups"))
     var only: String?
+
+    @Option(help: ArgumentHelp("Also write the JSON object to this file.", valueName: "path"))
+    var output: String?
 
     @Option(
         help: ArgumentHelp("Also write the raw latency samples of every run as JSON to this file.", valueName: "path"))
@@ -51,8 +51,14 @@ struct Run: AsyncParsableCommand {
             valueName: "path"))
     var binDir: String?
 
+    /// Set in the child process of the `top` benchmark (see ``TopWorker``): the agent's socket.
+    @Option(help: .hidden) var topWorker: String?
+    @Option(help: .hidden) var topSeconds = 10.0
+    @Option(help: .hidden) var topWarmup = 1.0
+
     func validate() throws {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
+        if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
         let unknown = groups.filter { !Figure.groups.contains($0) }
         if !unknown.isEmpty { throw ValidationError("unknown group(s): \(unknown.joined(separator: ", "))") }
     }
@@ -62,6 +68,10 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let topWorker {
+            await TopWorker(socketPath: topWorker, seconds: topSeconds, warmup: topWarmup).run()
+            return
+        }
         let executable = Self.executablePath()
         let directory = binDir ?? String(executable[..<(executable.lastIndex(of: "/") ?? executable.endIndex)])
         for tool in ["sync-agent", "syncctl"] where access("\(directory)/\(tool)", X_OK) != 0 {
@@ -74,7 +84,8 @@ struct Run: AsyncParsableCommand {
         let results = try await Suite(context: context, groups: groups, runs: count).run()
         let report = Report(results: results, quick: quick, runs: count)
         if let samples { try Syscalls.writeFile(samples, report.samplesJSON.compact + "\n") }
-        print(json ? report.json.pretty : report.table)
+        if let output { try Syscalls.writeFile(output, report.json.pretty + "\n") }
+        print(json ? report.json.pretty : markdown ? report.markdown : report.table)
     }
 
     /// This executable's path, from `/proc/self/exe`.
@@ -83,20 +94,5 @@ struct Run: AsyncParsableCommand {
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard count > 0 else { return CommandLine.arguments[0] }
         return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}
-
-/// The child process of the `top` benchmark (see ``TopWorker``); not for people.
-struct TopWorkerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "top-worker", abstract: "sync-top's model and rendering, headless (used by the top benchmark).",
-        shouldDisplay: false)
-
-    @Option var socketPath: String
-    @Option var seconds: Double
-    @Option var warmup: Double
-
-    func run() async throws {
-        await TopWorker(socketPath: socketPath, seconds: seconds, warmup: warmup).run()
     }
 }

@@ -5,10 +5,10 @@
 #endif
 
 /// `top_cpu_pct`: the CPU `sync-top`'s work takes with 1,000 units and 200 events a second: a child process
-/// (`sync-bench top-worker`, see ``TopWorker``) subscribes to a `sync-agent` process, applies every event to the
-/// dashboard model and renders it headlessly into its 120×40 screen buffer, paced as `sync-top` paces its frames.
-/// The child reports its own CPU time (all threads, `getrusage`) over the measured window; the load comes from
-/// this process: `start` and `complete` of the units in turn, one every 5 ms, each one event.
+/// (`sync-bench --top-worker SOCKET`, see ``TopWorker``) subscribes to a `sync-agent` process, applies every event
+/// to the dashboard model and renders it headlessly into its 120×40 screen buffer, paced as `sync-top` paces its
+/// frames. The child reports its own CPU time (all threads, `CLOCK_PROCESS_CPUTIME_ID`) over the measured window;
+/// the load comes from this process: `start` and `complete` of the units in turn, one every 5 ms, each one event.
 struct TopBenchmark: Benchmark {
     var group: String { "top" }
     static let units = 1000
@@ -39,7 +39,7 @@ struct TopBenchmark: Benchmark {
         let fds = [pipe.read, pipe.write]
         let pid = try Spawn.start(
             context.benchBinary,
-            ["top-worker", "--socket-path", agent.socketPath, "--seconds", "\(seconds)", "--warmup", "\(warmup)"],
+            ["--top-worker", agent.socketPath, "--top-seconds", "\(seconds)", "--top-warmup", "\(warmup)"],
             stdout: .descriptor(fds[1]), stderr: .file(agent.directory + "/top.log"))
         close(fds[1])
         defer { close(fds[0]) }

@@ -5,6 +5,7 @@ import SyncProtocol
 /// returns in its task, with both clients (`SyncClient`, one connection each) inside the bench process. The agent
 /// runs in-process too, first ephemeral (the figures with goals), then with its journal (the agent's default;
 /// every change is synced to disk before the release leaves), and once more as a separate `sync-agent` process.
+/// `fdatasync_p50_us` is the disk's own latency for one journal-sized append and sync, measured just after.
 struct WakeBenchmark: Benchmark {
     var group: String { "wake" }
 
@@ -27,6 +28,10 @@ struct WakeBenchmark: Benchmark {
         result.figures["wake_journal_p50_us"] = syncedStats.median
         result.figures["wake_journal_p99_us"] = syncedStats.percentile(99)
         result.samples["push_journal_us"] = synced
+
+        let disk = Statistics(try DiskProbe.fdatasyncLatencies(count: context.pick(full: 200, quick: 50)))
+        result.figures["fdatasync_p50_us"] = disk.median
+        result.figures["fdatasync_p99_us"] = disk.percentile(99)
 
         let process = try SpawnedAgent(binary: context.agentBinary, journal: false)
         let separate = try await Self.measure(
