@@ -31,7 +31,7 @@ struct IdleBenchmark: Benchmark {
         Syscalls.sleep(seconds: seconds)
         let elapsed = Double(Syscalls.nanos() - began) / 1e9
         let used = agent.cpuSeconds - cpu
-        let woke = ProcStats.contextSwitches(agent.pid) - switches
+        let woke = ProcStats.switches(from: switches, to: ProcStats.contextSwitches(agent.pid))
         withExtendedLifetime(connections) {}
         return Measurement(figures: [
             "idle_cpu_pct": used / elapsed * 100, "idle_wakeups_s": Double(woke) / elapsed,

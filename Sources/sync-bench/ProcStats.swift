@@ -35,10 +35,10 @@ enum ProcStats {
     /// Peak resident set size of `pid`, in MiB.
     static func peakResidentMiB(_ pid: pid_t) -> Double? { memoryMiB(pid, "VmHWM") }
 
-    /// Context switches (voluntary and not) summed over every thread of `pid`: how often it woke up.
-    static func contextSwitches(_ pid: pid_t) -> Int {
-        var total = 0
-        guard let directory = opendir("/proc/\(pid)/task") else { return 0 }
+    /// Context switches (voluntary and not) of every thread of `pid`, by thread id: how often each one woke up.
+    static func contextSwitches(_ pid: pid_t) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        guard let directory = opendir("/proc/\(pid)/task") else { return counts }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -47,10 +47,16 @@ enum ProcStats {
             guard name.first?.isNumber == true, let status = Syscalls.readFile("/proc/\(pid)/task/\(name)/status")
             else { continue }
             for line in status.split(separator: "\n") where line.contains("ctxt_switches:") {
-                total += line.split(separator: "\t").last.flatMap { Int($0.trimmingSpaces) } ?? 0
+                counts[name, default: 0] += line.split(separator: "\t").last.flatMap { Int($0.trimmingSpaces) } ?? 0
             }
         }
-        return total
+        return counts
+    }
+
+    /// Context switches between two ``contextSwitches(_:)`` readings: threads that ended are left out, threads
+    /// that started count from zero.
+    static func switches(from before: [String: Int], to after: [String: Int]) -> Int {
+        after.reduce(0) { $0 + $1.value - (before[$1.key] ?? 0) }
     }
 
     /// The 1, 5 and 15 minute load averages.
