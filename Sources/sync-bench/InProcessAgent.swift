@@ -29,4 +29,17 @@ struct InProcessAgent {
         await server.shutdown()
         Syscalls.removeDirectory(directory)
     }
+
+    /// Runs `body` with a fresh agent and stops it afterwards, also when `body` throws.
+    static func with<T>(journal: Bool, _ body: (InProcessAgent) async throws -> T) async throws -> T {
+        let agent = try await start(journal: journal)
+        do {
+            let result = try await body(agent)
+            await agent.stop()
+            return result
+        } catch {
+            await agent.stop()
+            throw error
+        }
+    }
 }

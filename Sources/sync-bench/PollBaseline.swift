@@ -16,17 +16,13 @@ struct PollBaseline: Benchmark {
     func run(_ context: BenchContext) async throws -> Measurement {
         let rounds = context.pick(full: 4, quick: 1)
         let pollers = context.pick(full: 100, quick: 50)
-        let agent = try await InProcessAgent.start(journal: false)
-        var latencies: [Double] = []
-        do {
+        let latencies = try await InProcessAgent.with(journal: false) { agent in
+            var latencies: [Double] = []
             for round in 0..<rounds {
                 latencies += try await measureRound(round, pollers: pollers, socketPath: agent.socketPath)
             }
-        } catch {
-            await agent.stop()
-            throw error
+            return latencies
         }
-        await agent.stop()
         let stats = Statistics(latencies)
         return Measurement(
             figures: ["poll_baseline_p50_us": stats.median, "poll_baseline_p99_us": stats.percentile(99)],

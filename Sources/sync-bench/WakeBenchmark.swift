@@ -13,17 +13,17 @@ struct WakeBenchmark: Benchmark {
         let samples = context.pick(full: 2000, quick: 300)
         var result = Measurement()
 
-        let ephemeral = try await InProcessAgent.start(journal: false)
-        let push = try await Self.measure(socketPath: ephemeral.socketPath, samples: samples)
-        await ephemeral.stop()
+        let push = try await InProcessAgent.with(journal: false) {
+            try await Self.measure(socketPath: $0.socketPath, samples: samples)
+        }
         let stats = Statistics(push)
         result.figures["wake_p50_us"] = stats.median
         result.figures["wake_p99_us"] = stats.percentile(99)
         result.samples["push_us"] = push
 
-        let journaled = try await InProcessAgent.start(journal: true)
-        let synced = try await Self.measure(socketPath: journaled.socketPath, samples: samples / 2)
-        await journaled.stop()
+        let synced = try await InProcessAgent.with(journal: true) {
+            try await Self.measure(socketPath: $0.socketPath, samples: samples / 2)
+        }
         let syncedStats = Statistics(synced)
         result.figures["wake_journal_p50_us"] = syncedStats.median
         result.figures["wake_journal_p99_us"] = syncedStats.percentile(99)
