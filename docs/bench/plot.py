@@ -46,7 +46,7 @@ def main(source, target):
         n = len(values)
         ax.step(values, [(i + 1) / n for i in range(n)], where="post", color=color, linewidth=2,
                 label=f"{label}: p50 {label_time(percentile(values, 50))}, "
-                      f"p99 {label_time(percentile(values, 99))} (n={n})")
+                      f"p99 {label_time(percentile(values, 99))} (n={n}, all runs pooled)")
         ax.axvline(percentile(values, 50), color=color, linestyle=":", linewidth=1)
     ax.set_xscale("log")
     ax.set_xlabel("latency from `complete` sent to the waiting `start` released (µs, log scale)")
