@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SyncClient", targets: ["SyncClient"]),
         .executable(name: "sync-top", targets: ["sync-top"]),
         .library(name: "SyncTop", targets: ["SyncTop"]),
+        .executable(name: "sync-bench", targets: ["sync-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -54,6 +55,12 @@ let package = Package(
                 "SyncProtocol",
                 "SyncCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // Scripts run syncctl once per step: linking the Swift runtime in saves loading a dozen shared libraries
+            // at every start (docs/BENCHMARKS.md, cli_roundtrip_ms).
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"], .when(platforms: [.linux]))
             ]
         ),
         // sync-top: a pure model and layout (SyncTop), one thin curses file in the executable.
@@ -70,6 +77,15 @@ let package = Package(
                 "CNcurses",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // sync-bench: the benchmarks of docs/BENCHMARKS.md, against the built executables and an in-process agent.
+        .executableTarget(
+            name: "sync-bench",
+            dependencies: [
+                "SyncServer", "SyncClient", "SyncProtocol", "SyncCore", "SyncTop",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -89,6 +105,7 @@ let package = Package(
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"]),
         .testTarget(
             name: "SyncServerTests", dependencies: ["SyncServer", "SyncClient", "SyncTestSupport", "CPeerCredentials"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport"]),
+        // Runs the built syncctl; not a dependency, since its static runtime (see above) cannot link into a test bundle.
+        .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "SyncClient", "SyncTestSupport"]),
     ]
 )

@@ -43,6 +43,7 @@ extension UnitGraph {
     /// Clients use it as a local mirror: load a snapshot, then ``replay(_:)`` each event that follows.
     public init(snapshot: GraphSnapshot, clock: @escaping Clock) {
         self.init(clock: clock)
+        maintainsOrder = false
         for unit in snapshot.units {
             apply(.registered(unit: unit.name), at: unit.registeredAt)
         }
@@ -58,6 +59,8 @@ extension UnitGraph {
             }
             units[unit.name]?.since = unit.since
         }
+        rebuildOrder()
+        maintainsOrder = true
         nextSequence = snapshot.sequence + 1
         unsettled.removeAll()
         becameReady.removeAll()

@@ -2,12 +2,12 @@ extension UnitGraph {
     /// The loop that the edge `unit -> dependency` would close, as the list of names around it starting and ending
     /// with `unit` (`["a", "b", "a"]`), or `nil` when the edge is safe.
     ///
-    /// Searches only what `dependency` can reach, and only when `unit` has dependents at all.
+    /// Costs nothing when the edge agrees with the graph's topological order (see `UnitGraph+Order.swift`);
+    /// otherwise searches the names ranked between its ends, and only when that finds a loop, everything
+    /// `dependency` reaches, in name order, so the loop reported is the same on every run.
     func cycle(adding unit: String, _ dependency: String) -> [String]? {
         if unit == dependency { return [unit, unit] }
-        // A loop needs `dependency` to reach `unit`, so `unit` must have a dependent: a unit nothing depends on (a
-        // script declaring its own needs, the usual case) closes no loop, and the search is skipped.
-        guard reverse[unit]?.isEmpty == false else { return nil }
+        guard closesLoop(unit, dependency) else { return nil }
         var parent: [String: String] = [dependency: dependency]
         var stack = [dependency]
         while let node = stack.popLast() {

@@ -2,6 +2,7 @@ import ArgumentParser
 
 struct Complete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "complete",
         abstract: "Mark a unit as complete",
         usage: "syncctl complete <unit>",
         discussion: """

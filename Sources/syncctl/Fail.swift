@@ -3,6 +3,7 @@ import SyncCore
 
 struct Fail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fail",
         abstract: "Mark a unit as failed",
         usage: "syncctl fail <unit> [--reason <text>]",
         discussion: """

@@ -43,7 +43,7 @@ struct Graph: AsyncParsableCommand {
         case .text: Output.raw(export.text())
         case .dot: Output.raw(export.dot(direction: direction))
         case .mermaid: Output.raw(export.mermaid(direction: direction))
-        case .json: Output.line(Self.json(export).pretty)
+        case .json: Output.line(export.json.pretty)
         }
     }
 
@@ -53,27 +53,6 @@ struct Graph: AsyncParsableCommand {
         return CommandFailure(
             .refused, "unit \(goQuoted(unit)) is not in the graph",
             hint: hint ?? "syncctl graph shows every unit and the dependencies they name")
-    }
-
-    /// `{"units": [...], "edges": [...]}`, both sorted, in the field names of `list` and `status`; an unregistered
-    /// unit's status is `""`.
-    static func json(_ export: GraphExport) -> JSON {
-        let units = export.nodes.map { node in
-            JSON.object([
-                ("unit_name", .string(node.name)), ("status", .string(node.status.wireValue)),
-                ("is_ready", .bool(node.isReady)), ("reason", .optional(node.reason)),
-                ("cause", node.cause?.json ?? .null),
-            ])
-        }
-        let edges = export.edges.map { edge in
-            let current = export.node(edge.dependsOn)?.status
-            return JSON.object([
-                ("unit_name", .string(edge.unit)), ("depends_on", .string(edge.dependsOn)),
-                ("required_status", .string(edge.required.rawValue)), ("current_status", .string(current.wireValue)),
-                ("is_satisfied", .bool(current == edge.required)),
-            ])
-        }
-        return .object([("units", .array(units)), ("edges", .array(edges))])
     }
 }
 

@@ -4,6 +4,7 @@ import SyncProtocol
 
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List all registered units and their statuses",
         usage: "syncctl list [-o table|json] [-c <columns>]",
         discussion: """

@@ -2,6 +2,7 @@ import ArgumentParser
 
 struct Ping: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ping",
         abstract: "Test agent socket connectivity and health",
         discussion: """
             Test connectivity to the local agent socket to verify the agent is running and responsive. Useful for \

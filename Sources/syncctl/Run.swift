@@ -8,6 +8,7 @@ import SyncProtocol
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a command as a unit: wait for its dependencies, run it, report how it ended",
         usage: "syncctl run <unit> [--after <dependency>]... [--timeout <duration>] -- <command> [<argument>...]",
         discussion: """

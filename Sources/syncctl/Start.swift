@@ -6,6 +6,7 @@ import SyncProtocol
 
 struct Start: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "start",
         abstract: "Wait until all unit dependencies are satisfied",
         usage: "syncctl start <unit> [--timeout <duration>]",
         discussion: """

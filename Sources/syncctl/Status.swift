@@ -4,6 +4,7 @@ import SyncProtocol
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show unit status and dependency state",
         usage: "syncctl status <unit> [-o table|json] [-c <columns>]",
         discussion: """

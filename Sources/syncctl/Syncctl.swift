@@ -29,7 +29,7 @@ struct Syncctl: AsyncParsableCommand {
     /// Runs the command line; maps every failure to its documented exit status.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(fast: Array(CommandLine.arguments.dropFirst()))
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -50,6 +50,15 @@ struct Syncctl: AsyncParsableCommand {
             exit(withError: error)
         }
         exitProcess(.success)
+    }
+}
+
+extension Syncctl {
+    /// The command for `arguments`: one of ``FastPath``'s plain forms, or what ArgumentParser makes of them.
+    static func parseAsRoot(fast arguments: [String]) throws -> any ParsableCommand {
+        guard var command = FastPath.command(for: arguments) else { return try parseAsRoot(arguments) }
+        try command.validate()
+        return command
     }
 }
 

@@ -4,6 +4,7 @@ import SyncCore
 
 struct Wait: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "wait",
         abstract: "Wait until units have completed",
         usage: "syncctl wait (<unit> ... | --all) [--timeout <duration>]",
         discussion: """

@@ -3,6 +3,7 @@ import SyncCore
 
 struct Want: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "want",
         abstract: "Declare that a unit depends on other units completing before it can start",
         usage: "syncctl want <unit> <depends-on> [<depends-on> ...]",
         discussion: """

@@ -5,6 +5,7 @@ import SyncProtocol
 
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "watch",
         abstract: "Print every change of the graph as it happens",
         usage: "syncctl watch [-o text|json] [--since <seq>]",
         discussion: """

@@ -4,6 +4,7 @@ import SyncProtocol
 
 struct Why: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "why",
         abstract: "Show what a unit is waiting for",
         usage: "syncctl why <unit> [-o text|json]",
         discussion: """

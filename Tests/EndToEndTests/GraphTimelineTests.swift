@@ -4,7 +4,7 @@ import SyncProtocol
 import SyncTestSupport
 import Testing
 
-@testable import syncctl
+import SyncProtocol
 
 /// `syncctl graph` and `syncctl timeline` through the built binaries, and their JSON shapes on fixed data.
 @Suite("graph and timeline")
@@ -157,7 +157,7 @@ struct GraphTimelineTests {
     }
 
     @Test func traceEvents() throws {
-        let trace = try JSON.parse(syncctl.Timeline.trace(try Self.report()).compact)
+        let trace = try JSON.parse(try Self.report().trace.compact)
         #expect(trace["displayTimeUnit"] == "ms")
         #expect(trace["otherData"]?["critical_path"] == .strings(["a", "b"]))
         let events = try #require(trace["traceEvents"]?.arrayValue)
@@ -180,7 +180,7 @@ struct GraphTimelineTests {
     }
 
     @Test func timelineJSON() throws {
-        let json = syncctl.Timeline.json(try Self.report())
+        let json = try Self.report().json
         #expect(json["start"] == "2026-11-26T09:00:00.000000Z")
         #expect(json["span_us"] == 3_000_000 && json["critical_path_us"] == 3_000_000)
         let b = try #require(json["units"]?.arrayValue?.last)
@@ -198,7 +198,7 @@ struct GraphTimelineTests {
             ],
             edges: [DependencyEdge(unit: "b", dependsOn: "a")])
         #expect(
-            Graph.json(GraphExport(snapshot: snapshot)).pretty == """
+            GraphExport(snapshot: snapshot).json.pretty == """
                 {
                   "units": [
                     {

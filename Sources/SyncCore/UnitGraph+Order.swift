@@ -1,0 +1,68 @@
+/// Keeps ``UnitGraph/order`` true as edges are added, so a new edge is checked for a cycle without searching when
+/// it agrees with the order (its dependency already ranks below it: the usual case, e.g. a unit declaring what it
+/// needs before anything depends on it), and otherwise by searching only the names ranked between its two ends.
+extension UnitGraph {
+    /// Whether the edge `unit -> dependency` would close a loop, i.e. `dependency` already reaches `unit`.
+    func closesLoop(_ unit: String, _ dependency: String) -> Bool {
+        if unit == dependency { return true }
+        guard let low = order.rank[unit], let high = order.rank[dependency], high > low else { return false }
+        // Ranks fall along every dependency edge, so a path from `dependency` down to `unit` stays above `low`.
+        return reach(from: dependency, along: forward, staying: { $0 >= low }).contains(unit)
+    }
+
+    /// Updates the order for the new edge `unit -> dependency` (which closes no loop). Cost: nothing when the edge
+    /// agrees with the order; otherwise the names ranked between its ends that it affects.
+    mutating func orderEdge(_ unit: String, _ dependency: String) {
+        order.placeAtBottom(dependency)
+        order.placeOnTop(unit)
+        let low = order.rank[unit]!
+        let high = order.rank[dependency]!
+        guard high > low else { return }
+        // What `dependency` needs must now rank below `unit` and everything that needs `unit`.
+        let needed = reach(from: dependency, along: forward, staying: { $0 > low })
+        let needing = reach(from: unit, along: reverse, staying: { $0 < high })
+        order.reorder(lower: Array(needed), upper: Array(needing))
+    }
+
+    /// Ranks every name from scratch (after loading a whole snapshot): dependencies first, depth-first.
+    mutating func rebuildOrder() {
+        var names = Set(units.keys)
+        names.formUnion(forward.keys)
+        names.formUnion(reverse.keys)
+        var ranked: [String] = []
+        ranked.reserveCapacity(names.count)
+        var done = Set<String>()
+        for root in names.sorted(by: bytewise) where !done.contains(root) {
+            // Iterative post-order: a name is ranked after all it depends on.
+            var stack: [(name: String, expanded: Bool)] = [(root, false)]
+            while let (name, expanded) = stack.popLast() {
+                if expanded {
+                    ranked.append(name)
+                    continue
+                }
+                guard done.insert(name).inserted else { continue }
+                stack.append((name, true))
+                for dependency in (forward[name] ?? [:]).keys where !done.contains(dependency) {
+                    stack.append((dependency, false))
+                }
+            }
+        }
+        order.reset(to: ranked)
+    }
+
+    /// The names reachable from `start` (itself included) along `edges`, through names whose rank passes `keep`.
+    private func reach(
+        from start: String, along edges: [String: [String: UnitStatus]], staying keep: (Int) -> Bool
+    ) -> Set<String> {
+        var seen: Set<String> = [start]
+        var stack = [start]
+        while let name = stack.popLast() {
+            for next in (edges[name] ?? [:]).keys where !seen.contains(next) {
+                guard let rank = order.rank[next], keep(rank) else { continue }
+                seen.insert(next)
+                stack.append(next)
+            }
+        }
+        return seen
+    }
+}

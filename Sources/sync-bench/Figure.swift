@@ -1,0 +1,79 @@
+/// A goal a figure must reach.
+struct Goal: Sendable {
+    enum Kind: Sendable {
+        /// The figure must not exceed the value.
+        case atMost
+        /// The figure must reach the value.
+        case atLeast
+    }
+
+    var kind: Kind
+    var value: Double
+
+    static func atMost(_ value: Double) -> Goal { Goal(kind: .atMost, value: value) }
+    static func atLeast(_ value: Double) -> Goal { Goal(kind: .atLeast, value: value) }
+
+    func isMet(by figure: Double) -> Bool {
+        switch kind {
+        case .atMost: return figure <= value
+        case .atLeast: return figure >= value
+        }
+    }
+
+    /// `≤ 100`, `≥ 1000`.
+    var text: String { (kind == .atMost ? "≤ " : "≥ ") + Report.number(value) }
+}
+
+/// One figure of the issue (or an extra one this bench adds): its key in the JSON, unit and goal.
+struct Figure: Sendable {
+    var name: String
+    var unit: String
+    var goal: Goal?
+    /// Which benchmark measures it.
+    var group: String
+
+    /// The figures the issue asks for, in the order of the table, then the extras.
+    static let all: [Figure] = [
+        Figure(name: "wake_p50_us", unit: "µs", goal: .atMost(100), group: "wake"),
+        Figure(name: "wake_p99_us", unit: "µs", goal: .atMost(1000), group: "wake"),
+        Figure(name: "poll_baseline_p50_us", unit: "µs", goal: nil, group: "poll"),
+        Figure(name: "wake_speedup", unit: "×", goal: .atLeast(1000), group: "poll"),
+        Figure(name: "cli_roundtrip_ms", unit: "ms", goal: .atMost(5), group: "cli"),
+        Figure(name: "cli_vs_true_ratio", unit: "×", goal: nil, group: "cli"),
+        Figure(name: "throughput_ops_s", unit: "ops/s", goal: .atLeast(50_000), group: "throughput"),
+        Figure(name: "throughput_journal_ops_s", unit: "ops/s", goal: .atLeast(20_000), group: "throughput"),
+        Figure(name: "scale_units", unit: "units", goal: nil, group: "scale"),
+        Figure(name: "scale_want_p99_us", unit: "µs", goal: .atMost(1000), group: "scale"),
+        Figure(name: "scale_list_ms", unit: "ms", goal: .atMost(100), group: "scale"),
+        Figure(name: "agent_rss_mb", unit: "MiB", goal: .atMost(100), group: "scale"),
+        Figure(name: "fanout_1000_ms", unit: "ms", goal: .atMost(50), group: "fanout"),
+        Figure(name: "fanout_10000_ms", unit: "ms", goal: .atMost(500), group: "fanout"),
+        Figure(name: "idle_cpu_pct", unit: "%", goal: .atMost(0.1), group: "idle"),
+        Figure(name: "top_cpu_pct", unit: "%", goal: .atMost(10), group: "top"),
+        // Extras: context for the figures above.
+        Figure(name: "wake_journal_p50_us", unit: "µs", goal: nil, group: "wake"),
+        Figure(name: "wake_journal_p99_us", unit: "µs", goal: nil, group: "wake"),
+        Figure(name: "fdatasync_p50_us", unit: "µs", goal: nil, group: "wake"),
+        Figure(name: "fdatasync_p99_us", unit: "µs", goal: nil, group: "wake"),
+        Figure(name: "wake_process_p50_us", unit: "µs", goal: nil, group: "wake"),
+        Figure(name: "wake_process_p99_us", unit: "µs", goal: nil, group: "wake"),
+        Figure(name: "poll_baseline_p99_us", unit: "µs", goal: nil, group: "poll"),
+        Figure(name: "true_roundtrip_ms", unit: "ms", goal: nil, group: "cli"),
+        Figure(name: "cli_roundtrip_p90_ms", unit: "ms", goal: nil, group: "cli"),
+        Figure(name: "cli_roundtrip_ephemeral_ms", unit: "ms", goal: nil, group: "cli"),
+        Figure(name: "scale_edges", unit: "edges", goal: nil, group: "scale"),
+        Figure(name: "scale_want_p50_us", unit: "µs", goal: nil, group: "scale"),
+        Figure(name: "scale_list_request_ms", unit: "ms", goal: nil, group: "scale"),
+        Figure(name: "agent_rss_peak_mb", unit: "MiB", goal: nil, group: "scale"),
+        Figure(name: "fanout_10000_journal_ms", unit: "ms", goal: nil, group: "fanout"),
+        Figure(name: "fanout_10000_rss_mb", unit: "MiB", goal: nil, group: "fanout"),
+        Figure(name: "idle_wakeups_s", unit: "/s", goal: nil, group: "idle"),
+        Figure(name: "top_frames_s", unit: "/s", goal: nil, group: "top"),
+        Figure(name: "top_events_s", unit: "/s", goal: nil, group: "top"),
+    ]
+
+    /// The benchmark groups, in the order they run.
+    static let groups = ["wake", "poll", "cli", "throughput", "scale", "fanout", "idle", "top"]
+
+    static func named(_ name: String) -> Figure? { all.first { $0.name == name } }
+}

@@ -1,0 +1,172 @@
+import SyncProtocol
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A bare connection to the agent for generating load: requests go out as frames encoded up front, replies come
+/// back as byte slices that are classified, not parsed, so the client costs as little CPU as possible and the
+/// agent is what gets measured.
+final class FrameSocket {
+    /// What a frame from the agent is.
+    enum Kind: Equatable {
+        case ok, error, push, other
+    }
+
+    let fd: Int32
+    private var pending: [UInt8] = []
+    private var start = 0
+    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
+
+    /// Connects (blocking) to the socket at `path`.
+    init(path: String) throws(BenchError) {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .errno("socket") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard result == 0 else {
+            let error = BenchError.errno("connect \(path)")
+            close(fd)
+            throw error
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Makes reads and writes return at once instead of blocking.
+    func setNonBlocking() {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    }
+
+    /// One request as a frame: compact JSON and a newline.
+    static func frame(_ id: Int64, _ body: Request.Body) -> String {
+        Request(id: id, body).json.compact + "\n"
+    }
+
+    /// Sends all of `text` (blocking socket).
+    func send(_ text: String) throws(BenchError) {
+        var text = text
+        let ok = text.withUTF8 { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EAGAIN {
+                        Self.waitWritable(fd)
+                        continue
+                    }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
+        guard ok else { throw .errno("send") }
+    }
+
+    /// Sends as much of `bytes[offset...]` as the socket takes now. - Returns: the bytes sent (0 when full).
+    func sendSome(_ bytes: UnsafeRawBufferPointer) throws(BenchError) -> Int {
+        let written = Glibc.send(fd, bytes.baseAddress!, bytes.count, Int32(MSG_NOSIGNAL))
+        if written < 0 {
+            if errno == EAGAIN || errno == EINTR { return 0 }
+            throw .errno("send")
+        }
+        return written
+    }
+
+    /// Reads what is available into the buffer. - Returns: bytes read; 0 at end of stream; -1 when nothing is
+    /// there yet (non-blocking).
+    func fill() throws(BenchError) -> Int {
+        if start > 0 && start >= pending.count / 2 {
+            pending.removeSubrange(..<start)
+            start = 0
+        }
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 {
+            if errno == EAGAIN || errno == EINTR { return -1 }
+            throw .errno("read")
+        }
+        pending += chunk[..<count]
+        return count
+    }
+
+    /// The next complete frame already received, without its newline.
+    func nextFrame() -> ArraySlice<UInt8>? {
+        guard let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let frame = pending[start..<newline]
+        start = newline + 1
+        return frame
+    }
+
+    /// Blocks until a whole frame is there. - Throws: when the agent closes the connection first.
+    func readFrame() throws(BenchError) -> ArraySlice<UInt8> {
+        while true {
+            if let frame = nextFrame() { return frame }
+            let count = try fill()
+            if count == 0 { throw BenchError("the agent closed the connection") }
+            if count < 0 { Self.waitReadable(fd) }
+        }
+    }
+
+    /// Sends hello and checks the reply.
+    func hello() throws(BenchError) {
+        try send(Self.frame(0, .hello(version: ProtocolVersion.current, client: "sync-bench")))
+        let reply = try readFrame()
+        guard Self.kind(of: reply) == .ok else {
+            throw BenchError("hello refused: \(String(decoding: reply, as: UTF8.self))")
+        }
+    }
+
+    /// Sends one request and waits for its reply (pushes before it are skipped). - Returns: the reply frame.
+    @discardableResult
+    func call(_ id: Int64, _ body: Request.Body) throws(BenchError) -> ArraySlice<UInt8> {
+        try send(Self.frame(id, body))
+        while true {
+            let frame = try readFrame()
+            if Self.kind(of: frame) != .push { return frame }
+        }
+    }
+
+    /// Like ``call(_:_:)`` but fails unless the reply is a success.
+    func expectOK(_ id: Int64, _ body: Request.Body) throws(BenchError) {
+        let reply = try call(id, body)
+        guard Self.kind(of: reply) == .ok else {
+            throw BenchError("\(body.type) refused: \(String(decoding: reply, as: UTF8.self))")
+        }
+    }
+
+    /// Classifies a frame by the field after its id: `{"id":N,"ok":true…`, `"ok":false`, or `"push"`.
+    static func kind(of frame: ArraySlice<UInt8>) -> Kind {
+        guard let comma = frame.firstIndex(of: UInt8(ascii: ",")) else { return .other }
+        let rest = frame[(comma + 1)...]
+        if rest.starts(with: okTrue) { return .ok }
+        if rest.starts(with: okFalse) { return .error }
+        if rest.starts(with: pushKey) { return .push }
+        return .other
+    }
+
+    private static let okTrue = Array(#""ok":true"#.utf8)
+    private static let okFalse = Array(#""ok":false"#.utf8)
+    private static let pushKey = Array(#""push""#.utf8)
+
+    static func waitReadable(_ fd: Int32, milliseconds: Int32 = -1) {
+        var polled = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        _ = poll(&polled, 1, milliseconds)
+    }
+
+    static func waitWritable(_ fd: Int32) {
+        var polled = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        _ = poll(&polled, 1, -1)
+    }
+}

@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The built `sync-agent` running as a child process on a socket in a fresh temporary directory, so its CPU time
+/// and memory can be read from `/proc` without the bench's own threads mixed in. It inherits the bench's raised
+/// open-file limit.
+final class SpawnedAgent {
+    let pid: pid_t
+    let directory: String
+    var socketPath: String { directory + "/s" }
+    private var stopped = false
+
+    /// Starts the agent and returns once it accepts connections.
+    /// - Parameter journal: keep a journal (the agent's default) in the temporary directory; otherwise
+    ///   `--ephemeral`.
+    init(binary: String, journal: Bool) throws(BenchError) {
+        directory = try Syscalls.makeTemporaryDirectory()
+        var arguments = ["--socket-path", directory + "/s", "--log-level", "warning"]
+        arguments += journal ? ["--state-file", directory + "/journal"] : ["--ephemeral"]
+        do {
+            pid = try Spawn.start(binary, arguments, stderr: .file(directory + "/agent.log"))
+        } catch {
+            Syscalls.removeDirectory(directory)
+            throw error
+        }
+        let deadline = Syscalls.nanos() + 10_000_000_000
+        while true {
+            if (try? FrameSocket(path: directory + "/s")) != nil { break }
+            if Syscalls.nanos() > deadline || kill(pid, 0) != 0 {
+                let log = Syscalls.readFile(directory + "/agent.log") ?? ""
+                stop()
+                throw BenchError("sync-agent did not start listening within 10 s: \(log)")
+            }
+            Syscalls.sleep(seconds: 0.005)
+        }
+    }
+
+    deinit { stop() }
+
+    /// A new connection that has said hello.
+    func connect() throws(BenchError) -> FrameSocket {
+        let socket = try FrameSocket(path: socketPath)
+        try socket.hello()
+        return socket
+    }
+
+    /// CPU time the agent used so far (user + system, all threads), in seconds.
+    var cpuSeconds: Double { ProcStats.cpuSeconds(pid) ?? 0 }
+
+    /// Stops the agent with SIGTERM (as a user would), waits for it and removes its directory.
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        kill(pid, SIGTERM)
+        Spawn.wait(pid)
+        Syscalls.removeDirectory(directory)
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import SyncProtocol
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `sync-bench`: measures the real agent over the real socket and prints the figures of docs/BENCHMARKS.md.
+@main
+struct SyncBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync-bench",
+        abstract: "Measure sync-agent, syncctl and sync-top over the real socket.",
+        discussion: """
+            Runs every benchmark group (\(Figure.groups.joined(separator: ", "))) on fresh agents and prints one \
+            table: per figure the median over the runs, min, max, and its goal. --json prints one JSON object \
+            instead, keyed by figure name. Progress goes to stderr. Build with -c release before measuring; \
+            docs/BENCHMARKS.md says what each figure measures.
+            """
+    )
+
+    @Flag(help: "A reduced run (fewer samples, shorter windows) that finishes in under 30 s.")
+    var quick = false
+
+    @Flag(help: "Print one JSON object instead of the table.")
+    var json = false
+
+    @Flag(help: "Print the table in Markdown.")
+    var markdown = false
+
+    @Option(help: "How many times to run the suite (default: 5, or 1 with --quick).")
+    var runs: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Only these groups, comma-separated: \(Figure.groups.joined(separator: ",")).", valueName: "groups"))
+    var only: String?
+
+    @Option(help: ArgumentHelp("Also write the JSON object to this file.", valueName: "path"))
+    var output: String?
+
+    @Option(
+        help: ArgumentHelp("Also write the raw latency samples of every run as JSON to this file.", valueName: "path"))
+    var samples: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Folder with the sync-agent and syncctl to measure (default: the one holding sync-bench).",
+            valueName: "path"))
+    var binDir: String?
+
+    /// Set in the child process of the `top` benchmark (see ``TopWorker``): the agent's socket.
+    @Option(help: .hidden) var topWorker: String?
+    @Option(help: .hidden) var topSeconds = 10.0
+    @Option(help: .hidden) var topWarmup = 1.0
+
+    func validate() throws {
+        if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
+        if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+        let unknown = groups.filter { !Figure.groups.contains($0) }
+        if !unknown.isEmpty { throw ValidationError("unknown group(s): \(unknown.joined(separator: ", "))") }
+    }
+
+    private var groups: [String] {
+        only.map { $0.split(separator: ",").map(String.init) } ?? Figure.groups
+    }
+
+    func run() async throws {
+        if let topWorker {
+            await TopWorker(socketPath: topWorker, seconds: topSeconds, warmup: topWarmup).run()
+            return
+        }
+        let executable = Self.executablePath()
+        let directory = binDir ?? String(executable[..<(executable.lastIndex(of: "/") ?? executable.endIndex)])
+        for tool in ["sync-agent", "syncctl"] where access("\(directory)/\(tool)", X_OK) != 0 {
+            throw ValidationError("\(directory)/\(tool) not found; build it (swift build -c release) or pass --bin-dir")
+        }
+        // Ignore SIGPIPE: a waiter socket closed by the agent must fail a write, not end the bench.
+        signal(SIGPIPE, SIG_IGN)
+        let context = BenchContext(quick: quick, binDirectory: directory, benchBinary: executable)
+        let count = runs ?? (quick ? 1 : 5)
+        let results = try await Suite(context: context, groups: groups, runs: count).run()
+        let report = Report(results: results, quick: quick, runs: count)
+        if let samples { try Syscalls.writeFile(samples, report.samplesJSON.compact + "\n") }
+        if let output { try Syscalls.writeFile(output, report.json.pretty + "\n") }
+        print(json ? report.json.pretty : markdown ? report.markdown : report.table)
+    }
+
+    /// This executable's path, from `/proc/self/exe`.
+    static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return CommandLine.arguments[0] }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
