@@ -66,14 +66,18 @@ struct Dashboard {
                     timeout = min(timeout, Int32(wait / 1000) + 1)
                 }
             }
-            sleep(on: [terminal.inputFD, mailbox.wakeFD], milliseconds: timeout)
+            // The terminal went away (its window closed, ssh dropped): nobody can see or quit this, so end,
+            // rather than spin on an input that is always "ready".
+            if !sleep(on: [terminal.inputFD, mailbox.wakeFD], milliseconds: timeout) { break loop }
         }
     }
 
     /// Waits until one of `fds` is readable, a signal arrives, or `milliseconds` pass.
-    private func sleep(on fds: [Int32], milliseconds: Int32) {
+    /// - Returns: false when the first descriptor (the terminal) hung up or failed.
+    private func sleep(on fds: [Int32], milliseconds: Int32) -> Bool {
         var polled = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         _ = poll(&polled, nfds_t(polled.count), milliseconds)
+        return polled[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) == 0
     }
 
     /// Milliseconds until the wall clock's next whole second (the 1 Hz tick for clocks and durations).
