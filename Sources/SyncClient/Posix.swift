@@ -5,10 +5,10 @@ import Darwin
 #endif
 
 /// The few POSIX calls the client makes, with Go-style error texts (lower case, as coder prints them).
-enum Posix {
+public enum Posix {
     /// A failed call's `errno`.
-    struct Errno: Error {
-        var code: Int32
+    public struct Errno: Error {
+        public var code: Int32
     }
 
     /// Closes a descriptor.
@@ -17,13 +17,13 @@ enum Posix {
     }
 
     /// `strerror(errno)` with a lower-case first letter: `no such file or directory`.
-    static func errorText(_ code: Int32 = errno) -> String {
+    public static func errorText(_ code: Int32 = errno) -> String {
         let text = String(cString: strerror(code))
         return text.prefix(1).lowercased() + text.dropFirst()
     }
 
     /// Connects a stream socket to `path`. - Returns: the descriptor, or the errno of the failure.
-    static func connectUnix(_ path: String) -> Result<Int32, Errno> {
+    public static func connectUnix(_ path: String) -> Result<Int32, Errno> {
         guard path.utf8.count < 108 else { return .failure(Errno(code: ENAMETOOLONG)) }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .failure(Errno(code: errno)) }

@@ -1,3 +1,4 @@
+import SyncClient
 import SyncProtocol
 
 #if canImport(Glibc)
@@ -22,22 +23,9 @@ final class FrameSocket {
 
     /// Connects (blocking) to the socket at `path`.
     init(path: String) throws(BenchError) {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .errno("socket") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard result == 0 else {
-            let error = BenchError.errno("connect \(path)")
-            close(fd)
-            throw error
+        switch Posix.connectUnix(path) {
+        case .success(let descriptor): fd = descriptor
+        case .failure(let error): throw .errno("connect \(path)", error.code)
         }
     }
 
