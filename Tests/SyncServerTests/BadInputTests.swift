@@ -19,13 +19,13 @@ struct BadInputTests {
         try await withAgent { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            raw.send(#"{"id":1,"type":"ping"}"# + "\n")
-            let reply = try raw.readFrame()
+            await raw.send(#"{"id":1,"type":"ping"}"# + "\n")
+            let reply = try await raw.readFrame()
             #expect(code(reply) == "hello_required")
             #expect(reply?["id"] == .int(1))
-            try raw.hello()
-            raw.send(#"{"id":2,"type":"ping"}"# + "\n")
-            #expect(try raw.readFrame()?["ok"] == .bool(true))
+            try await raw.hello()
+            await raw.send(#"{"id":2,"type":"ping"}"# + "\n")
+            #expect(try await raw.readFrame()?["ok"] == .bool(true))
         }
     }
 
@@ -48,14 +48,14 @@ struct BadInputTests {
         try await withAgent { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            try raw.hello()
-            raw.send(frame + "\n")
-            let reply = try raw.readFrame()
+            try await raw.hello()
+            await raw.send(frame + "\n")
+            let reply = try await raw.readFrame()
             #expect(reply?["ok"] == .bool(false))
             #expect(code(reply) == expected)
             #expect(reply?["error"]?["message"]?.stringValue?.isEmpty == false)
-            raw.send(#"{"id":7,"type":"ping"}"# + "\n")
-            #expect(try raw.readFrame() == JSON.object([("id", 7), ("ok", true), ("result", .object([]))]))
+            await raw.send(#"{"id":7,"type":"ping"}"# + "\n")
+            #expect(try await raw.readFrame() == JSON.object([("id", 7), ("ok", true), ("result", .object([]))]))
             try await stillServes(agent)
         }
     }
@@ -64,13 +64,13 @@ struct BadInputTests {
         try await withAgent { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            try raw.hello()
+            try await raw.hello()
             let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 64 * 1024)
             var sent = 0
-            while sent <= ProtocolVersion.maxFrameBytes, raw.send(chunk) { sent += chunk.count }
-            let reply = try raw.readFrame()
+            while sent <= ProtocolVersion.maxFrameBytes, await raw.send(chunk) { sent += chunk.count }
+            let reply = try await raw.readFrame()
             #expect(code(reply) == "frame_too_large")
-            #expect(try raw.readFrame() == nil)
+            #expect(try await raw.readFrame() == nil)
             try await stillServes(agent)
         }
     }
@@ -79,11 +79,11 @@ struct BadInputTests {
         try await withAgent { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            raw.send(#"{"id":0,"type":"hello","version":99}"# + "\n")
-            let reply = try raw.readFrame()
+            await raw.send(#"{"id":0,"type":"hello","version":99}"# + "\n")
+            let reply = try await raw.readFrame()
             #expect(code(reply) == "unsupported_version")
             #expect(reply?["error"]?["message"]?.stringValue?.contains("protocol version 99 is not supported") == true)
-            #expect(try raw.readFrame() == nil)
+            #expect(try await raw.readFrame() == nil)
             try await stillServes(agent)
         }
     }
@@ -92,9 +92,9 @@ struct BadInputTests {
         try await withAgent { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            try raw.hello()
-            for byte in Array((#"{"id":3,"type":"start","unit":"split"}"# + "\n").utf8) { raw.send([byte]) }
-            #expect(try raw.readFrame()?["result"]?["unit"] == "split")
+            try await raw.hello()
+            for byte in Array((#"{"id":3,"type":"start","unit":"split"}"# + "\n").utf8) { await raw.send([byte]) }
+            #expect(try await raw.readFrame()?["result"]?["unit"] == "split")
         }
     }
 
@@ -102,13 +102,13 @@ struct BadInputTests {
         try await withAgent { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            try raw.hello()
-            raw.send(#"{"id":1,"type":"want","unit":"u","depends_on":["d"]}"# + "\n")
-            _ = try raw.readFrame()
-            raw.send(#"{"id":2,"type":"start","unit":"u"}"# + "\n")
-            #expect(try raw.readFrame()?["push"] == "waiting")
-            raw.send(#"{"id":2,"type":"ping"}"# + "\n")
-            #expect(code(try raw.readFrame()) == "duplicate_id")
+            try await raw.hello()
+            await raw.send(#"{"id":1,"type":"want","unit":"u","depends_on":["d"]}"# + "\n")
+            _ = try await raw.readFrame()
+            await raw.send(#"{"id":2,"type":"start","unit":"u"}"# + "\n")
+            #expect(try await raw.readFrame()?["push"] == "waiting")
+            await raw.send(#"{"id":2,"type":"ping"}"# + "\n")
+            #expect(code(try await raw.readFrame()) == "duplicate_id")
         }
     }
 
@@ -116,11 +116,11 @@ struct BadInputTests {
         try await withAgent { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            try raw.hello()
-            raw.send(#"{"id":1,"type":"pi"#)
+            try await raw.hello()
+            await raw.send(#"{"id":1,"type":"pi"#)
             shutdown(raw.fd, Int32(SHUT_WR))
-            #expect(code(try raw.readFrame()) == "bad_frame")
-            #expect(try raw.readFrame() == nil)
+            #expect(code(try await raw.readFrame()) == "bad_frame")
+            #expect(try await raw.readFrame() == nil)
             try await stillServes(agent)
         }
     }

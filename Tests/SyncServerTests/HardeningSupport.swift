@@ -52,9 +52,9 @@ private struct RecordingHandler: LogHandler {
 
 extension RawConnection {
     /// Sends a request and returns the next frame.
-    func request(_ text: String) throws -> JSON? {
-        send(text + "\n")
-        return try readFrame()
+    func request(_ text: String) async throws -> JSON? {
+        await send(text + "\n")
+        return try await readFrame()
     }
 
     /// Makes reads give up after `seconds` instead of blocking for ever.

@@ -33,19 +33,19 @@ struct HostileClientTests {
         defer { Task { await agent.stop() } }
         let raw = try RawConnection(path: agent.socketPath.path)
         defer { raw.close() }
-        try raw.hello()
+        try await raw.hello()
         // Send 100 MB of 'x' from another thread, as fast as the agent takes it, until it hangs up.
         let sender = Task.detached { () -> Int in
             let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
             var sent = 0
-            while sent < 100 << 20, raw.send(chunk) { sent += chunk.count }
+            while sent < 100 << 20, await raw.send(chunk) { sent += chunk.count }
             return sent
         }
         try await stillServes(agent)
         raw.setReadTimeout(30)
-        let reply = try raw.readFrame()
+        let reply = try await raw.readFrame()
         #expect(reply?.errorCode == "frame_too_large")
-        #expect(try raw.readFrame() == nil)
+        #expect(try await raw.readFrame() == nil)
         // The agent hung up soon after the limit: it neither read nor kept the 100 MB.
         let sent = await sender.value
         #expect(sent >= ProtocolVersion.maxFrameBytes && sent < 100 << 20)
@@ -58,12 +58,12 @@ struct HostileClientTests {
         try await withAgent { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            try raw.hello()
-            #expect(try raw.request(#"{"id":1,"type":"want","unit":"u","depends_on":["d"]}"#)?["ok"] == true)
-            #expect(try raw.request(#"{"id":2,"type":"start","unit":"u"}"#)?["push"] == "waiting")
-            raw.send([UInt8](repeating: UInt8(ascii: "x"), count: ProtocolVersion.maxFrameBytes + 10))
-            #expect(try raw.readFrame()?.errorCode == "frame_too_large")
-            #expect(try raw.readFrame() == nil)
+            try await raw.hello()
+            #expect(try await raw.request(#"{"id":1,"type":"want","unit":"u","depends_on":["d"]}"#)?["ok"] == true)
+            #expect(try await raw.request(#"{"id":2,"type":"start","unit":"u"}"#)?["push"] == "waiting")
+            await raw.send([UInt8](repeating: UInt8(ascii: "x"), count: ProtocolVersion.maxFrameBytes + 10))
+            #expect(try await raw.readFrame()?.errorCode == "frame_too_large")
+            #expect(try await raw.readFrame() == nil)
             // The parked start went with the connection: it does not start `u` for a client that is gone.
             let client = try await agent.client()
             defer { client.close() }
@@ -86,15 +86,15 @@ struct HostileClientTests {
         // Ask for the whole list 2,000 times (about 60 MB of replies) and never read a byte of them.
         let greedy = try RawConnection(path: agent.socketPath.path)
         defer { greedy.close() }
-        try greedy.hello()
+        try await greedy.hello()
         let requests = (1...2_000).map { #"{"id":\#($0),"type":"list"}"# + "\n" }.joined()
-        greedy.send(requests)
+        await greedy.send(requests)
         #expect(await log.waitFor("disconnected a client that stopped reading its replies"))
         try await stillServes(agent)
         // What was queued for it is gone with it: reading now ends at the end of what the kernel held.
         greedy.setReadTimeout(10)
         var frames = 0
-        while (try? greedy.readFrame()) != nil { frames += 1 }
+        while (try? await greedy.readFrame()) != nil { frames += 1 }
         #expect(frames < 2_000)
         #expect(log.count("disconnected a client that stopped reading its replies") == 1)
         await agent.stop()
@@ -109,9 +109,9 @@ struct HostileClientTests {
         for i in 0..<200 { try await setup.want("unit-\(i)", dependsOn: ["dependency-with-a-long-name-\(i)"]) }
         let reader = try RawConnection(path: agent.socketPath.path)
         defer { reader.close() }
-        try reader.hello()
+        try await reader.hello()
         // About 9 MB of replies: more than the agent queues for one client, so it stops reading it for a while.
-        reader.send((1...300).map { #"{"id":\#($0),"type":"list"}"# + "\n" }.joined())
+        await reader.send((1...300).map { #"{"id":\#($0),"type":"list"}"# + "\n" }.joined())
         try await Task.sleep(for: .milliseconds(300))  // stalled for a while, but less than the timeout
         try await stillServes(agent)
         // Count the replies without parsing 9 MB of JSON.
@@ -124,7 +124,7 @@ struct HostileClientTests {
             frames += chunk[..<count].filter { $0 == UInt8(ascii: "\n") }.count
         }
         #expect(frames == 300)
-        #expect(try reader.request(#"{"id":301,"type":"ping"}"#)?["id"] == 301)
+        #expect(try await reader.request(#"{"id":301,"type":"ping"}"#)?["id"] == 301)
         #expect(log.count("disconnected a client") == 0)
         await agent.stop()
     }
@@ -137,17 +137,17 @@ struct HostileClientTests {
         defer { idle.close() }
         try await stillServes(agent)
         idle.setReadTimeout(10)
-        let reply = try idle.readFrame()
+        let reply = try await idle.readFrame()
         #expect(reply?.errorCode == "hello_required")
         #expect(reply?.errorMessage.contains("no hello within 200 ms") == true)
-        #expect(try idle.readFrame() == nil)
+        #expect(try await idle.readFrame() == nil)
         #expect(log.count("closed a connection that sent no hello in time") == 1)
         // A client that said hello may stay idle as long as it likes (a subscriber, a parked start).
         let quiet = try RawConnection(path: agent.socketPath.path)
         defer { quiet.close() }
-        try quiet.hello()
+        try await quiet.hello()
         try await Task.sleep(for: .milliseconds(500))
-        #expect(try quiet.request(#"{"id":1,"type":"ping"}"#)?["ok"] == true)
+        #expect(try await quiet.request(#"{"id":1,"type":"ping"}"#)?["ok"] == true)
         await agent.stop()
     }
 
@@ -155,15 +155,15 @@ struct HostileClientTests {
         try await withAgent { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            try raw.hello()
+            try await raw.hello()
             var generator = SystemRandomNumberGenerator()
             let garbage = (0..<65_536).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let lines = garbage.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
-            raw.send(garbage + Array("\n".utf8))
-            raw.send(#"{"id":99,"type":"ping"}"# + "\n")
+            await raw.send(garbage + Array("\n".utf8))
+            await raw.send(#"{"id":99,"type":"ping"}"# + "\n")
             raw.setReadTimeout(10)
             var errors = 0
-            while let frame = try raw.readFrame() {
+            while let frame = try await raw.readFrame() {
                 if frame["id"] == 99 { break }
                 if frame["ok"] == false { errors += 1 }
             }
@@ -179,7 +179,7 @@ struct HostileClientTests {
         try await withAgent { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            try raw.hello()
+            try await raw.hello()
             let frames = [
                 #"{"id":1,"type":"hello","version":"1"}"#, #"{"id":1,"type":"ping","extra":1}"#,
                 #"{"id":1,"type":"want","unit":"a","depends_on":[1]}"#, #"{"id":1,"type":"want","unit":["a"],"depends_on":["b"]}"#,
@@ -193,11 +193,11 @@ struct HostileClientTests {
                 #"{"id":99999999999999999999,"type":"ping"}"#, #"{"id":1,"type":"ping","id":2}"#,
             ]
             for frame in frames {
-                let reply = try raw.request(frame)
+                let reply = try await raw.request(frame)
                 #expect(reply?["ok"] == false, "\(frame) -> \(String(describing: reply))")
                 #expect(["bad_request", "bad_frame"].contains(reply?.errorCode ?? ""), "\(frame)")
             }
-            #expect(try raw.request(#"{"id":5,"type":"ping"}"#)?["ok"] == true)
+            #expect(try await raw.request(#"{"id":5,"type":"ping"}"#)?["ok"] == true)
         }
     }
 
@@ -205,10 +205,10 @@ struct HostileClientTests {
         try await withAgent { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            try raw.hello()
-            raw.send((1...1_000).map { #"{"id":\#($0),"type":"start","unit":"u\#($0)"}"# + "\n" }.joined())
+            try await raw.hello()
+            await raw.send((1...1_000).map { #"{"id":\#($0),"type":"start","unit":"u\#($0)"}"# + "\n" }.joined())
             for id in 1...1_000 {
-                let reply = try raw.readFrame()
+                let reply = try await raw.readFrame()
                 #expect(reply?["id"] == .int(Int64(id)))
                 #expect(reply?["ok"] == true)
             }

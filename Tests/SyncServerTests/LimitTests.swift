@@ -103,17 +103,17 @@ struct LimitTests {
         try await withLimitedAgent({ $0.inFlightPerConnection = 2 }) { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            try raw.hello()
-            #expect(try raw.request(#"{"id":1,"type":"want","unit":"u","depends_on":["d"]}"#)?["ok"] == true)
-            #expect(try raw.request(#"{"id":2,"type":"start","unit":"u"}"#)?["push"] == "waiting")
-            #expect(try raw.request(#"{"id":3,"type":"wait","units":["d"]}"#)?["push"] == "waiting")
-            let third = try raw.request(#"{"id":4,"type":"subscribe"}"#)
+            try await raw.hello()
+            #expect(try await raw.request(#"{"id":1,"type":"want","unit":"u","depends_on":["d"]}"#)?["ok"] == true)
+            #expect(try await raw.request(#"{"id":2,"type":"start","unit":"u"}"#)?["push"] == "waiting")
+            #expect(try await raw.request(#"{"id":3,"type":"wait","units":["d"]}"#)?["push"] == "waiting")
+            let third = try await raw.request(#"{"id":4,"type":"subscribe"}"#)
             #expect(third?.errorCode == "limit_exceeded")
             #expect(third?.errorMessage.contains("--max-requests-per-connection") == true)
-            #expect(try raw.request(#"{"id":5,"type":"wait","units":["d"]}"#)?.errorCode == "limit_exceeded")
+            #expect(try await raw.request(#"{"id":5,"type":"wait","units":["d"]}"#)?.errorCode == "limit_exceeded")
             // What needs no waiting still works on this connection…
-            #expect(try raw.request(#"{"id":6,"type":"start","unit":"ready"}"#)?["ok"] == true)
-            #expect(try raw.request(#"{"id":7,"type":"wait","units":["ready-done"],"timeout_ms":1}"#) != nil)
+            #expect(try await raw.request(#"{"id":6,"type":"start","unit":"ready"}"#)?["ok"] == true)
+            #expect(try await raw.request(#"{"id":7,"type":"wait","units":["ready-done"],"timeout_ms":1}"#) != nil)
             // …and another connection parks freely.
             let other = try await agent.client()
             defer { other.close() }
@@ -152,17 +152,17 @@ struct LimitTests {
         try await withLimitedAgent({ $0.subscribers = 1 }) { agent in
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
-            try raw.hello()
-            #expect(try raw.request(#"{"id":1,"type":"subscribe"}"#)?["push"] == "snapshot")
+            try await raw.hello()
+            #expect(try await raw.request(#"{"id":1,"type":"subscribe"}"#)?["push"] == "snapshot")
             let second = try RawConnection(path: agent.socketPath.path)
             defer { second.close() }
-            try second.hello()
-            let refused = try second.request(#"{"id":1,"type":"subscribe"}"#)
+            try await second.hello()
+            let refused = try await second.request(#"{"id":1,"type":"subscribe"}"#)
             #expect(refused?.errorCode == "limit_exceeded")
             #expect(refused?.errorMessage.contains("--max-subscribers") == true)
-            #expect(try raw.request(#"{"id":2,"type":"cancel","request":1}"#)?.errorCode == "cancelled")
-            _ = try raw.readFrame()  // the cancel's own reply
-            #expect(try second.request(#"{"id":2,"type":"subscribe"}"#)?["push"] == "snapshot")
+            #expect(try await raw.request(#"{"id":2,"type":"cancel","request":1}"#)?.errorCode == "cancelled")
+            _ = try await raw.readFrame()  // the cancel's own reply
+            #expect(try await second.request(#"{"id":2,"type":"subscribe"}"#)?["push"] == "snapshot")
         }
     }
 
@@ -171,13 +171,13 @@ struct LimitTests {
         defer { Task { await agent.stop() } }
         let raw = try RawConnection(path: agent.socketPath.path)
         defer { raw.close() }
-        let hello = try raw.request(#"{"id":0,"type":"hello","version":1}"#)
+        let hello = try await raw.request(#"{"id":0,"type":"hello","version":1}"#)
         #expect(hello?["result"]?["max_frame_bytes"] == 2048)
         let long = #"{"id":1,"type":"status","unit":""# + String(repeating: "x", count: 3000) + #""}"#
-        let reply = try raw.request(long)
+        let reply = try await raw.request(long)
         #expect(reply?.errorCode == "frame_too_large")
         #expect(reply?.errorMessage.contains("2048") == true)
-        #expect(try raw.readFrame() == nil)
+        #expect(try await raw.readFrame() == nil)
         await agent.stop()
     }
 
@@ -186,13 +186,13 @@ struct LimitTests {
             let raw = try RawConnection(path: agent.socketPath.path)
             defer { raw.close() }
             let long = String(repeating: "t", count: 256)
-            let hello = try raw.request(#"{"id":0,"type":"hello","version":1,"client":"\#(long)"}"#)
+            let hello = try await raw.request(#"{"id":0,"type":"hello","version":1,"client":"\#(long)"}"#)
             #expect(hello?.errorCode == "limit_exceeded")
             #expect(hello?.errorMessage.contains("256 bytes long; at most 255") == true)
-            try raw.hello()
-            let start = try raw.request(#"{"id":1,"type":"start","unit":"u","token":"\#(long)"}"#)
+            try await raw.hello()
+            let start = try await raw.request(#"{"id":1,"type":"start","unit":"u","token":"\#(long)"}"#)
             #expect(start?.errorCode == "limit_exceeded")
-            #expect(try raw.request(#"{"id":2,"type":"status","unit":"u"}"#)?["result"]?["info"] == .null)
+            #expect(try await raw.request(#"{"id":2,"type":"status","unit":"u"}"#)?["result"]?["info"] == .null)
         }
     }
 

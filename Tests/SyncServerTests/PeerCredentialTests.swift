@@ -38,11 +38,11 @@ struct PeerCredentialTests {
         let raw = try RawConnection(path: agent.socketPath.path)
         defer { raw.close() }
         raw.setReadTimeout(10)
-        let reply = try #require(try raw.request(#"{"id":0,"type":"hello","version":1}"#))
+        let reply = try #require(try await raw.request(#"{"id":0,"type":"hello","version":1}"#))
         #expect(reply.errorCode == "permission_denied")
         #expect(reply["id"] == 0)
         #expect(reply.errorMessage.contains("serves uid 4000000123 only, and you are uid \(getuid())"))
-        #expect(try raw.readFrame() == nil)  // and the connection is closed
+        #expect(try await raw.readFrame() == nil)  // and the connection is closed
         #expect(log.count("refused a client of another user") == 1)
         #expect(log.all.contains { $0.contains("refused a client of another user") && $0.contains("uid=\(getuid())") })
 
@@ -61,9 +61,9 @@ struct PeerCredentialTests {
         let raw = try RawConnection(path: agent.socketPath.path)
         defer { raw.close() }
         raw.setReadTimeout(10)
-        let reply = try raw.readFrame()
+        let reply = try await raw.readFrame()
         #expect(reply?.errorCode == "permission_denied")
-        #expect(try raw.readFrame() == nil)
+        #expect(try await raw.readFrame() == nil)
         await agent.stop()
     }
 

@@ -125,8 +125,8 @@ struct StreamTests {
         do {
             let slow = try RawConnection(path: agent.socketPath.path)
             defer { slow.close() }
-            try slow.hello()
-            slow.send(#"{"id":9,"type":"subscribe"}"# + "\n")
+            try await slow.hello()
+            await slow.send(#"{"id":9,"type":"subscribe"}"# + "\n")
             let writer = try await agent.client("writer")
             defer { writer.close() }
             let reason = String(repeating: "r", count: 1000)
@@ -140,7 +140,7 @@ struct StreamTests {
             try await writer.ping()
             var last: JSON?
             var events = 0
-            while let frame = try slow.readFrame() {
+            while let frame = try await slow.readFrame() {
                 if frame["push"] == "event" { events += 1 }
                 last = frame
             }
