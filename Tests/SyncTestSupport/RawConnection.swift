@@ -1,4 +1,5 @@
 import Foundation
+import SyncClient
 import SyncProtocol
 
 /// A bare socket to the agent for tests that speak the protocol byte by byte: send anything, read frames back.
@@ -12,18 +13,10 @@ public final class RawConnection: @unchecked Sendable {
     private var pending: [UInt8] = []
 
     public init(path: String) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        switch Posix.connectUnix(path) {
+        case .success(let descriptor): fd = descriptor
+        case .failure(let error): throw POSIXError(POSIXErrorCode(rawValue: error.code) ?? .ECONNREFUSED)
         }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard result == 0 else { throw POSIXError(.ECONNREFUSED) }
         var limit = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
