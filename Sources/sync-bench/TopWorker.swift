@@ -49,7 +49,7 @@ struct TopWorker {
     static let frameInterval: UInt64 = 33_000_000
 
     func run() async {
-        let queue = InputQueue()
+        let queue = WakeQueue<DashboardInput>()
         let follower = StreamFollower(socketPath: SocketPath(path: socketPath, source: .flag), clientName: "sync-top")
         let feed = Task.detached {
             try? await follower.run(since: nil, retryFirstConnection: false) { update in
@@ -114,43 +114,5 @@ struct TopWorker {
             _ = poll(&polled, 1, timeout)
         }
         if checksum == 0 { print("no frames") }
-    }
-}
-
-/// Inputs posted by the feed's task for the loop; posting into an empty queue makes ``wakeFD`` readable.
-final class InputQueue: Sendable {
-    private let queue = Mutex<[DashboardInput]>([])
-    let wakeFD: Int32
-    private let writeFD: Int32
-
-    init() {
-        let pipe = try! Syscalls.makePipe(nonBlocking: true)
-        wakeFD = pipe.read
-        writeFD = pipe.write
-    }
-
-    deinit {
-        close(wakeFD)
-        close(writeFD)
-    }
-
-    func post(_ input: DashboardInput) {
-        let wasEmpty = queue.withLock { queue in
-            defer { queue.append(input) }
-            return queue.isEmpty
-        }
-        if wasEmpty {
-            var byte: UInt8 = 1
-            _ = write(writeFD, &byte, 1)
-        }
-    }
-
-    func drain() -> [DashboardInput] {
-        var bytes = [UInt8](repeating: 0, count: 64)
-        while read(wakeFD, &bytes, bytes.count) > 0 {}
-        return queue.withLock { queue in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
-        }
     }
 }

@@ -30,7 +30,7 @@ struct Dashboard {
     func run() throws(TopError) {
         let mailbox = Mailbox()
         mailbox.installForSignals()
-        defer { Mailbox.signalWakeFD.store(-1, ordering: .releasing) }
+        defer { mailboxSignalWakeFD.store(-1, ordering: .releasing) }
         installSignalHandlers()
         let feed = self.feed
         let task = Task.detached {
@@ -101,7 +101,7 @@ struct Dashboard {
     private func installSignalHandlers() {
         let handler: @convention(c) (Int32) -> Void = { _ in
             stopRequested.store(true, ordering: .relaxed)
-            let fd = Mailbox.signalWakeFD.load(ordering: .relaxed)
+            let fd = mailboxSignalWakeFD.load(ordering: .relaxed)
             if fd >= 0 {
                 var byte: UInt8 = 1
                 _ = write(fd, &byte, 1)
