@@ -48,7 +48,7 @@ struct FaultTests {
             for waiter in waiters { waiter.signal(SIGKILL) }
             for waiter in waiters { #expect(await waiter.finish().status == 137) }
             // Every wait ended with its client: none is counted, each shows as an event.
-            #expect(await Fault.eventually { (try? await observer.list().map(\.waiters).reduce(0, +)) == 0 })
+            #expect(await eventually { (try? await observer.list().map(\.waiters).reduce(0, +)) == 0 })
             let (_, events) = try await observer.history()
             let ended = events.filter { $0.json.compact.contains(#""outcome":"disconnected""#) }.map(\.unit)
             #expect(Set(ended) == Set(units))
@@ -177,7 +177,7 @@ struct FaultTests {
 
         // Space comes back: within the retry interval changes are accepted again.
         try FileManager.default.removeItem(atPath: filler)
-        #expect(await Fault.eventually { (try? await syncctl(directory.socket, "start", "after").status) == 0 })
+        #expect(await eventually { (try? await syncctl(directory.socket, "start", "after").status) == 0 })
         acknowledged["after"] = "started"
 
         // kill -9 and restart: exactly what was acknowledged.
@@ -206,7 +206,7 @@ struct FaultTests {
         #expect(refused.stderr.contains("File too large (EFBIG)"), "\(refused)")
         #expect(try await statuses(directory.socket) == ["a": "started"])
         _ = await Fault.run("/usr/bin/prlimit", ["--pid", "\(agent.pid)", "--fsize=unlimited:unlimited"])
-        #expect(await Fault.eventually { (try? await syncctl(directory.socket, "complete", "a").status) == 0 })
+        #expect(await eventually { (try? await syncctl(directory.socket, "complete", "a").status) == 0 })
         agent.signal(SIGKILL)
         _ = await agent.finish()
         agent = try await startAgent(arguments)

@@ -55,7 +55,7 @@ struct LoadTests {
         let agent = try RunningProcess(Products.path("sync-agent"), arguments + ["--log-level", "warning"])
         defer { agent.signal(SIGKILL) }
         let socket = SocketPath(path: directory.socket, source: .flag)
-        #expect(await Fault.eventually { (try? await SyncClient.connect(to: socket).ping()) != nil })
+        #expect(await eventually { (try? await SyncClient.connect(to: socket).ping()) != nil })
         let control = try await SyncClient.connect(to: socket, client: "load-control")
         _ = try await control.start("load-seed")
         try await control.complete("load-seed")
@@ -91,7 +91,7 @@ struct LoadTests {
         control.close()
 
         // No descriptor leaked: once the clients are gone the agent holds what it held before.
-        let settled = await Fault.eventually { Fault.openDescriptors(agent.pid) <= descriptorsBefore }
+        let settled = await eventually { Fault.openDescriptors(agent.pid) <= descriptorsBefore }
         let descriptorsAfter = Fault.openDescriptors(agent.pid)
         #expect(settled, "before \(descriptorsBefore), after \(descriptorsAfter)")
         let peakMemory = (try? String(contentsOfFile: "/proc/\(agent.pid)/status", encoding: .utf8))?

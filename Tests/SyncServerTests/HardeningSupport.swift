@@ -7,7 +7,13 @@ import SyncTestSupport
 
 /// Collects an agent's log lines so a test can check what was logged, and how often.
 final class LogRecorder: Sendable {
-    private let lines = Mutex<[String]>([])
+    private struct State {
+        var lines: [String] = []
+        var waiters: [(id: Int, text: String, continuation: CheckedContinuation<Bool, Never>)] = []
+        var nextID = 0
+    }
+
+    private let state = Mutex(State())
 
     /// A logger that records every line at `level` and above.
     func logger(level: Logger.Level = .info) -> Logger {
@@ -16,21 +22,41 @@ final class LogRecorder: Sendable {
         return logger
     }
 
-    fileprivate func record(_ line: String) { lines.withLock { $0.append(line) } }
+    fileprivate func record(_ line: String) {
+        let ready = state.withLock { state in
+            state.lines.append(line)
+            let ready = state.waiters.filter { line.contains($0.text) }
+            state.waiters.removeAll { line.contains($0.text) }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume(returning: true) }
+    }
 
-    var all: [String] { lines.withLock { $0 } }
+    var all: [String] { state.withLock { $0.lines } }
 
     /// How many lines contain `text`.
     func count(_ text: String) -> Int { all.filter { $0.contains(text) }.count }
 
-    /// Waits (up to `seconds`) until a line contains `text`. - Returns: whether one did.
+    /// Waits until a line contains `text`, woken by the line itself; gives up after `seconds`.
+    /// - Returns: whether one did.
     func waitFor(_ text: String, seconds: Double = 10) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if count(text) > 0 { return true }
-            try? await Task.sleep(for: .milliseconds(10))
+        await withCheckedContinuation { continuation in
+            let id = state.withLock { state -> Int? in
+                if state.lines.contains(where: { $0.contains(text) }) { return nil }
+                state.nextID += 1
+                state.waiters.append((state.nextID, text, continuation))
+                return state.nextID
+            }
+            guard let id else { return continuation.resume(returning: true) }
+            Task {
+                try? await Task.sleep(for: .seconds(seconds))
+                let late = state.withLock { state in
+                    defer { state.waiters.removeAll { $0.id == id } }
+                    return state.waiters.first { $0.id == id }
+                }
+                late?.continuation.resume(returning: false)
+            }
         }
-        return count(text) > 0
     }
 }
 
@@ -67,14 +93,4 @@ extension RawConnection {
 extension JSON {
     var errorCode: String? { self["error"]?["code"]?.stringValue }
     var errorMessage: String { self["error"]?["message"]?.stringValue ?? "" }
-}
-
-/// Polls `condition` until it holds or `seconds` pass. - Returns: whether it held.
-func eventually(seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return try await condition()
 }
