@@ -117,8 +117,9 @@ struct LimitTests {
             // …and another connection parks freely.
             let other = try await agent.client()
             defer { other.close() }
-            let waiter = Task { try await other.wait(for: ["d"]) }
-            try await Task.sleep(for: .milliseconds(50))
+            let (parked, signal) = AsyncStream<Void>.makeStream()
+            let waiter = Task { try await other.wait(for: ["d"]) { _ in signal.yield() } }
+            for await _ in parked { break }  // the agent said the wait is parked
             _ = try await other.start("d")
             try await other.complete("d")
             #expect(try await waiter.value == ["d"])
