@@ -25,13 +25,15 @@ public struct StreamFollower: Sendable {
     /// Follows the stream until the task is cancelled.
     /// - Parameters:
     ///   - since: resume after this sequence number; `nil` starts with a snapshot, `0` with every event held.
+    ///   - instance: the agent history `since` belongs to; `nil` takes the instance of the first agent reached.
     ///   - retryFirstConnection: when false, a failure of the very first connection is thrown instead of retried.
     /// - Throws: only the first connection's failure, and only when `retryFirstConnection` is false.
     public func run(
-        since: UInt64?, retryFirstConnection: Bool, _ handle: @escaping @Sendable (Update) -> Void
+        since: UInt64?, instance: String? = nil, retryFirstConnection: Bool,
+        _ handle: @escaping @Sendable (Update) -> Void
     ) async throws(WireError) {
         var since = since
-        var instance: String?
+        var instance = instance
         var attempt = 0
         var connectedOnce = false
         while !Task.isCancelled {

@@ -23,16 +23,42 @@ struct AgentFeed: DashboardFeed {
         let follower = StreamFollower(socketPath: socket, clientName: "sync-top")
         let lostSince = LostSince()
         do {
-            try await follow(follower, post: post, lostSince: lostSince)
+            let start = try await startFromHistory(post: post)
+            try await follow(follower, from: start, post: post, lostSince: lostSince)
         } catch {
             post(.connection(.stale(since: SystemClock.now(), reason: error.message)))
         }
     }
 
+    /// Where the stream resumes: after the agent's history, or from its first event when there is no agent yet.
+    private struct Start {
+        var since: UInt64
+        var instance: String?
+    }
+
+    /// Posts the events the agent holds (for the log and the timeline), then a snapshot of the state they lead to,
+    /// so the dashboard knows at once that it has caught up (`--once` prints from there). Without an agent, `--once`
+    /// fails here; the live dashboard follows from the first event of the agent that comes up.
+    private func startFromHistory(post: @escaping @Sendable (DashboardInput) -> Void) async throws(WireError) -> Start {
+        let client: SyncClient
+        do {
+            client = try await SyncClient.connect(to: socket, client: "sync-top")
+        } catch {
+            if once { throw error }
+            return Start(since: 0, instance: nil)
+        }
+        defer { client.close() }
+        let (snapshot, events) = try await client.history()
+        for event in events { post(.event(event)) }
+        post(.snapshot(snapshot))
+        return Start(since: snapshot.sequence, instance: client.connection.hello?.instance)
+    }
+
     private func follow(
-        _ follower: StreamFollower, post: @escaping @Sendable (DashboardInput) -> Void, lostSince: LostSince
+        _ follower: StreamFollower, from start: Start, post: @escaping @Sendable (DashboardInput) -> Void,
+        lostSince: LostSince
     ) async throws(WireError) {
-        try await follower.run(since: 0, retryFirstConnection: !once) { update in
+        try await follower.run(since: start.since, instance: start.instance, retryFirstConnection: !once) { update in
             switch update {
             case .connected:
                 lostSince.clear()
