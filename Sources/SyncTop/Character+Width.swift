@@ -1,13 +1,35 @@
 extension Character {
-    /// Columns the character takes in a terminal: 0 for combining marks and zero-width characters, 2 for East Asian
-    /// wide and emoji-presentation characters, 1 otherwise. An approximation of `wcwidth` that needs no locale.
+    /// What the screen shows for this character: itself, or `?` for a control character, for a character holding an
+    /// invisible formatting one (a zero-width space or joiner, a bidirectional override, a soft hyphen, a line
+    /// separator), and for a pile of more than four marks on one base. Unit names may hold any of these; shown as
+    /// they are, they would hide part of a name, reorder it, or take other columns than the layout counted (curses
+    /// keeps at most a base and four marks in one cell).
+    public var displayed: Character {
+        if isControlCharacter { return "?" }
+        var count = 0
+        for scalar in unicodeScalars {
+            count += 1
+            switch scalar.properties.generalCategory {
+            case .format, .lineSeparator, .paragraphSeparator: return "?"
+            default: if count > 5 { return "?" }
+            }
+        }
+        return self
+    }
+
+    /// Columns the character takes in a terminal, as ``displayed``: 0 for combining marks, 2 for East Asian wide and
+    /// emoji-presentation characters, 1 otherwise. An approximation of `wcwidth` that needs no locale.
     public var terminalWidth: Int {
+        let shown = displayed
+        return shown == self ? rawWidth : shown.rawWidth
+    }
+
+    /// The columns of the character as it is.
+    private var rawWidth: Int {
         guard let first = unicodeScalars.first else { return 0 }
         let value = first.value
         if value == 0 { return 0 }
-        if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark
-            || value == 0x200B || (0x200C...0x200F).contains(value)
-        {
+        if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark {
             return 0
         }
         if first.properties.isEmojiPresentation { return 2 }

@@ -39,7 +39,8 @@ public struct ScreenBuffer: Sendable, Equatable {
         set { cells[y * width + x] = newValue }
     }
 
-    /// Writes `text` at (`x`, `y`), cut to `limit` columns (and the buffer's edge). Control characters show as `?`.
+    /// Writes `text` at (`x`, `y`), cut to `limit` columns (and the buffer's edge). Characters show as
+    /// ``Character/displayed``: control and invisible ones as `?`.
     /// A double-width character that does not fit whole is replaced by a space.
     /// - Returns: the column after the last one written.
     @discardableResult
@@ -48,7 +49,7 @@ public struct ScreenBuffer: Sendable, Equatable {
         let end = min(width, limit == .max ? width : x + max(0, limit))
         var column = x
         for character in text {
-            let shown = character.isControlCharacter ? "?" : character
+            let shown = character.displayed
             let cellWidth = shown.terminalWidth
             if cellWidth == 0 { continue }
             if column + cellWidth > end {
