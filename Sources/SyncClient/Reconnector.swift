@@ -2,8 +2,10 @@ import SyncCore
 import SyncProtocol
 
 /// Runs a request against the agent and, when the agent goes away or restarts, reconnects with backoff and runs it
-/// again, within a deadline. With the journal, a restarted agent knows everything the old one did, so a waiting
-/// `start`, `wait` or `run` simply keeps waiting.
+/// again, within a deadline. With the journal, a restarted agent knows everything the old one did (hello names the
+/// same `instance`), so a waiting `start`, `wait` or `run` simply keeps waiting. An agent with another instance
+/// lost that state: repeating the request there could start a unit whose dependencies it never heard of, so the
+/// run stops with `agent_restarted`, unless the caller can declare again what the request relies on.
 ///
 /// The first connection is not retried: when no agent is there at all, the caller learns it at once.
 public struct Reconnector: Sendable {
@@ -27,6 +29,16 @@ public struct Reconnector: Sendable {
     /// The message of the `timeout` thrown when the deadline passes while reconnecting.
     public static let deadlineMessage = "the agent did not come back before the timeout"
 
+    /// The message of the `agent_restarted` thrown when the agent came back without its state.
+    public static let stateLostMessage = "the agent restarted without its state"
+
+    /// Declares again, on an agent that lost its state, what the request relies on (e.g. `run --after`'s
+    /// dependencies). It runs before the request is repeated there.
+    public typealias Redeclare = @Sendable (SyncClient) async throws(WireError) -> Void
+
+    /// The longest a connection may take to answer hello before it counts as lost.
+    public static let helloTimeout = Duration.seconds(10)
+
     /// Whether an error means the agent went away (so the request may be repeated on a new connection).
     public static func isLoss(_ error: WireError) -> Bool {
         error.code == .unreachable || error.code == .shuttingDown
@@ -36,12 +48,16 @@ public struct Reconnector: Sendable {
     /// - Parameters:
     ///   - retryFirstConnection: retry the first connection too (to report the end of a command that ran while
     ///     the agent was restarting).
-    ///   - timeout: the whole operation's limit, reconnections included; `nil` for none. `body` is given what is
-    ///     left of it each time.
+    ///   - timeout: the whole operation's limit, reconnections included, honoured to the end whether or not the
+    ///     agent can be reached; `nil` for none. `body` is given what is left of it each time.
+    ///   - redeclare: when the agent came back with another instance, declares again what `body` relies on;
+    ///     `nil` stops with `agent_restarted` (``stateLostMessage``) instead.
     ///   - body: the request; it must be safe to repeat (start carries a token for that).
-    /// - Throws: the body's error; `timeout` when the deadline passes while reconnecting; `cancelled`.
+    /// - Throws: the body's error; `timeout` when the deadline passes while reconnecting; `agent_restarted`;
+    ///   `cancelled`.
     public func run<T: Sendable>(
-        retryFirstConnection: Bool = false, timeout: Duration?, _ body: @Sendable (SyncClient, Duration?) async throws -> T
+        retryFirstConnection: Bool = false, timeout: Duration?, redeclare: Redeclare? = nil,
+        _ body: @Sendable (SyncClient, Duration?) async throws -> T
     ) async throws -> T {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
@@ -58,10 +74,16 @@ public struct Reconnector: Sendable {
         case .failure(let error):
             throw error
         }
+        let instance = client.connection.hello?.instance ?? ""
         while true {
             do {
-                let remaining = deadline.map { clock.now.duration(to: $0) }
                 defer { client.close() }
+                let now = client.connection.hello?.instance ?? ""
+                if now != instance && !now.isEmpty && !instance.isEmpty {
+                    guard let redeclare else { throw WireError(.agentRestarted, Self.stateLostMessage) }
+                    try await redeclare(client)
+                }
+                let remaining = deadline.map { clock.now.duration(to: $0) }
                 return try await body(client, remaining.map { max($0, .milliseconds(1)) })
             } catch let error as WireError where Self.isLoss(error) {
                 if !notified {
@@ -73,6 +95,7 @@ public struct Reconnector: Sendable {
         }
     }
 
+    /// The first connection: an agent that is there enforces the timeout of the request itself.
     private func connectOnce() async -> Result<SyncClient, WireError> {
         do {
             return .success(try await SyncClient.connect(to: socketPath, client: clientName))
@@ -81,25 +104,43 @@ public struct Reconnector: Sendable {
         }
     }
 
-    /// Connects again, backing off 50 ms, 100 ms… up to 1 s between attempts, until the deadline.
+    /// Connects, giving hello at most ``helloTimeout`` or what is left before the deadline.
+    private func connect(deadline: ContinuousClock.Instant?, clock: ContinuousClock) async throws(WireError)
+        -> SyncClient
+    {
+        var limit = Self.helloTimeout
+        if let deadline { limit = min(limit, max(clock.now.duration(to: deadline), .milliseconds(1))) }
+        return try await SyncClient.connect(to: socketPath, client: clientName, helloTimeout: limit)
+    }
+
+    /// Connects again, backing off 50 ms, 100 ms… up to 1 s between attempts, until the deadline: the last pause
+    /// is cut to end at the deadline, and the deadline passes before this gives up.
     private func reconnect(
         attempt: inout Int, clock: ContinuousClock, deadline: ContinuousClock.Instant?
     ) async throws(WireError) -> SyncClient {
         while true {
             attempt += 1
-            let backoff = Duration.milliseconds(min(1000, 25 << min(attempt, 6)))
-            if let deadline, clock.now + backoff > deadline {
-                throw WireError(.timeout, Self.deadlineMessage)
+            var pause = Duration.milliseconds(min(1000, 25 << min(attempt, 6)))
+            if let deadline {
+                let left = clock.now.duration(to: deadline)
+                if left <= .zero { throw WireError(.timeout, Self.deadlineMessage) }
+                pause = min(pause, left)
             }
             do {
-                try await Task.sleep(for: backoff)
+                try await Task.sleep(for: pause)
             } catch {
                 throw WireError(.cancelled, "cancelled while reconnecting to the agent")
             }
-            if let reconnected = try? await SyncClient.connect(to: socketPath, client: clientName) {
+            if let deadline, clock.now >= deadline { throw WireError(.timeout, Self.deadlineMessage) }
+            do {
+                let reconnected = try await connect(deadline: deadline, clock: clock)
                 attempt = 0
                 onReconnect()
                 return reconnected
+            } catch where error.code == .unsafeSocket {
+                throw error
+            } catch {
+                continue
             }
         }
     }
