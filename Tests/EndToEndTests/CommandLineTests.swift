@@ -132,6 +132,31 @@ struct CommandLineTests {
         }
     }
 
+    /// Without --since, watch shows the graph as it is, then what changes: not the whole history first.
+    @Test func watchStartsWithTheGraphNowThenNewChanges() async throws {
+        try await withAgentProcess { agent in
+            _ = try await agent.syncctl("want", "claude", "git")
+            _ = try await agent.syncctl("start", "git")
+            let watch = try agent.spawn("watch")
+            await watch.waitForOutput(containing: "  git  ")
+            _ = try await agent.syncctl("complete", "git")
+            await watch.waitForOutput(containing: "git  started -> completed")
+            watch.signal(SIGINT)
+            let lines = await watch.finish().stdout.split(separator: "\n")
+            #expect(lines.first?.hasPrefix("snapshot at #") == true, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("  git  started since ") }, "\(lines)")
+            // Nothing from before the watch began is replayed.
+            #expect(!lines.contains { $0.contains("registered") || $0.contains("depends on") }, "\(lines)")
+            // --since 0 replays everything the agent holds.
+            let replay = try agent.spawn("watch", "--since", "0")
+            await replay.waitForOutput(containing: "git  started -> completed")
+            replay.signal(SIGINT)
+            let replayed = await replay.finish().stdout
+            #expect(replayed.contains("claude  depends on git (completed)"), "\(replayed)")
+            #expect(!replayed.contains("snapshot at"), "\(replayed)")
+        }
+    }
+
     @Test func jsonIsSortedAndEmptyListsAreEmptyArrays() async throws {
         try await withAgentProcess { agent in
             #expect(try await agent.syncctl("list", "-o", "json").stdout == "[]\n")
