@@ -120,6 +120,9 @@ extension SocketPath {
         }
     }
 
+    /// The path made absolute against the current directory (for a child process that may run elsewhere).
+    public var absolutePath: String { Self.absolute(path) }
+
     /// `path` made absolute against the current directory.
     static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }

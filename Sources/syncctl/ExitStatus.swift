@@ -80,6 +80,10 @@ struct CommandFailure: Error {
         if error.message.hasSuffix("permission denied") {
             return "the socket belongs to another user; run syncctl as the agent's user"
         }
+        if error.message.hasSuffix("connection refused"), let kind = Posix.nonSocketKind(at: socket.path) {
+            let origin = socket.source == .defaultDirectory ? "the default path" : socket.source.rawValue
+            return "\(socket.path) is \(kind), not a socket; check \(origin)"
+        }
         if error.message.hasSuffix("no such file or directory") || error.message.hasSuffix("connection refused") {
             let origin = socket.source == .defaultDirectory ? "" : " (path from \(socket.source.rawValue))"
             return "is the agent running? start it with sync-agent\(origin)"

@@ -74,7 +74,8 @@ struct Run: AsyncParsableCommand {
 
     /// Runs the command; a command that cannot be started is reported to the agent as a failure.
     private func execute(_ unit: String) async throws -> ChildProcess.Outcome {
-        let environment = ["SYNC_UNIT": unit, "SYNC_AGENT_SOCKET_PATH": global.socket.path]
+        // Absolute: the command may change directory, and a relative SYNC_AGENT_SOCKET_PATH is refused.
+        let environment = ["SYNC_UNIT": unit, "SYNC_AGENT_SOCKET_PATH": global.socket.absolutePath]
         let child: ChildProcess
         ChildProcess.prepareSignalForwarding()
         do {
