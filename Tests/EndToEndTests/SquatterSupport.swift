@@ -8,22 +8,26 @@ enum Squatter {
     static let victim = "syncvictim"
     static let squatter = "syncsquat"
 
-    /// Whether the accounts exist (created if need be) and the victim can run the built binaries.
+    /// Whether this process can act as two users: root, with setpriv, useradd and python3.
     static let available: Bool = {
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
-            FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
-        else { return false }
-        for name in [victim, squatter] where uid(of: name) == nil {
-            _ = runNow("/usr/sbin/useradd", ["-M", "-r", "-s", "/usr/sbin/nologin", name])
-        }
-        guard uid(of: victim) != nil, uid(of: squatter) != nil else { return false }
-        let (executable, arguments) = asUser(victim, Products.path("syncctl"), ["--version"])
-        return runNow(executable, arguments) == 0
+        getuid() == 0
+            && ["/usr/bin/setpriv", "/usr/sbin/useradd", "/usr/sbin/userdel", "/usr/bin/python3"].allSatisfy {
+                FileManager.default.isExecutableFile(atPath: $0)
+            }
     }()
 
-    /// Removes both accounts. Called by the last test of the suite.
-    static func removeAccounts() {
-        for name in [victim, squatter] { _ = runNow("/usr/sbin/userdel", [name]) }
+    /// Creates both accounts (when missing), runs `body`, and removes them.
+    /// - Throws: when the accounts cannot be made, or the victim cannot run the built binaries (a directory on
+    ///   the way to them closed to others).
+    static func withAccounts(_ body: () async throws -> Void) async throws {
+        for name in [victim, squatter] where uid(of: name) == nil {
+            runNow("/usr/sbin/useradd", ["-M", "-r", "-s", "/usr/sbin/nologin", name])
+        }
+        defer { for name in [victim, squatter] { runNow("/usr/sbin/userdel", [name]) } }
+        guard uid(of: victim) != nil, uid(of: squatter) != nil else { throw POSIXError(.EPERM) }
+        let (executable, arguments) = asUser(victim, Products.path("syncctl"), ["--version"])
+        guard runNow(executable, arguments) == 0 else { throw POSIXError(.EACCES) }
+        try await body()
     }
 
     static func uid(of name: String) -> UInt32? {

@@ -21,8 +21,12 @@ struct SquatterTests {
         return output.split(separator: "\n").filter { $0.hasPrefix("bytes ") }.map(String.init)
     }
 
-    @Test(.enabled(if: Squatter.available, "needs root, setpriv, useradd and python3 to act as two users"))
+    @Test(.enabled(if: Squatter.available, "needs root, setpriv, useradd, userdel and python3 to act as two users"))
     func aSquattedDefaultDirectoryIsRefusedBeforeAnythingIsSent() async throws {
+        try await Squatter.withAccounts { try await squattedDefaultDirectory() }
+    }
+
+    private func squattedDefaultDirectory() async throws {
         let victim = try #require(Squatter.uid(of: Squatter.victim))
         let directory = "/tmp/sync-agent-\(victim)"
         try? FileManager.default.removeItem(atPath: directory)
@@ -34,8 +38,13 @@ struct SquatterTests {
             let result = try await Squatter.victimSyncctl(arguments)
             expectRefusal(result, mentioning: "socket directory \(directory) belongs to uid")
         }
+        // sync-top connects through the same client code.
+        let (top, topArguments) = Squatter.asUser(Squatter.victim, Products.path("sync-top"), ["--once"])
+        let dashboard = try await RunningProcess.run(top, topArguments)
+        #expect(dashboard.status != 0, "\(dashboard)")
+        #expect(dashboard.stderr.contains("socket directory \(directory) belongs to uid"), "\(dashboard)")
         let seen = await bytesReceived(fake)
-        #expect(seen.allSatisfy { $0 == "bytes 0" }, "the fake agent received \(seen)")
+        #expect(seen.isEmpty, "the fake agent saw connections: \(seen)")
         // The victim's own agent refuses the directory too, and says what to do.
         let (executable, arguments) = Squatter.asUser(Squatter.victim, Products.path("sync-agent"), ["--ephemeral"])
         let agent = try await RunningProcess.run(executable, arguments)
@@ -43,8 +52,12 @@ struct SquatterTests {
         #expect(agent.stderr.contains("belongs to uid") && agent.stderr.contains("XDG_RUNTIME_DIR"), "\(agent)")
     }
 
-    @Test(.enabled(if: Squatter.available, "needs root, setpriv, useradd and python3 to act as two users"))
+    @Test(.enabled(if: Squatter.available, "needs root, setpriv, useradd, userdel and python3 to act as two users"))
     func aSocketOfAnotherUserInASharedDirectoryIsRefusedByItsPeerUID() async throws {
+        try await Squatter.withAccounts { try await socketOfAnotherUser() }
+    }
+
+    private func socketOfAnotherUser() async throws {
         // A directory anyone may create entries in, like /tmp: allowed, so only the server's uid can tell.
         let shared = TemporaryDirectory()
         defer { shared.remove() }
@@ -63,15 +76,16 @@ struct SquatterTests {
         #expect(seen.allSatisfy { $0 == "bytes 0" }, "the fake agent received \(seen)")
     }
 
-    @Test(.enabled(if: Squatter.available, "needs root, setpriv, useradd and python3 to act as two users"))
+    @Test(.enabled(if: Squatter.available, "needs root, setpriv, useradd, userdel and python3 to act as two users"))
     func theVictimsOwnAgentIsStillReached() async throws {
+        try await Squatter.withAccounts { try await victimsOwnAgent() }
+    }
+
+    private func victimsOwnAgent() async throws {
         let victim = try #require(Squatter.uid(of: Squatter.victim))
         let directory = "/tmp/sync-agent-\(victim)"
         try? FileManager.default.removeItem(atPath: directory)
-        defer {
-            try? FileManager.default.removeItem(atPath: directory)
-            Squatter.removeAccounts()
-        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let (executable, arguments) = Squatter.asUser(Squatter.victim, Products.path("sync-agent"), ["--ephemeral"])
         let agent = try RunningProcess(executable, arguments)
         await agent.waitForOutput(containing: "agent listening")
