@@ -87,8 +87,8 @@ public final class SyncConnection: Sendable {
         let watchdog = Task {
             do { try await Task.sleep(for: helloTimeout) } catch { return }
             let waited = DurationText.short(microseconds: helloTimeout.milliseconds * 1000)
-            connection.close(
-                because: WireError(.unreachable, "the agent at \(socketPath.path) did not answer hello within \(waited)"))
+            let message = "the agent at \(socketPath.path) did not answer hello within \(waited)"
+            connection.close(because: WireError(.unreachable, message))
         }
         defer { watchdog.cancel() }
         let hello = try await connection.request(.hello(version: ProtocolVersion.current, client: client))

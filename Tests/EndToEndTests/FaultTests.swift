@@ -136,9 +136,8 @@ struct FaultTests {
             """
         let (executable, arguments) = Fault.asUser(65534, "/usr/bin/python3", ["-c", hello, socket])
         let stranger = try await RunningProcess.run(executable, arguments)
-        #expect(
-            stranger.stdout.contains("permission denied: this agent serves uid 0 and \(uid) only, and you are uid 65534"),
-            "\(stranger)")
+        let refusal = "permission denied: this agent serves uid 0 and \(uid) only, and you are uid 65534"
+        #expect(stranger.stdout.contains(refusal), "\(stranger)")
         agent.signal(SIGTERM)
         let log = await agent.finish().stderr
         #expect(log.components(separatedBy: "refused a client of another user").count - 1 == 1, "\(log)")

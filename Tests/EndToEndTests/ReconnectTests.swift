@@ -107,7 +107,8 @@ struct ReconnectTests {
         let agent = try await startAgent(directory, .ephemeral)
         _ = try await syncctl(directory, "want", "u", "d")
         let start = try RunningProcess(
-            "/bin/sh", ["-c", "date +%s%N; exec \"$0\" \"$@\"", Products.path("syncctl"), "start", "u", "--timeout", "2s"],
+            "/bin/sh",
+            ["-c", "date +%s%N; exec \"$0\" \"$@\"", Products.path("syncctl"), "start", "u", "--timeout", "2s"],
             environment: ["SYNC_AGENT_SOCKET_PATH": directory.socket])
         await start.waitForOutput(containing: "is waiting")
         agent.signal(SIGKILL)

@@ -100,8 +100,10 @@ enum Squatter {
             threading.Thread(target=serve, args=(conn,), daemon=True).start()
         """#
 
-    /// The fake agent, started as the squatter. `directory` receives the script (readable by everyone).
-    static func startFakeAgent(socket: String, mode: String, scratch: TemporaryDirectory) async throws -> RunningProcess {
+    /// The fake agent, started as the squatter. `scratch` receives the script (readable by everyone).
+    static func startFakeAgent(
+        socket: String, mode: String, scratch: TemporaryDirectory
+    ) async throws -> RunningProcess {
         let script = scratch.file("fake-agent.py")
         try fakeAgentScript.write(toFile: script, atomically: true, encoding: .utf8)
         chmod(scratch.path, 0o755)

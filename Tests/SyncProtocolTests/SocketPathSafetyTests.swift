@@ -39,7 +39,8 @@ struct SocketPathSafetyTests {
         let shared = scratch.directory("group")
         chmod(shared, mode_t(mode))
         let message = try #require(refusal(shared + "/agent.sock"))
-        #expect(message.contains("socket directory \(shared) has mode \(String(mode, radix: 8)): its group may replace"))
+        let mode = String(mode, radix: 8)
+        #expect(message.contains("socket directory \(shared) has mode \(mode): its group may replace"), "\(message)")
         #expect(message.contains("chmod go-w"))
         #expect(message.contains("XDG_RUNTIME_DIR") && message.contains("--socket-path"))
     }

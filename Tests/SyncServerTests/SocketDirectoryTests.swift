@@ -118,6 +118,7 @@ struct SocketDirectoryAncestorTests {
         let own = parent + "/own"
         #expect(mkdir(own, 0o700) == 0)
         let message = await refusal(own + "/agent.sock")
-        #expect(message?.contains("\(parent), above socket directory \(own), has mode 777") == true, "\(message ?? "started")")
+        let expected = "\(parent), above socket directory \(own), has mode 777"
+        #expect(message?.contains(expected) == true, "\(message ?? "started")")
     }
 }
