@@ -188,6 +188,8 @@ public final class SyncConnection: Sendable {
             do {
                 while let frame = try lines.nextFrame() {
                     dispatch(frame)
+                    // Closed by the client (a frame it cannot read): nothing after it counts.
+                    if state.withLock({ $0.closeReason != nil }) { break reading }
                 }
             } catch {
                 failure = WireError(.badFrame, "the agent sent a frame larger than \(lines.maxFrameBytes) bytes")

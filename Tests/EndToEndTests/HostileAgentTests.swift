@@ -9,8 +9,8 @@ import Testing
 @Suite("syncctl against a hostile agent")
 struct HostileAgentTests {
     /// A listener in Python that answers each line according to `mode`: `garbage` (a line that is not JSON),
-    /// `silent` (nothing), `wrong-id` (a reply for another id first, then the right one), `not-a-reply` (JSON
-    /// that is neither a reply nor a push).
+    /// `garbage-then-reply` (the same, then the right reply in the same write), `silent` (nothing), `wrong-id` (a
+    /// reply for another id first, then the right one), `not-a-reply` (JSON that is neither a reply nor a push).
     static let script = #"""
         import json, socket, sys
         path, mode = sys.argv[1], sys.argv[2]
@@ -34,6 +34,8 @@ struct HostileAgentTests {
                     reply = lambda rid: (json.dumps({"id": rid, "ok": True, "result": hello}) + "\n").encode()
                     if mode == "garbage":
                         conn.sendall(b"\x00\xffnot json at all\n")
+                    elif mode == "garbage-then-reply":
+                        conn.sendall(b"\x00\xffnot json at all\n" + reply(request["id"]))
                     elif mode == "not-a-reply":
                         conn.sendall(b'{"id": 1, "hello": "there"}\n')
                     elif mode == "wrong-id":
@@ -57,7 +59,7 @@ struct HostileAgentTests {
 
     @Test(
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3"),
-        arguments: ["garbage", "not-a-reply"])
+        arguments: ["garbage", "not-a-reply", "garbage-then-reply"])
     func framesThatAreNotRepliesEndTheCommandAtOnce(mode: String) async throws {
         try await withFake(mode) { socket in
             let result = try await syncctl(socket, "ping")
