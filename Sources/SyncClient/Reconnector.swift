@@ -39,6 +39,11 @@ public struct Reconnector: Sendable {
     /// The longest a connection may take to answer hello before it counts as lost.
     public static let helloTimeout = Duration.seconds(10)
 
+    /// How long past the deadline the client waits for the agent's own `timeout` reply (the agent counts from when
+    /// it received the request) before it gives up by itself: the deadline holds even against an agent that is
+    /// there but does not answer (stopped, hung).
+    public static let grace = Duration.milliseconds(500)
+
     /// Whether an error means the agent went away (so the request may be repeated on a new connection).
     public static func isLoss(_ error: WireError) -> Bool {
         error.code == .unreachable || error.code == .shuttingDown
@@ -53,8 +58,8 @@ public struct Reconnector: Sendable {
     ///   - redeclare: when the agent came back with another instance, declares again what `body` relies on;
     ///     `nil` stops with `agent_restarted` (``stateLostMessage``) instead.
     ///   - body: the request; it must be safe to repeat (start carries a token for that).
-    /// - Throws: the body's error; `timeout` when the deadline passes while reconnecting; `agent_restarted`;
-    ///   `cancelled`.
+    /// - Throws: the body's error; `timeout` when the deadline passes while reconnecting, or ``grace`` after it
+    ///   without an answer; `agent_restarted`; `cancelled`.
     public func run<T: Sendable>(
         retryFirstConnection: Bool = false, timeout: Duration?, redeclare: Redeclare? = nil,
         _ body: @Sendable (SyncClient, Duration?) async throws -> T
@@ -64,7 +69,7 @@ public struct Reconnector: Sendable {
         var notified = false
         var attempt = 0
         var client: SyncClient
-        switch await connectOnce() {
+        switch await connectOnce(deadline: deadline, clock: clock) {
         case .success(let connected):
             client = connected
         case .failure(let error) where retryFirstConnection && Self.isLoss(error):
@@ -84,7 +89,9 @@ public struct Reconnector: Sendable {
                     try await redeclare(client)
                 }
                 let remaining = deadline.map { clock.now.duration(to: $0) }
-                return try await body(client, remaining.map { max($0, .milliseconds(1)) })
+                return try await Self.guarding(client, until: deadline.map { $0 + Self.grace }, clock: clock) {
+                    try await body(client, remaining.map { max($0, .milliseconds(1)) })
+                }
             } catch let error as WireError where Self.isLoss(error) {
                 if !notified {
                     notified = true
@@ -95,13 +102,35 @@ public struct Reconnector: Sendable {
         }
     }
 
-    /// The first connection: an agent that is there enforces the timeout of the request itself.
-    private func connectOnce() async -> Result<SyncClient, WireError> {
+    /// The first connection. Its hello may take until ``grace`` past the deadline (the agent enforces the
+    /// request's own timeout once it has it); one that does not come by then is the deadline passing.
+    private func connectOnce(
+        deadline: ContinuousClock.Instant?, clock: ContinuousClock
+    ) async -> Result<SyncClient, WireError> {
+        var limit = Self.helloTimeout
+        if let deadline { limit = min(limit, max(clock.now.duration(to: deadline + Self.grace), .milliseconds(1))) }
         do {
-            return .success(try await SyncClient.connect(to: socketPath, client: clientName))
+            return .success(try await SyncClient.connect(to: socketPath, client: clientName, helloTimeout: limit))
         } catch {
+            if let deadline, clock.now >= deadline, error.code == .unreachable {
+                return .failure(WireError(.timeout, Self.deadlineMessage))
+            }
             return .failure(error)
         }
+    }
+
+    /// Runs `body`; if it has not ended by `limit`, closes `client` so that it fails with `timeout`.
+    private static func guarding<T>(
+        _ client: SyncClient, until limit: ContinuousClock.Instant?, clock: ContinuousClock,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        guard let limit else { return try await body() }
+        let watchdog = Task {
+            do { try await clock.sleep(until: limit) } catch { return }
+            client.connection.close(because: WireError(.timeout, deadlineMessage))
+        }
+        defer { watchdog.cancel() }
+        return try await body()
     }
 
     /// Connects, giving hello at most ``helloTimeout`` or what is left before the deadline.

@@ -120,4 +120,34 @@ struct ReconnectTests {
         #expect(result.stderr.contains("error: timeout waiting for dependencies of unit 'u'"), "\(result)")
         #expect(ended - began >= 2, "gave up after \(ended - began) s")
     }
+
+    /// An agent that is there but does not answer (stopped) cannot hold a start past its deadline either.
+    @Test func aStartKeepsItsTimeoutAgainstAStoppedAgent() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let agent = try await startAgent(directory, .ephemeral)
+        defer {
+            agent.signal(SIGCONT)
+            agent.signal(SIGTERM)
+        }
+        _ = try await syncctl(directory, "want", "u", "d")
+        let start = try RunningProcess(
+            "/bin/sh",
+            ["-c", "date +%s%N; exec \"$0\" \"$@\"", Products.path("syncctl"), "start", "u", "--timeout", "2s"],
+            environment: ["SYNC_AGENT_SOCKET_PATH": directory.socket])
+        await start.waitForOutput(containing: "is waiting")
+        agent.signal(SIGSTOP)
+        // It must end by itself; if it does not within a minute, end it so the test fails instead of hanging.
+        let stopper = Task {
+            try await Task.sleep(for: .seconds(60))
+            start.signal(SIGKILL)
+        }
+        defer { stopper.cancel() }
+        let result = await start.finish()
+        let ended = Date().timeIntervalSince1970
+        let began = try #require(result.stdout.split(separator: "\n").first.flatMap { Double($0) }) / 1e9
+        #expect(result.status == 124, "\(result)")
+        #expect(result.stderr.contains("error: timeout waiting for dependencies of unit 'u'"), "\(result)")
+        #expect(ended - began >= 2, "gave up after \(ended - began) s")
+    }
 }
