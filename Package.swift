@@ -38,7 +38,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "SyncClient", dependencies: ["SyncCore", "SyncProtocol"]),
+        // The client checks the server's uid (SO_PEERCRED) before it sends anything: CPeerCredentials again.
+        .target(name: "SyncClient", dependencies: ["SyncCore", "SyncProtocol", "CPeerCredentials"]),
         .executableTarget(
             name: "sync-agent",
             dependencies: [

@@ -22,6 +22,19 @@ public enum Posix {
         return text.prefix(1).lowercased() + text.dropFirst()
     }
 
+    /// What is at `path` when it is something other than a socket (symlinks followed): `a directory`,
+    /// `a regular file`, `some other kind of file`; `nil` for a socket or nothing at all.
+    public static func nonSocketKind(at path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFSOCK: return nil
+        case S_IFDIR: return "a directory"
+        case S_IFREG: return "a regular file"
+        default: return "some other kind of file"
+        }
+    }
+
     /// Connects a stream socket to `path`. - Returns: the descriptor, or the errno of the failure.
     public static func connectUnix(_ path: String) -> Result<Int32, Errno> {
         guard path.utf8.count < 108 else { return .failure(Errno(code: ENAMETOOLONG)) }

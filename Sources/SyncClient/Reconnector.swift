@@ -2,8 +2,10 @@ import SyncCore
 import SyncProtocol
 
 /// Runs a request against the agent and, when the agent goes away or restarts, reconnects with backoff and runs it
-/// again, within a deadline. With the journal, a restarted agent knows everything the old one did, so a waiting
-/// `start`, `wait` or `run` simply keeps waiting.
+/// again, within a deadline. With the journal, a restarted agent knows everything the old one did (hello names the
+/// same `instance`), so a waiting `start`, `wait` or `run` simply keeps waiting. An agent with another instance
+/// lost that state: repeating the request there could start a unit whose dependencies it never heard of, so the
+/// run stops with `agent_restarted`, unless the caller can declare again what the request relies on.
 ///
 /// The first connection is not retried: when no agent is there at all, the caller learns it at once.
 public struct Reconnector: Sendable {
@@ -27,6 +29,21 @@ public struct Reconnector: Sendable {
     /// The message of the `timeout` thrown when the deadline passes while reconnecting.
     public static let deadlineMessage = "the agent did not come back before the timeout"
 
+    /// The message of the `agent_restarted` thrown when the agent came back without its state.
+    public static let stateLostMessage = "the agent restarted without its state"
+
+    /// Declares again, on an agent that lost its state, what the request relies on (e.g. `run --after`'s
+    /// dependencies). It runs before the request is repeated there.
+    public typealias Redeclare = @Sendable (SyncClient) async throws(WireError) -> Void
+
+    /// The longest a connection may take to answer hello before it counts as lost.
+    public static let helloTimeout = Duration.seconds(10)
+
+    /// How long past the deadline the client waits for the agent's own `timeout` reply (the agent counts from when
+    /// it received the request) before it gives up by itself: the deadline holds even against an agent that is
+    /// there but does not answer (stopped, hung).
+    public static let grace = Duration.milliseconds(500)
+
     /// Whether an error means the agent went away (so the request may be repeated on a new connection).
     public static func isLoss(_ error: WireError) -> Bool {
         error.code == .unreachable || error.code == .shuttingDown
@@ -36,19 +53,23 @@ public struct Reconnector: Sendable {
     /// - Parameters:
     ///   - retryFirstConnection: retry the first connection too (to report the end of a command that ran while
     ///     the agent was restarting).
-    ///   - timeout: the whole operation's limit, reconnections included; `nil` for none. `body` is given what is
-    ///     left of it each time.
+    ///   - timeout: the whole operation's limit, reconnections included, honoured to the end whether or not the
+    ///     agent can be reached; `nil` for none. `body` is given what is left of it each time.
+    ///   - redeclare: when the agent came back with another instance, declares again what `body` relies on;
+    ///     `nil` stops with `agent_restarted` (``stateLostMessage``) instead.
     ///   - body: the request; it must be safe to repeat (start carries a token for that).
-    /// - Throws: the body's error; `timeout` when the deadline passes while reconnecting; `cancelled`.
+    /// - Throws: the body's error; `timeout` when the deadline passes while reconnecting, or ``grace`` after it
+    ///   without an answer; `agent_restarted`; `cancelled`.
     public func run<T: Sendable>(
-        retryFirstConnection: Bool = false, timeout: Duration?, _ body: @Sendable (SyncClient, Duration?) async throws -> T
+        retryFirstConnection: Bool = false, timeout: Duration?, redeclare: Redeclare? = nil,
+        _ body: @Sendable (SyncClient, Duration?) async throws -> T
     ) async throws -> T {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
         var notified = false
         var attempt = 0
         var client: SyncClient
-        switch await connectOnce() {
+        switch await connectOnce(deadline: deadline, clock: clock) {
         case .success(let connected):
             client = connected
         case .failure(let error) where retryFirstConnection && Self.isLoss(error):
@@ -58,11 +79,19 @@ public struct Reconnector: Sendable {
         case .failure(let error):
             throw error
         }
+        let instance = client.connection.hello?.instance ?? ""
         while true {
             do {
-                let remaining = deadline.map { clock.now.duration(to: $0) }
                 defer { client.close() }
-                return try await body(client, remaining.map { max($0, .milliseconds(1)) })
+                let now = client.connection.hello?.instance ?? ""
+                if now != instance && !now.isEmpty && !instance.isEmpty {
+                    guard let redeclare else { throw WireError(.agentRestarted, Self.stateLostMessage) }
+                    try await redeclare(client)
+                }
+                let remaining = deadline.map { clock.now.duration(to: $0) }
+                return try await Self.guarding(client, until: deadline.map { $0 + Self.grace }, clock: clock) {
+                    try await body(client, remaining.map { max($0, .milliseconds(1)) })
+                }
             } catch let error as WireError where Self.isLoss(error) {
                 if !notified {
                     notified = true
@@ -73,33 +102,74 @@ public struct Reconnector: Sendable {
         }
     }
 
-    private func connectOnce() async -> Result<SyncClient, WireError> {
+    /// The first connection. Its hello may take until ``grace`` past the deadline (the agent enforces the
+    /// request's own timeout once it has it); one that does not come by then is the deadline passing.
+    private func connectOnce(
+        deadline: ContinuousClock.Instant?, clock: ContinuousClock
+    ) async -> Result<SyncClient, WireError> {
+        var limit = Self.helloTimeout
+        if let deadline { limit = min(limit, max(clock.now.duration(to: deadline + Self.grace), .milliseconds(1))) }
         do {
-            return .success(try await SyncClient.connect(to: socketPath, client: clientName))
+            return .success(try await SyncClient.connect(to: socketPath, client: clientName, helloTimeout: limit))
         } catch {
+            if let deadline, clock.now >= deadline, error.code == .unreachable {
+                return .failure(WireError(.timeout, Self.deadlineMessage))
+            }
             return .failure(error)
         }
     }
 
-    /// Connects again, backing off 50 ms, 100 ms… up to 1 s between attempts, until the deadline.
+    /// Runs `body`; if it has not ended by `limit`, closes `client` so that it fails with `timeout`.
+    private static func guarding<T>(
+        _ client: SyncClient, until limit: ContinuousClock.Instant?, clock: ContinuousClock,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        guard let limit else { return try await body() }
+        let watchdog = Task {
+            do { try await clock.sleep(until: limit) } catch { return }
+            client.connection.close(because: WireError(.timeout, deadlineMessage))
+        }
+        defer { watchdog.cancel() }
+        return try await body()
+    }
+
+    /// Connects, giving hello at most ``helloTimeout`` or what is left before the deadline.
+    private func connect(deadline: ContinuousClock.Instant?, clock: ContinuousClock) async throws(WireError)
+        -> SyncClient
+    {
+        var limit = Self.helloTimeout
+        if let deadline { limit = min(limit, max(clock.now.duration(to: deadline), .milliseconds(1))) }
+        return try await SyncClient.connect(to: socketPath, client: clientName, helloTimeout: limit)
+    }
+
+    /// Connects again, backing off 50 ms, 100 ms… up to 1 s between attempts, until the deadline: the last pause
+    /// is cut to end at the deadline, and the deadline passes before this gives up.
     private func reconnect(
         attempt: inout Int, clock: ContinuousClock, deadline: ContinuousClock.Instant?
     ) async throws(WireError) -> SyncClient {
         while true {
             attempt += 1
-            let backoff = Duration.milliseconds(min(1000, 25 << min(attempt, 6)))
-            if let deadline, clock.now + backoff > deadline {
-                throw WireError(.timeout, Self.deadlineMessage)
+            var pause = Duration.milliseconds(min(1000, 25 << min(attempt, 6)))
+            if let deadline {
+                let left = clock.now.duration(to: deadline)
+                if left <= .zero { throw WireError(.timeout, Self.deadlineMessage) }
+                pause = min(pause, left)
             }
             do {
-                try await Task.sleep(for: backoff)
+                try await Task.sleep(for: pause)
             } catch {
                 throw WireError(.cancelled, "cancelled while reconnecting to the agent")
             }
-            if let reconnected = try? await SyncClient.connect(to: socketPath, client: clientName) {
+            if let deadline, clock.now >= deadline { throw WireError(.timeout, Self.deadlineMessage) }
+            do {
+                let reconnected = try await connect(deadline: deadline, clock: clock)
                 attempt = 0
                 onReconnect()
                 return reconnected
+            } catch where error.code == .unsafeSocket {
+                throw error
+            } catch {
+                continue
             }
         }
     }

@@ -20,11 +20,14 @@ public final class SyncClient: Sendable {
         self.connection = connection
     }
 
-    /// Connects to the agent at `socketPath` and says hello.
-    public static func connect(to socketPath: SocketPath, client: String = "syncctl") async throws(WireError)
-        -> SyncClient
-    {
-        SyncClient(connection: try await SyncConnection.connect(to: socketPath, client: client))
+    /// Connects to the agent at `socketPath` and says hello, after checking that only the user or root can have
+    /// put the socket there and that its server is the user's or root's
+    /// (see ``SyncConnection/connect(to:client:helloTimeout:)``).
+    public static func connect(
+        to socketPath: SocketPath, client: String = "syncctl", helloTimeout: Duration = .seconds(10)
+    ) async throws(WireError) -> SyncClient {
+        SyncClient(
+            connection: try await SyncConnection.connect(to: socketPath, client: client, helloTimeout: helloTimeout))
     }
 
     /// Closes the connection. Parked waits of this client are dropped by the agent.

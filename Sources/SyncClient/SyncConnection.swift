@@ -27,6 +27,8 @@ public final class SyncConnection: Sendable {
         var pending: [Int64: Pending] = [:]
         var cancelled: Set<Int64> = []
         var closedError: WireError?
+        /// Why the client closed the connection itself (a hello that never came), reported instead of `lost`.
+        var closeReason: WireError?
     }
 
     /// Largest reply frame accepted from the agent: 256 MiB.
@@ -55,17 +57,40 @@ public final class SyncConnection: Sendable {
     /// - Parameters:
     ///   - socketPath: where the agent listens.
     ///   - client: a name for the agent's log, e.g. `syncctl`.
-    /// - Throws: ``WireError`` `unreachable` with coder's wording
-    ///   (`connect to agent socket: connect to socket: dial unix PATH: connect: no such file or directory`), or
-    ///   the agent's refusal of the hello (`unsupported_version`).
-    public static func connect(to socketPath: SocketPath, client: String) async throws(WireError) -> SyncConnection {
+    ///
+    /// Before it sends anything it checks that only the user or root can have put the socket there
+    /// (``SocketPath/checkSafety()``, the agent's own rules) and that the process serving it runs as the user or
+    /// root (`SO_PEERCRED`); otherwise another user could pass for the agent and read every request.
+    /// - Throws: ``WireError`` `unsafe_socket` when either check fails; `unreachable` with coder's wording
+    ///   (`connect to agent socket: connect to socket: dial unix PATH: connect: no such file or directory`); or
+    ///   `unreachable` too when hello gets no answer within `helloTimeout` (a hung agent, or something else on the
+    ///   socket); or the agent's refusal of the hello (`unsupported_version`).
+    public static func connect(
+        to socketPath: SocketPath, client: String, helloTimeout: Duration = .seconds(10)
+    ) async throws(WireError) -> SyncConnection {
+        do {
+            try socketPath.checkSafety()
+        } catch {
+            throw WireError(.unsafeSocket, error.message)
+        }
         let fd: Int32
         switch Posix.connectUnix(socketPath.path) {
         case .success(let descriptor): fd = descriptor
         case .failure(let error): throw unreachable(socketPath, code: error.code)
         }
+        if let refusal = PeerCheck.refusal(fd, socketPath: socketPath) {
+            Posix.closeDescriptor(fd)
+            throw refusal
+        }
         let connection = SyncConnection(socketPath: socketPath, fd: fd)
         connection.startReading()
+        let watchdog = Task {
+            do { try await Task.sleep(for: helloTimeout) } catch { return }
+            let waited = DurationText.short(microseconds: helloTimeout.milliseconds * 1000)
+            let message = "the agent at \(socketPath.path) did not answer hello within \(waited)"
+            connection.close(because: WireError(.unreachable, message))
+        }
+        defer { watchdog.cancel() }
         let hello = try await connection.request(.hello(version: ProtocolVersion.current, client: client))
         connection.helloInfo.withLock { $0 = HelloInfo(json: hello) }
         return connection
@@ -122,6 +147,12 @@ public final class SyncConnection: Sendable {
         shutdown(fd, Int32(SHUT_RDWR))
     }
 
+    /// Closes the connection; requests in flight fail with `reason`.
+    func close(because reason: WireError) {
+        state.withLock { if $0.closeReason == nil { $0.closeReason = reason } }
+        close()
+    }
+
     private func send(_ request: Request) -> Bool {
         var frame = request.json.compact + "\n"
         return writeLock.withLock { _ in
@@ -157,23 +188,35 @@ public final class SyncConnection: Sendable {
             do {
                 while let frame = try lines.nextFrame() {
                     dispatch(frame)
+                    // Closed by the client (a frame it cannot read): nothing after it counts.
+                    if state.withLock({ $0.closeReason != nil }) { break reading }
                 }
             } catch {
                 failure = WireError(.badFrame, "the agent sent a frame larger than \(lines.maxFrameBytes) bytes")
                 break reading
             }
         }
-        let error = failure ?? lost()
         let pending = state.withLock { state -> [Pending] in
+            let error = state.closeReason ?? failure ?? lost()
             state.closedError = error
             defer { state.pending.removeAll() }
             return Array(state.pending.values)
         }
+        let error = state.withLock { $0.closedError! }
         for entry in pending { entry.continuation.resume(throwing: error) }
     }
 
     private func dispatch(_ frame: ArraySlice<UInt8>) {
-        guard let json = try? JSON.parse(frame), let message = try? ServerMessage(json: json) else { return }
+        // The agent never sends what is not a reply or a push: whatever sent this is not speaking the protocol,
+        // and the requests waiting on it would wait for ever.
+        guard let json = try? JSON.parse(frame), let message = try? ServerMessage(json: json) else {
+            close(
+                because: WireError(
+                    .badFrame,
+                    "the agent at \(socketPath.path) sent a frame that is not a reply or a push "
+                        + "(\(frame.count) bytes); is something else listening on the socket?"))
+            return
+        }
         switch message {
         case .push(let id, let kind, let fields):
             let handler = state.withLock { $0.pending[id]?.onPush }

@@ -72,9 +72,10 @@ final class SocketGuard {
         lockFD = -1
     }
 
+    /// Creates the directory when it is missing (0700), then applies the rules every client applies too
+    /// (``SocketPath/checkSafety()``): only the user or root can have put anything there.
     private func prepareDirectory() throws(AgentStartError) {
         let directory = socketPath.directory
-        let isDefault = socketPath.source == .defaultDirectory
         var info = stat()
         if lstat(directory, &info) != 0 {
             guard errno == ENOENT else {
@@ -83,47 +84,11 @@ final class SocketGuard {
             guard SocketGuard.makeDirectories(directory) else {
                 throw AgentStartError("create socket directory \(directory): \(SocketGuard.errorText())")
             }
-            guard lstat(directory, &info) == 0 else {
-                throw AgentStartError("check socket directory \(directory): \(SocketGuard.errorText())")
-            }
         }
-        guard isDefault else { return try checkChosenDirectory(directory) }
-        if (info.st_mode & S_IFMT) == S_IFLNK {
-            throw AgentStartError(
-                "socket directory \(directory) is a symbolic link; refusing to use it. Remove it and start again")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw AgentStartError("socket directory \(directory) is not a directory; remove it and start again")
-        }
-        guard info.st_uid == getuid() else {
-            throw AgentStartError(
-                "socket directory \(directory) belongs to uid \(info.st_uid), not to you (uid \(getuid())); "
-                    + "refusing to use it. Remove it or choose another --socket-path")
-        }
-        if info.st_mode & 0o077 != 0 {
-            throw AgentStartError(
-                "socket directory \(directory) has mode \(String(info.st_mode & 0o777, radix: 8)); it must be 700. "
-                    + "Run chmod 700 \(directory) or remove it")
-        }
-    }
-
-    /// A directory the user chose (flag, environment, runtime directory) may be shared, like /tmp, but no other
-    /// user may be able to replace the socket in it: it must belong to the user or root, and a directory others
-    /// can write to needs the sticky bit.
-    private func checkChosenDirectory(_ directory: String) throws(AgentStartError) {
-        var info = stat()
-        guard stat(directory, &info) == 0 else {
-            throw AgentStartError("check socket directory \(directory): \(SocketGuard.errorText())")
-        }
-        guard info.st_uid == getuid() || info.st_uid == 0 else {
-            throw AgentStartError(
-                "socket directory \(directory) belongs to uid \(info.st_uid), not to you (uid \(getuid())) or root; "
-                    + "its owner could replace the socket. Choose another --socket-path")
-        }
-        if info.st_mode & 0o002 != 0 && info.st_mode & S_ISVTX == 0 {
-            throw AgentStartError(
-                "socket directory \(directory) has mode \(String(info.st_mode & 0o7777, radix: 8)): anyone may replace "
-                    + "the socket in it. Run chmod o-w (or +t) \(directory), or choose another --socket-path")
+        do {
+            try socketPath.checkSafety()
+        } catch {
+            throw AgentStartError(error.message)
         }
     }
 

@@ -1,3 +1,4 @@
+import SyncClient
 import SyncCore
 import SyncProtocol
 
@@ -11,7 +12,7 @@ enum ExitStatus: Int32, CaseIterable {
     case usage = 2
     /// A dependency failed or was skipped (`start`, `run`), or a waited-for unit did (`wait`).
     case dependencyFailed = 122
-    /// The agent is not reachable, or went away.
+    /// The agent is not reachable, went away, came back without its state, or its socket is not trusted.
     case unreachable = 123
     /// The timeout expired (same code as timeout(1)).
     case timeout = 124
@@ -25,7 +26,9 @@ enum ExitStatus: Int32, CaseIterable {
     /// The status for an error the agent (or the connection) reported.
     init(_ code: ErrorCode) {
         switch code {
-        case .unreachable, .shuttingDown, .unsupportedVersion, .badFrame, .frameTooLarge: self = .unreachable
+        case .unreachable, .shuttingDown, .unsupportedVersion, .badFrame, .frameTooLarge, .unsafeSocket,
+            .agentRestarted:
+            self = .unreachable
         case .dependencyFailed, .unitFailed: self = .dependencyFailed
         case .timeout: self = .timeout
         case .cancelled: self = .interrupted
@@ -40,7 +43,8 @@ enum ExitStatus: Int32, CaseIterable {
           1    refused by the agent: cycle, invalid name, same status, not registered
           2    usage error: bad arguments or flags
           122  a dependency failed or was skipped (start, run, wait)
-          123  the agent is unreachable, or went away
+          123  the agent is unreachable, went away, restarted without its state, or its
+               socket could have been put there by another user
           124  timeout
           126  run: the command could not be executed
           127  run: the command was not found
@@ -64,7 +68,9 @@ struct CommandFailure: Error {
     /// From an agent or connection error, prefixed as coder prefixes its errors (`start unit failed: …`).
     init(_ error: WireError, prefix: String?, socket: SocketPath) {
         let status = ExitStatus(error.code)
-        let keepsOwnText = [.unreachable, .timeout, .dependencyFailed, .unitFailed, .cancelled].contains(error.code)
+        let keepsOwnText = [
+            .unreachable, .timeout, .dependencyFailed, .unitFailed, .cancelled, .unsafeSocket, .agentRestarted,
+        ].contains(error.code)
         let message = prefix.map { keepsOwnText ? error.message : "\($0): \(error.message)" } ?? error.message
         self.init(status, message, hint: Self.hint(for: error, socket: socket))
     }
@@ -73,6 +79,10 @@ struct CommandFailure: Error {
         guard error.code == .unreachable else { return nil }
         if error.message.hasSuffix("permission denied") {
             return "the socket belongs to another user; run syncctl as the agent's user"
+        }
+        if error.message.hasSuffix("connection refused"), let kind = Posix.nonSocketKind(at: socket.path) {
+            let origin = socket.source == .defaultDirectory ? "the default path" : socket.source.rawValue
+            return "\(socket.path) is \(kind), not a socket; check \(origin)"
         }
         if error.message.hasSuffix("no such file or directory") || error.message.hasSuffix("connection refused") {
             let origin = socket.source == .defaultDirectory ? "" : " (path from \(socket.source.rawValue))"

@@ -37,8 +37,12 @@ struct GlobalOptions: ParsableArguments {
 extension GlobalOptions {
     /// Runs a waiting request that survives an agent restart: on a lost connection it reconnects with backoff and
     /// repeats the request within `timeout`, with a one-line note on stderr. Errors become ``CommandFailure``s.
+    ///
+    /// An agent that came back without its state (another instance) stops the command with `stateLostMessage`,
+    /// exit 123, unless `redeclare` can declare again what the request relies on.
     func withReconnection<T: Sendable>(
-        prefix: String, timeout: Duration?, timeoutMessage: String, retryFirstConnection: Bool = false,
+        prefix: String, timeout: Duration?, timeoutMessage: String, stateLostMessage: String? = nil,
+        retryFirstConnection: Bool = false, redeclare: Reconnector.Redeclare? = nil,
         _ body: @escaping @Sendable (SyncClient, Duration?) async throws -> T
     ) async throws -> T {
         let socket = self.socket
@@ -48,9 +52,11 @@ extension GlobalOptions {
                 Output.error("syncctl: lost the agent at \(socket.path) (\(error.message)); reconnecting, still waiting")
             })
         do {
-            return try await reconnector.run(retryFirstConnection: retryFirstConnection, timeout: timeout, body)
+            return try await reconnector.run(
+                retryFirstConnection: retryFirstConnection, timeout: timeout, redeclare: redeclare, body)
         } catch var error as WireError {
             if error.code == .timeout && error.message == Reconnector.deadlineMessage { error.message = timeoutMessage }
+            if error.code == .agentRestarted, let stateLostMessage { error.message = stateLostMessage }
             throw CommandFailure(error, prefix: prefix, socket: socket)
         }
     }
@@ -61,5 +67,13 @@ enum Arity {
     static func exactlyOneUnit(_ arguments: [String]) throws -> String {
         guard arguments.count == 1 else { throw CommandFailure(.usage, "exactly one unit name is required") }
         return arguments[0]
+    }
+
+    /// `start ""` and `status ""` fail as coder's do: both ask for the unit's status first, which refuses an
+    /// empty name with this message (exit 1, nothing sent).
+    static func refuseEmptyNameAsStatus(_ unit: String) throws {
+        guard unit.isEmpty else { return }
+        throw CommandFailure(
+            .refused, "get status failed: cannot check readiness: unit ID cannot be empty: unit name is required")
     }
 }

@@ -30,7 +30,8 @@ struct Run: AsyncParsableCommand {
     var dependencies: [String] = []
     @Option(
         help: ArgumentHelp(
-            "Maximum time to wait for dependencies (e.g., 30s, 5m). 0 waits without limit.", valueName: "duration"))
+            "Maximum time to wait for dependencies (e.g., 30s, 5m). 0 waits without limit.", valueName: "duration"),
+        transform: DurationArgument.parsing)
     var timeout = DurationArgument(nanoseconds: 300_000_000_000)
     @Argument(help: ArgumentHelp("The unit this command is.", valueName: "unit")) var unit: String
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command and its arguments.", valueName: "command"))
@@ -49,7 +50,8 @@ struct Run: AsyncParsableCommand {
         if !dependencies.isEmpty {
             try await global.withClient(prefix: "run failed") { try await $0.want(unit, dependsOn: dependencies) }
         }
-        let (_, waitedFor) = try await Start.start(unit, timeout: timeout, global: global, output: Output.error)
+        let (_, waitedFor) = try await Start.start(
+            unit, timeout: timeout, global: global, redeclare: dependencies, output: Output.error)
         if let waitedFor {
             Output.error("Unit \(goQuoted(unit)) finished waiting for dependencies: [\(waitedFor.joined(separator: ", "))]")
         }
@@ -72,7 +74,8 @@ struct Run: AsyncParsableCommand {
 
     /// Runs the command; a command that cannot be started is reported to the agent as a failure.
     private func execute(_ unit: String) async throws -> ChildProcess.Outcome {
-        let environment = ["SYNC_UNIT": unit, "SYNC_AGENT_SOCKET_PATH": global.socket.path]
+        // Absolute: the command may change directory, and a relative SYNC_AGENT_SOCKET_PATH is refused.
+        let environment = ["SYNC_UNIT": unit, "SYNC_AGENT_SOCKET_PATH": global.socket.absolutePath]
         let child: ChildProcess
         ChildProcess.prepareSignalForwarding()
         do {

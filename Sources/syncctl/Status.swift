@@ -22,6 +22,7 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let unit = try Arity.exactlyOneUnit(arguments)
+        try Arity.refuseEmptyNameAsStatus(unit)
         let chosen = try columns.resolve(from: Self.columns)
         let report = try await global.withClient(prefix: "get status failed") { try await $0.status(unit) }
         switch output {

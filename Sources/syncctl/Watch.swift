@@ -10,10 +10,12 @@ struct Watch: AsyncParsableCommand {
         usage: "syncctl watch [-o text|json] [--since <seq>]",
         discussion: """
             One line per event, in order, as the agent records them: registrations, dependencies, status changes \
-            (with reasons and causes), waits beginning and ending. Starts with every event the agent still holds \
-            (or a snapshot of the current state when it no longer holds them all), then follows live. With -o json \
-            each line is a JSON object, ready for jq. If the agent restarts, watch reconnects and resumes where it \
-            was. Stop it with Ctrl-C.
+            (with reasons and causes), waits beginning and ending. Starts with a snapshot of the graph as it is \
+            now (one line per unit), then prints every change from then on. With --since N it prints instead \
+            every event after sequence number N the agent still holds (--since 0: all of them), or a snapshot when \
+            it no longer holds them. With -o json each line is a JSON object, ready for jq. If the agent restarts, \
+            watch reconnects and resumes where it was; an agent that came back without its state sends a fresh \
+            snapshot first. Stop it with Ctrl-C.
             """
     )
 
@@ -24,7 +26,11 @@ struct Watch: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(name: [.short, .long], help: "Output format.") var output: Format = .text
-    @Option(help: ArgumentHelp("Start after this sequence number.", valueName: "seq")) var since: UInt64 = 0
+    @Option(
+        help: ArgumentHelp(
+            "Replay the events after this sequence number (0: all the agent holds) instead of starting with a "
+                + "snapshot.", valueName: "seq"))
+    var since: UInt64?
 
     func run() async throws {
         let follower = StreamFollower(socketPath: global.socket, clientName: "syncctl watch")

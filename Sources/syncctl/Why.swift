@@ -25,6 +25,7 @@ struct Why: AsyncParsableCommand {
 
     func run() async throws {
         let unit = try Arity.exactlyOneUnit(arguments)
+        if let problem = UnitName.problem(with: unit) { throw CommandFailure(.refused, "why failed: \(problem)") }
         let snapshot = try await global.withClient(prefix: "why failed") { try await $0.snapshot() }
         let now = SystemClock.now()
         let report = WhyReport(unit: unit, graph: UnitGraph(snapshot: snapshot, clock: { now }))

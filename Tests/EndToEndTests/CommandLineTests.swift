@@ -91,6 +91,72 @@ struct CommandLineTests {
         }
     }
 
+    /// coder asks for the status first in both, so both fail with its readiness message; complete and want
+    /// keep theirs (above).
+    @Test(arguments: [["start", ""], ["status", ""], ["start", "", "--timeout", "1s"]])
+    func anEmptyNameFailsAsCodersDoes(arguments: [String]) async throws {
+        try await withAgentProcess { agent in
+            let result = try await RunningProcess.run(
+                Products.path("syncctl"), arguments, environment: ["SYNC_AGENT_SOCKET_PATH": agent.socket])
+            #expect(result.status == 1, "\(result)")
+            #expect(result.stdout == "")
+            let message = "get status failed: cannot check readiness: unit ID cannot be empty: unit name is required"
+            #expect(result.stderr == "error: \(message)\n")
+            let complete = try await agent.syncctl("complete", "")
+            let completeMessage =
+                "complete unit failed: cannot complete unit \"\": updating status for unit \"\": unit name is required"
+            #expect(complete.stderr == "error: \(completeMessage)\n")
+            let why = try await agent.syncctl("why", "")
+            #expect(why.status == 1, "\(why)")
+            #expect(why.stderr == "error: why failed: unit name is required\n")
+        }
+    }
+
+    /// Negative and out-of-range durations are usage errors (one used to crash, the other to mean "no limit").
+    @Test(arguments: [
+        ["start", "u", "--timeout=-9999999999h"], ["start", "u", "--timeout=-5s"],
+        ["start", "u", "--timeout", "99999999h"],
+        ["wait", "u", "--timeout=-1ms"], ["wait", "u", "--timeout=-9999999999h"],
+        ["run", "u", "--timeout=-5s", "--", "true"], ["run", "u", "--timeout=1e400h", "--", "true"],
+    ])
+    func badDurationsAreUsageErrors(arguments: [String]) async throws {
+        try await withAgentProcess { agent in
+            let result = try await RunningProcess.run(
+                Products.path("syncctl"), arguments, environment: ["SYNC_AGENT_SOCKET_PATH": agent.socket])
+            #expect(result.status == 2, "\(result)")
+            #expect(result.stderr.contains("is invalid for '--timeout <duration>'"), "\(result)")
+            #expect(
+                result.stderr.contains("cannot be negative") || result.stderr.contains("the longest duration")
+                    || result.stderr.contains("write a duration such as"), "\(result)")
+            #expect(try await agent.syncctl("list").stdout == "No units registered\n")
+        }
+    }
+
+    /// Without --since, watch shows the graph as it is, then what changes: not the whole history first.
+    @Test func watchStartsWithTheGraphNowThenNewChanges() async throws {
+        try await withAgentProcess { agent in
+            _ = try await agent.syncctl("want", "claude", "git")
+            _ = try await agent.syncctl("start", "git")
+            let watch = try agent.spawn("watch")
+            await watch.waitForOutput(containing: "  git  ")
+            _ = try await agent.syncctl("complete", "git")
+            await watch.waitForOutput(containing: "git  started -> completed")
+            watch.signal(SIGINT)
+            let lines = await watch.finish().stdout.split(separator: "\n")
+            #expect(lines.first?.hasPrefix("snapshot at #") == true, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("  git  started since ") }, "\(lines)")
+            // Nothing from before the watch began is replayed.
+            #expect(!lines.contains { $0.contains("registered") || $0.contains("depends on") }, "\(lines)")
+            // --since 0 replays everything the agent holds.
+            let replay = try agent.spawn("watch", "--since", "0")
+            await replay.waitForOutput(containing: "git  started -> completed")
+            replay.signal(SIGINT)
+            let replayed = await replay.finish().stdout
+            #expect(replayed.contains("claude  depends on git (completed)"), "\(replayed)")
+            #expect(!replayed.contains("snapshot at"), "\(replayed)")
+        }
+    }
+
     @Test func jsonIsSortedAndEmptyListsAreEmptyArrays() async throws {
         try await withAgentProcess { agent in
             #expect(try await agent.syncctl("list", "-o", "json").stdout == "[]\n")

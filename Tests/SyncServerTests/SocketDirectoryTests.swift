@@ -81,3 +81,44 @@ struct SocketDirectoryTests {
         #expect(message?.contains("is a symbolic link; refusing to use it") == true, "\(message ?? "started")")
     }
 }
+
+/// The agent applies the client's rules (`SocketPath.checkSafety()`): group members are others, and whoever can
+/// write a directory above the socket's can rename it away.
+@Suite("Socket directory: group and ancestors")
+struct SocketDirectoryAncestorTests {
+    private func refusal(_ path: String) async -> String? {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let configuration = AgentConfiguration(socketPath: SocketPath(path: path, source: .flag), logger: logger)
+        do {
+            let server = try await SyncServer.start(configuration)
+            await server.shutdown()
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func aGroupWritableDirectoryWithoutTheStickyBitIsRefused() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let shared = directory.file("group")
+        #expect(mkdir(shared, 0o700) == 0)
+        chmod(shared, 0o770)
+        let message = await refusal(shared + "/agent.sock")
+        #expect(message?.contains("has mode 770: its group may replace the socket") == true, "\(message ?? "started")")
+    }
+
+    @Test func aPrivateDirectoryInsideAWorldWritableParentIsRefused() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let parent = directory.file("open")
+        #expect(mkdir(parent, 0o700) == 0)
+        chmod(parent, 0o777)
+        let own = parent + "/own"
+        #expect(mkdir(own, 0o700) == 0)
+        let message = await refusal(own + "/agent.sock")
+        let expected = "\(parent), above socket directory \(own), has mode 777"
+        #expect(message?.contains(expected) == true, "\(message ?? "started")")
+    }
+}
