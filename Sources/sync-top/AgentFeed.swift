@@ -26,8 +26,13 @@ struct AgentFeed: DashboardFeed {
             let start = try await startFromHistory(post: post)
             try await follow(follower, from: start, post: post, lostSince: lostSince)
         } catch {
-            post(.connection(.stale(since: SystemClock.now(), reason: error.message)))
+            post(.connection(.stale(since: SystemClock.now(), reason: Self.explain(error))))
         }
+    }
+
+    /// The error as the header (and `--once`) shows it: when nothing answers, with how to start an agent.
+    static func explain(_ error: WireError) -> String {
+        error.code == .unreachable ? "\(error.message) (is the agent running? start it with sync-agent)" : error.message
     }
 
     /// Where the stream resumes: after the agent's history, or from its first event when there is no agent yet.
@@ -65,7 +70,7 @@ struct AgentFeed: DashboardFeed {
                 post(.connection(.live))
             case .lost(let error, let attempt):
                 let since = lostSince.mark(SystemClock.now())
-                post(.connection(attempt > 3 ? .stale(since: since, reason: error.message)
+                post(.connection(attempt > 3 ? .stale(since: since, reason: Self.explain(error))
                     : .reconnecting(since: since, attempt: attempt)))
             case .item(.snapshot(_, let snapshot)):
                 post(.snapshot(snapshot))

@@ -40,7 +40,7 @@ struct OnceCollector {
             _ = poll(&polled, 1, source.ends ? -1 : Int32(left / 1000) + 1)
         }
         if !source.ends && !sawSnapshot, case .stale(_, let reason) = model.connection {
-            throw TopError("\(reason) (is the agent running? start it with sync-agent)")
+            throw TopError(reason)
         }
         model.tick(now: source.clock())
         return model

@@ -43,6 +43,7 @@ struct SquatterTests {
         let dashboard = try await RunningProcess.run(top, topArguments)
         #expect(dashboard.status != 0, "\(dashboard)")
         #expect(dashboard.stderr.contains("socket directory \(directory) belongs to uid"), "\(dashboard)")
+        #expect(!dashboard.stderr.contains("is the agent running"), "not a hint for a missing agent: \(dashboard)")
         let seen = await bytesReceived(fake)
         #expect(seen.isEmpty, "the fake agent saw connections: \(seen)")
         // The victim's own agent refuses the directory too, and says what to do.
