@@ -62,8 +62,10 @@ final class JournalWriter: @unchecked Sendable {
         try await pool.runIfActive { journal.injectedFailures = (code, count) }
     }
 
-    /// Waits for the work in progress, then stops the thread.
+    /// Waits for the work in progress, stops the thread, then closes the journal and releases its lock (another
+    /// agent may open it from then on).
     func shutdown() async {
         try? await pool.shutdownGracefully()
+        journal.close()
     }
 }

@@ -56,7 +56,8 @@ public final class SyncServer: Sendable {
         var restored: Journal.Contents?
         if let journalPath = configuration.journalPath {
             do {
-                let (journal, contents) = try Journal.open(path: journalPath, clock: configuration.clock)
+                let (journal, contents) = try Journal.open(
+                    path: journalPath, clock: configuration.clock, logger: configuration.logger)
                 writer = JournalWriter(journal: journal, clock: configuration.clock)
                 restored = contents
                 if let torn = contents.droppedTail {
