@@ -130,12 +130,7 @@ final class Journal {
     /// When the write or the sync fails, the file is cut back to ``committedLength`` (a half-written line must not
     /// sit in front of the next one) before the error is thrown.
     func append(_ lines: [String]) throws(Failure) {
-        if let (change, keptAs) = try restorePath() {
-            let message = "journal was \(change.rawValue) while the agent ran; the agent wrote it again in full "
-                + "at its path, so every change stays stored"
-            logger?.warning(
-                "\(message)", metadata: ["journal": "\(path)", "other file kept as": "\(keptAs ?? "-")"])
-        }
+        try keepPath()
         let text = lines.joined(separator: "\n") + "\n"
         do throws(Failure) {
             if let injected = injectedFailures, injected.count > 0 {
@@ -154,6 +149,15 @@ final class Journal {
         }
         committedLength += text.utf8.count
         lineCount += lines.count
+    }
+
+    /// Puts the journal back at its path when it was deleted or replaced (see `Journal+Repair.swift`), and says
+    /// so in the log.
+    func keepPath() throws(Failure) {
+        guard let (change, keptAs) = try restorePath() else { return }
+        let message = "journal was \(change.rawValue) while the agent ran; the agent wrote it again in full at its "
+            + "path, so every change stays stored"
+        logger?.warning("\(message)", metadata: ["journal": "\(path)", "other file kept as": "\(keptAs ?? "-")"])
     }
 
     /// Cuts the file back to what was last synced, best effort: when even that fails (a read-only file system),

@@ -80,6 +80,7 @@ public final class SyncServer: Sendable {
         configuration.limits.connections = Self.connectionLimit(configuration)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
+        writer?.watchPath(on: loop, every: .seconds(1))
         let pid = Int64(getpid())
         let core = try await loop.submit { [writer, restored, configuration] in
             NIOLoopBound(

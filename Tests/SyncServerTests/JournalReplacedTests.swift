@@ -47,6 +47,28 @@ struct JournalReplacedTests {
         await restarted.stop()
     }
 
+    @Test func aJournalDeletedWhileTheAgentIsIdleIsPutBackWithoutWaitingForAChange() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let journal = directory.file("agent.journal")
+        let log = LogRecorder()
+        let agent = try await startAgent(directory, journal, log: log)
+        let client = try await agent.client()
+        try await changes(client, "before")
+        let before = try await client.snapshot()
+        try FileManager.default.removeItem(atPath: journal)
+        #expect(await log.waitFor("journal was deleted"), "\(log.all)")
+        #expect(FileManager.default.fileExists(atPath: journal))
+        client.close()
+        await agent.stopKeepingFiles()
+
+        let restarted = try await InProcessAgent.start(in: directory, journal: journal)
+        let again = try await restarted.client()
+        #expect(try await again.snapshot() == before)
+        again.close()
+        await restarted.stop()
+    }
+
     @Test func aReplacedJournalIsWrittenAgainAndTheStrangerKeptAside() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
