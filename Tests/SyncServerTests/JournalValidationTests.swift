@@ -32,7 +32,8 @@ struct JournalValidationTests {
     static let cases: [Case] = [
         Case(
             name: "newline in a name",
-            lines: [header, event(1, .registered(unit: "a\nb"))], line: 2, problem: "contains control character U+000A"),
+            lines: [header, event(1, .registered(unit: "a\nb"))], line: 2,
+            problem: "contains control character U+000A"),
         Case(
             name: "name over 255 bytes",
             lines: [header, event(1, .registered(unit: long))], line: 2, problem: "is 256 bytes long"),
