@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Logging
 import SyncCore
 import SyncProtocol
 
@@ -12,7 +13,11 @@ import SyncProtocol
 /// stream (`{"seq":…,"time_us":…,"kind":…}`), and, after a compaction, a `{"snapshot":{…}}` line followed by the
 /// recent events it already includes (kept as history) and the events after it.
 ///
-/// Not thread-safe: after ``open(path:)`` every call comes from the agent's single journal thread.
+/// One agent per journal: the journal is locked (`flock` on `<path>.lock`, which holds the agent's pid) from
+/// ``open(path:clock:logger:)`` to ``close()``. Before each write the journal checks that its path still names its
+/// file, and puts a complete copy back when the file was deleted or replaced (see `Journal+Repair.swift`).
+///
+/// Not thread-safe: after ``open(path:clock:logger:)`` every call comes from the agent's single journal thread.
 final class Journal {
     /// What the journal held when it was opened.
     struct Contents {
@@ -41,7 +46,10 @@ final class Journal {
     }
 
     let path: String
-    private var fd: Int32
+    private(set) var fd: Int32
+    /// Holds the lock for as long as it is open; -1 once closed.
+    private var lockFD: Int32
+    private let logger: Logger?
     /// Lines written since the last compaction (or since opening).
     private(set) var lineCount: Int
     /// Size of the file up to the end of the last line known to be on disk: what survives a crash.
@@ -50,21 +58,48 @@ final class Journal {
     /// as a full disk would.
     var injectedFailures: (code: Int32, count: Int)?
 
-    private init(path: String, fd: Int32, lineCount: Int, committedLength: Int) {
+    private init(path: String, fd: Int32, lockFD: Int32, logger: Logger?, lineCount: Int, committedLength: Int) {
         self.path = path
         self.fd = fd
+        self.lockFD = lockFD
+        self.logger = logger
         self.lineCount = lineCount
         self.committedLength = committedLength
     }
 
-    deinit { close(fd) }
+    deinit { close() }
 
-    /// Opens (or creates) the journal at `path` and reads it back.
-    /// - Throws: ``Failure`` when the file cannot be opened, or a line other than the last is corrupt (the file is
-    ///   left untouched). A torn last line (power lost mid-write) is dropped and reported in ``Contents``.
-    static func open(path: String, clock: @escaping UnitGraph.Clock) throws(Failure) -> (Journal, Contents) {
-        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw Failure(description: "open journal \(path): \(errorText())") }
+    /// Closes the file and releases the lock, so another agent may open the journal. Idempotent.
+    func close() {
+        guard lockFD >= 0 else { return }
+        Glibc.close(fd)
+        Glibc.close(lockFD)
+        lockFD = -1
+    }
+
+    /// Writes from now on go to `newFD`, a complete copy of the journal now at the path.
+    func replaceDescriptor(with newFD: Int32) {
+        Glibc.close(fd)
+        fd = newFD
+    }
+
+    /// Locks, opens (or creates) the journal at `path` and reads it back.
+    /// - Parameter logger: where a journal put back after it was deleted or replaced is reported.
+    /// - Throws: ``Failure`` when another agent holds the journal (naming its pid), when the path is not a plain
+    ///   file of the user's own, when it cannot be opened, or when a line other than the last is corrupt or
+    ///   describes what no request could have produced (the file is left untouched). A torn last line (power lost
+    ///   mid-write) is dropped and reported in ``Contents``.
+    static func open(
+        path: String, clock: @escaping UnitGraph.Clock, logger: Logger? = nil
+    ) throws(Failure) -> (Journal, Contents) {
+        let lockFD = try lock(path)
+        let fd: Int32
+        do throws(Failure) {
+            fd = try openRegularFile(path, describedAs: "journal", journal: path)
+        } catch {
+            Glibc.close(lockFD)
+            throw error
+        }
         do throws(Failure) {
             let data = try readAll(fd, path: path)
             var contents = try JournalReader(path: path, clock: clock).read(data)
@@ -79,11 +114,13 @@ final class Journal {
             let end = lseek(fd, 0, SEEK_END)
             guard end >= 0 else { throw Failure(description: "seek journal \(path): \(errorText())", code: errno) }
             contents.result.lines = contents.lineCount
-            return (
-                Journal(path: path, fd: fd, lineCount: contents.lineCount, committedLength: Int(end)), contents.result
-            )
+            let journal = Journal(
+                path: path, fd: fd, lockFD: lockFD, logger: logger, lineCount: contents.lineCount,
+                committedLength: Int(end))
+            return (journal, contents.result)
         } catch {
-            close(fd)
+            Glibc.close(fd)
+            Glibc.close(lockFD)
             throw error
         }
     }
@@ -93,6 +130,7 @@ final class Journal {
     /// When the write or the sync fails, the file is cut back to ``committedLength`` (a half-written line must not
     /// sit in front of the next one) before the error is thrown.
     func append(_ lines: [String]) throws(Failure) {
+        try keepPath()
         let text = lines.joined(separator: "\n") + "\n"
         do throws(Failure) {
             if let injected = injectedFailures, injected.count > 0 {
@@ -111,6 +149,15 @@ final class Journal {
         }
         committedLength += text.utf8.count
         lineCount += lines.count
+    }
+
+    /// Puts the journal back at its path when it was deleted or replaced (see `Journal+Repair.swift`), and says
+    /// so in the log.
+    func keepPath() throws(Failure) {
+        guard let (change, keptAs) = try restorePath() else { return }
+        let message = "journal was \(change.rawValue) while the agent ran; the agent wrote it again in full at its "
+            + "path, so every change stays stored"
+        logger?.warning("\(message)", metadata: ["journal": "\(path)", "other file kept as": "\(keptAs ?? "-")"])
     }
 
     /// Cuts the file back to what was last synced, best effort: when even that fails (a read-only file system),
@@ -152,8 +199,7 @@ final class Journal {
             errno = injected.code
             throw Failure(description: "write \(temporary): \(Self.errorText())", code: injected.code)
         }
-        let newFD = Glibc.open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard newFD >= 0 else { throw Failure(description: "open \(temporary): \(Self.errorText())", code: errno) }
+        let newFD = try Self.createFresh(temporary)
         let lines = [JournalReader.header(instance: instance), JSON.object([("snapshot", snapshot.json)]).compact]
             + history
         let text = lines.joined(separator: "\n") + "\n"
@@ -162,27 +208,33 @@ final class Journal {
             guard fsync(newFD) == 0 else {
                 throw Failure(description: "sync \(temporary): \(Self.errorText())", code: errno)
             }
+            if let change = pathChange() {
+                let keptAs = change == .replaced ? keepStranger() : nil
+                let message = "journal was \(change.rawValue) while the agent ran; the agent's compaction writes "
+                    + "it again in full at its path"
+                logger?.warning(
+                    "\(message)", metadata: ["journal": "\(path)", "other file kept as": "\(keptAs ?? "-")"])
+            }
             guard rename(temporary, path) == 0 else {
                 throw Failure(description: "replace journal \(path): \(Self.errorText())", code: errno)
             }
         } catch {
-            close(newFD)
+            Glibc.close(newFD)
             unlink(temporary)
             throw error
         }
         Self.syncDirectory(of: path)
-        close(fd)
-        fd = newFD
+        replaceDescriptor(with: newFD)
         lineCount = lines.count - 1
         committedLength = text.utf8.count
     }
 
-    private static func syncDirectory(of path: String) {
+    static func syncDirectory(of path: String) {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let dirFD = Glibc.open(directory.isEmpty ? "/" : directory, O_RDONLY | O_CLOEXEC)
         if dirFD >= 0 {
             fsync(dirFD)
-            close(dirFD)
+            Glibc.close(dirFD)
         }
     }
 
@@ -193,7 +245,7 @@ final class Journal {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw Failure(description: "read journal \(path): \(errorText())")
+                throw Failure(description: "read journal \(path): \(errorText())", code: errno)
             }
             if count == 0 { return data }
             data += chunk[..<count]

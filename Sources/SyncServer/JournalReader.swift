@@ -6,7 +6,9 @@ import Darwin
 import SyncCore
 import SyncProtocol
 
-/// Reads a journal's bytes back into a graph, checking every line.
+/// Reads a journal's bytes back into a graph, checking every line: it must be JSON, an event or the snapshot that
+/// follows the header, with sequence numbers that only grow, and describe only what a request could have done
+/// (see `JournalReader+Validation.swift`).
 struct JournalReader {
     /// What reading found.
     struct Reading {
@@ -64,6 +66,8 @@ struct JournalReader {
         var graph = UnitGraph(clock: clock)
         var events: [SyncEvent] = []
         var goodLines = 0
+        var lastSequence: UInt64 = 0
+        var snapshotSequence: UInt64 = 0
         for (number, line) in lines.enumerated().dropFirst() {
             let isLast = number == lines.count - 1 && tornAt == nil
             guard let json = try? JSON.parse(line.bytes) else {
@@ -76,30 +80,52 @@ struct JournalReader {
                 throw failure(line: number + 1, "it is not valid JSON")
             }
             if let snapshotJSON = json["snapshot"] {
+                guard number == 1 else {
+                    throw failure(line: number + 1, "a snapshot may only follow the header (line 1)")
+                }
                 guard let snapshot = GraphSnapshot(json: snapshotJSON) else {
                     throw failure(line: number + 1, "the snapshot cannot be read")
                 }
+                if let problem = Self.nameProblem(in: snapshot) { throw failure(line: number + 1, problem) }
                 graph = UnitGraph(snapshot: snapshot, clock: clock)
+                snapshotSequence = snapshot.sequence
                 goodLines += 1
                 continue
             }
             guard let event = SyncEvent(json: json) else {
                 throw failure(line: number + 1, "it is not an event")
             }
+            if let problem = Self.nameProblem(in: event.kind) { throw failure(line: number + 1, problem) }
+            guard event.sequence > lastSequence else {
+                throw failure(
+                    line: number + 1,
+                    "event \(event.sequence) comes after event \(lastSequence); sequence numbers only grow")
+            }
+            lastSequence = event.sequence
             goodLines += 1
             let next = graph.nextSequence
             if event.sequence < next {
                 events.append(event)  // history the snapshot already includes
             } else if event.sequence == next {
+                if let problem = Self.stateProblem(of: event.kind, in: graph) {
+                    throw failure(line: number + 1, problem)
+                }
                 graph.replay(event)
                 events.append(event)
             } else {
                 throw failure(line: number + 1, "events \(next)…\(event.sequence - 1) are missing")
             }
         }
+        let snapshot = graph.snapshot
+        // Edges are only ever added, so a graph without a loop at the end never had one.
+        if let cycle = Self.cycle(in: snapshot.edges) {
+            let line = Self.lineClosing(cycle, in: lines, snapshotSequence: snapshotSequence)
+            throw failure(
+                line: line, "it closes a dependency cycle \(cycle.joined(separator: " -> ")), which no want accepts")
+        }
         return Reading(
             result: Journal.Contents(
-                instance: instance, snapshot: graph.snapshot, events: events, lines: goodLines, droppedTail: dropped),
+                instance: instance, snapshot: snapshot, events: events, lines: goodLines, droppedTail: dropped),
             lineCount: goodLines, tornAt: tornAt, needsHeader: false)
     }
 

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 import SyncCore
 
 /// Runs the journal's blocking writes and syncs on a thread of their own, one at a time, so the event loop never
@@ -9,6 +10,7 @@ final class JournalWriter: @unchecked Sendable {
     private let journal: Journal
     private let pool: NIOThreadPool
     private let clock: UnitGraph.Clock
+    private let watch = Mutex<RepeatedTask?>(nil)
 
     /// How an append ended.
     enum AppendOutcome {
@@ -56,14 +58,30 @@ final class JournalWriter: @unchecked Sendable {
         }
     }
 
+    /// Checks every `interval`, on the journal's thread, that the path still names the journal, and puts it back
+    /// if not: a journal deleted while the agent is idle must not wait for the next change (a crash meanwhile would
+    /// lose everything it held). Costs two `stat` calls per check.
+    func watchPath(on loop: any EventLoop, every interval: TimeAmount) {
+        nonisolated(unsafe) let journal = self.journal
+        let pool = self.pool
+        let task = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            // A failure here is met again, and handled, by the next write.
+            _ = pool.runIfActive(eventLoop: loop) { try? journal.keepPath() }
+        }
+        watch.withLock { $0 = task }
+    }
+
     /// Tests only: the next `count` appends fail with `code` after writing half their bytes.
     func injectFailures(_ code: Int32, count: Int = 1) async throws {
         nonisolated(unsafe) let journal = self.journal
         try await pool.runIfActive { journal.injectedFailures = (code, count) }
     }
 
-    /// Waits for the work in progress, then stops the thread.
+    /// Waits for the work in progress, stops the thread, then closes the journal and releases its lock (another
+    /// agent may open it from then on).
     func shutdown() async {
+        watch.withLock { $0?.cancel() }
         try? await pool.shutdownGracefully()
+        journal.close()
     }
 }

@@ -56,7 +56,8 @@ public final class SyncServer: Sendable {
         var restored: Journal.Contents?
         if let journalPath = configuration.journalPath {
             do {
-                let (journal, contents) = try Journal.open(path: journalPath, clock: configuration.clock)
+                let (journal, contents) = try Journal.open(
+                    path: journalPath, clock: configuration.clock, logger: configuration.logger)
                 writer = JournalWriter(journal: journal, clock: configuration.clock)
                 restored = contents
                 if let torn = contents.droppedTail {
@@ -79,6 +80,7 @@ public final class SyncServer: Sendable {
         configuration.limits.connections = Self.connectionLimit(configuration)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
+        writer?.watchPath(on: loop, every: .seconds(1))
         let pid = Int64(getpid())
         let core = try await loop.submit { [writer, restored, configuration] in
             NIOLoopBound(

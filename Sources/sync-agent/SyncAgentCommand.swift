@@ -29,7 +29,9 @@ struct SyncAgentCommand: AsyncParsableCommand {
             acknowledged; on start the agent rebuilds the graph from it (a torn last line is dropped with a warning; \
             a corrupt line elsewhere stops the agent and leaves the file untouched). The journal sits beside the \
             socket (agent.sock -> agent.journal) unless --state-file says otherwise; --ephemeral keeps everything \
-            in memory.
+            in memory. One agent per journal: it is locked (<journal>.lock holds the pid), and a second agent on \
+            it exits 1 naming that pid. A journal deleted or replaced while the agent runs is written back in \
+            full within a second (or at its next change), with a warning.
 
             Only the agent's own user and root may talk to it: the socket is 0600, and each connection's peer uid \
             is checked (SO_PEERCRED). When the journal cannot be written (disk full, read-only), the change is \

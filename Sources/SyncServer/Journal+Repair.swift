@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A journal deleted, moved away or replaced while the agent runs would take every later change with it: the
+/// agent would go on writing to a file no restart reads. Before each write the journal checks that its path still
+/// names the file it writes (an `fstat` and an `lstat`), and if not, puts a complete copy back at the path.
+extension Journal {
+    /// What happened to the file at the path, if it is no longer the journal's.
+    enum PathChange: String {
+        case deleted = "deleted (or moved away)"
+        case replaced
+    }
+
+    /// Whether the path still names the open file; `nil` when it does (or when that cannot be told).
+    func pathChange() -> PathChange? {
+        var own = stat()
+        guard fstat(fd, &own) == 0 else { return nil }
+        var there = stat()
+        guard lstat(path, &there) == 0 else { return errno == ENOENT ? .deleted : nil }
+        return there.st_dev == own.st_dev && there.st_ino == own.st_ino ? nil : .replaced
+    }
+
+    /// Puts the journal back at its path when it was deleted or replaced: the synced content of the open file is
+    /// copied beside the path, synced and renamed over it. A file that took its place is kept under
+    /// `<path>.replaced-<time>`. - Returns: what happened and where a replacing file went, for the log.
+    func restorePath() throws(Failure) -> (change: PathChange, keptAs: String?)? {
+        guard let change = pathChange() else { return nil }
+        let temporary = path + ".compacting"
+        let newFD = try Self.createFresh(temporary)
+        var keptAs: String?
+        do throws(Failure) {
+            try copyCommitted(to: newFD, named: temporary)
+            guard fsync(newFD) == 0 else {
+                throw Failure(description: "sync \(temporary): \(Self.errorText())", code: errno)
+            }
+            if change == .replaced { keptAs = keepStranger() }
+            guard rename(temporary, path) == 0 else {
+                throw Failure(description: "put journal \(path) back: \(Self.errorText())", code: errno)
+            }
+        } catch {
+            Glibc.close(newFD)
+            unlink(temporary)
+            throw error
+        }
+        Self.syncDirectory(of: path)
+        replaceDescriptor(with: newFD)
+        return (change, keptAs)
+    }
+
+    /// Keeps the file now at the path under another name (a hard link, so the path never goes missing), unless it
+    /// is only the journal's own leftover. - Returns: its new name, if it was kept.
+    func keepStranger() -> String? {
+        var there = stat()
+        guard lstat(path, &there) == 0, there.st_size > 0 else { return nil }
+        let aside = "\(path).replaced-\(time(nil))-\(there.st_ino)"
+        return link(path, aside) == 0 ? aside : nil
+    }
+
+    private func copyCommitted(to target: Int32, named name: String) throws(Failure) {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var offset = 0
+        while offset < committedLength {
+            let count = buffer.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress, min($0.count, committedLength - offset), off_t(offset))
+            }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                throw Failure(description: "read back journal \(path): \(Self.errorText())", code: errno)
+            }
+            var written = 0
+            while written < count {
+                let result = buffer.withUnsafeBytes { Glibc.write(target, $0.baseAddress! + written, count - written) }
+                if result < 0 && errno == EINTR { continue }
+                guard result > 0 else {
+                    throw Failure(description: "write \(name): \(Self.errorText())", code: errno)
+                }
+                written += result
+            }
+            offset += count
+        }
+    }
+}

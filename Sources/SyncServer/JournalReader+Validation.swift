@@ -1,0 +1,143 @@
+import SyncCore
+import SyncProtocol
+
+/// The journal holds only what the protocol could have produced: the loader checks every line with the rules the
+/// agent applies to requests, so a file edited or damaged by hand is refused rather than served.
+extension JournalReader {
+    /// What is wrong with the names an event carries, if anything (the rules of ``UnitName``).
+    static func nameProblem(in kind: SyncEvent.Kind) -> String? {
+        switch kind {
+        case .registered(let unit), .statusChanged(let unit, _, _, _, _, _), .waitEnded(let unit, _):
+            return nameProblem([unit])
+        case .dependencyAdded(let unit, let dependency, _):
+            return nameProblem([unit, dependency])
+        case .waitBegan(let unit, let unsatisfied):
+            return nameProblem([unit] + unsatisfied)
+        }
+    }
+
+    /// What is wrong with a snapshot's names, if anything: invalid, registered twice, or an edge of a unit that is
+    /// not registered.
+    static func nameProblem(in snapshot: GraphSnapshot) -> String? {
+        var registered = Set<ByteName>()
+        for unit in snapshot.units {
+            if let problem = nameProblem([unit.name]) { return problem }
+            guard registered.insert(ByteName(unit.name)).inserted else {
+                return "the snapshot lists unit \(goQuoted(unit.name)) twice"
+            }
+        }
+        for edge in snapshot.edges {
+            if let problem = nameProblem([edge.unit, edge.dependsOn]) { return problem }
+            guard registered.contains(ByteName(edge.unit)) else {
+                return "the snapshot gives \(goQuoted(edge.unit)) a dependency, but does not register it"
+            }
+        }
+        return nil
+    }
+
+    private static func nameProblem(_ names: [String]) -> String? {
+        for name in names {
+            if let problem = UnitName.problem(with: name) { return "it names an invalid unit: \(problem)" }
+        }
+        return nil
+    }
+
+    /// What is wrong with applying `kind` to `graph`, if anything: a change no request could have made there.
+    static func stateProblem(of kind: SyncEvent.Kind, in graph: UnitGraph) -> String? {
+        switch kind {
+        case .registered(let unit):
+            return graph.isRegistered(unit) ? "it registers \(goQuoted(unit)) again" : nil
+        case .dependencyAdded(let unit, _, _):
+            return graph.isRegistered(unit)
+                ? nil : "it adds a dependency to \(goQuoted(unit)), which is not registered"
+        case .statusChanged(let unit, _, _, _, _, _):
+            return graph.isRegistered(unit)
+                ? nil : "it changes the status of \(goQuoted(unit)), which is not registered"
+        case .waitBegan, .waitEnded:
+            return nil
+        }
+    }
+
+    /// A loop in `edges`, as the names around it starting and ending with the same name (`["a", "b", "a"]`), or
+    /// `nil`. One depth-first search over every edge, names compared as bytes.
+    static func cycle(in edges: [DependencyEdge]) -> [String]? {
+        var next: [ByteName: [ByteName]] = [:]
+        var roots: [ByteName] = []
+        for edge in edges {
+            let unit = ByteName(edge.unit)
+            if next[unit] == nil { roots.append(unit) }
+            next[unit, default: []].append(ByteName(edge.dependsOn))
+        }
+        // 1: on the current path; 2: everything below it searched.
+        var state: [ByteName: UInt8] = [:]
+        for root in roots where state[root] == nil {
+            var path = [root]
+            var cursors = [0]
+            state[root] = 1
+            while let top = path.last {
+                let children = next[top] ?? []
+                let index = cursors[cursors.count - 1]
+                guard index < children.count else {
+                    state[top] = 2
+                    path.removeLast()
+                    cursors.removeLast()
+                    continue
+                }
+                cursors[cursors.count - 1] += 1
+                let child = children[index]
+                switch state[child] {
+                case 1:
+                    let start = path.lastIndex(of: child)!
+                    return (path[start...] + [child]).map(\.text)
+                case 2:
+                    continue
+                default:
+                    state[child] = 1
+                    path.append(child)
+                    cursors.append(0)
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The line (1-based) at which the loop `cycle` closed: the last line that added one of its edges, the
+    /// snapshot's line for an edge the snapshot holds.
+    static func lineClosing(
+        _ cycle: [String], in lines: [(offset: Int, bytes: ArraySlice<UInt8>)], snapshotSequence: UInt64
+    ) -> Int {
+        var edges = Set<[ByteName]>()
+        for index in cycle.indices.dropLast() { edges.insert([ByteName(cycle[index]), ByteName(cycle[index + 1])]) }
+        var closing = 1
+        for (number, line) in lines.enumerated().dropFirst() {
+            guard let json = try? JSON.parse(line.bytes) else { continue }
+            if let snapshotJSON = json["snapshot"], let snapshot = GraphSnapshot(json: snapshotJSON) {
+                if snapshot.edges.contains(where: { edges.contains([ByteName($0.unit), ByteName($0.dependsOn)]) }) {
+                    closing = number + 1
+                }
+            } else if let event = SyncEvent(json: json), event.sequence > snapshotSequence,
+                case .dependencyAdded(let unit, let dependency, _) = event.kind,
+                edges.contains([ByteName(unit), ByteName(dependency)])
+            {
+                closing = number + 1
+            }
+        }
+        return closing
+    }
+}
+
+/// A unit name compared and hashed by its UTF-8 bytes, as the protocol defines names (Swift's `String` equality
+/// would merge canonically equivalent spellings).
+struct ByteName: Hashable {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    static func == (left: ByteName, right: ByteName) -> Bool { left.text.utf8.elementsEqual(right.text.utf8) }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(text.utf8.count)
+    }
+}
