@@ -27,7 +27,7 @@ extension Journal {
             throw Failure(
                 description: "journal \(path) is in use by pid \(holder.map(String.init) ?? "?") (another "
                     + "sync-agent; the lock is \(lockPath)). Two agents on one journal would lose each other's "
-                    + "changes: stop that agent first, or give this one another --state-file")
+                    + "changes: stop that agent first, or give this one another --state-file", code: EWOULDBLOCK)
         }
         let text = "\(getpid())\n"
         guard ftruncate(fd, 0) == 0, pwrite(fd, text, text.utf8.count, 0) == text.utf8.count else {

@@ -10,7 +10,7 @@ final class JournalWriter: @unchecked Sendable {
     private let journal: Journal
     private let pool: NIOThreadPool
     private let clock: UnitGraph.Clock
-    private let watch = Mutex<RepeatedTask?>(nil)
+    private let watch = Mutex<JournalPathWatch?>(nil)
 
     /// How an append ended.
     enum AppendOutcome {
@@ -58,17 +58,17 @@ final class JournalWriter: @unchecked Sendable {
         }
     }
 
-    /// Checks every `interval`, on the journal's thread, that the path still names the journal, and puts it back
-    /// if not: a journal deleted while the agent is idle must not wait for the next change (a crash meanwhile would
-    /// lose everything it held). Costs two `stat` calls per check.
-    func watchPath(on loop: any EventLoop, every interval: TimeAmount) {
+    /// Puts the journal back, on the journal's thread, whenever its path may have stopped naming it (see
+    /// ``JournalPathWatch``): a journal deleted while the agent is idle must not wait for the next change, since a
+    /// crash meanwhile would lose everything it held. Costs nothing while nobody touches the directory.
+    func watchPath(on loop: any EventLoop) {
         nonisolated(unsafe) let journal = self.journal
         let pool = self.pool
-        let task = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+        let watcher = JournalPathWatch(path: journal.path) {
             // A failure here is met again, and handled, by the next write.
             _ = pool.runIfActive(eventLoop: loop) { try? journal.keepPath() }
         }
-        watch.withLock { $0 = task }
+        watch.withLock { $0 = watcher }
     }
 
     /// Tests only: the next `count` appends fail with `code` after writing half their bytes.
@@ -80,7 +80,7 @@ final class JournalWriter: @unchecked Sendable {
     /// Waits for the work in progress, stops the thread, then closes the journal and releases its lock (another
     /// agent may open it from then on).
     func shutdown() async {
-        watch.withLock { $0?.cancel() }
+        if let watcher = watch.withLock({ $0.take() }) { await watcher.stop() }
         try? await pool.shutdownGracefully()
         journal.close()
     }

@@ -53,7 +53,8 @@ final class SocketGuard {
             }
             if SocketGuard.isLive(path) {
                 throw AgentStartError(
-                    "another agent is listening on \(path); stop it first or choose another --socket-path")
+                    "another agent is listening on \(path); stop it first or choose another --socket-path",
+                    isInUse: true)
             }
             guard unlink(path) == 0 || errno == ENOENT else {
                 throw AgentStartError("remove stale socket \(path): \(SocketGuard.errorText())")
@@ -99,7 +100,8 @@ final class SocketGuard {
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             throw AgentStartError(
-                "another agent is listening on \(socketPath.path); stop it first or choose another --socket-path")
+                "another agent is listening on \(socketPath.path); stop it first or choose another --socket-path",
+                isInUse: true)
         }
         lockFD = fd
     }

@@ -73,14 +73,14 @@ public final class SyncServer: Sendable {
                     ])
             } catch {
                 socketGuard.release()
-                throw AgentStartError(error.description)
+                throw AgentStartError(error.description, isInUse: error.code == EWOULDBLOCK)
             }
         }
         var configuration = configuration
         configuration.limits.connections = Self.connectionLimit(configuration)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        writer?.watchPath(on: loop, every: .seconds(1))
+        writer?.watchPath(on: loop)
         let pid = Int64(getpid())
         let core = try await loop.submit { [writer, restored, configuration] in
             NIOLoopBound(

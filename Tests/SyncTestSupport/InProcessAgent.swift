@@ -24,8 +24,18 @@ public struct InProcessAgent: Sendable {
             socketPath: SocketPath(path: directory.socket, source: .flag), journalPath: journal, logger: logger,
             clock: clock)
         configure(&configuration)
-        let server = try await SyncServer.start(configuration)
-        return InProcessAgent(directory: directory, server: server)
+        // Restarting on the same socket and journal: a child that another test is spawning at this moment may still
+        // hold copies of the stopped agent's descriptors (and so its locks) until it execs, for a few milliseconds.
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(5)
+        while true {
+            do {
+                let server = try await SyncServer.start(configuration)
+                return InProcessAgent(directory: directory, server: server)
+            } catch let error as AgentStartError where error.isInUse && clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
     }
 
     /// Stops the agent and keeps its directory (to start another agent on the same journal).
