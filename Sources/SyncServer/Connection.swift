@@ -37,6 +37,10 @@ final class Connection {
     var backlogScheduled = false
     /// Bytes queued for this connection in the agent's output and not yet handed to the channel.
     var queuedBytes = 0
+    /// Frames and requests of this connection refused as bad or over a limit.
+    var refusedFrames = 0
+    /// The kinds of refusal already logged for this connection: each is logged once (see `noteRefusal`).
+    var loggedRefusals: Set<String> = []
     /// The agent ended the connection; frames for it are discarded.
     private(set) var isClosed = false
 
