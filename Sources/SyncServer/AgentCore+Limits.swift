@@ -4,7 +4,8 @@ import SyncCore
 import SyncProtocol
 
 /// Who may talk to the agent, and how much anyone may ask of it. A refusal concerns one request or one connection;
-/// everything else goes on. Each refusal is logged once, when it happens.
+/// everything else goes on. Refusals are logged sparingly: a refused connection the first time for its user and
+/// then at the 10th, 100th… time; a refused frame or request once per kind and connection.
 extension AgentCore {
     // MARK: Connections
 
@@ -90,14 +91,12 @@ extension AgentCore {
     private func helloTimedOut(_ connection: Connection) {
         connection.helloTimer = nil
         guard !connection.greeted, !connection.closeWhenIdle else { return }
-        do {
-            logger.info(
-                "closed a connection that sent no hello in time",
-                metadata: ["connection": "\(connection.id)", "timeout": "\(helloTimeout)"])
-            let message = "no hello within \(Self.text(helloTimeout)); the connection is closed. Send "
-                + #"{"id":0,"type":"hello","version":\#(ProtocolVersion.current)} first"#
-            send(.error(nil, WireError(.helloRequired, message)), to: connection)
-        }
+        logger.info(
+            "closed a connection that sent no hello in time",
+            metadata: ["connection": "\(connection.id)", "timeout": "\(helloTimeout)"])
+        let message = "no hello within \(Self.text(helloTimeout)); the connection is closed. Send "
+            + #"{"id":0,"type":"hello","version":\#(ProtocolVersion.current)} first"#
+        send(.error(nil, WireError(.helloRequired, message)), to: connection)
         closeWhenIdle(connection)
         flushAll()
     }

@@ -14,8 +14,8 @@ final class Connection {
     let channel: any Channel
     /// Who connected, as the kernel says (`nil` when it could not tell).
     let peer: PeerCredentials?
-    /// Why the agent does not serve this connection (another user, too many connections). Its first frame is
-    /// answered with this error and the connection closed.
+    /// Why the agent does not serve this connection (another user, too many connections). It is told so as it
+    /// connects and closed; none of its frames is handled.
     var refusal: WireError?
     /// `hello` was accepted.
     var greeted = false

@@ -96,7 +96,11 @@ struct OutsiderTests {
     @Test func aSubscriberThatFallsBehindIsToldTooSlowWithTheSequenceToResumeFrom() async throws {
         // A dropped client that does not read at once must still get its notice: the agent does not cut the
         // connection after a linger while the notice waits behind megabytes of events.
-        let agent = try await InProcessAgent.start(configure: { $0.closeLinger = .nanoseconds(1) })
+        // (The burst may take long on a loaded machine: the stall timeout must not cut the reader meanwhile.)
+        let agent = try await InProcessAgent.start(configure: {
+            $0.closeLinger = .nanoseconds(1)
+            $0.stallTimeout = .seconds(600)
+        })
         defer { Task { await agent.stop() } }
         let slow = try RawConnection(path: agent.socketPath.path)
         defer { slow.close() }
