@@ -243,8 +243,9 @@ extension SyncAgentCommand {
     /// SIGINT, SIGTERM, and SIGHUP unless the agent was started with SIGHUP ignored (`nohup`).
     static func stopSignals() -> [Int32] {
         var current = sigaction()
-        let hangupIgnored = sigaction(SIGHUP, nil, &current) == 0
-            && unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+        guard sigaction(SIGHUP, nil, &current) == 0 else { return [SIGINT, SIGTERM, SIGHUP] }
+        let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+        let hangupIgnored = handler == unsafeBitCast(SIG_IGN, to: Int.self)
         return hangupIgnored ? [SIGINT, SIGTERM] : [SIGINT, SIGTERM, SIGHUP]
     }
 }

@@ -36,6 +36,22 @@ struct OutsiderProcessTests {
         #expect(!FileManager.default.fileExists(atPath: agent.socket))
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/nohup"), "needs nohup"))
+    func underNohupSIGHUPIsIgnored() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let agent = try RunningProcess(
+            "/usr/bin/nohup", [Products.path("sync-agent"), "--socket-path", directory.socket, "--ephemeral"])
+        await agent.waitForOutput(containing: "agent listening")
+        let raw = try await parkedClient(directory.socket)
+        defer { raw.close() }
+        agent.signal(SIGHUP)
+        #expect(try await raw.request(#"{"id":3,"type":"ping"}"#)?["ok"] == true)
+        agent.signal(SIGTERM)
+        #expect(try await raw.readFrame()?.errorCode == "shutting_down")
+        #expect(await agent.finish().status == 0)
+    }
+
     @Test func otherCommonSignalsAreIgnoredAndTheAgentGoesOn() async throws {
         let agent = try await AgentProcess(arguments: ["--ephemeral"])
         let raw = try await parkedClient(agent.socket)

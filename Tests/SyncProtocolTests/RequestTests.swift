@@ -181,7 +181,8 @@ struct OutOfRangeFieldTests {
             #"{"id":1,"type":"cancel","request":-99999999999999999999}"#,
             WireError(
                 .badRequest,
-                #"field "request" is out of range: it must be an integer from -9223372036854775808 to 9223372036854775807"#,
+                #"field "request" is out of range: it must be an integer from -9223372036854775808 to "#
+                    + "9223372036854775807",
                 requestID: 1)
         ),
     ])
