@@ -92,12 +92,8 @@ public final class SyncServer: Sendable {
             listener = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelInitializer { [logger = configuration.logger] channel in
-                    // Out of file descriptors (EMFILE, ENFILE): pause accepting briefly instead of retrying in a
-                    // busy loop; connections wait in the backlog meanwhile and nothing else stops.
-                    let backoff = AcceptBackoff(logger: logger)
-                    return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            AcceptBackoffHandler(backoffProvider: { backoff.delay(after: $0) }))
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(AcceptPause(logger: logger))
                     }
                 }
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -181,23 +177,3 @@ public final class SyncServer: Sendable {
     }
 }
 
-/// How long the agent stops accepting after `accept` failed (out of file descriptors, memory), logging such
-/// failures sparingly. Used on the agent's event loop only.
-private final class AcceptBackoff: @unchecked Sendable {
-    private let logger: Logger
-    private var failures = 0
-
-    init(logger: Logger) { self.logger = logger }
-
-    func delay(after error: IOError) -> TimeAmount? {
-        failures += 1
-        var power = 1
-        while power < failures { power *= 10 }
-        if power == failures {
-            logger.warning(
-                "cannot accept connections for now; retrying in 100 ms (raise ulimit -n or lower --max-connections)",
-                metadata: ["error": "\(error)", "times": "\(failures)"])
-        }
-        return .milliseconds(100)
-    }
-}

@@ -121,6 +121,43 @@ struct OutsiderProcessTests {
         #expect(result.status == 0, "\(result)")
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "needs prlimit"))
+    func runningOutOfDescriptorsPausesAcceptingInsteadOfSpinning() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        // So few descriptors that the 16 connections the agent still allows cannot all be accepted.
+        let agent = try RunningProcess(
+            "/usr/bin/prlimit",
+            ["--nofile=30:30", Products.path("sync-agent"), "--socket-path", directory.socket, "--ephemeral"])
+        await agent.waitForOutput(containing: "agent listening")
+        defer { agent.signal(SIGKILL) }
+        var idle: [RawConnection] = []
+        for _ in 0..<40 { idle.append(try RawConnection(path: directory.socket)) }
+        // All 30 descriptors in use: accept now fails with EMFILE.
+        #expect(await eventually { Fault.openDescriptors(agent.pid) >= 30 })
+        // While out of descriptors the agent waits rather than retrying accept in a busy loop: measured over 2 s
+        // (a spinning agent uses most of a core, about 160 ticks; a waiting one close to none).
+        func cpuTicks() -> Int {
+            let fields = (try? String(contentsOfFile: "/proc/\(agent.pid)/stat", encoding: .utf8))?.split(separator: " ")
+            guard let fields, fields.count > 14 else { return 0 }
+            return (Int(fields[13]) ?? 0) + (Int(fields[14]) ?? 0)
+        }
+        let before = cpuTicks()
+        try await Task.sleep(for: .seconds(2))
+        #expect(cpuTicks() - before < 50)
+        // Once descriptors are free again, clients are served.
+        idle.forEach { $0.close() }
+        #expect(
+            await eventually {
+                guard let client = try? RawConnection(path: directory.socket) else { return false }
+                defer { client.close() }
+                client.setReadTimeout(5)
+                return (try? await client.request(#"{"id":0,"type":"hello","version":1}"#))??["ok"] == true
+            })
+        agent.signal(SIGTERM)
+        #expect(await agent.finish().status == 0)
+    }
+
     @Test(
         .enabled(
             if: Fault.canSwitchUsers && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"),
