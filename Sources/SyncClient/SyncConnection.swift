@@ -29,6 +29,9 @@ public final class SyncConnection: Sendable {
         var closedError: WireError?
         /// Why the client closed the connection itself (a hello that never came), reported instead of `lost`.
         var closeReason: WireError?
+        /// An error about the whole connection that came before any request (the agent refuses a connection of
+        /// another user, or past its limit, as soon as it connects): it explains the end of the connection.
+        var refusal: WireError?
     }
 
     /// Largest reply frame accepted from the agent: 256 MiB.
@@ -123,8 +126,10 @@ public final class SyncConnection: Sendable {
                     }
                     if let refusal {
                         continuation.resume(throwing: refusal)
-                    } else if !send(Request(id: id, body)) {
-                        fail(id, lost())
+                    } else {
+                        // A failed write means the agent closed the connection: the reader then fails the request,
+                        // with the agent's reason when it gave one.
+                        _ = send(Request(id: id, body))
                     }
                 }
             } onCancel: {
@@ -196,13 +201,12 @@ public final class SyncConnection: Sendable {
                 break reading
             }
         }
-        let pending = state.withLock { state -> [Pending] in
-            let error = state.closeReason ?? failure ?? lost()
+        let (error, pending) = state.withLock { state -> (WireError, [Pending]) in
+            let error = state.closeReason ?? failure ?? state.refusal ?? lost()
             state.closedError = error
             defer { state.pending.removeAll() }
-            return Array(state.pending.values)
+            return (error, Array(state.pending.values))
         }
-        let error = state.withLock { $0.closedError! }
         for entry in pending { entry.continuation.resume(throwing: error) }
     }
 
@@ -224,9 +228,15 @@ public final class SyncConnection: Sendable {
         case .reply(let id, let result):
             guard let id else {
                 // An error about a frame the agent could not read: it concerns whichever request is oldest.
-                if case .failure(let error) = result, let oldest = state.withLock({ $0.pending.keys.min() }) {
-                    fail(oldest, error)
+                guard case .failure(let error) = result else { return }
+                let oldest = state.withLock { state -> Int64? in
+                    guard let oldest = state.pending.keys.min() else {
+                        state.refusal = error
+                        return nil
+                    }
+                    return oldest
                 }
+                if let oldest { fail(oldest, error) }
                 return
             }
             let pending = state.withLock { state -> Pending? in

@@ -39,7 +39,7 @@ extension UnitGraph {
         }
         if units[unit]!.status == .started, let token, units[unit]!.startedBy == token {
             let dependencies = forward[unit].map { $0.keys.sorted(by: bytewise) } ?? []
-            return .started(StartInfo(unit: unit, dependencies: dependencies, unsatisfiedAtStart: [], waited: true))
+            return .started(StartInfo(unit: unit, dependencies: dependencies, unsatisfiedAtStart: [], waited: false))
         }
         if units[unit]!.status == .started {
             throw SyncError(

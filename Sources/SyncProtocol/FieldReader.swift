@@ -34,9 +34,19 @@ struct FieldReader {
         FieldError("field \(goQuoted(key)) must be \(expected), got \(got.typeName)")
     }
 
+    /// For a whole number too large for 64 bits (`9223372036854775808`, `1e30`): says so, rather than that it is
+    /// not an integer.
+    private func rangeError(_ key: String, _ value: JSON, minimum: Int64) -> FieldError? {
+        guard case .double(let number) = value, number.rounded() == number, number.isFinite else { return nil }
+        return FieldError(
+            "field \(goQuoted(key)) is out of range: it must be an integer from \(minimum) to \(Int64.max)")
+    }
+
     mutating func requiredID() throws(FieldError) -> Int64 {
         guard let value = value("id") else { throw FieldError("missing field \"id\" (a non-negative integer)") }
-        guard let id = value.int64Value, id >= 0 else { throw typeError("id", "a non-negative integer", value) }
+        guard let id = value.int64Value, id >= 0 else {
+            throw rangeError("id", value, minimum: 0) ?? typeError("id", "a non-negative integer", value)
+        }
         return id
     }
 
@@ -54,14 +64,16 @@ struct FieldReader {
 
     mutating func int(_ key: String) throws(FieldError) -> Int64 {
         guard let value = value(key) else { throw FieldError("missing field \(goQuoted(key))") }
-        guard let number = value.int64Value else { throw typeError(key, "an integer", value) }
+        guard let number = value.int64Value else {
+            throw rangeError(key, value, minimum: .min) ?? typeError(key, "an integer", value)
+        }
         return number
     }
 
     mutating func optionalInt(_ key: String, minimum: Int64) throws(FieldError) -> Int64? {
         guard let value = value(key) else { return nil }
         guard let number = value.int64Value, number >= minimum else {
-            throw typeError(key, "an integer of at least \(minimum)", value)
+            throw rangeError(key, value, minimum: minimum) ?? typeError(key, "an integer of at least \(minimum)", value)
         }
         return number
     }

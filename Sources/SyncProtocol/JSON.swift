@@ -43,7 +43,8 @@ public enum JSON: Sendable, Equatable {
     public var int64Value: Int64? {
         switch self {
         case .int(let i): return i
-        case .double(let d) where d.rounded() == d && abs(d) < 9.0e15: return Int64(d)
+        // An integral number written with a fraction or an exponent (`2.0`, `1e3`) that fits in 64 bits.
+        case .double(let d) where d.rounded() == d && d >= -0x1p63 && d < 0x1p63: return Int64(d)
         default: return nil
         }
     }

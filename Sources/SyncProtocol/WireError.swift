@@ -8,12 +8,18 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
     public var cause: FailureCause?
     /// The request the error answers, when known (a frame that is not JSON has none).
     public var requestID: Int64?
+    /// For `too_slow`: the sequence number of the last event the subscriber was sent; `subscribe` with this `since`
+    /// resumes without a gap.
+    public var since: UInt64?
 
-    public init(_ code: ErrorCode, _ message: String, cause: FailureCause? = nil, requestID: Int64? = nil) {
+    public init(
+        _ code: ErrorCode, _ message: String, cause: FailureCause? = nil, requestID: Int64? = nil, since: UInt64? = nil
+    ) {
         self.code = code
         self.message = message
         self.cause = cause
         self.requestID = requestID
+        self.since = since
     }
 
     public init(_ error: SyncError) {
@@ -25,12 +31,14 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
     public var json: JSON {
         var pairs: [(String, JSON)] = [("code", .string(code.rawValue)), ("message", .string(message))]
         if let cause { pairs.append(("cause", cause.json)) }
+        if let since { pairs.append(("since", .int(Int64(since)))) }
         return .object(pairs)
     }
 
     public init(json: JSON, requestID: Int64?) {
         self.init(
             ErrorCode(json["code"]?.stringValue ?? "internal"), json["message"]?.stringValue ?? "unknown error",
-            cause: json["cause"].flatMap(FailureCause.init(json:)), requestID: requestID)
+            cause: json["cause"].flatMap(FailureCause.init(json:)), requestID: requestID,
+            since: json["since"]?.int64Value.flatMap { $0 >= 0 ? UInt64($0) : nil })
     }
 }

@@ -1,13 +1,17 @@
+import Logging
 import NIOCore
 import SyncCore
 import SyncProtocol
 
 /// Who may talk to the agent, and how much anyone may ask of it. A refusal concerns one request or one connection;
-/// everything else goes on. Each refusal is logged once, when it happens.
+/// everything else goes on. Refusals are logged sparingly: a refused connection the first time for its user and
+/// then at the 10th, 100th… time; a refused frame or request once per kind and connection.
 extension AgentCore {
     // MARK: Connections
 
-    /// Decides whether a new connection is served, and arms its hello timer.
+    /// Decides whether a new connection is served, and arms its hello timer. A connection that is not served (another
+    /// user, past the connection limit) is told why at once, with `id` `null`, and closed as soon as that is
+    /// written: none of its bytes is read or parsed, and it holds no descriptor while waiting for anything.
     func admit(_ connection: Connection) {
         if let peer = connection.peer {
             if !allowedPeerUIDs.contains(peer.uid) {
@@ -16,9 +20,16 @@ extension AgentCore {
                     .permissionDenied,
                     "permission denied: this agent serves uid \(allowed) only, and you are uid \(peer.uid); "
                         + "run syncctl as the agent's user, or start an agent of your own")
-                logger.warning(
-                    "refused a client of another user",
-                    metadata: ["uid": "\(peer.uid)", "pid": "\(peer.pid)", "connection": "\(connection.id)"])
+                refusals.strangers[peer.uid, default: 0] += 1
+                let times = refusals.strangers[peer.uid]!
+                if Self.isWorthLogging(times) {
+                    logger.warning(
+                        "refused a client of another user",
+                        metadata: [
+                            "uid": "\(peer.uid)", "pid": "\(peer.pid)", "connection": "\(connection.id)",
+                            "times": "\(times)",
+                        ])
+                }
             }
         } else {
             connection.refusal = WireError(
@@ -31,16 +42,22 @@ extension AgentCore {
                     .limitExceeded,
                     "too many connections: the agent serves at most \(limits.connections) at once "
                         + "(raise it with sync-agent --max-connections)")
-                logger.warning(
-                    "refused a connection: connection limit reached", metadata: ["limit": "\(limits.connections)"])
+                refusals.overLimit += 1
+                if Self.isWorthLogging(refusals.overLimit) {
+                    logger.warning(
+                        "refused a connection: connection limit reached",
+                        metadata: ["limit": "\(limits.connections)", "times": "\(refusals.overLimit)"])
+                }
             } else {
                 admittedConnections += 1
             }
         }
-        // Refused connections wait at most for their first frame; past a margin they are cut at once, so a flood
-        // of them cannot use up the agent's file descriptors.
-        if connection.refusal != nil, connections.count > limits.connections + 256 {
-            connection.channel.close(promise: nil)
+        if let refusal = connection.refusal {
+            connection.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+            send(.error(nil, refusal), to: connection)
+            connection.mustClose = true
+            closeWhenIdle(connection)
+            flushAll()
             return
         }
         let core = NIOLoopBound(self, eventLoop: loop)
@@ -51,29 +68,35 @@ extension AgentCore {
         }
     }
 
-    /// Answers the first frame of a refused connection with the refusal, then closes it.
-    func answerRefused(_ frame: ByteBuffer, _ refusal: WireError, on connection: Connection) {
-        guard !connection.closeWhenIdle else { return }
-        let json = try? frame.withUnsafeReadableBytes { try JSON.parse(bytes: $0) }
-        let id = json?["id"]?.int64Value
-        send(.error(id, refusal), to: connection)
-        closeWhenIdle(connection)
+    /// Whether the `count`th repeat of a refusal is logged: the first, then the 10th, 100th…, so a flood of them
+    /// cannot flood the log while the log still shows it is going on.
+    static func isWorthLogging(_ count: Int) -> Bool {
+        var power = 1
+        while power < count { power *= 10 }
+        return power == count
+    }
+
+    /// Logs a refused frame or request of `connection` the first time one of this `kind` is refused; later ones are
+    /// only counted, and one line sums them up when the connection closes. A client sending garbage in a loop
+    /// thus costs the log two lines, not one per frame.
+    func noteRefusal(
+        _ message: Logger.Message, kind: String, on connection: Connection, error: String, level: Logger.Level = .info
+    ) {
+        connection.refusedFrames += 1
+        guard connection.loggedRefusals.insert(kind).inserted else { return }
+        logger.log(level: level, message, metadata: ["error": "\(error)", "connection": "\(connection.id)"])
     }
 
     /// A connection sent no hello in time: it is told so and closed.
     private func helloTimedOut(_ connection: Connection) {
         connection.helloTimer = nil
         guard !connection.greeted, !connection.closeWhenIdle else { return }
-        if let refusal = connection.refusal {
-            send(.error(nil, refusal), to: connection)
-        } else {
-            logger.info(
-                "closed a connection that sent no hello in time",
-                metadata: ["connection": "\(connection.id)", "timeout": "\(helloTimeout)"])
-            let message = "no hello within \(Self.text(helloTimeout)); the connection is closed. Send "
-                + #"{"id":0,"type":"hello","version":\#(ProtocolVersion.current)} first"#
-            send(.error(nil, WireError(.helloRequired, message)), to: connection)
-        }
+        logger.info(
+            "closed a connection that sent no hello in time",
+            metadata: ["connection": "\(connection.id)", "timeout": "\(helloTimeout)"])
+        let message = "no hello within \(Self.text(helloTimeout)); the connection is closed. Send "
+            + #"{"id":0,"type":"hello","version":\#(ProtocolVersion.current)} first"#
+        send(.error(nil, WireError(.helloRequired, message)), to: connection)
         closeWhenIdle(connection)
         flushAll()
     }
@@ -139,7 +162,7 @@ extension AgentCore {
             guard subscriptions.count < limits.subscribers else {
                 return limit(
                     "too many subscribers: the agent streams events to at most \(limits.subscribers) at once",
-                    flag: "--max-subscribers", logged: "subscribers")
+                    flag: "--max-subscribers")
             }
             return nil
         case .ping, .status, .list, .cancel, .snapshot, .history:
@@ -151,7 +174,7 @@ extension AgentCore {
         guard !graph.isRegistered(unit), graph.unitCount >= limits.units else { return nil }
         return limit(
             "too many units: the agent holds at most \(limits.units), and \(goQuoted(unit)) would be one more",
-            flag: "--max-units", logged: "units")
+            flag: "--max-units")
     }
 
     private func edgeRefusal(_ unit: String, _ dependencies: [String]) -> WireError? {
@@ -164,7 +187,7 @@ extension AgentCore {
         return limit(
             "too many dependencies: a unit may have at most \(limits.edgesPerUnit), and \(goQuoted(unit)) has "
                 + "\(existing) and would get \(added) more",
-            flag: "--max-edges-per-unit", logged: "edges per unit")
+            flag: "--max-edges-per-unit")
     }
 
     private func parkRefusal(on connection: Connection) -> WireError? {
@@ -172,7 +195,7 @@ extension AgentCore {
         guard parked.count < limits.parkedWaits else {
             return limit(
                 "too many waiting requests: the agent parks at most \(limits.parkedWaits) starts and waits at once",
-                flag: "--max-parked-waits", logged: "parked waits")
+                flag: "--max-parked-waits")
         }
         return nil
     }
@@ -182,12 +205,12 @@ extension AgentCore {
         return limit(
             "too many requests in flight on this connection: at most \(limits.inFlightPerConnection) waiting "
                 + "starts, waits and subscriptions; use another connection or finish some first",
-            flag: "--max-requests-per-connection", logged: "requests in flight per connection")
+            flag: "--max-requests-per-connection")
     }
 
-    private func limit(_ message: String, flag: String, logged: String) -> WireError {
-        logger.notice("refused a request: limit reached", metadata: ["limit": "\(logged)"])
-        return WireError(.limitExceeded, "\(message) (raise it with sync-agent \(flag))")
+    /// A `limit_exceeded` refusal (logged once per connection by ``noteRefusal(_:on:)``).
+    private func limit(_ message: String, flag: String) -> WireError {
+        WireError(.limitExceeded, "\(message) (raise it with sync-agent \(flag))")
     }
 
     private func tooLong(_ what: String, _ value: String, limit: Int) -> WireError {

@@ -21,6 +21,9 @@ extension AgentCore {
             return
         }
         if let refusal = refusal(of: request, on: connection) {
+            noteRefusal(
+                "refused a request", kind: refusal.code.rawValue, on: connection, error: refusal.message,
+                level: .notice)
             send(.error(id, refusal), to: connection)
             return
         }

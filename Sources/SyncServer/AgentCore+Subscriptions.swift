@@ -36,7 +36,10 @@ extension AgentCore {
     }
 
     /// Sends one event to every subscriber. A subscriber whose connection cannot take more (its client stopped
-    /// reading and several megabytes are queued) is dropped with a notice rather than slowing anyone down.
+    /// reading and several megabytes are queued) is dropped rather than slowing anyone down: it gets no more
+    /// events, and `too_slow` with the sequence to resume from is queued right behind the last event it was sent.
+    /// The connection itself goes on (the client may subscribe again on it); it is closed only if the client
+    /// still does not read within the stall timeout, like any client that stops reading.
     func publish(_ entry: EventRing.Entry) {
         guard !subscriptions.isEmpty else { return }
         var slow: [(connection: UInt64, requestID: Int64)] = []
@@ -50,13 +53,14 @@ extension AgentCore {
         }
         for subscription in slow {
             guard let connection = connections[subscription.connection] else { continue }
+            let resume = entry.sequence - 1
             logger.warning(
-                "dropped a subscriber that could not keep up", metadata: ["connection": "\(connection.id)"])
+                "dropped a subscriber that could not keep up",
+                metadata: ["connection": "\(connection.id)", "since": "\(resume)"])
             unsubscribe(subscription.requestID, on: connection)
             let message = "subscriber could not keep up with the event stream and was dropped at sequence "
-                + "\(entry.sequence - 1); subscribe again with since=\(entry.sequence - 1) to resume"
-            send(.error(subscription.requestID, WireError(.tooSlow, message)), to: connection)
-            closeWhenIdle(connection)
+                + "\(resume); subscribe again with since=\(resume) to resume"
+            send(.error(subscription.requestID, WireError(.tooSlow, message, since: resume)), to: connection)
         }
     }
 

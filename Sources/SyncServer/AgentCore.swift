@@ -40,6 +40,8 @@ final class AgentCore {
     let stallTimeout: TimeAmount
     let journalRetryInterval: TimeAmount
     var connections: [UInt64: Connection] = [:]
+    /// Connections refused when they connected, counted so repeats are logged sparingly.
+    var refusals = (strangers: [UInt32: Int](), overLimit: 0)
     /// Connections that are served (not refused); ``AgentLimits/connections`` counts these.
     var admittedConnections = 0
     /// Dependencies per unit, kept from the events, for ``AgentLimits/edgesPerUnit``.
@@ -137,6 +139,11 @@ final class AgentCore {
         if dropped > 0 {
             logger.info("client went away; dropped its parked waits", metadata: ["waits": "\(dropped)"])
         }
+        if connection.refusedFrames > connection.loggedRefusals.count {
+            let summary = "client went away after \(connection.refusedFrames) refused bad frames and requests; "
+                + "only the first of each kind was logged"
+            logger.info("\(summary)", metadata: ["connection": "\(connection.id)"])
+        }
         afterChange()
         flushAll()
     }
@@ -145,15 +152,13 @@ final class AgentCore {
 
     /// Handles one frame: parses it, checks it, and answers it (now, or later for a parked wait).
     func receive(_ frame: ByteBuffer, on connection: Connection) {
-        if let refusal = connection.refusal {
-            answerRefused(frame, refusal, on: connection)
-            return
-        }
+        // A refused connection was told at once and is closing: nothing of it is parsed.
+        guard connection.refusal == nil else { return }
         let json: JSON
         do {
             json = try frame.withUnsafeReadableBytes { try JSON.parse(bytes: $0) }
         } catch {
-            logger.info("refused a frame that is not JSON", metadata: ["error": "\(error)"])
+            noteRefusal("refused a frame that is not JSON", kind: "bad_frame", on: connection, error: "\(error)")
             send(.error(nil, WireError(.badFrame, "frame is not valid JSON: \(error)")), to: connection)
             return
         }
@@ -161,7 +166,7 @@ final class AgentCore {
         do {
             request = try Request(json: json)
         } catch {
-            logger.info("refused a bad request", metadata: ["error": "\(error.message)"])
+            noteRefusal("refused a bad request", kind: "bad_request", on: connection, error: error.message)
             send(.error(error.requestID, error), to: connection)
             return
         }
@@ -193,6 +198,7 @@ final class AgentCore {
     }
 
     private func handle(_ frame: InboundFrame, on connection: Connection) {
+        guard connection.refusal == nil else { return }
         switch frame {
         case .frame(let buffer): receive(buffer, on: connection)
         case .oversized(let size): refuseOversizedFrame(size, on: connection)

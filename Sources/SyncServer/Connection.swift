@@ -14,8 +14,8 @@ final class Connection {
     let channel: any Channel
     /// Who connected, as the kernel says (`nil` when it could not tell).
     let peer: PeerCredentials?
-    /// Why the agent does not serve this connection (another user, too many connections). Its first frame is
-    /// answered with this error and the connection closed.
+    /// Why the agent does not serve this connection (another user, too many connections). It is told so as it
+    /// connects and closed; none of its frames is handled.
     var refusal: WireError?
     /// `hello` was accepted.
     var greeted = false
@@ -37,6 +37,10 @@ final class Connection {
     var backlogScheduled = false
     /// Bytes queued for this connection in the agent's output and not yet handed to the channel.
     var queuedBytes = 0
+    /// Frames and requests of this connection refused as bad or over a limit.
+    var refusedFrames = 0
+    /// The kinds of refusal already logged for this connection: each is logged once (see `noteRefusal`).
+    var loggedRefusals: Set<String> = []
     /// The agent ended the connection; frames for it are discarded.
     private(set) var isClosed = false
 

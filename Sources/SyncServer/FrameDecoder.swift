@@ -6,8 +6,9 @@ enum InboundFrame {
     case oversized(Int)
 }
 
-/// Splits the byte stream into newline-terminated frames of at most `maxFrameBytes` (newline excluded). A longer
-/// line is reported once as `.oversized` and the decoder stops; the connection handler answers and closes.
+/// Splits the byte stream into newline-terminated frames of at most `maxFrameBytes`, without the newline: `\n`, or
+/// `\r\n` (the `\r` is JSON whitespace, so it is handed on, but it does not count toward the limit). A longer line
+/// is reported once as `.oversized` and the decoder stops; the connection handler answers and closes.
 struct FrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = InboundFrame
 
@@ -28,14 +29,17 @@ struct FrameDecoder: ByteToMessageDecoder {
         if let newline = view[(view.startIndex + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
             let length = newline - view.startIndex
             scanned = 0
-            guard length <= maxFrameBytes else { return overflow(context, &buffer, length) }
+            let carriageReturn = length > 0 && view[newline - 1] == UInt8(ascii: "\r") ? 1 : 0
+            guard length - carriageReturn <= maxFrameBytes else { return overflow(context, &buffer, length) }
             let line = buffer.readSlice(length: length)!
             buffer.moveReaderIndex(forwardBy: 1)
             context.fireChannelRead(wrapInboundOut(.frame(line)))
             return .continue
         }
         scanned = view.count
-        if view.count > maxFrameBytes { return overflow(context, &buffer, view.count) }
+        // One byte more may be the `\r` of a `\r\n` still on its way.
+        let carriageReturn = view.last == UInt8(ascii: "\r") ? 1 : 0
+        if view.count - carriageReturn > maxFrameBytes { return overflow(context, &buffer, view.count) }
         return .needMoreData
     }
 

@@ -93,6 +93,11 @@ public final class SyncServer: Sendable {
         do {
             listener = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
+                .serverChannelInitializer { [logger = configuration.logger] channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(AcceptPause(logger: logger))
+                    }
+                }
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 4 * 1024 * 1024))
                 .childChannelInitializer { channel in
@@ -173,3 +178,4 @@ public final class SyncServer: Sendable {
         await journal?.shutdown()
     }
 }
+

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Logging
+import Synchronization
 import SyncProtocol
 import SyncServer
 
@@ -39,7 +40,10 @@ struct SyncAgentCommand: AsyncParsableCommand {
             reads keep working. Limits refuse one request with limit_exceeded and say which flag raises them \
             (docs/RELIABILITY.md).
 
-            SIGINT and SIGTERM stop the agent cleanly: waiting clients are told, the socket is removed.
+            SIGINT, SIGTERM and SIGHUP (the terminal of `sync-agent &` closed) stop the agent cleanly: waiting \
+            clients are told (shutting_down), the socket is removed, exit status 0. SIGHUP is ignored when it \
+            was ignored at start (`nohup sync-agent &`). SIGUSR1, SIGUSR2, SIGALRM and SIGVTALRM are logged and \
+            ignored; SIGPIPE is ignored. Usage errors exit with status 2, any other failure to start with 1.
             """,
         version: ProtocolVersion.productVersion
     )
@@ -65,6 +69,24 @@ struct SyncAgentCommand: AsyncParsableCommand {
     @OptionGroup(title: "Limits")
     var limits: LimitOptions
 
+    /// Runs the command line; a usage error exits 2, as it does for `syncctl`.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandleless.writeError(fullMessage(for: error) + "\n")
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
+
     func validate() throws {
         if ephemeral && stateFile != nil {
             throw ValidationError("--ephemeral and --state-file exclude each other")
@@ -84,6 +106,8 @@ struct SyncAgentCommand: AsyncParsableCommand {
         raiseFileDescriptorLimit()
         // A journal write past RLIMIT_FSIZE must fail with EFBIG (a journal failure the agent handles), not kill it.
         signal(SIGXFSZ, SIG_IGN)
+        // Writes to a client that went away fail with EPIPE; so does a log line to a closed terminal.
+        signal(SIGPIPE, SIG_IGN)
         let server: SyncServer
         do {
             server = try await SyncServer.start(
@@ -94,12 +118,18 @@ struct SyncAgentCommand: AsyncParsableCommand {
             FileHandleless.writeError("sync-agent: error: \(error)\n")
             throw ExitCode.failure
         }
-        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) {
+        let logger = Logger(label: "sync-agent")
+        let signals = SignalWatcher(signals: Self.stopSignals()) { number in
+            logger.info("stopping on signal \(SignalWatcher.name(number))")
             Task { await server.shutdown() }
+        }
+        let ignored = SignalWatcher(signals: [SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM], once: false) { number in
+            logger.notice(
+                "ignored signal \(SignalWatcher.name(number)); SIGTERM, SIGINT or SIGHUP stop the agent")
         }
         try await server.waitUntilStopped()
         await server.shutdown()
-        withExtendedLifetime(signals) {}
+        withExtendedLifetime((signals, ignored)) {}
         if let fatal = server.fatalError {
             FileHandleless.writeError("sync-agent: error: \(fatal)\n")
             throw ExitCode.failure
@@ -178,18 +208,47 @@ struct LogLevelArgument: ExpressibleByArgument {
     static var allValueStrings: [String] { Logger.Level.allCases.map(\.rawValue) }
 }
 
-/// Runs a handler on the first of the given signals; later ones are ignored while it runs.
+/// Runs a handler when one of the given signals arrives: with `once`, on the first only (later ones are ignored
+/// while it runs). The signals' default action (most end the process at once) no longer applies.
 final class SignalWatcher {
     private let sources: [any DispatchSourceSignal]
 
-    init(signals: [Int32], handler: @escaping @Sendable () -> Void) {
+    init(signals: [Int32], once: Bool = true, handler: @escaping @Sendable (Int32) -> Void) {
+        let fired = Mutex(false)
         sources = signals.map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: handler)
+            source.setEventHandler {
+                let repeated = fired.withLock { fired in
+                    defer { fired = true }
+                    return fired
+                }
+                if once, repeated { return }
+                handler(number)
+            }
             source.resume()
             return source
         }
+    }
+
+    /// `SIGHUP`, `SIGUSR1`…
+    static func name(_ number: Int32) -> String {
+        let names: [Int32: String] = [
+            SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2",
+            SIGALRM: "SIGALRM", SIGVTALRM: "SIGVTALRM",
+        ]
+        return names[number] ?? "signal \(number)"
+    }
+}
+
+extension SyncAgentCommand {
+    /// SIGINT, SIGTERM, and SIGHUP unless the agent was started with SIGHUP ignored (`nohup`).
+    static func stopSignals() -> [Int32] {
+        var current = sigaction()
+        guard sigaction(SIGHUP, nil, &current) == 0 else { return [SIGINT, SIGTERM, SIGHUP] }
+        let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+        let hangupIgnored = handler == unsafeBitCast(SIG_IGN, to: Int.self)
+        return hangupIgnored ? [SIGINT, SIGTERM] : [SIGINT, SIGTERM, SIGHUP]
     }
 }
 

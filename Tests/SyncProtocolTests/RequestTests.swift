@@ -162,3 +162,32 @@ struct RequestTests {
         #expect(throws: error) { try Request(json: json) }
     }
 }
+
+/// Numbers past what a field can hold get a message that says so, not that they are not numbers.
+struct OutOfRangeFieldTests {
+    @Test(arguments: [
+        (
+            #"{"id":9223372036854775808,"type":"ping"}"#,
+            WireError(.badRequest, #"field "id" is out of range: it must be an integer from 0 to 9223372036854775807"#)
+        ),
+        (
+            #"{"id":1,"type":"start","unit":"a","timeout_ms":1e30}"#,
+            WireError(
+                .badRequest,
+                #"field "timeout_ms" is out of range: it must be an integer from 0 to 9223372036854775807"#,
+                requestID: 1)
+        ),
+        (
+            #"{"id":1,"type":"cancel","request":-99999999999999999999}"#,
+            WireError(
+                .badRequest,
+                #"field "request" is out of range: it must be an integer from -9223372036854775808 to "#
+                    + "9223372036854775807",
+                requestID: 1)
+        ),
+    ])
+    func outOfRangeIntegers(text: String, error: WireError) throws {
+        let json = try JSON.parse(text)
+        #expect(throws: error) { try Request(json: json) }
+    }
+}

@@ -38,9 +38,10 @@ struct PeerCredentialTests {
         let raw = try RawConnection(path: agent.socketPath.path)
         defer { raw.close() }
         raw.setReadTimeout(10)
-        let reply = try #require(try await raw.request(#"{"id":0,"type":"hello","version":1}"#))
+        // Told as it connects, before it sends anything.
+        let reply = try #require(try await raw.readFrame())
         #expect(reply.errorCode == "permission_denied")
-        #expect(reply["id"] == 0)
+        #expect(reply["id"] == .null)
         #expect(reply.errorMessage.contains("serves uid 4000000123 only, and you are uid \(getuid())"))
         #expect(try await raw.readFrame() == nil)  // and the connection is closed
         #expect(log.count("refused a client of another user") == 1)
