@@ -178,7 +178,11 @@ public struct UnitGraph: Sendable {
             forward[unit, default: [:]][dependency] = required
             reverse[dependency, default: [:]][unit] = required
             let current = units[dependency]?.status
-            adjust(unit, wasSatisfied: previous.map { current == $0 } ?? true, isSatisfied: current == required)
+            if adjust(unit, wasSatisfied: previous.map { current == $0 } ?? true, isSatisfied: current == required),
+                waits.startWaiters[unit] != nil
+            {
+                becameReady.append(unit)
+            }
         case .statusChanged(let name, _, let to, let reason, let cause, let token):
             let unit = UnitKey(name)
             guard var record = units[unit] else { return }
@@ -196,19 +200,23 @@ public struct UnitGraph: Sendable {
     }
 
     private mutating func statusDidChange(_ unit: UnitKey, from: UnitStatus?, to: UnitStatus) {
-        // Sorted, so waits are released and events recorded in the same order on every run.
-        let dependents = reverse[unit] ?? [:]
-        for (dependent, required) in dependents.sorted(by: { bytewise($0.key.name, $1.key.name) }) {
+        var ready: [UnitKey] = []
+        for (dependent, required) in reverse[unit] ?? [:] {
             edgeVisits += 1
-            adjust(dependent, wasSatisfied: from == required, isSatisfied: to == required)
+            if adjust(dependent, wasSatisfied: from == required, isSatisfied: to == required) { ready.append(dependent) }
         }
+        // Only units with parked starts have anything to release; sorted, so waits are released and events recorded
+        // in the same order on every run. Sorting just those keeps a change of a unit with many dependents linear.
+        becameReady += ready.filter { waits.startWaiters[$0] != nil }.sorted()
         unsettled.append((unit, from, to))
     }
 
-    private mutating func adjust(_ unit: UnitKey, wasSatisfied: Bool, isSatisfied: Bool) {
-        guard wasSatisfied != isSatisfied, units[unit] != nil else { return }
+    /// Counts an edge of `unit` that became satisfied or unsatisfied. - Returns: whether `unit` just became ready.
+    @discardableResult
+    private mutating func adjust(_ unit: UnitKey, wasSatisfied: Bool, isSatisfied: Bool) -> Bool {
+        guard wasSatisfied != isSatisfied, units[unit] != nil else { return false }
         units[unit]!.unmet += isSatisfied ? -1 : 1
-        if units[unit]!.unmet == 0 { becameReady.append(unit) }
+        return units[unit]!.unmet == 0
     }
 }
 

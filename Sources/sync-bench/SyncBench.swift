@@ -24,6 +24,10 @@ struct SyncBench: AsyncParsableCommand {
     @Flag(help: "A reduced run (fewer samples, shorter windows) that finishes in under 30 s.")
     var quick = false
 
+    @Flag(
+        help: "Only the scaling checks: time(4N)/time(N) of each request whose cost could grow with the graph (same as --only scaling).")
+    var scaling = false
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
@@ -59,12 +63,14 @@ struct SyncBench: AsyncParsableCommand {
     func validate() throws {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+        if scaling && only != nil { throw ValidationError("--scaling and --only exclude each other") }
         let unknown = groups.filter { !Figure.groups.contains($0) }
         if !unknown.isEmpty { throw ValidationError("unknown group(s): \(unknown.joined(separator: ", "))") }
     }
 
     private var groups: [String] {
-        only.map { $0.split(separator: ",").map(String.init) } ?? Figure.groups
+        if scaling { return ["scaling"] }
+        return only.map { $0.split(separator: ",").map(String.init) } ?? Figure.groups
     }
 
     func run() async throws {
