@@ -207,16 +207,18 @@ public struct UnitGraph: Sendable {
         }
         // Only units with parked starts have anything to release; sorted, so waits are released and events recorded
         // in the same order on every run. Sorting just those keeps a change of a unit with many dependents linear.
-        becameReady += ready.filter { waits.startWaiters[$0] != nil }.sorted()
+        if !ready.isEmpty, !waits.startWaiters.isEmpty {
+            becameReady += ready.filter { waits.startWaiters[$0] != nil }.sorted()
+        }
         unsettled.append((unit, from, to))
     }
 
     /// Counts an edge of `unit` that became satisfied or unsatisfied. - Returns: whether `unit` just became ready.
     @discardableResult
     private mutating func adjust(_ unit: UnitKey, wasSatisfied: Bool, isSatisfied: Bool) -> Bool {
-        guard wasSatisfied != isSatisfied, units[unit] != nil else { return false }
-        units[unit]!.unmet += isSatisfied ? -1 : 1
-        return units[unit]!.unmet == 0
+        guard wasSatisfied != isSatisfied, let index = units.index(forKey: unit) else { return false }
+        units.values[index].unmet += isSatisfied ? -1 : 1
+        return units.values[index].unmet == 0
     }
 }
 
