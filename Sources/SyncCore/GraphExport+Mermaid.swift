@@ -12,7 +12,8 @@ extension GraphExport {
             lines.append("    \(ids[UnitKey(node.name)]!)[\"\(mermaidEscaped(node.name))<br/>\(node.status.display)\"]")
         }
         for edge in edges {
-            lines.append("    \(ids[UnitKey(edge.unit)]!) -->|\(edge.required.rawValue)| \(ids[UnitKey(edge.dependsOn)]!)")
+            let (from, to) = (ids[UnitKey(edge.unit)]!, ids[UnitKey(edge.dependsOn)]!)
+            lines.append("    \(from) -->|\(edge.required.rawValue)| \(to)")
         }
         let statuses: [UnitStatus?] = UnitStatus.allCases + [nil]
         for status in statuses {

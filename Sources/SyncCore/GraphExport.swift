@@ -66,7 +66,8 @@ public struct GraphExport: Sendable, Equatable {
             !sameBytes($0.unit, $1.unit) ? bytewise($0.unit, $1.unit) : bytewise($0.dependsOn, $1.dependsOn)
         }
         self.focus = focus
-        index = Dictionary(self.nodes.enumerated().map { (UnitKey($1.name), $0) }, uniquingKeysWith: { first, _ in first })
+        index = Dictionary(
+            self.nodes.enumerated().map { (UnitKey($1.name), $0) }, uniquingKeysWith: { first, _ in first })
         forward = Dictionary(grouping: self.edges, by: { UnitKey($0.unit) })
         reverse = Dictionary(grouping: self.edges, by: { UnitKey($0.dependsOn) }).mapValues { $0.map(\.unit) }
     }

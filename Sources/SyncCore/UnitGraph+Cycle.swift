@@ -11,7 +11,7 @@ extension UnitGraph {
         var parent: [UnitKey: UnitKey] = [dependency: dependency]
         var stack = [dependency]
         while let node = stack.popLast() {
-            for next in (forward[node] ?? [:]).keys.sorted(by: { bytewise($0.name, $1.name) }) where parent[next] == nil {
+            for next in (forward[node] ?? [:]).keys.sorted() where parent[next] == nil {
                 parent[next] = node
                 if next == unit {
                     var path = [unit.name]

@@ -108,7 +108,8 @@ extension UnitGraph {
                 let wasSkipped = units[dependent]?.status == .skipped
                 if !wasSkipped {
                     guard units[dependent]?.status == .pending || waits.startWaiters[dependent] != nil else { continue }
-                    setStatus(dependent.name, .skipped, cause: FailureCause(root: root, reason: reason, via: source.name))
+                    let cause = FailureCause(root: root, reason: reason, via: source.name)
+                    setStatus(dependent.name, .skipped, cause: cause)
                 } else {
                     stack.append(dependent)
                 }

@@ -26,7 +26,8 @@ extension UnitGraph {
         if to.isFailure {
             let record = units[unit]
             if to == .failed {
-                releaseStarts(of: unit, failing: FailureCause(root: unit.name, reason: record?.reason, chain: [unit.name]))
+                let cause = FailureCause(root: unit.name, reason: record?.reason, chain: [unit.name])
+                releaseStarts(of: unit, failing: cause)
                 passFailure(from: unit, root: unit.name, reason: record?.reason, chain: [unit.name])
             } else if let cause = record?.cause {
                 passFailure(from: unit, root: cause.root, reason: cause.reason)

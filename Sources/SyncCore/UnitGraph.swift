@@ -203,7 +203,9 @@ public struct UnitGraph: Sendable {
         var ready: [UnitKey] = []
         for (dependent, required) in reverse[unit] ?? [:] {
             edgeVisits += 1
-            if adjust(dependent, wasSatisfied: from == required, isSatisfied: to == required) { ready.append(dependent) }
+            if adjust(dependent, wasSatisfied: from == required, isSatisfied: to == required) {
+                ready.append(dependent)
+            }
         }
         // Only units with parked starts have anything to release; sorted, so waits are released and events recorded
         // in the same order on every run. Sorting just those keeps a change of a unit with many dependents linear.

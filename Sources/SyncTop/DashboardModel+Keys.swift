@@ -84,7 +84,9 @@ extension DashboardModel {
 
     /// Shows `target`, with its cursor on the selected unit.
     mutating func switchView(to target: DashboardView) {
-        if target == .tree, let key = treeCursor, !sameBytes(key.split(separator: "\u{1F}").last.map(String.init), selectedUnit) {
+        if target == .tree, let key = treeCursor,
+            !sameBytes(key.split(separator: "\u{1F}").last.map(String.init), selectedUnit)
+        {
             treeCursor = nil
         }
         view = target

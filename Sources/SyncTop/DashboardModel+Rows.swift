@@ -34,7 +34,8 @@ extension DashboardModel {
             if let recorded = info.cause {
                 // The last link only (O(1) per row, however long the chain): `git failed, via repo -> claude`.
                 let link = recorded.via.map { "\($0) -> \(info.name)" } ?? recorded.chainDescription
-                cause = recorded.rootDescription + ", via " + (recorded.chain.isEmpty ? link : recorded.chainDescription)
+                let path = recorded.chain.isEmpty ? link : recorded.chainDescription
+                cause = recorded.rootDescription + ", via " + path
             }
         default:
             break

@@ -37,7 +37,8 @@ struct ScalingBenchmark: Benchmark {
             figures["scaling_\(check.rawValue)_ratio"] = fastLarge / fastSmall
             Syscalls.note(
                 "  scaling \(check.rawValue): N=\(size) \(Report.number(fastSmall * 1e3)) ms, "
-                    + "4N=\(4 * size) \(Report.number(fastLarge * 1e3)) ms, ratio \(Report.number(fastLarge / fastSmall))")
+                    + "4N=\(4 * size) \(Report.number(fastLarge * 1e3)) ms, "
+                    + "ratio \(Report.number(fastLarge / fastSmall))")
         }
         return Measurement(figures: figures)
     }

@@ -25,7 +25,9 @@ struct SyncBench: AsyncParsableCommand {
     var quick = false
 
     @Flag(
-        help: "Only the scaling checks: time(4N)/time(N) of each request whose cost could grow with the graph (same as --only scaling).")
+        help: ArgumentHelp(
+            "Only the scaling checks: time(4N)/time(N) of each request whose cost could grow with the graph.",
+            discussion: "The same as --only scaling."))
     var scaling = false
 
     @Flag(help: "Print one JSON object instead of the table.")

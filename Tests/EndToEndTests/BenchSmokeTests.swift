@@ -20,7 +20,8 @@ struct BenchSmokeTests {
     }
 
     @Test func scalingChecksReportARatioPerRequest() async throws {
-        let result = try await RunningProcess.run(Products.path("sync-bench"), ["--quick", "--json", "--scaling", "--scaling-size", "50"])
+        let result = try await RunningProcess.run(
+            Products.path("sync-bench"), ["--quick", "--json", "--scaling", "--scaling-size", "50"])
         #expect(result.status == 0, "\(result)")
         let json = try JSON.parse(result.stdout)
         for check in ["want_batch", "want_single", "fanin", "chain_fail", "list", "snapshot", "replay"] {

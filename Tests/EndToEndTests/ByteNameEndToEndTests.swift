@@ -16,7 +16,9 @@ struct ByteNameEndToEndTests {
         return agent
     }
 
-    private func syncctl(_ directory: TemporaryDirectory, _ arguments: String...) async throws -> RunningProcess.Result {
+    private func syncctl(
+        _ directory: TemporaryDirectory, _ arguments: String...
+    ) async throws -> RunningProcess.Result {
         try await RunningProcess.run(
             Products.path("syncctl"), arguments, environment: ["SYNC_AGENT_SOCKET_PATH": directory.socket])
     }
