@@ -38,8 +38,13 @@ extension UnitGraph {
     /// A skipped unit whose root was retried since does not block.
     /// - Parameter only: search through this one dependency of `unit` only (the edge just added), so adding an
     ///   edge costs the failure behind that edge, never the unit's other edges.
-    /// - Cost: the edges of `unit` searched (one with `only`) plus those of the skipped units behind them.
-    mutating func rootFailure(of unit: UnitKey, through only: UnitKey? = nil) -> FailureCause? {
+    /// - Parameter needsChain: build the whole chain; otherwise a skipped unit known to be doomed since the last
+    ///   change that could break its chain ends the search at once and the cause may come without its chain.
+    /// - Cost: the edges of `unit` searched (one with `only`) plus those of the skipped units behind them that are
+    ///   not known to be doomed.
+    mutating func rootFailure(
+        of unit: UnitKey, through only: UnitKey? = nil, needsChain: Bool = true
+    ) -> FailureCause? {
         guard (units[unit]?.unmet ?? 0) > 0 else { return nil }
         var visited: Set<UnitKey> = [unit]
         var frames: [(unit: UnitKey, edges: [(UnitKey, UnitStatus)], next: Int)] = []
@@ -58,8 +63,25 @@ extension UnitGraph {
             guard visited.insert(dependency).inserted, let status = units[dependency]?.status, status != required
             else { continue }
             if status == .failed {
+                // The skipped units on the path are doomed as of now: the next edge onto one of them needs no search.
+                for frame in frames.dropFirst() where sameBytes(units[frame.unit]?.cause?.root, dependency.name) {
+                    units[frame.unit]?.doomedAt = failureEpoch
+                }
                 let chain = [dependency.name] + frames.reversed().map(\.unit.name)
                 return FailureCause(root: dependency.name, reason: units[dependency]?.reason, chain: chain)
+            }
+            if status == .skipped, let record = units[dependency], record.doomedAt == failureEpoch,
+                let cause = record.cause
+            {
+                let path = frames.reversed().map(\.unit.name)
+                // The root is still failed (that ended no epoch); its reason is that of its latest failure.
+                let reason = units[UnitKey(cause.root)]?.reason
+                if needsChain {
+                    let chain = failureCause(of: dependency.name).chain + path
+                    return FailureCause(root: cause.root, reason: reason, chain: chain)
+                }
+                let via = path.count >= 2 ? path[path.count - 2] : dependency.name
+                return FailureCause(root: cause.root, reason: reason, via: via)
             }
             if status == .skipped, (units[dependency]?.unmet ?? 0) > 0 {
                 frames.append((dependency, sortedEdges(of: dependency), 0))
@@ -79,10 +101,13 @@ extension UnitGraph {
         if units[unit]?.status != .skipped {
             setStatus(unit.name, .skipped, cause: cause)
         } else {
+            if units[UnitKey(cause.root)]?.status == .failed { units[unit]?.doomedAt = failureEpoch }
             // No status change will be settled, so pass the failure on now.
-            passFailure(from: unit, root: cause.root, reason: cause.reason, chain: cause.chain)
+            let chain = cause.chain.isEmpty ? nil : cause.chain
+            passFailure(from: unit, root: cause.root, reason: cause.reason, chain: chain)
         }
-        releaseStarts(of: unit, failing: cause)
+        guard waits.startWaiters[unit] != nil else { return }
+        releaseStarts(of: unit, failing: cause.chain.isEmpty ? failureCause(of: unit.name) : cause)
     }
 
     /// Passes the failure of `unit` (failed or skipped, by `root` with `reason`) on through unsatisfied edges: a
@@ -98,6 +123,7 @@ extension UnitGraph {
         // already skipped may be older than this failure.
         var cameFrom: [UnitKey: UnitKey] = [:]
         var originChain = chain
+        let rootFailed = units[UnitKey(root)]?.status == .failed
         while let source = stack.popLast() {
             let status = units[source]?.status
             let dependents = (reverse[source] ?? [:]).sorted { bytewise($0.key.name, $1.key.name) }
@@ -111,6 +137,9 @@ extension UnitGraph {
                     let cause = FailureCause(root: root, reason: reason, via: source.name)
                     setStatus(dependent.name, .skipped, cause: cause)
                 } else {
+                    if rootFailed, sameBytes(units[dependent]?.cause?.root, root) {
+                        units[dependent]?.doomedAt = failureEpoch
+                    }
                     stack.append(dependent)
                 }
                 guard waits.startWaiters[dependent] != nil else { continue }
@@ -131,7 +160,8 @@ extension UnitGraph {
     /// failure through it is skipped at once. Its other edges need no look: they reached no failure before.
     mutating func skipIfDoomed(_ unit: UnitKey, through dependency: UnitKey) {
         guard [.pending, .skipped].contains(units[unit]?.status) || waits.startWaiters[unit] != nil,
-            let cause = rootFailure(of: unit, through: dependency)
+            let cause = rootFailure(
+                of: unit, through: dependency, needsChain: waits.startWaiters[unit] != nil)
         else { return }
         markSkipped(unit, cause: cause)
     }

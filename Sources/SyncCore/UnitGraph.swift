@@ -22,6 +22,9 @@ public struct UnitGraph: Sendable {
         var cause: FailureCause?
         /// The token of the start that started it, while it is started.
         var startedBy: String?
+        /// While skipped: the ``failureEpoch`` at which its chain was known to reach a failed unit. Nothing that could
+        /// break that chain has happened while the epoch is unchanged, so a new edge onto it needs no search.
+        var doomedAt: UInt64?
     }
 
     /// Keyed by ``UnitKey``: names are compared as bytes, never by Unicode equivalence.
@@ -47,6 +50,9 @@ public struct UnitGraph: Sendable {
     /// Edges examined by searches and propagation so far; lets tests check that the work of a request is bounded by
     /// the request, not by the graph.
     var edgeVisits = 0
+    /// Counts the changes that can break a failure's chain: a failed or skipped unit changing status, an edge's
+    /// required status replaced. See ``UnitRecord/doomedAt``.
+    var failureEpoch: UInt64 = 0
 
     /// Creates an empty graph.
     /// - Parameter clock: the time source for events.
@@ -173,7 +179,7 @@ public struct UnitGraph: Sendable {
             let unit = UnitKey(name)
             let dependency = UnitKey(dependencyName)
             let previous = forward[unit]?[dependency]
-            if previous == nil { edgeCount += 1 }
+            if previous == nil { edgeCount += 1 } else if previous != required { failureEpoch += 1 }
             if maintainsOrder { orderEdge(unit, dependency) }
             forward[unit, default: [:]][dependency] = required
             reverse[dependency, default: [:]][unit] = required
@@ -187,10 +193,13 @@ public struct UnitGraph: Sendable {
             let unit = UnitKey(name)
             guard var record = units[unit] else { return }
             let from = record.status
+            if from.isFailure, from != to { failureEpoch += 1 }
             record.status = to
             record.since = time
             record.reason = to == .failed ? reason : nil
             record.cause = to == .skipped ? cause?.compact : nil
+            let rootFailed = cause.map { !sameBytes($0.root, name) && units[UnitKey($0.root)]?.status == .failed } ?? false
+            record.doomedAt = to == .skipped && rootFailed ? failureEpoch : nil
             record.startedBy = to == .started ? token : nil
             units[unit] = record
             statusDidChange(unit, from: from, to: to)

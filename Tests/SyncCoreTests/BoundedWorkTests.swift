@@ -39,6 +39,31 @@ struct BoundedWorkTests {
         #expect(graph.edgeVisits <= 4 * Self.n)
     }
 
+    @Test func eachNewDependentOfTheEndOfASkippedChainCostsTheSame() throws {
+        var graph = try Self.chain(Self.n)
+        try graph.fail("a0", reason: "exit 1")
+        let before = graph.edgeVisits
+        for index in 0..<Self.n {
+            try graph.want("x\(index)", dependsOn: "a\(Self.n - 1)")
+        }
+        #expect((0..<Self.n).allSatisfy { graph.status(of: "x\($0)") == .skipped })
+        // Searching the chain for its failed root each time would be n² = 4,000,000.
+        #expect(graph.edgeVisits - before <= 4 * Self.n)
+        #expect(graph.failureCause(of: "x7").chain.count == Self.n + 1)
+        // After a retry of the root the chain no longer blocks, and the next edge finds that out.
+        try graph.startNow("a0")
+        try graph.want("late", dependsOn: "a\(Self.n - 1)")
+        #expect(graph.status(of: "late") == .pending)
+        try graph.fail("a0", reason: "again")
+        let again = graph.edgeVisits
+        for index in 0..<Self.n {
+            try graph.want("later-\(index)", dependsOn: "a\(Self.n - 1)")
+        }
+        #expect(graph.status(of: "later-0") == .skipped)
+        #expect(graph.failureCause(of: "later-0").reason == "again")
+        #expect(graph.edgeVisits - again <= 4 * Self.n)
+    }
+
     /// a0 <- a1 <- … <- a(n-1), each parked.
     static func chain(_ count: Int, parked: Bool = false) throws -> UnitGraph {
         var graph = fixedGraph()
