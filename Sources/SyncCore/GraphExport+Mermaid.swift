@@ -9,10 +9,11 @@ extension GraphExport {
         let ids = mermaidIDs()
         var lines = ["flowchart \(direction == .topDown ? "TD" : "LR")"]
         for node in nodes {
-            lines.append("    \(ids[node.name]!)[\"\(mermaidEscaped(node.name))<br/>\(node.status.display)\"]")
+            lines.append("    \(ids[UnitKey(node.name)]!)[\"\(mermaidEscaped(node.name))<br/>\(node.status.display)\"]")
         }
         for edge in edges {
-            lines.append("    \(ids[edge.unit]!) -->|\(edge.required.rawValue)| \(ids[edge.dependsOn]!)")
+            let (from, to) = (ids[UnitKey(edge.unit)]!, ids[UnitKey(edge.dependsOn)]!)
+            lines.append("    \(from) -->|\(edge.required.rawValue)| \(to)")
         }
         let statuses: [UnitStatus?] = UnitStatus.allCases + [nil]
         for status in statuses {
@@ -22,11 +23,11 @@ extension GraphExport {
             lines.append("    classDef \(Self.mermaidClass(status)) \(style)")
         }
         for status in statuses {
-            let members = nodes.filter { $0.status == status }.map { ids[$0.name]! }
+            let members = nodes.filter { $0.status == status }.map { ids[UnitKey($0.name)]! }
             guard !members.isEmpty else { continue }
             lines.append("    class \(members.joined(separator: ",")) \(Self.mermaidClass(status))")
         }
-        if let focus, let id = ids[focus] { lines.append("    style \(id) stroke-width:3px") }
+        if let focus, let id = ids[UnitKey(focus)] { lines.append("    style \(id) stroke-width:3px") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -34,8 +35,8 @@ extension GraphExport {
     /// replaced by `_` (`git clone` and `git.clone` both read `u_git_clone`). The prefix keeps ids clear of
     /// Mermaid's keywords (`end`, `graph`) and of a leading `o` or `x` that would change an arrow. Names that
     /// collide get `_2`, `_3`… in name order, so the mapping depends only on the set of names.
-    public func mermaidIDs() -> [String: String] {
-        var ids: [String: String] = [:]
+    public func mermaidIDs() -> [UnitKey: String] {
+        var ids: [UnitKey: String] = [:]
         var taken: Set<String> = []
         for name in names {
             let base = "u_" + String(name.unicodeScalars.map { scalar -> Character in
@@ -48,7 +49,7 @@ extension GraphExport {
                 id = "\(base)_\(suffix)"
                 suffix += 1
             }
-            ids[name] = id
+            ids[UnitKey(name)] = id
         }
         return ids
     }

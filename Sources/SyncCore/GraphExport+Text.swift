@@ -8,9 +8,9 @@ extension GraphExport {
     public func text() -> String {
         guard !nodes.isEmpty else { return "No units registered\n" }
         var lines: [String] = []
-        var shown: Set<String> = []
+        var shown: Set<UnitKey> = []
         func walk(_ name: String, branch: String, indent: String) {
-            let isRepeated = !shown.insert(name).inserted
+            let isRepeated = !shown.insert(UnitKey(name)).inserted
             lines.append(branch + describe(name) + (isRepeated ? " (see above)" : ""))
             guard !isRepeated else { return }
             let children = dependencies(of: name)
@@ -22,7 +22,7 @@ extension GraphExport {
         }
         for root in roots { walk(root, branch: "", indent: "") }
         // Only a cycle (which the agent refuses) could leave units without a root above them; show them anyway.
-        for node in nodes where !shown.contains(node.name) { walk(node.name, branch: "", indent: "") }
+        for node in nodes where !shown.contains(UnitKey(node.name)) { walk(node.name, branch: "", indent: "") }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -43,51 +43,52 @@ public struct GraphExport: Sendable, Equatable {
     public private(set) var focus: String?
 
     /// name -> index in `nodes`.
-    private var index: [String: Int]
+    private var index: [UnitKey: Int]
     /// unit -> its edges, sorted by dependency.
-    private var forward: [String: [DependencyEdge]]
+    private var forward: [UnitKey: [DependencyEdge]]
     /// dependency -> the units that depend on it, sorted.
-    private var reverse: [String: [String]]
+    private var reverse: [UnitKey: [String]]
 
     /// The whole graph of `snapshot`: its units, the dependencies nobody registered, and all its edges.
     public init(snapshot: GraphSnapshot) {
         var nodes = snapshot.units.map {
             Node(name: $0.name, status: $0.status, isReady: $0.isReady, reason: $0.reason, cause: $0.cause)
         }
-        let registered = Set(snapshot.units.map(\.name))
-        let missing = Set(snapshot.edges.map(\.dependsOn).filter { !registered.contains($0) })
-        nodes += missing.map { Node(name: $0, status: nil) }
+        let registered = Set(snapshot.units.map { UnitKey($0.name) })
+        let missing = Set(snapshot.edges.map { UnitKey($0.dependsOn) }.filter { !registered.contains($0) })
+        nodes += missing.map { Node(name: $0.name, status: nil) }
         self.init(nodes: nodes, edges: snapshot.edges, focus: nil)
     }
 
     private init(nodes: [Node], edges: [DependencyEdge], focus: String?) {
         self.nodes = nodes.sorted { bytewise($0.name, $1.name) }
         self.edges = edges.sorted {
-            $0.unit != $1.unit ? bytewise($0.unit, $1.unit) : bytewise($0.dependsOn, $1.dependsOn)
+            !sameBytes($0.unit, $1.unit) ? bytewise($0.unit, $1.unit) : bytewise($0.dependsOn, $1.dependsOn)
         }
         self.focus = focus
-        index = Dictionary(uniqueKeysWithValues: self.nodes.enumerated().map { ($1.name, $0) })
-        forward = Dictionary(grouping: self.edges, by: \.unit)
-        reverse = Dictionary(grouping: self.edges, by: \.dependsOn).mapValues { $0.map(\.unit) }
+        index = Dictionary(
+            self.nodes.enumerated().map { (UnitKey($1.name), $0) }, uniquingKeysWith: { first, _ in first })
+        forward = Dictionary(grouping: self.edges, by: { UnitKey($0.unit) })
+        reverse = Dictionary(grouping: self.edges, by: { UnitKey($0.dependsOn) }).mapValues { $0.map(\.unit) }
     }
 
     /// The part of the graph that concerns `unit`: the unit, everything it depends on (transitively), everything
     /// that depends on it (transitively), and the edges among them. `nil` when `unit` is not in the graph (neither
     /// registered nor named as a dependency); ``names`` are the candidates for a suggestion.
     public func focused(on unit: String) -> GraphExport? {
-        guard index[unit] != nil else { return nil }
-        var kept: Set<String> = [unit]
+        guard index[UnitKey(unit)] != nil else { return nil }
+        var kept: Set<UnitKey> = [UnitKey(unit)]
         func follow(_ next: (String) -> [String]) {
             var queue = [unit]
             while let current = queue.popLast() {
-                for other in next(current) where kept.insert(other).inserted { queue.append(other) }
+                for other in next(current) where kept.insert(UnitKey(other)).inserted { queue.append(other) }
             }
         }
         follow { dependencies(of: $0).map(\.dependsOn) }
         follow { dependents(of: $0) }
         return GraphExport(
-            nodes: nodes.filter { kept.contains($0.name) },
-            edges: edges.filter { kept.contains($0.unit) && kept.contains($0.dependsOn) },
+            nodes: nodes.filter { kept.contains(UnitKey($0.name)) },
+            edges: edges.filter { kept.contains(UnitKey($0.unit)) && kept.contains(UnitKey($0.dependsOn)) },
             focus: unit)
     }
 
@@ -95,14 +96,14 @@ public struct GraphExport: Sendable, Equatable {
     public var names: [String] { nodes.map(\.name) }
 
     /// The node called `name`, or `nil`.
-    public func node(_ name: String) -> Node? { index[name].map { nodes[$0] } }
+    public func node(_ name: String) -> Node? { index[UnitKey(name)].map { nodes[$0] } }
 
     /// The edges from `unit` to its dependencies, sorted by dependency.
-    public func dependencies(of unit: String) -> [DependencyEdge] { forward[unit] ?? [] }
+    public func dependencies(of unit: String) -> [DependencyEdge] { forward[UnitKey(unit)] ?? [] }
 
     /// The units that depend on `unit`, sorted.
-    public func dependents(of unit: String) -> [String] { reverse[unit] ?? [] }
+    public func dependents(of unit: String) -> [String] { reverse[UnitKey(unit)] ?? [] }
 
     /// The units nothing depends on, sorted: where the tree starts.
-    public var roots: [String] { names.filter { reverse[$0] == nil } }
+    public var roots: [String] { names.filter { reverse[UnitKey($0)] == nil } }
 }

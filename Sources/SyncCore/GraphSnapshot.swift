@@ -30,9 +30,9 @@ public struct DependencyEdge: Sendable, Hashable {
 extension UnitGraph {
     /// The current state as a snapshot.
     public var snapshot: GraphSnapshot {
-        let edges = forward.keys.sorted(by: bytewise).flatMap { unit in
-            forward[unit]!.keys.sorted(by: bytewise).map {
-                DependencyEdge(unit: unit, dependsOn: $0, required: forward[unit]![$0]!)
+        let edges = forward.sorted { bytewise($0.key.name, $1.key.name) }.flatMap { unit, dependencies in
+            dependencies.sorted { bytewise($0.key.name, $1.key.name) }.map {
+                DependencyEdge(unit: unit.name, dependsOn: $0.key.name, required: $0.value)
             }
         }
         return GraphSnapshot(sequence: nextSequence - 1, units: allUnits, edges: edges)
@@ -57,7 +57,7 @@ extension UnitGraph {
                         by: unit.startedBy),
                     at: unit.since)
             }
-            units[unit.name]?.since = unit.since
+            units[UnitKey(unit.name)]?.since = unit.since
         }
         rebuildOrder()
         maintainsOrder = true

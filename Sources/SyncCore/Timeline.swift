@@ -59,10 +59,10 @@ public struct Timeline: Sendable, Equatable {
         public var firstActivity: Timestamp { min(registeredAt, waitBeganAt ?? registeredAt) }
     }
 
-    /// unit -> entry, for registered units only.
-    public private(set) var entries: [String: Entry] = [:]
+    /// unit -> entry, for registered units only (names compared as bytes).
+    public private(set) var entries: [UnitKey: Entry] = [:]
     /// unit -> its dependencies (from edges), registered or not.
-    public private(set) var dependencies: [String: Set<String>] = [:]
+    private var dependencySets: [UnitKey: Set<UnitKey>] = [:]
 
     /// An empty timeline.
     public init() {}
@@ -81,7 +81,12 @@ public struct Timeline: Sendable, Equatable {
     }
 
     /// The entry of `unit`, or `nil` when it is not registered.
-    public subscript(unit: String) -> Entry? { entries[unit] }
+    public subscript(unit: String) -> Entry? { entries[UnitKey(unit)] }
+
+    /// The dependencies of `unit` known from edges, registered or not, sorted bytewise.
+    public func dependencies(of unit: String) -> [String] {
+        (dependencySets[UnitKey(unit)] ?? []).map(\.name).sorted(by: bytewise)
+    }
 
     /// Applies one event. Events must come in sequence order.
     ///
@@ -91,19 +96,21 @@ public struct Timeline: Sendable, Equatable {
     public mutating func record(_ event: SyncEvent) {
         switch event.kind {
         case .registered(let unit):
-            guard entries[unit] == nil else { return }
-            entries[unit] = Entry(unit: unit, status: .pending, registeredAt: event.time)
+            guard entries[UnitKey(unit)] == nil else { return }
+            entries[UnitKey(unit)] = Entry(unit: unit, status: .pending, registeredAt: event.time)
         case .dependencyAdded(let unit, let dependency, _):
-            dependencies[unit, default: []].insert(dependency)
+            dependencySets[UnitKey(unit), default: []].insert(UnitKey(dependency))
         case .statusChanged(let unit, _, let to, _, _, _):
-            entries[unit]?.transition(to: to, at: event.time)
-        case .waitBegan(let unit, _):
+            entries[UnitKey(unit)]?.transition(to: to, at: event.time)
+        case .waitBegan(let name, _):
+            let unit = UnitKey(name)
             // A second parked start while one waits joins that wait; after a wait ended (a retry) a new one begins.
             guard var entry = entries[unit], !entry.isWaiting else { return }
             entry.waitBeganAt = event.time
             entry.waitEndedAt = nil
             entries[unit] = entry
-        case .waitEnded(let unit, _):
+        case .waitEnded(let name, _):
+            let unit = UnitKey(name)
             guard var entry = entries[unit], entry.waitBeganAt != nil, entry.waitEndedAt == nil else { return }
             entry.waitEndedAt = event.time
             entries[unit] = entry
@@ -116,10 +123,10 @@ public struct Timeline: Sendable, Equatable {
     ///
     /// Used at start-up and when a subscriber resynchronises after missing events.
     public mutating func merge(_ snapshot: GraphSnapshot) {
-        var merged: [String: Entry] = [:]
+        var merged: [UnitKey: Entry] = [:]
         for info in snapshot.units {
             var entry =
-                entries[info.name].flatMap { $0.registeredAt == info.registeredAt ? $0 : nil }
+                entries[UnitKey(info.name)].flatMap { $0.registeredAt == info.registeredAt ? $0 : nil }
                 ?? Entry(unit: info.name, status: .pending, registeredAt: info.registeredAt)
             if entry.status != info.status { entry.transition(to: info.status, at: info.since) }
             if info.waiters > 0, !entry.isWaiting {
@@ -129,11 +136,11 @@ public struct Timeline: Sendable, Equatable {
                 // The wait ended while nobody was listening (cancelled or timed out): when is unknown.
                 entry.waitEndedAt = max(began, info.since)
             }
-            merged[info.name] = entry
+            merged[UnitKey(info.name)] = entry
         }
         entries = merged
-        dependencies = [:]
-        for edge in snapshot.edges { dependencies[edge.unit, default: []].insert(edge.dependsOn) }
+        dependencySets = [:]
+        for edge in snapshot.edges { dependencySets[UnitKey(edge.unit), default: []].insert(UnitKey(edge.dependsOn)) }
     }
 
     /// The time the whole start-up covers: from the earliest known activity to the latest end, or to `now` while
@@ -165,22 +172,22 @@ public struct Timeline: Sendable, Equatable {
             })
         else { return [] }
         var path = [current.unit]
-        var visited: Set<String> = [current.unit]
+        var visited: Set<UnitKey> = [UnitKey(current.unit)]
         while current.waitBeganAt != nil, let started = current.startedAt,
             let gate = gatingDependency(of: current.unit, startedAt: started, visited: visited)
         {
             path.append(gate.unit)
-            visited.insert(gate.unit)
+            visited.insert(UnitKey(gate.unit))
             current = gate
         }
         return path.reversed()
     }
 
     /// The dependency of `unit` that ended last at or before `startedAt` (ties by name).
-    private func gatingDependency(of unit: String, startedAt: Timestamp, visited: Set<String>) -> Entry? {
-        (dependencies[unit] ?? [])
+    private func gatingDependency(of unit: String, startedAt: Timestamp, visited: Set<UnitKey>) -> Entry? {
+        (dependencySets[UnitKey(unit)] ?? [])
             .compactMap { entries[$0] }
-            .filter { !visited.contains($0.unit) && ($0.endedAt.map { $0 <= startedAt } ?? false) }
+            .filter { !visited.contains(UnitKey($0.unit)) && ($0.endedAt.map { $0 <= startedAt } ?? false) }
             .max { a, b in a.endedAt! != b.endedAt! ? a.endedAt! < b.endedAt! : bytewise(b.unit, a.unit) }
     }
 }

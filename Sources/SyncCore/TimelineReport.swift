@@ -59,8 +59,8 @@ public struct TimelineReport: Sendable, Equatable {
         let span = timeline.span(now: now)
         let start = span?.start ?? now
         let path = timeline.criticalPath(now: now)
-        let onPath = Set(path)
-        let infos = Dictionary((snapshot?.units ?? []).map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        let onPath = Set(path.map { UnitKey($0) })
+        let infos = Dictionary((snapshot?.units ?? []).map { (UnitKey($0.name), $0) }, uniquingKeysWith: { $1 })
         func offset(_ time: Timestamp?) -> Int64? { time.map { start.microseconds(to: $0) } }
         self.start = start
         self.now = now
@@ -78,9 +78,9 @@ public struct TimelineReport: Sendable, Equatable {
                 unit: entry.unit, status: entry.status, registered: start.microseconds(to: entry.registeredAt),
                 waitBegan: offset(entry.waitBeganAt), waitEnded: offset(entry.waitEndedAt),
                 started: offset(entry.startedAt), ended: offset(entry.endedAt), waited: entry.waitDuration(now: now),
-                ran: entry.runDuration(now: now), isCritical: onPath.contains(entry.unit),
-                reason: infos[entry.unit]?.reason, cause: infos[entry.unit]?.cause,
-                dependencies: (timeline.dependencies[entry.unit] ?? []).sorted(by: bytewise))
+                ran: entry.runDuration(now: now), isCritical: onPath.contains(UnitKey(entry.unit)),
+                reason: infos[UnitKey(entry.unit)]?.reason, cause: infos[UnitKey(entry.unit)]?.cause,
+                dependencies: timeline.dependencies(of: entry.unit))
         }
     }
 

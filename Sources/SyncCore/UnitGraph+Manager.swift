@@ -5,7 +5,7 @@ extension UnitGraph {
     /// - Throws: `invalid_name` (`registering unit "": unit name is required`), or `already_registered`.
     public mutating func register(_ unit: String) throws(SyncError) {
         try validate(unit, "registering unit \(goQuoted(unit))")
-        guard units[unit] == nil else {
+        guard units[UnitKey(unit)] == nil else {
             throw SyncError(.alreadyRegistered, "registering unit \(goQuoted(unit)): unit already registered")
         }
         record(.registered(unit: unit))
@@ -20,17 +20,19 @@ extension UnitGraph {
     ) throws(SyncError) {
         try validate(unit, unit.isEmpty ? "dependent name cannot be empty" : "invalid dependent name")
         try validate(dependency, dependency.isEmpty ? "dependency name cannot be empty" : "invalid dependency name")
-        guard units[unit] != nil else {
+        let key = UnitKey(unit)
+        let dependencyKey = UnitKey(dependency)
+        guard units[key] != nil else {
             throw SyncError(.notRegistered, "dependent unit \(goQuoted(unit)) must be registered first: unit not found")
         }
-        if let loop = cycle(adding: unit, dependency) {
+        if let loop = cycle(adding: key, dependencyKey) {
             throw SyncError(
                 .cycleDetected,
                 "adding edge (\(unit) -> \(dependency)): cycle detected: \(loop.joined(separator: " -> "))")
         }
-        guard forward[unit]?[dependency] != required else { return }
+        guard forward[key]?[dependencyKey] != required else { return }
         record(.dependencyAdded(unit: unit, dependsOn: dependency, required: required))
-        skipIfDoomed(unit)
+        skipIfDoomed(key, through: dependencyKey)
         settle()
     }
 
@@ -40,13 +42,13 @@ extension UnitGraph {
     ///   already set`).
     public mutating func updateStatus(_ unit: String, to status: UnitStatus, reason: String? = nil) throws(SyncError) {
         try validate(unit, "updating status for unit \(goQuoted(unit))")
-        guard let current = units[unit]?.status else {
+        guard let current = units[UnitKey(unit)]?.status else {
             throw SyncError(.notRegistered, "unit \(goQuoted(unit)) must be registered first: unit not found")
         }
         guard current != status else {
             throw SyncError(.sameStatus, "checking status for unit \(goQuoted(unit)): same status already set")
         }
-        let cause = status == .skipped ? FailureCause(root: unit, reason: reason, chain: [unit]) : nil
+        let cause = status == .skipped ? FailureCause(root: unit, reason: reason, via: nil) : nil
         record(.statusChanged(unit: unit, from: current, to: status, reason: reason, cause: cause))
         settle()
     }

@@ -12,7 +12,7 @@ extension UnitGraph {
     public mutating func want(_ unit: String, dependsOn dependency: String) throws(SyncError) {
         do {
             try validate(unit, "registering unit \(goQuoted(unit))")
-            if units[unit] == nil {
+            if units[UnitKey(unit)] == nil {
                 record(.registered(unit: unit))
                 settle()
             }
@@ -33,25 +33,25 @@ extension UnitGraph {
     ///   again, so a client may retry after losing its connection without being told `same status`.
     public mutating func start(_ unit: String, wait: WaitID?, token: String? = nil) throws(SyncError) -> StartOutcome {
         try validate(unit, "cannot start unit \(goQuoted(unit))")
-        if units[unit] == nil {
+        let key = UnitKey(unit)
+        if units[key] == nil {
             record(.registered(unit: unit))
             settle()
         }
-        if units[unit]!.status == .started, let token, units[unit]!.startedBy == token {
-            let dependencies = forward[unit].map { $0.keys.sorted(by: bytewise) } ?? []
+        let dependencies = forward[key].map { $0.keys.map(\.name).sorted(by: bytewise) } ?? []
+        if units[key]!.status == .started, let token, sameBytes(units[key]!.startedBy, token) {
             return .started(StartInfo(unit: unit, dependencies: dependencies, unsatisfiedAtStart: [], waited: false))
         }
-        if units[unit]!.status == .started {
+        if units[key]!.status == .started {
             throw SyncError(
                 .sameStatus,
                 "cannot start unit \(goQuoted(unit)): checking status for unit \(goQuoted(unit)): same status already set")
         }
-        if let cause = rootFailure(of: unit) {
-            markSkipped(unit, cause: cause)
+        if let cause = rootFailure(of: key) {
+            markSkipped(key, cause: cause)
             settle()
             throw Self.dependencyFailedError(cause)
         }
-        let dependencies = forward[unit].map { $0.keys.sorted(by: bytewise) } ?? []
         let unsatisfied = unmetDependencies(of: unit).map(\.dependsOn)
         if unsatisfied.isEmpty {
             setStatus(unit, .started, by: token)
@@ -61,7 +61,7 @@ extension UnitGraph {
         guard let wait else {
             throw SyncError(.notReady, "cannot start unit \(goQuoted(unit)): unit not ready")
         }
-        waits.park(start: wait, unit: unit, dependencies: dependencies, unsatisfied: unsatisfied, token: token)
+        waits.park(start: wait, unit: key, dependencies: dependencies, unsatisfied: unsatisfied, token: token)
         record(.waitBegan(unit: unit, unsatisfied: unsatisfied))
         return .parked(dependencies: dependencies, unsatisfied: unsatisfied)
     }
@@ -84,7 +84,7 @@ extension UnitGraph {
     public mutating func fail(_ unit: String, reason: String?) throws(SyncError) {
         do {
             try validate(unit, "registering unit \(goQuoted(unit))")
-            if units[unit] == nil {
+            if units[UnitKey(unit)] == nil {
                 record(.registered(unit: unit))
                 settle()
             }
@@ -97,14 +97,14 @@ extension UnitGraph {
     /// Parks a wait until every unit in `names` is `completed`. Units need not be registered yet.
     /// - Throws: `invalid_name`; `unit_failed` naming the culprit when one of them already failed or was skipped.
     public mutating func awaitCompletion(of names: [String], wait: WaitID) throws(SyncError) -> CompletionOutcome {
-        let unique = Array(Set(names)).sorted(by: bytewise)
+        let unique = names.uniqueByBytes().sorted(by: bytewise)
         for name in unique {
             try validate(name, "cannot wait for unit \(goQuoted(name))")
         }
-        if let culprit = unique.first(where: { units[$0]?.status.isFailure == true }) {
+        if let culprit = unique.first(where: { status(of: $0)?.isFailure == true }) {
             throw unitFailedError(culprit)
         }
-        let remaining = unique.filter { units[$0]?.status != .completed }
+        let remaining = unique.filter { status(of: $0) != .completed }
         if remaining.isEmpty { return .done(units: unique) }
         waits.park(completion: wait, units: unique, remaining: remaining)
         return .parked(remaining: remaining)
@@ -115,7 +115,7 @@ extension UnitGraph {
     @discardableResult
     public mutating func endWait(_ id: WaitID, outcome: WaitOutcome) -> Bool {
         if let unit = waits.unpark(start: id) {
-            record(.waitEnded(unit: unit, outcome: outcome))
+            record(.waitEnded(unit: unit.name, outcome: outcome))
             return true
         }
         return waits.unpark(completion: id)
@@ -125,8 +125,8 @@ extension UnitGraph {
     mutating func setStatus(
         _ unit: String, _ status: UnitStatus, reason: String? = nil, cause: FailureCause? = nil, by token: String? = nil
     ) {
-        let from = units[unit]?.status
-        record(.statusChanged(unit: unit, from: from, to: status, reason: reason, cause: cause, by: token))
+        let from = units[UnitKey(unit)]?.status
+        record(.statusChanged(unit: unit, from: from, to: status, reason: reason, cause: cause?.compact, by: token))
     }
 
     /// One line, at most ``maxReasonBytes`` bytes: control characters become spaces.

@@ -3,7 +3,7 @@
 /// needs before anything depends on it), and otherwise by searching only the names ranked between its two ends.
 extension UnitGraph {
     /// Whether the edge `unit -> dependency` would close a loop, i.e. `dependency` already reaches `unit`.
-    func closesLoop(_ unit: String, _ dependency: String) -> Bool {
+    func closesLoop(_ unit: UnitKey, _ dependency: UnitKey) -> Bool {
         if unit == dependency { return true }
         guard let low = order.rank[unit], let high = order.rank[dependency], high > low else { return false }
         // Ranks fall along every dependency edge, so a path from `dependency` down to `unit` stays above `low`.
@@ -12,7 +12,7 @@ extension UnitGraph {
 
     /// Updates the order for the new edge `unit -> dependency` (which closes no loop). Cost: nothing when the edge
     /// agrees with the order; otherwise the names ranked between its ends that it affects.
-    mutating func orderEdge(_ unit: String, _ dependency: String) {
+    mutating func orderEdge(_ unit: UnitKey, _ dependency: UnitKey) {
         order.placeAtBottom(dependency)
         order.placeOnTop(unit)
         let low = order.rank[unit]!
@@ -29,12 +29,12 @@ extension UnitGraph {
         var names = Set(units.keys)
         names.formUnion(forward.keys)
         names.formUnion(reverse.keys)
-        var ranked: [String] = []
+        var ranked: [UnitKey] = []
         ranked.reserveCapacity(names.count)
-        var done = Set<String>()
-        for root in names.sorted(by: bytewise) where !done.contains(root) {
+        var done = Set<UnitKey>()
+        for root in names.sorted(by: { bytewise($0.name, $1.name) }) where !done.contains(root) {
             // Iterative post-order: a name is ranked after all it depends on.
-            var stack: [(name: String, expanded: Bool)] = [(root, false)]
+            var stack: [(name: UnitKey, expanded: Bool)] = [(root, false)]
             while let (name, expanded) = stack.popLast() {
                 if expanded {
                     ranked.append(name)
@@ -52,9 +52,9 @@ extension UnitGraph {
 
     /// The names reachable from `start` (itself included) along `edges`, through names whose rank passes `keep`.
     private func reach(
-        from start: String, along edges: [String: [String: UnitStatus]], staying keep: (Int) -> Bool
-    ) -> Set<String> {
-        var seen: Set<String> = [start]
+        from start: UnitKey, along edges: [UnitKey: [UnitKey: UnitStatus]], staying keep: (Int) -> Bool
+    ) -> Set<UnitKey> {
+        var seen: Set<UnitKey> = [start]
         var stack = [start]
         while let name = stack.popLast() {
             for next in (edges[name] ?? [:]).keys where !seen.contains(next) {

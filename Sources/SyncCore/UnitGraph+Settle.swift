@@ -3,25 +3,41 @@ extension UnitGraph {
     /// Works through every unsettled change until nothing more follows. Each step touches only the dependents of
     /// the unit that changed and the waits on it.
     mutating func settle() {
-        while !unsettled.isEmpty || !becameReady.isEmpty {
-            if !unsettled.isEmpty {
-                let change = unsettled.removeFirst()
+        // Both queues are worked through by index (a failure or a completion may fill them with thousands of units;
+        // removing from the front each time would cost the rest of the queue) and emptied at the end.
+        var nextChange = 0
+        var nextReady = 0
+        while nextChange < unsettled.count || nextReady < becameReady.count {
+            if nextChange < unsettled.count {
+                let change = unsettled[nextChange]
+                nextChange += 1
                 settleStatusChange(change.unit, from: change.from, to: change.to)
             } else {
-                releaseStarts(of: becameReady.removeFirst())
+                let unit = becameReady[nextReady]
+                nextReady += 1
+                releaseStarts(of: unit)
             }
         }
+        unsettled.removeAll(keepingCapacity: true)
+        becameReady.removeAll(keepingCapacity: true)
     }
 
-    private mutating func settleStatusChange(_ unit: String, from: UnitStatus?, to: UnitStatus) {
+    private mutating func settleStatusChange(_ unit: UnitKey, from: UnitStatus?, to: UnitStatus) {
         if to.isFailure {
-            let cause = failureCause(of: unit)
-            if to == .failed { releaseStarts(of: unit, failing: cause) }
-            passFailure(from: unit, cause: cause)
+            let record = units[unit]
+            if to == .failed {
+                let cause = FailureCause(root: unit.name, reason: record?.reason, chain: [unit.name])
+                releaseStarts(of: unit, failing: cause)
+                passFailure(from: unit, root: unit.name, reason: record?.reason, chain: [unit.name])
+            } else if let cause = record?.cause {
+                passFailure(from: unit, root: cause.root, reason: cause.reason)
+            } else {
+                passFailure(from: unit, root: unit.name, reason: nil, chain: [unit.name])
+            }
         }
         for id in (waits.completionWatchers[unit] ?? []).sorted() {
             if to.isFailure {
-                resolve(id, .failure(unitFailedError(unit)))
+                resolve(id, .failure(unitFailedError(unit.name)))
             } else if to == .completed, let done = waits.markCompleted(unit, in: id) {
                 resolve(id, .success(.completed(units: done)))
             } else if from == .completed {
@@ -32,29 +48,29 @@ extension UnitGraph {
 
     /// Releases the parked starts of a unit that just became ready: the first is marked started in the same step,
     /// the others lose to it with `same status already set`.
-    private mutating func releaseStarts(of unit: String) {
-        guard isReady(unit), let ids = waits.startWaiters[unit], let first = ids.first else { return }
+    private mutating func releaseStarts(of unit: UnitKey) {
+        guard (units[unit]?.unmet ?? 0) == 0, let ids = waits.startWaiters[unit], let first = ids.first else { return }
         let parked = waits.starts[first]!
         waits.unpark(start: first)
-        record(.waitEnded(unit: unit, outcome: .started))
-        setStatus(unit, .started, by: parked.token)
+        record(.waitEnded(unit: unit.name, outcome: .started))
+        setStatus(unit.name, .started, by: parked.token)
         let info = StartInfo(
-            unit: unit, dependencies: parked.dependencies, unsatisfiedAtStart: parked.unsatisfied, waited: true)
+            unit: unit.name, dependencies: parked.dependencies, unsatisfiedAtStart: parked.unsatisfied, waited: true)
         resolutions.append(WaitResolution(id: first, result: .success(.started(info))))
         for id in ids.dropFirst() {
             waits.unpark(start: id)
-            record(.waitEnded(unit: unit, outcome: .refused))
-            let message = "cannot start unit \(goQuoted(unit)): checking status for unit \(goQuoted(unit)): "
+            record(.waitEnded(unit: unit.name, outcome: .refused))
+            let message = "cannot start unit \(goQuoted(unit.name)): checking status for unit \(goQuoted(unit.name)): "
                 + "same status already set"
             resolutions.append(WaitResolution(id: id, result: .failure(SyncError(.sameStatus, message))))
         }
     }
 
     /// Releases every parked start of `unit` with `dependency_failed`.
-    mutating func releaseStarts(of unit: String, failing cause: FailureCause) {
+    mutating func releaseStarts(of unit: UnitKey, failing cause: FailureCause) {
         for id in waits.startWaiters[unit] ?? [] {
             waits.unpark(start: id)
-            record(.waitEnded(unit: unit, outcome: .dependencyFailed))
+            record(.waitEnded(unit: unit.name, outcome: .dependencyFailed))
             resolutions.append(WaitResolution(id: id, result: .failure(Self.dependencyFailedError(cause))))
         }
     }

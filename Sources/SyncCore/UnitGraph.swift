@@ -22,13 +22,17 @@ public struct UnitGraph: Sendable {
         var cause: FailureCause?
         /// The token of the start that started it, while it is started.
         var startedBy: String?
+        /// While skipped: the ``failureEpoch`` at which its chain was known to reach a failed unit. Nothing that could
+        /// break that chain has happened while the epoch is unchanged, so a new edge onto it needs no search.
+        var doomedAt: UInt64?
     }
 
-    var units: [String: UnitRecord] = [:]
+    /// Keyed by ``UnitKey``: names are compared as bytes, never by Unicode equivalence.
+    var units: [UnitKey: UnitRecord] = [:]
     /// unit -> (dependency -> required status)
-    var forward: [String: [String: UnitStatus]] = [:]
+    var forward: [UnitKey: [UnitKey: UnitStatus]] = [:]
     /// dependency -> (dependent -> required status)
-    var reverse: [String: [String: UnitStatus]] = [:]
+    var reverse: [UnitKey: [UnitKey: UnitStatus]] = [:]
     var waits = WaitBook()
     let clock: Clock
     /// The sequence number the next event gets.
@@ -36,13 +40,19 @@ public struct UnitGraph: Sendable {
     var outbox: [SyncEvent] = []
     var resolutions: [WaitResolution] = []
     /// Status changes not yet settled (waiters, failure propagation, completion waits).
-    var unsettled: [(unit: String, from: UnitStatus?, to: UnitStatus)] = []
+    var unsettled: [(unit: UnitKey, from: UnitStatus?, to: UnitStatus)] = []
     /// Units whose unmet count dropped to zero since the last settle.
-    var becameReady: [String] = []
+    var becameReady: [UnitKey] = []
     /// Every name ranked so that dependencies come first; makes the cycle check of most new edges free.
     var order = TopologicalOrder()
     /// Off while a whole snapshot is loaded: the order is rebuilt once at the end instead of edge by edge.
     var maintainsOrder = true
+    /// Edges examined by searches and propagation so far; lets tests check that the work of a request is bounded by
+    /// the request, not by the graph.
+    var edgeVisits = 0
+    /// Counts the changes that can break a failure's chain: a failed or skipped unit changing status, an edge's
+    /// required status replaced. See ``UnitRecord/doomedAt``.
+    var failureEpoch: UInt64 = 0
 
     /// Creates an empty graph.
     /// - Parameter clock: the time source for events.
@@ -53,13 +63,13 @@ public struct UnitGraph: Sendable {
     // MARK: Queries
 
     /// The unit's status, or `nil` when it is not registered.
-    public func status(of unit: String) -> UnitStatus? { units[unit]?.status }
+    public func status(of unit: String) -> UnitStatus? { units[UnitKey(unit)]?.status }
 
     /// Whether every dependency of `unit` has its required status. An unregistered unit is ready.
-    public func isReady(_ unit: String) -> Bool { (units[unit]?.unmet ?? 0) == 0 }
+    public func isReady(_ unit: String) -> Bool { (units[UnitKey(unit)]?.unmet ?? 0) == 0 }
 
     /// Whether `unit` is registered.
-    public func isRegistered(_ unit: String) -> Bool { units[unit] != nil }
+    public func isRegistered(_ unit: String) -> Bool { units[UnitKey(unit)] != nil }
 
     /// Number of registered units.
     public var unitCount: Int { units.count }
@@ -68,15 +78,24 @@ public struct UnitGraph: Sendable {
     public internal(set) var edgeCount = 0
 
     /// Registered unit names, sorted bytewise.
-    public var unitNames: [String] { units.keys.sorted(by: bytewise) }
+    public var unitNames: [String] { units.keys.map(\.name).sorted(by: bytewise) }
+
+    /// Number of dependencies of `unit` (0 for an unknown unit); O(1).
+    public func dependencyCount(of unit: String) -> Int { forward[UnitKey(unit)]?.count ?? 0 }
+
+    /// Whether `unit` has an edge to `dependency`; O(1).
+    public func hasDependency(_ unit: String, on dependency: String) -> Bool {
+        forward[UnitKey(unit)]?[UnitKey(dependency)] != nil
+    }
 
     /// A snapshot of one registered unit, or `nil` when it is not registered.
     public func info(_ unit: String) -> UnitInfo? {
-        guard let record = units[unit] else { return nil }
+        let key = UnitKey(unit)
+        guard let record = units[key] else { return nil }
         return UnitInfo(
             name: unit, status: record.status, isReady: record.unmet == 0, registeredAt: record.registeredAt,
             since: record.since, reason: record.reason, cause: record.cause,
-            waiters: waits.startWaiters[unit]?.count ?? 0, startedBy: record.startedBy)
+            waiters: waits.startWaiters[key]?.count ?? 0, startedBy: record.startedBy)
     }
 
     /// Snapshots of all registered units, sorted by name.
@@ -84,26 +103,28 @@ public struct UnitGraph: Sendable {
 
     /// Every dependency of `unit`, sorted by the dependency's name; empty for an unknown unit.
     public func dependencies(of unit: String) -> [DependencyInfo] {
-        guard let edges = forward[unit] else { return [] }
-        return edges.keys.sorted(by: bytewise).map {
-            DependencyInfo(unit: unit, dependsOn: $0, requiredStatus: edges[$0]!, currentStatus: units[$0]?.status)
-        }
+        guard let edges = forward[UnitKey(unit)] else { return [] }
+        return edges.map { dependency, required in
+            DependencyInfo(
+                unit: unit, dependsOn: dependency.name, requiredStatus: required,
+                currentStatus: units[dependency]?.status)
+        }.sorted { bytewise($0.dependsOn, $1.dependsOn) }
     }
 
     /// The dependencies of `unit` that are not satisfied, sorted by name.
     public func unmetDependencies(of unit: String) -> [DependencyInfo] {
-        guard (units[unit]?.unmet ?? 0) > 0 else { return [] }
+        guard (units[UnitKey(unit)]?.unmet ?? 0) > 0 else { return [] }
         return dependencies(of: unit).filter { !$0.isSatisfied }
     }
 
     /// The units that depend on `unit`, sorted by name. `unit` need not be registered.
     public func dependents(of unit: String) -> [String] {
-        (reverse[unit]?.keys).map { $0.sorted(by: bytewise) } ?? []
+        (reverse[UnitKey(unit)]?.keys).map { $0.map(\.name).sorted(by: bytewise) } ?? []
     }
 
     /// Names that appear in some edge but were never registered, sorted.
     public var unregisteredDependencies: [String] {
-        reverse.keys.filter { units[$0] == nil }.sorted(by: bytewise)
+        reverse.keys.filter { units[$0] == nil }.map(\.name).sorted(by: bytewise)
     }
 
     // MARK: Events
@@ -144,7 +165,8 @@ public struct UnitGraph: Sendable {
     /// The only place that changes units and edges; keeps the unmet counts true.
     mutating func apply(_ kind: SyncEvent.Kind, at time: Timestamp) {
         switch kind {
-        case .registered(let unit):
+        case .registered(let name):
+            let unit = UnitKey(name)
             guard units[unit] == nil else { return }
             if maintainsOrder { order.placeOnTop(unit) }
             var unmet = 0
@@ -153,21 +175,31 @@ public struct UnitGraph: Sendable {
             }
             units[unit] = UnitRecord(status: .pending, unmet: unmet, registeredAt: time, since: time)
             statusDidChange(unit, from: nil, to: .pending)
-        case .dependencyAdded(let unit, let dependency, let required):
+        case .dependencyAdded(let name, let dependencyName, let required):
+            let unit = UnitKey(name)
+            let dependency = UnitKey(dependencyName)
             let previous = forward[unit]?[dependency]
-            if previous == nil { edgeCount += 1 }
+            if previous == nil { edgeCount += 1 } else if previous != required { failureEpoch += 1 }
             if maintainsOrder { orderEdge(unit, dependency) }
             forward[unit, default: [:]][dependency] = required
             reverse[dependency, default: [:]][unit] = required
             let current = units[dependency]?.status
-            adjust(unit, wasSatisfied: previous.map { current == $0 } ?? true, isSatisfied: current == required)
-        case .statusChanged(let unit, _, let to, let reason, let cause, let token):
+            if adjust(unit, wasSatisfied: previous.map { current == $0 } ?? true, isSatisfied: current == required),
+                waits.startWaiters[unit] != nil
+            {
+                becameReady.append(unit)
+            }
+        case .statusChanged(let name, _, let to, let reason, let cause, let token):
+            let unit = UnitKey(name)
             guard var record = units[unit] else { return }
             let from = record.status
+            if from.isFailure, from != to { failureEpoch += 1 }
             record.status = to
             record.since = time
             record.reason = to == .failed ? reason : nil
-            record.cause = to == .skipped ? cause : nil
+            record.cause = to == .skipped ? cause?.compact : nil
+            let rootFailed = cause.map { !sameBytes($0.root, name) && units[UnitKey($0.root)]?.status == .failed } ?? false
+            record.doomedAt = to == .skipped && rootFailed ? failureEpoch : nil
             record.startedBy = to == .started ? token : nil
             units[unit] = record
             statusDidChange(unit, from: from, to: to)
@@ -176,20 +208,28 @@ public struct UnitGraph: Sendable {
         }
     }
 
-    private mutating func statusDidChange(_ unit: String, from: UnitStatus?, to: UnitStatus) {
-        // Sorted, so waits are released and events recorded in the same order on every run.
-        let dependents = reverse[unit] ?? [:]
-        for dependent in dependents.keys.sorted(by: bytewise) {
-            let required = dependents[dependent]!
-            adjust(dependent, wasSatisfied: from == required, isSatisfied: to == required)
+    private mutating func statusDidChange(_ unit: UnitKey, from: UnitStatus?, to: UnitStatus) {
+        var ready: [UnitKey] = []
+        for (dependent, required) in reverse[unit] ?? [:] {
+            edgeVisits += 1
+            if adjust(dependent, wasSatisfied: from == required, isSatisfied: to == required) {
+                ready.append(dependent)
+            }
+        }
+        // Only units with parked starts have anything to release; sorted, so waits are released and events recorded
+        // in the same order on every run. Sorting just those keeps a change of a unit with many dependents linear.
+        if !ready.isEmpty, !waits.startWaiters.isEmpty {
+            becameReady += ready.filter { waits.startWaiters[$0] != nil }.sorted()
         }
         unsettled.append((unit, from, to))
     }
 
-    private mutating func adjust(_ unit: String, wasSatisfied: Bool, isSatisfied: Bool) {
-        guard wasSatisfied != isSatisfied, units[unit] != nil else { return }
-        units[unit]!.unmet += isSatisfied ? -1 : 1
-        if units[unit]!.unmet == 0 { becameReady.append(unit) }
+    /// Counts an edge of `unit` that became satisfied or unsatisfied. - Returns: whether `unit` just became ready.
+    @discardableResult
+    private mutating func adjust(_ unit: UnitKey, wasSatisfied: Bool, isSatisfied: Bool) -> Bool {
+        guard wasSatisfied != isSatisfied, let index = units.index(forKey: unit) else { return false }
+        units.values[index].unmet += isSatisfied ? -1 : 1
+        return units.values[index].unmet == 0
     }
 }
 

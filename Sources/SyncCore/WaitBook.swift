@@ -2,7 +2,7 @@
 /// of units to complete. Indexed by unit so a change finds its waits without scanning.
 struct WaitBook: Sendable {
     struct StartWait: Sendable {
-        var unit: String
+        var unit: UnitKey
         var dependencies: [String]
         var unsatisfied: [String]
         var token: String?
@@ -10,18 +10,18 @@ struct WaitBook: Sendable {
 
     struct CompletionWait: Sendable {
         var units: [String]
-        var remaining: Set<String>
+        var remaining: Set<UnitKey>
     }
 
     var starts: [WaitID: StartWait] = [:]
     /// unit -> parked starts, oldest first.
-    var startWaiters: [String: [WaitID]] = [:]
+    var startWaiters: [UnitKey: [WaitID]] = [:]
     var completions: [WaitID: CompletionWait] = [:]
     /// unit -> completion waits that include it.
-    var completionWatchers: [String: Set<WaitID>] = [:]
+    var completionWatchers: [UnitKey: Set<WaitID>] = [:]
 
     mutating func park(
-        start id: WaitID, unit: String, dependencies: [String], unsatisfied: [String], token: String? = nil
+        start id: WaitID, unit: UnitKey, dependencies: [String], unsatisfied: [String], token: String? = nil
     ) {
         starts[id] = StartWait(unit: unit, dependencies: dependencies, unsatisfied: unsatisfied, token: token)
         startWaiters[unit, default: []].append(id)
@@ -29,7 +29,7 @@ struct WaitBook: Sendable {
 
     /// Removes a parked start. - Returns: its unit, or `nil` when it was not parked.
     @discardableResult
-    mutating func unpark(start id: WaitID) -> String? {
+    mutating func unpark(start id: WaitID) -> UnitKey? {
         guard let wait = starts.removeValue(forKey: id) else { return nil }
         startWaiters[wait.unit]?.removeAll { $0 == id }
         if startWaiters[wait.unit]?.isEmpty == true { startWaiters[wait.unit] = nil }
@@ -37,15 +37,15 @@ struct WaitBook: Sendable {
     }
 
     mutating func park(completion id: WaitID, units: [String], remaining: [String]) {
-        completions[id] = CompletionWait(units: units, remaining: Set(remaining))
-        for unit in units { completionWatchers[unit, default: []].insert(id) }
+        completions[id] = CompletionWait(units: units, remaining: Set(remaining.map { UnitKey($0) }))
+        for unit in units { completionWatchers[UnitKey(unit), default: []].insert(id) }
     }
 
     /// Removes a completion wait. - Returns: whether it was parked.
     @discardableResult
     mutating func unpark(completion id: WaitID) -> Bool {
         guard let wait = completions.removeValue(forKey: id) else { return false }
-        for unit in wait.units {
+        for unit in wait.units.map { UnitKey($0) } {
             completionWatchers[unit]?.remove(id)
             if completionWatchers[unit]?.isEmpty == true { completionWatchers[unit] = nil }
         }
@@ -53,14 +53,14 @@ struct WaitBook: Sendable {
     }
 
     /// Notes that `unit` completed. - Returns: all the wait's units when nothing remains.
-    mutating func markCompleted(_ unit: String, in id: WaitID) -> [String]? {
+    mutating func markCompleted(_ unit: UnitKey, in id: WaitID) -> [String]? {
         guard completions[id] != nil else { return nil }
         completions[id]!.remaining.remove(unit)
         return completions[id]!.remaining.isEmpty ? completions[id]!.units : nil
     }
 
     /// Notes that `unit` left `completed` (it was started again).
-    mutating func markIncomplete(_ unit: String, in id: WaitID) {
+    mutating func markIncomplete(_ unit: UnitKey, in id: WaitID) {
         completions[id]?.remaining.insert(unit)
     }
 }

@@ -27,11 +27,14 @@ public struct WhyReport: Sendable, Equatable {
 
     /// Builds the report for `unit`.
     public init(unit: String, graph: UnitGraph) {
-        var shown: Set<String> = []
+        var shown: Set<UnitKey> = []
         root = WhyReport.node(unit, graph: graph, shown: &shown)
+        // The unit asked about gets its whole chain; the others keep their one link, so a report on a long
+        // skipped chain stays proportional to the chain.
+        if root.status == .skipped, root.cause != nil { root.cause = graph.failureCause(of: unit) }
     }
 
-    private static func node(_ unit: String, graph: UnitGraph, shown: inout Set<String>) -> Node {
+    private static func node(_ unit: String, graph: UnitGraph, shown: inout Set<UnitKey>) -> Node {
         let info = graph.info(unit)
         var node = Node(
             unit: unit, status: info?.status, since: info?.since, reason: info?.reason, cause: info?.cause,
@@ -40,7 +43,7 @@ public struct WhyReport: Sendable, Equatable {
             node.suggestion = suggestion(for: unit, among: graph.unitNames)
             return node
         }
-        guard shown.insert(unit).inserted else {
+        guard shown.insert(UnitKey(unit)).inserted else {
             node.isRepeated = true
             return node
         }
@@ -58,7 +61,7 @@ public struct WhyReport: Sendable, Equatable {
     public static func suggestion(for name: String, among candidates: [String]) -> String? {
         let limit = name.count <= 4 ? 1 : 2
         var best: (String, Int)?
-        for candidate in candidates where candidate != name {
+        for candidate in candidates where !sameBytes(candidate, name) {
             let distance = editDistance(name, candidate)
             if distance <= limit, distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
         }

@@ -4,14 +4,28 @@ import SyncCore
 // Field names are snake_case; times are microseconds since the epoch (`*_us`).
 
 extension FailureCause {
+    /// Errors: `{"root":"git","reason":"exit 128","chain":["git","repo","claude"]}`; the compact form of events,
+    /// `list` and `status`: `{"root":"git","reason":"exit 128","via":"repo"}` (`via` is `null` for a unit skipped by
+    /// itself).
     public var json: JSON {
-        .object([("root", .string(root)), ("reason", .optional(reason)), ("chain", .strings(chain))])
+        if !chain.isEmpty {
+            return .object([("root", .string(root)), ("reason", .optional(reason)), ("chain", .strings(chain))])
+        }
+        return .object([("root", .string(root)), ("reason", .optional(reason)), ("via", .optional(via))])
     }
 
+    /// Decodes either form, and the form journals written before `via` existed (a whole `chain`, from which `via`
+    /// is taken).
     public init?(json: JSON) {
         guard let root = json["root"]?.stringValue else { return nil }
-        let chain = json["chain"]?.arrayValue?.compactMap(\.stringValue) ?? [root]
-        self.init(root: root, reason: json["reason"]?.stringValue, chain: chain)
+        let reason = json["reason"]?.stringValue
+        if let chain = json["chain"]?.arrayValue?.compactMap(\.stringValue), !chain.isEmpty {
+            self.init(root: root, reason: reason, chain: chain)
+        } else if let via = json["via"] {
+            self.init(root: root, reason: reason, via: via.stringValue)
+        } else {
+            self.init(root: root, reason: reason, chain: [root])
+        }
     }
 }
 

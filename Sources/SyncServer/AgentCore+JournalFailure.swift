@@ -70,7 +70,6 @@ extension AgentCore {
                 "undone events": "\(graph.nextSequence - 1 - stored)",
             ])
         graph = UnitGraph(snapshot: contents.snapshot, clock: clock)
-        countEdges()
         ring.removeAll(after: stored)
         durableSequence = stored
         let stillParked = parked

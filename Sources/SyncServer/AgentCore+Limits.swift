@@ -178,11 +178,10 @@ extension AgentCore {
     }
 
     private func edgeRefusal(_ unit: String, _ dependencies: [String]) -> WireError? {
-        let existing = edgeCounts[unit] ?? 0
+        let existing = graph.dependencyCount(of: unit)
         guard existing + dependencies.count > limits.edgesPerUnit else { return nil }
-        // Close to the limit: count only the dependencies that are new.
-        let known = Set(graph.dependencies(of: unit).map(\.dependsOn))
-        let added = Set(dependencies).subtracting(known).count
+        // Close to the limit: count only the dependencies that are new (names compared as bytes).
+        let added = dependencies.uniqueByBytes().count { !graph.hasDependency(unit, on: $0) }
         guard existing + added > limits.edgesPerUnit else { return nil }
         return limit(
             "too many dependencies: a unit may have at most \(limits.edgesPerUnit), and \(goQuoted(unit)) has "

@@ -44,8 +44,6 @@ final class AgentCore {
     var refusals = (strangers: [UInt32: Int](), overLimit: 0)
     /// Connections that are served (not refused); ``AgentLimits/connections`` counts these.
     var admittedConnections = 0
-    /// Dependencies per unit, kept from the events, for ``AgentLimits/edgesPerUnit``.
-    var edgeCounts: [String: Int] = [:]
     /// The sequence number of the last event the journal holds on disk.
     var durableSequence: UInt64
     /// The sequence number of the last event handed to the journal sync that is running.
@@ -98,13 +96,6 @@ final class AgentCore {
         self.hello = HelloInfo(
             version: ProtocolVersion.current, agentVersion: ProtocolVersion.productVersion, pid: pid,
             maxFrameBytes: Int64(configuration.maxFrameBytes), instance: instance)
-        countEdges()
-    }
-
-    /// Counts every unit's dependencies afresh from the graph.
-    func countEdges() {
-        edgeCounts = [:]
-        for edge in graph.snapshot.edges { edgeCounts[edge.unit, default: 0] += 1 }
     }
 
     // MARK: Connections
@@ -254,7 +245,6 @@ final class AgentCore {
         }
         for event in graph.drainEvents() {
             logger.debug("\(event.summary)", metadata: ["seq": "\(event.sequence)"])
-            if case .dependencyAdded(let unit, _, _) = event.kind { edgeCounts[unit, default: 0] += 1 }
             let entry = EventRing.Entry(sequence: event.sequence, json: event.json.compact)
             ring.append(entry)
             output.journal(entry.json)

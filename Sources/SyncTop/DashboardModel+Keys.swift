@@ -1,3 +1,5 @@
+import SyncCore
+
 /// Keys, as a pure function of the model and the key (every binding is listed in ``KeyBindings``).
 extension DashboardModel {
     /// Applies a key.
@@ -82,7 +84,9 @@ extension DashboardModel {
 
     /// Shows `target`, with its cursor on the selected unit.
     mutating func switchView(to target: DashboardView) {
-        if target == .tree, let key = treeCursor, key.split(separator: "\u{1F}").last.map(String.init) != selectedUnit {
+        if target == .tree, let key = treeCursor,
+            !sameBytes(key.split(separator: "\u{1F}").last.map(String.init), selectedUnit)
+        {
             treeCursor = nil
         }
         view = target

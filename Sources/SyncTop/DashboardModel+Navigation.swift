@@ -18,20 +18,20 @@ extension DashboardModel {
     /// The index of the unit rows' selection: the selected unit, or the first row when it is not listed.
     public func selectedIndex(in rows: [UnitRow]) -> Int? {
         guard !rows.isEmpty else { return nil }
-        return selectedUnit.flatMap { name in rows.firstIndex { $0.name == name } } ?? 0
+        return selectedUnit.flatMap { name in rows.firstIndex { sameBytes($0.name, name) } } ?? 0
     }
 
     /// The index of the tree's cursor: its line, else the first line of the selected unit, else the first line.
     public func treeIndex(in lines: [TreeLine]) -> Int? {
         guard !lines.isEmpty else { return nil }
-        if let key = treeCursor, let index = lines.firstIndex(where: { $0.key == key }) { return index }
-        return selectedUnit.flatMap { unit in lines.firstIndex { $0.unit == unit } } ?? 0
+        if let key = treeCursor, let index = lines.firstIndex(where: { sameBytes($0.key, key) }) { return index }
+        return selectedUnit.flatMap { unit in lines.firstIndex { sameBytes($0.unit, unit) } } ?? 0
     }
 
     /// The index of the timeline's selection.
     public func timelineIndex(in entries: [Timeline.Entry]) -> Int? {
         guard !entries.isEmpty else { return nil }
-        return selectedUnit.flatMap { unit in entries.firstIndex { $0.unit == unit } } ?? 0
+        return selectedUnit.flatMap { unit in entries.firstIndex { sameBytes($0.unit, unit) } } ?? 0
     }
 
     /// The index of the log's cursor; the newest entry while following.

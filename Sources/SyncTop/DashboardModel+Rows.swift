@@ -32,7 +32,10 @@ extension DashboardModel {
             cause = info.reason.map(goQuoted) ?? "no reason given"
         case .skipped:
             if let recorded = info.cause {
-                cause = recorded.rootDescription + ", via " + recorded.chainDescription
+                // The last link only (O(1) per row, however long the chain): `git failed, via repo -> claude`.
+                let link = recorded.via.map { "\($0) -> \(info.name)" } ?? recorded.chainDescription
+                let path = recorded.chain.isEmpty ? link : recorded.chainDescription
+                cause = recorded.rootDescription + ", via " + path
             }
         default:
             break

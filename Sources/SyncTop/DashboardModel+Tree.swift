@@ -22,7 +22,7 @@ extension DashboardModel {
     /// is listed without its dependencies (marked ``TreeLine/isRepeat``). With a filter, only lines that match or
     /// lead to a match are kept.
     public var treeLines: [TreeLine] {
-        var expanded: Set<String> = []
+        var expanded: Set<UnitKey> = []
         let roots = graph.unitNames.filter { graph.dependents(of: $0).isEmpty }
         var nodes = roots.map { node(for: $0, key: $0, satisfied: nil, expanded: &expanded) }
         if !filter.isEmpty { nodes = nodes.compactMap(pruned) }
@@ -36,14 +36,14 @@ extension DashboardModel {
         var children: [Node]
     }
 
-    private func node(for unit: String, key: String, satisfied: Bool?, expanded: inout Set<String>) -> Node {
+    private func node(for unit: String, key: String, satisfied: Bool?, expanded: inout Set<UnitKey>) -> Node {
         let dependencies = graph.dependencies(of: unit)
-        let isRepeat = !dependencies.isEmpty && expanded.contains(unit)
+        let isRepeat = !dependencies.isEmpty && expanded.contains(UnitKey(unit))
         let line = TreeLine(
             key: key, unit: unit, status: graph.status(of: unit), guides: [], isLast: nil, satisfied: satisfied,
             isRepeat: isRepeat)
         guard !isRepeat else { return Node(line: line, children: []) }
-        expanded.insert(unit)
+        expanded.insert(UnitKey(unit))
         let children = dependencies.map {
             node(for: $0.dependsOn, key: key + "\u{1F}" + $0.dependsOn, satisfied: $0.isSatisfied, expanded: &expanded)
         }

@@ -14,7 +14,7 @@ public struct DashboardModel: Sendable {
     /// Recent events and notes, for the event log and per-unit histories.
     public private(set) var history: EventHistory
     /// When each unit's row last changed (by the event's time).
-    public private(set) var changedAt: [String: Timestamp] = [:]
+    public private(set) var changedAt: [UnitKey: Timestamp] = [:]
     /// The stream's health.
     public private(set) var connection: ConnectionState = .connecting
     /// The sequence of the last event applied or of the last snapshot; `nil` before any.
@@ -113,7 +113,7 @@ public struct DashboardModel: Sendable {
 
     /// Whether `unit`'s row changed within ``highlightDuration`` of ``now``.
     public func isHighlighted(_ unit: String) -> Bool {
-        guard let changed = changedAt[unit] else { return false }
+        guard let changed = changedAt[UnitKey(unit)] else { return false }
         let age = changed.microseconds(to: now)
         return age >= 0 && age < highlightDuration
     }
@@ -140,7 +140,7 @@ public struct DashboardModel: Sendable {
             if lastSequence != nil {
                 // What changed while we were away is highlighted like a live change.
                 for info in snapshot.units where previous.status(of: info.name) != info.status {
-                    changedAt[info.name] = info.since
+                    changedAt[UnitKey(info.name)] = info.since
                 }
             }
         }
@@ -154,7 +154,7 @@ public struct DashboardModel: Sendable {
         graph.replay(event)
         timeline.record(event)
         history.append(.event(event))
-        changedAt[event.unit] = event.time
+        changedAt[UnitKey(event.unit)] = event.time
         lastSequence = event.sequence
         touch()
     }

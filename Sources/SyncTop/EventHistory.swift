@@ -60,5 +60,5 @@ public struct EventHistory: Sendable, Equatable {
     }
 
     /// The kept entries about `unit`, oldest first.
-    public func entries(about unit: String) -> [HistoryEntry] { storage.filter { $0.unit == unit } }
+    public func entries(about unit: String) -> [HistoryEntry] { storage.filter { sameBytes($0.unit, unit) } }
 }

@@ -6,6 +6,8 @@ struct BenchContext: Sendable {
     var binDirectory: String
     /// This executable, for the `--top-worker` child.
     var benchBinary: String
+    /// N of the scaling checks when given (`--scaling-size`; smoke tests keep it small).
+    var scalingSize: Int? = nil
 
     var agentBinary: String { binDirectory + "/sync-agent" }
     var syncctlBinary: String { binDirectory + "/syncctl" }

@@ -50,6 +50,14 @@ struct Figure: Sendable {
         Figure(name: "fanout_10000_ms", unit: "ms", goal: .atMost(500), group: "fanout"),
         Figure(name: "idle_cpu_pct", unit: "%", goal: .atMost(0.1), group: "idle"),
         Figure(name: "top_cpu_pct", unit: "%", goal: .atMost(10), group: "top"),
+        // time(4N) / time(N) of requests whose cost could grow with the graph (linear: 4).
+        Figure(name: "scaling_want_batch_ratio", unit: "×", goal: .atMost(5), group: "scaling"),
+        Figure(name: "scaling_want_single_ratio", unit: "×", goal: .atMost(5), group: "scaling"),
+        Figure(name: "scaling_fanin_ratio", unit: "×", goal: .atMost(5), group: "scaling"),
+        Figure(name: "scaling_chain_fail_ratio", unit: "×", goal: .atMost(5), group: "scaling"),
+        Figure(name: "scaling_list_ratio", unit: "×", goal: .atMost(5), group: "scaling"),
+        Figure(name: "scaling_snapshot_ratio", unit: "×", goal: .atMost(5), group: "scaling"),
+        Figure(name: "scaling_replay_ratio", unit: "×", goal: .atMost(5), group: "scaling"),
         // Extras: context for the figures above.
         Figure(name: "wake_journal_p50_us", unit: "µs", goal: nil, group: "wake"),
         Figure(name: "wake_journal_p99_us", unit: "µs", goal: nil, group: "wake"),
@@ -73,7 +81,7 @@ struct Figure: Sendable {
     ]
 
     /// The benchmark groups, in the order they run.
-    static let groups = ["wake", "poll", "cli", "throughput", "scale", "fanout", "idle", "top"]
+    static let groups = ["wake", "poll", "cli", "throughput", "scale", "scaling", "fanout", "idle", "top"]
 
     static func named(_ name: String) -> Figure? { all.first { $0.name == name } }
 }

@@ -18,6 +18,23 @@ enum ProcStats {
         return (user + system) / ticksPerSecond
     }
 
+    /// CPU time of every live thread of `pid`, in nanoseconds (the first field of each `/proc/PID/task/TID/schedstat`):
+    /// fine-grained where ``cpuSeconds(_:)`` counts 10 ms ticks, and unaffected by time spent waiting for a CPU.
+    static func cpuNanos(_ pid: pid_t) -> UInt64 {
+        var total: UInt64 = 0
+        guard let directory = opendir("/proc/\(pid)/task") else { return 0 }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            guard name.first?.isNumber == true, let stat = Syscalls.readFile("/proc/\(pid)/task/\(name)/schedstat")
+            else { continue }
+            total += stat.split(separator: " ").first.flatMap { UInt64($0) } ?? 0
+        }
+        return total
+    }
+
     /// A `kB` line of `/proc/PID/status` (`VmRSS`, `VmHWM`…), in MiB.
     static func memoryMiB(_ pid: pid_t, _ field: String) -> Double? {
         guard let status = Syscalls.readFile("/proc/\(pid)/status") else { return nil }

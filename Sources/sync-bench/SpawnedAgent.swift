@@ -8,8 +8,10 @@
 /// and memory can be read from `/proc` without the bench's own threads mixed in. It inherits the bench's raised
 /// open-file limit.
 final class SpawnedAgent {
-    let pid: pid_t
+    private(set) var pid: pid_t
     let directory: String
+    private let binary: String
+    private let arguments: [String]
     var socketPath: String { directory + "/s" }
     private var stopped = false
 
@@ -20,12 +22,19 @@ final class SpawnedAgent {
         directory = try Syscalls.makeTemporaryDirectory()
         var arguments = ["--socket-path", directory + "/s", "--log-level", "warning"]
         arguments += journal ? ["--state-file", directory + "/journal"] : ["--ephemeral"]
+        self.binary = binary
+        self.arguments = arguments
         do {
             pid = try Spawn.start(binary, arguments, stderr: .file(directory + "/agent.log"))
         } catch {
             Syscalls.removeDirectory(directory)
             throw error
         }
+        try awaitListening()
+    }
+
+    /// Waits (polling every 5 ms, as a script would) until the agent accepts connections; stops it after 10 s.
+    private func awaitListening() throws(BenchError) {
         let deadline = Syscalls.nanos() + 10_000_000_000
         while true {
             if (try? FrameSocket(path: directory + "/s")) != nil { break }
@@ -34,8 +43,19 @@ final class SpawnedAgent {
                 stop()
                 throw BenchError("sync-agent did not start listening within 10 s: \(log)")
             }
-            Syscalls.sleep(seconds: 0.005)
+            Syscalls.sleep(seconds: 0.001)
         }
+    }
+
+    /// Stops the agent cleanly and starts it again on the same journal and socket.
+    /// - Returns: seconds from the new process's start until it accepts connections (its journal replayed).
+    func restartTime() throws(BenchError) -> Double {
+        kill(pid, SIGTERM)
+        Spawn.wait(pid)
+        let began = Syscalls.nanos()
+        pid = try Spawn.start(binary, arguments, stderr: .file(directory + "/agent.log"))
+        try awaitListening()
+        return Double(Syscalls.nanos() - began) / 1e9
     }
 
     deinit { stop() }

@@ -6,8 +6,8 @@ struct Suite {
     let runs: Int
 
     static let benchmarks: [any Benchmark] = [
-        WakeBenchmark(), PollBaseline(), CLIBenchmark(), ThroughputBenchmark(), ScaleBenchmark(), FanoutBenchmark(),
-        IdleBenchmark(), TopBenchmark(),
+        WakeBenchmark(), PollBaseline(), CLIBenchmark(), ThroughputBenchmark(), ScaleBenchmark(), ScalingBenchmark(),
+        FanoutBenchmark(), IdleBenchmark(), TopBenchmark(),
     ]
 
     /// Everything measured: each figure's values (one per run) and the raw samples of all runs.

@@ -24,6 +24,12 @@ struct SyncBench: AsyncParsableCommand {
     @Flag(help: "A reduced run (fewer samples, shorter windows) that finishes in under 30 s.")
     var quick = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Only the scaling checks: time(4N)/time(N) of each request whose cost could grow with the graph.",
+            discussion: "The same as --only scaling."))
+    var scaling = false
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
@@ -55,16 +61,21 @@ struct SyncBench: AsyncParsableCommand {
     @Option(help: .hidden) var topWorker: String?
     @Option(help: .hidden) var topSeconds = 10.0
     @Option(help: .hidden) var topWarmup = 1.0
+    /// N of the scaling checks (a smoke test runs them small).
+    @Option(help: .hidden) var scalingSize: Int?
 
     func validate() throws {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+        if scaling && only != nil { throw ValidationError("--scaling and --only exclude each other") }
+        if let scalingSize, scalingSize < 2 { throw ValidationError("--scaling-size must be at least 2") }
         let unknown = groups.filter { !Figure.groups.contains($0) }
         if !unknown.isEmpty { throw ValidationError("unknown group(s): \(unknown.joined(separator: ", "))") }
     }
 
     private var groups: [String] {
-        only.map { $0.split(separator: ",").map(String.init) } ?? Figure.groups
+        if scaling { return ["scaling"] }
+        return only.map { $0.split(separator: ",").map(String.init) } ?? Figure.groups
     }
 
     func run() async throws {
@@ -79,7 +90,8 @@ struct SyncBench: AsyncParsableCommand {
         }
         // Ignore SIGPIPE: a waiter socket closed by the agent must fail a write, not end the bench.
         signal(SIGPIPE, SIG_IGN)
-        let context = BenchContext(quick: quick, binDirectory: directory, benchBinary: executable)
+        let context = BenchContext(
+            quick: quick, binDirectory: directory, benchBinary: executable, scalingSize: scalingSize)
         let count = runs ?? (quick ? 1 : 5)
         let results = try await Suite(context: context, groups: groups, runs: count).run()
         let report = Report(results: results, quick: quick, runs: count)

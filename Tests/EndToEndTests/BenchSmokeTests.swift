@@ -19,6 +19,18 @@ struct BenchSmokeTests {
         #expect(json["goals"]?["wake_p50_us"]?["met"] != nil)
     }
 
+    @Test func scalingChecksReportARatioPerRequest() async throws {
+        let result = try await RunningProcess.run(
+            Products.path("sync-bench"), ["--quick", "--json", "--scaling", "--scaling-size", "50"])
+        #expect(result.status == 0, "\(result)")
+        let json = try JSON.parse(result.stdout)
+        for check in ["want_batch", "want_single", "fanin", "chain_fail", "list", "snapshot", "replay"] {
+            let figure = "scaling_\(check)_ratio"
+            #expect(json[figure]?.typeName == "number", "\(figure) missing in \(result.stdout)")
+            #expect(json["goals"]?[figure]?["met"] != nil)
+        }
+    }
+
     @Test func anUnknownGroupIsAUsageError() async throws {
         let result = try await RunningProcess.run(Products.path("sync-bench"), ["--only", "nonsense"])
         #expect(result.status == 64)

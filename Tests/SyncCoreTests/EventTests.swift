@@ -36,7 +36,7 @@ struct EventTests {
         .statusChanged(unit: "c", from: .pending, to: .failed, reason: "exit 1", cause: nil),
         .registered(unit: "d"),
         .dependencyAdded(unit: "d", dependsOn: "c", required: .completed),
-        .statusChanged(unit: "d", from: .pending, to: .skipped, reason: nil, cause: causeD),
+        .statusChanged(unit: "d", from: .pending, to: .skipped, reason: nil, cause: causeD.compact),
         .registered(unit: "e"),
         .dependencyAdded(unit: "e", dependsOn: "b", required: .started),
         .statusChanged(unit: "e", from: .pending, to: .started, reason: nil, cause: nil),
@@ -124,7 +124,7 @@ struct EventTests {
         #expect(snapshot.units.map(\.name) == ["a", "b", "c", "d", "e"])
         #expect(snapshot.units.map(\.status) == [.completed, .started, .failed, .skipped, .started])
         #expect(snapshot.units[2].reason == "exit 1")
-        #expect(snapshot.units[3].cause == Self.causeD)
+        #expect(snapshot.units[3].cause == Self.causeD.compact)
         #expect(snapshot.units.map(\.isReady) == [true, true, true, false, true])
         #expect(
             snapshot.edges == [

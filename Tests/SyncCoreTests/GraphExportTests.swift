@@ -137,7 +137,7 @@ struct GraphExportTests {
         #expect(ids.values.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } })
         // Another graph with the same names maps them the same way, whatever order they arrived in.
         var reversed = fixedGraph()
-        for name in ids.keys.sorted().reversed() where name != "all" { try reversed.want(name, dependsOn: "all") }
+        for name in ids.keys.sorted().reversed() where name != "all" { try reversed.want(name.name, dependsOn: "all") }
         #expect(GraphExport(snapshot: reversed.snapshot).mermaidIDs() == ids)
 
         let mermaid = export.mermaid()

@@ -198,3 +198,32 @@ struct DashboardModelTests {
         #expect(model.graph.allUnits.count == 7, "the mirror is complete whatever the history keeps")
     }
 }
+
+/// Names are bytes: `café` precomposed and decomposed, and `한` precomposed and as jamo, are four rows.
+@Suite("Dashboard names as bytes")
+struct DashboardByteNameTests {
+    @Test func equivalentSpellingsKeepTheirOwnRows() throws {
+        let nfc = "caf\u{E9}"
+        let nfd = "cafe\u{301}"
+        let hangul = "\u{D55C}"
+        let jamo = "\u{1112}\u{1161}\u{11AB}"
+        var graph = UnitGraph(clock: { Timestamp(microseconds: 5_000_000) })
+        try graph.want(nfc, dependsOn: nfd)
+        try graph.register(nfd)
+        _ = try graph.start(nfd, wait: nil)
+        try graph.want(hangul, dependsOn: jamo)
+        try graph.fail(jamo, reason: "boom")
+        var model = DashboardModel(source: "test", now: Timestamp(microseconds: 6_000_000))
+        model.apply(.snapshot(GraphSnapshot(sequence: 0, units: [], edges: [])))
+        for event in graph.drainEvents() { model.apply(.event(event)) }
+        let rows = model.unitRows
+        #expect(rows.count == 4)
+        let byBytes = Dictionary(rows.map { (Array($0.name.utf8), $0.status) }, uniquingKeysWith: { $1 })
+        #expect(byBytes[Array(nfd.utf8)] == .started)
+        #expect(byBytes[Array(nfc.utf8)] == .pending)
+        #expect(byBytes[Array(jamo.utf8)] == .failed)
+        #expect(byBytes[Array(hangul.utf8)] == .skipped)
+        #expect(model.treeLines.count == 4, "two trees of two lines")
+        #expect(model.changedAt.count == 4)
+    }
+}

@@ -109,7 +109,7 @@ struct TimelineTests {
         #expect(claude.isWaiting && claude.waitBeganAt == Fixture.at(1), "parked starts count as waiting since")
         let dotfiles = try #require(timeline["dotfiles"])
         #expect(dotfiles.endStatus == .completed && dotfiles.startedAt == nil)
-        #expect(timeline.dependencies["claude"] == ["git"])
+        #expect(timeline.dependencies(of: "claude") == ["git"])
     }
 
     @Test func mergeKeepsWhatEventsToldForConfirmedUnits() throws {

@@ -1,0 +1,55 @@
+/// A unit name as a dictionary key or set member, equal and hashed by its UTF-8 bytes.
+///
+/// Swift's `String` compares by Unicode canonical equivalence, so `café` written precomposed (NFC) and with a
+/// combining accent (NFD) would be one key. Unit names are bytes of UTF-8 (as coder compares them), so every
+/// collection keyed by names uses this wrapper instead; public API keeps taking and returning `String`.
+public struct UnitKey: Hashable, Sendable, CustomStringConvertible {
+    /// The name as given.
+    public let name: String
+
+    public init(_ name: String) { self.name = name }
+
+    public var description: String { name }
+
+    public static func == (lhs: UnitKey, rhs: UnitKey) -> Bool { sameBytes(lhs.name, rhs.name) }
+
+    public func hash(into hasher: inout Hasher) {
+        var name = name
+        name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(name.utf8.count)
+    }
+}
+
+extension UnitKey: Comparable, ExpressibleByStringLiteral {
+    /// Bytewise, as ``bytewise(_:_:)``.
+    public static func < (lhs: UnitKey, rhs: UnitKey) -> Bool { bytewise(lhs.name, rhs.name) }
+
+    public init(stringLiteral value: String) { self.init(value) }
+}
+
+/// Whether two names are the same bytes of UTF-8 (not merely canonically equivalent, as `==` on `String` is).
+public func sameBytes(_ a: String, _ b: String) -> Bool {
+    let result = a.utf8.withContiguousStorageIfAvailable { left in
+        b.utf8.withContiguousStorageIfAvailable { right in
+            left.count == right.count && left.elementsEqual(right)
+        }
+    }
+    return (result ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+}
+
+/// Whether two optional names are the same bytes (both `nil` counts as the same).
+public func sameBytes(_ a: String?, _ b: String?) -> Bool {
+    switch (a, b) {
+    case (nil, nil): return true
+    case (let a?, let b?): return sameBytes(a, b)
+    default: return false
+    }
+}
+
+extension Sequence<String> {
+    /// The names with byte-identical repeats removed, first occurrence kept.
+    public func uniqueByBytes() -> [String] {
+        var seen = Set<UnitKey>()
+        return filter { seen.insert(UnitKey($0)).inserted }
+    }
+}

@@ -1,0 +1,101 @@
+import Testing
+
+@testable import SyncCore
+
+/// Unit names are bytes of UTF-8: two spellings that Unicode calls canonically equivalent are two units.
+struct ByteNameTests {
+    /// `café` precomposed (U+00E9) and with a combining accent (e + U+0301).
+    static let nfc = "caf\u{E9}"
+    static let nfd = "cafe\u{301}"
+    /// `한` precomposed (U+D55C) and as conjoining jamo.
+    static let hangul = "\u{D55C}"
+    static let jamo = "\u{1112}\u{1161}\u{11AB}"
+
+    @Test(arguments: [(nfc, nfd), (hangul, jamo)])
+    func equivalentSpellingsAreTwoUnits(_ first: String, _ second: String) throws {
+        #expect(first == second, "Swift calls them equal; the graph must not")
+        var graph = fixedGraph()
+        try graph.want(first, dependsOn: second)
+        try graph.register(second)
+        #expect(graph.unitCount == 2)
+        #expect(graph.unitNames.count == 2)
+        #expect(graph.dependencies(of: first).map(\.dependsOn).map { Array($0.utf8) } == [Array(second.utf8)])
+        #expect(graph.dependents(of: first).isEmpty)
+        try graph.startNow(second)
+        try graph.complete(second)
+        #expect(graph.status(of: second) == .completed)
+        #expect(graph.status(of: first) == .pending)
+        #expect(graph.isReady(first))
+        let outcome = try graph.start(first, wait: nil)
+        guard case .started = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
+        #expect(graph.status(of: first) == .started)
+    }
+
+    @Test func failureOfOneSpellingDoesNotReachTheOther() throws {
+        var graph = fixedGraph()
+        try graph.want("app", dependsOn: Self.nfc)
+        try graph.fail(Self.nfd, reason: "boom")
+        #expect(graph.status(of: "app") == .pending)
+        #expect(graph.status(of: Self.nfc) == nil)
+        try graph.want("app2", dependsOn: Self.nfd)
+        #expect(graph.status(of: "app2") == .skipped)
+    }
+
+    @Test func completionWaitKeepsBothSpellings() throws {
+        var graph = fixedGraph()
+        let outcome = try graph.awaitCompletion(of: [Self.nfc, Self.nfd, Self.nfc], wait: WaitID(1))
+        guard case .parked(let remaining) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
+        #expect(remaining.count == 2)
+        try graph.startNow(Self.nfc)
+        try graph.complete(Self.nfc)
+        #expect(graph.drainResolutions().isEmpty, "the NFD spelling is not completed yet")
+        try graph.startNow(Self.nfd)
+        try graph.complete(Self.nfd)
+        #expect(graph.drainResolutions().count == 1)
+    }
+
+    @Test func replayAndSnapshotKeepThemApart() throws {
+        var graph = fixedGraph()
+        try graph.want(Self.nfc, dependsOn: Self.nfd)
+        try graph.register(Self.nfd)
+        try graph.startNow(Self.nfd)
+        try graph.register(Self.hangul)
+        try graph.register(Self.jamo)
+        try graph.fail(Self.jamo, reason: nil)
+        var replayed = fixedGraph()
+        for event in graph.drainEvents() { replayed.replay(event) }
+        let loaded = UnitGraph(snapshot: graph.snapshot, clock: { fixedTime })
+        for copy in [replayed, loaded] {
+            #expect(copy.unitCount == 4)
+            #expect(copy.status(of: Self.nfd) == .started)
+            #expect(copy.status(of: Self.nfc) == .pending)
+            #expect(copy.status(of: Self.jamo) == .failed)
+            #expect(copy.status(of: Self.hangul) == .pending)
+            #expect(copy.snapshot.edges.count == 1)
+        }
+    }
+
+    @Test func timelineKeepsThemApart() throws {
+        var graph = fixedGraph()
+        try graph.register(Self.nfc)
+        try graph.register(Self.nfd)
+        try graph.startNow(Self.nfd)
+        let timeline = Timeline(events: graph.drainEvents())
+        #expect(timeline.units.count == 2)
+        #expect(timeline[Self.nfc]?.status == .pending)
+        #expect(timeline[Self.nfd]?.status == .started)
+    }
+
+    @Test func graphExportKeepsThemApart() throws {
+        var graph = fixedGraph()
+        try graph.want(Self.nfc, dependsOn: Self.nfd)
+        let export = GraphExport(snapshot: graph.snapshot)
+        #expect(export.names.count == 2)
+    }
+}
