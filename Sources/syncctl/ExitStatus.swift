@@ -6,7 +6,8 @@ import SyncProtocol
 /// `run` passes its command's own status through; these codes mean the command never ran.
 enum ExitStatus: Int32, CaseIterable {
     case success = 0
-    /// The agent refused the operation: cycle, invalid name, same status, not registered, a limit.
+    /// The agent refused the operation: cycle, invalid name, same status, not registered, a limit. Also a command
+    /// that succeeded but could not write its output.
     case refused = 1
     /// Bad arguments or flags.
     case usage = 2
@@ -40,7 +41,8 @@ enum ExitStatus: Int32, CaseIterable {
     static let helpTable = """
         EXIT STATUS:
           0    success
-          1    refused by the agent: cycle, invalid name, same status, not registered
+          1    refused by the agent: cycle, invalid name, same status, not registered;
+               or the output could not be written (a full disk)
           2    usage error: bad arguments or flags
           122  a dependency failed or was skipped (start, run, wait)
           123  the agent is unreachable, went away, restarted without its state, or its

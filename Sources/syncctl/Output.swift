@@ -1,3 +1,6 @@
+import Synchronization
+import SyncClient
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
@@ -22,6 +25,16 @@ enum Output {
         write("\(text)\n", to: 2)
     }
 
+    /// The `errno` of the first write to stdout that failed (a full disk, a closed descriptor), if one did.
+    private static let stdoutFailure = Mutex<Int32?>(nil)
+
+    /// Why the output is incomplete, when a write to stdout failed for another reason than a reader that went away
+    /// (`syncctl list | head -1` is not an error): a command that succeeded must not exit 0 with its output lost.
+    static var lostOutput: String? {
+        guard let code = stdoutFailure.withLock({ $0 }), code != EPIPE else { return nil }
+        return "cannot write to standard output: \(Posix.errorText(code)); the output is incomplete"
+    }
+
     private static func write(_ text: String, to fd: Int32) {
         var text = text
         text.withUTF8 { buffer in
@@ -30,6 +43,8 @@ enum Output {
                 let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
+                    let code = errno
+                    if fd == 1 { stdoutFailure.withLock { $0 = $0 ?? code } }
                     return
                 }
                 offset += written

@@ -36,7 +36,8 @@ struct Syncctl: AsyncParsableCommand {
                 try command.run()
             }
         } catch let exit as CommandExit {
-            Syncctl.exit(withError: exit.status == 0 ? nil : ExitCode(exit.status))
+            if exit.status == 0 { exitProcess(.success) }
+            Syncctl.exit(withError: ExitCode(exit.status))
         } catch let failure as CommandFailure {
             Output.error("error: \(failure.message)")
             if let hint = failure.hint { Output.error("hint: \(hint)") }
@@ -62,7 +63,11 @@ extension Syncctl {
     }
 }
 
-/// Ends the process with `status`.
+/// Ends the process with `status`; a success whose output could not be written ends with 1 and says so.
 func exitProcess(_ status: ExitStatus) -> Never {
+    if status == .success, let lost = Output.lostOutput {
+        Output.error("error: \(lost)")
+        Syncctl.exit(withError: ExitCode(ExitStatus.refused.rawValue))
+    }
     Syncctl.exit(withError: status == .success ? nil : ExitCode(status.rawValue))
 }
