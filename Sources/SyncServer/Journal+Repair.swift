@@ -27,18 +27,28 @@ extension Journal {
     /// copied beside the path, synced and renamed over it. A file that took its place is kept under
     /// `<path>.replaced-<time>`. - Returns: what happened and where a replacing file went, for the log.
     func restorePath() throws(Failure) -> (change: PathChange, keptAs: String?)? {
-        guard let change = pathChange() else { return nil }
+        guard pathChange() != nil else { return nil }
+        let (change, keptAs) = try install(String(decoding: try committedContent(), as: UTF8.self))
+        return change.map { ($0, keptAs) }
+    }
+
+    /// Writes `text`, a complete journal, to a fresh `<path>.compacting`, syncs it and renames it over the path;
+    /// writes go to it from then on. The path never names less than a complete journal. A file that had taken the
+    /// path is kept aside first (see ``keepStranger()``).
+    /// - Returns: what had happened to the path, if anything, and where a file that took it went.
+    func install(_ text: String) throws(Failure) -> (change: PathChange?, keptAs: String?) {
         let temporary = path + ".compacting"
         let newFD = try Self.createFresh(temporary)
-        var keptAs: String?
+        var result: (change: PathChange?, keptAs: String?) = (nil, nil)
         do throws(Failure) {
-            try copyCommitted(to: newFD, named: temporary)
+            try Self.write(newFD, text, path: temporary)
             guard fsync(newFD) == 0 else {
                 throw Failure(description: "sync \(temporary): \(Self.errorText())", code: errno)
             }
-            if change == .replaced { keptAs = keepStranger() }
+            result.change = pathChange()
+            if result.change == .replaced { result.keptAs = keepStranger() }
             guard rename(temporary, path) == 0 else {
-                throw Failure(description: "put journal \(path) back: \(Self.errorText())", code: errno)
+                throw Failure(description: "replace journal \(path): \(Self.errorText())", code: errno)
             }
         } catch {
             Glibc.close(newFD)
@@ -47,7 +57,7 @@ extension Journal {
         }
         Self.syncDirectory(of: path)
         replaceDescriptor(with: newFD)
-        return (change, keptAs)
+        return result
     }
 
     /// Keeps the file now at the path under another name (a hard link, so the path never goes missing), unless it
@@ -59,27 +69,20 @@ extension Journal {
         return link(path, aside) == 0 ? aside : nil
     }
 
-    private func copyCommitted(to target: Int32, named name: String) throws(Failure) {
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    /// The synced part of the open file.
+    private func committedContent() throws(Failure) -> [UInt8] {
+        var content = [UInt8](repeating: 0, count: committedLength)
         var offset = 0
         while offset < committedLength {
-            let count = buffer.withUnsafeMutableBytes {
-                pread(fd, $0.baseAddress, min($0.count, committedLength - offset), off_t(offset))
+            let count = content.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress! + offset, committedLength - offset, off_t(offset))
             }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else {
                 throw Failure(description: "read back journal \(path): \(Self.errorText())", code: errno)
             }
-            var written = 0
-            while written < count {
-                let result = buffer.withUnsafeBytes { Glibc.write(target, $0.baseAddress! + written, count - written) }
-                if result < 0 && errno == EINTR { continue }
-                guard result > 0 else {
-                    throw Failure(description: "write \(name): \(Self.errorText())", code: errno)
-                }
-                written += result
-            }
             offset += count
         }
+        return content
     }
 }

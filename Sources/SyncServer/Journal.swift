@@ -199,32 +199,15 @@ final class Journal {
             errno = injected.code
             throw Failure(description: "write \(temporary): \(Self.errorText())", code: injected.code)
         }
-        let newFD = try Self.createFresh(temporary)
         let lines = [JournalReader.header(instance: instance), JSON.object([("snapshot", snapshot.json)]).compact]
             + history
         let text = lines.joined(separator: "\n") + "\n"
-        do throws(Failure) {
-            try Self.write(newFD, text, path: temporary)
-            guard fsync(newFD) == 0 else {
-                throw Failure(description: "sync \(temporary): \(Self.errorText())", code: errno)
-            }
-            if let change = pathChange() {
-                let keptAs = change == .replaced ? keepStranger() : nil
-                let message = "journal was \(change.rawValue) while the agent ran; the agent's compaction writes "
-                    + "it again in full at its path"
-                logger?.warning(
-                    "\(message)", metadata: ["journal": "\(path)", "other file kept as": "\(keptAs ?? "-")"])
-            }
-            guard rename(temporary, path) == 0 else {
-                throw Failure(description: "replace journal \(path): \(Self.errorText())", code: errno)
-            }
-        } catch {
-            Glibc.close(newFD)
-            unlink(temporary)
-            throw error
+        let (change, keptAs) = try install(text)
+        if let change {
+            let message = "journal was \(change.rawValue) while the agent ran; the agent's compaction writes "
+                + "it again in full at its path"
+            logger?.warning("\(message)", metadata: ["journal": "\(path)", "other file kept as": "\(keptAs ?? "-")"])
         }
-        Self.syncDirectory(of: path)
-        replaceDescriptor(with: newFD)
         lineCount = lines.count - 1
         committedLength = text.utf8.count
     }
@@ -256,7 +239,7 @@ final class Journal {
         try write(fd, lines.joined(separator: "\n") + "\n", path: path)
     }
 
-    private static func write(_ fd: Int32, _ text: String, path: String) throws(Failure) {
+    static func write(_ fd: Int32, _ text: String, path: String) throws(Failure) {
         var text = text
         let ok = text.withUTF8 { buffer -> Bool in
             var offset = 0
