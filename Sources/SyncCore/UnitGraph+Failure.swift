@@ -24,7 +24,7 @@ extension UnitGraph {
         var cursor = unit
         while cursor != rootKey {
             guard let record = units[cursor], record.status == .skipped, let cause = record.cause,
-                sameBytes(cause.root, root), let via = cause.via.map { UnitKey($0) }, seen.insert(via).inserted
+                sameBytes(cause.root, root), let via = cause.via.map({ UnitKey($0) }), seen.insert(via).inserted
             else { break }
             path.append(via.name)
             cursor = via

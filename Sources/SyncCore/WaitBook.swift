@@ -45,7 +45,7 @@ struct WaitBook: Sendable {
     @discardableResult
     mutating func unpark(completion id: WaitID) -> Bool {
         guard let wait = completions.removeValue(forKey: id) else { return false }
-        for unit in wait.units.map { UnitKey($0) } {
+        for unit in wait.units.map({ UnitKey($0) }) {
             completionWatchers[unit]?.remove(id)
             if completionWatchers[unit]?.isEmpty == true { completionWatchers[unit] = nil }
         }
