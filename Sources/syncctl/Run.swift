@@ -50,18 +50,26 @@ struct Run: AsyncParsableCommand {
         if !dependencies.isEmpty {
             try await global.withClient(prefix: "run failed") { try await $0.want(unit, dependsOn: dependencies) }
         }
-        let (_, waitedFor) = try await Start.start(
+        let (_, waitedFor, startedOn) = try await Start.start(
             unit, timeout: timeout, global: global, redeclare: dependencies, output: Output.error)
         if let waitedFor {
             Output.error("Unit \(goQuoted(unit)) finished waiting for dependencies: [\(waitedFor.joined(separator: ", "))]")
         }
         let outcome = try await execute(unit)
         let reason = outcome.reason
-        // The command may have run across an agent restart: report its end even if the agent is coming back.
+        // The command may have run across an agent restart: report its end even if the agent is coming back. An
+        // agent that came back without its state does not know the unit: a failure is reported all the same
+        // (`fail` registers it), a completion cannot be.
         try await global.withReconnection(
             prefix: "run failed", timeout: .seconds(60), timeoutMessage: "the agent did not come back within 60s",
+            stateLostMessage: "\(Reconnector.stateLostMessage) while the command ran, so \(goQuoted(unit)) is "
+                + "unknown to it and its completion was not recorded. Record it with syncctl start \(unit) && "
+                + "syncctl complete \(unit)",
             retryFirstConnection: true
         ) { client, _ in
+            if reason == nil, let startedOn, let now = client.connection.hello?.instance, now != startedOn {
+                throw WireError(.agentRestarted, Reconnector.stateLostMessage)
+            }
             if let reason {
                 try await client.fail(unit, reason: reason)
             } else {

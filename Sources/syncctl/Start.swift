@@ -31,7 +31,8 @@ struct Start: AsyncParsableCommand {
     func run() async throws {
         let unit = try Arity.exactlyOneUnit(arguments)
         try Arity.refuseEmptyNameAsStatus(unit)
-        let (info, waitedFor) = try await Self.start(unit, timeout: timeout.duration, global: global, output: Output.line)
+        let (info, waitedFor, _) = try await Self.start(
+            unit, timeout: timeout.duration, global: global, output: Output.line)
         if info.dependencies.isEmpty {
             Output.line("Unit \(goQuoted(unit)) started with no dependencies")
         } else if let waitedFor {
@@ -51,8 +52,9 @@ struct Start: AsyncParsableCommand {
     static func start(
         _ unit: String, timeout: Duration?, global: GlobalOptions, redeclare dependencies: [String] = [],
         output: @escaping @Sendable (String) -> Void
-    ) async throws -> (StartInfo, [String]?) {
+    ) async throws -> (StartInfo, [String]?, instance: String?) {
         let token = SyncClient.newToken()
+        let startedOn = Mutex<String?>(nil)
         let redeclare: Reconnector.Redeclare? =
             dependencies.isEmpty
             ? nil : { @Sendable client async throws(WireError) in try await client.want(unit, dependsOn: dependencies) }
@@ -65,7 +67,8 @@ struct Start: AsyncParsableCommand {
                     + "Declare them again (syncctl want) and start it again",
                 redeclare: redeclare
             ) { client, remaining in
-                try await client.start(unit, timeout: remaining, token: token) { waiting in
+                defer { startedOn.withLock { $0 = client.connection.hello?.instance } }
+                return try await client.start(unit, timeout: remaining, token: token) { waiting in
                     let first = waitedFor.withLock { list in
                         defer { if list == nil { list = waiting.unsatisfied } }
                         return list == nil
@@ -77,6 +80,6 @@ struct Start: AsyncParsableCommand {
                 }
             }
         }
-        return (info, waitedFor.withLock { $0 })
+        return (info, waitedFor.withLock { $0 }, startedOn.withLock { $0 })
     }
 }

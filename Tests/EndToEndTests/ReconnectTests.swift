@@ -150,4 +150,33 @@ struct ReconnectTests {
         #expect(result.stderr.contains("error: timeout waiting for dependencies of unit 'u'"), "\(result)")
         #expect(ended - began >= 2, "gave up after \(ended - began) s")
     }
+
+    /// The command ran while its agent was replaced by one without state: a failure is still reported (`fail`
+    /// registers the unit), but a success cannot be, and `run` says so instead of a bare `not registered`.
+    @Test(arguments: [("exit 0", Int32(123)), ("exit 3", Int32(3))])
+    func runWhoseAgentLostItsStateWhileTheCommandRanSaysWhatWasNotRecorded(ending: String, status: Int32)
+        async throws
+    {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let first = try await startAgent(directory, .ephemeral)
+        let gate = directory.file("gate")
+        #expect(mkfifo(gate, 0o600) == 0)
+        let run = try spawn(directory, "run", "server", "--", "/bin/sh", "-c", "echo running >&2; read x < \(gate); \(ending)")
+        await run.waitForOutput(containing: "running")
+        let second = try await replace(first, directory, .ephemeral)
+        defer { second.signal(SIGTERM) }
+        let opener = open(gate, O_WRONLY)
+        close(opener)
+        let result = await run.finish()
+        #expect(result.status == status, "\(result)")
+        let report = try await syncctl(directory, "status", "server")
+        if status == 123 {
+            #expect(result.stderr.contains("its completion was not recorded"), "\(result)")
+            #expect(!result.stderr.contains("must be registered first"), "\(result)")
+            #expect(report.stdout.contains("not registered") || report.status != 0, "\(report)")
+        } else {
+            #expect(report.stdout.contains("Status: failed"), "\(report)")
+        }
+    }
 }
