@@ -198,7 +198,8 @@ public struct UnitGraph: Sendable {
             record.since = time
             record.reason = to == .failed ? reason : nil
             record.cause = to == .skipped ? cause?.compact : nil
-            let rootFailed = cause.map { !sameBytes($0.root, name) && units[UnitKey($0.root)]?.status == .failed } ?? false
+            let rootFailed =
+                cause.map { !sameBytes($0.root, name) && units[UnitKey($0.root)]?.status == .failed } ?? false
             record.doomedAt = to == .skipped && rootFailed ? failureEpoch : nil
             record.startedBy = to == .started ? token : nil
             units[unit] = record

@@ -74,8 +74,9 @@ final class JournalPathWatch: @unchecked Sendable {
         var offset = bytes.startIndex
         while offset + header <= bytes.endIndex {
             // struct inotify_event: wd, mask, cookie, len (4 bytes each), then the name.
+            let base = offset - bytes.startIndex
             let field = { (at: Int) in
-                bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset - bytes.startIndex + at, as: UInt32.self) }
+                bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: base + at, as: UInt32.self) }
             }
             let mask = field(4)
             let length = Int(field(12))

@@ -162,7 +162,8 @@ struct ReconnectTests {
         let first = try await startAgent(directory, .ephemeral)
         let gate = directory.file("gate")
         #expect(mkfifo(gate, 0o600) == 0)
-        let run = try spawn(directory, "run", "server", "--", "/bin/sh", "-c", "echo running >&2; read x < \(gate); \(ending)")
+        let script = "echo running >&2; read x < \(gate); \(ending)"
+        let run = try spawn(directory, "run", "server", "--", "/bin/sh", "-c", script)
         await run.waitForOutput(containing: "running")
         let second = try await replace(first, directory, .ephemeral)
         defer { second.signal(SIGTERM) }
