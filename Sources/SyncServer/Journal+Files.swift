@@ -38,6 +38,29 @@ extension Journal {
         return fd
     }
 
+    /// Takes the lock again when its file was deleted or replaced while the agent ran: a second agent would
+    /// otherwise lock a new file of that name and write to the same journal. Costs an `fstat` and an `lstat`.
+    func keepLock() {
+        guard lockFD >= 0 else { return }
+        let lockPath = Self.lockPath(for: path)
+        var own = stat()
+        var there = stat()
+        guard fstat(lockFD, &own) == 0 else { return }
+        if lstat(lockPath, &there) == 0, there.st_dev == own.st_dev, there.st_ino == own.st_ino { return }
+        do throws(Failure) {
+            let fd = try Self.lock(path)
+            Glibc.close(lockFD)
+            lockFD = fd
+            let message = "the journal's lock file was deleted or replaced while the agent ran; the agent took "
+                + "the journal's lock again, so no second agent can share the journal"
+            logger?.warning("\(message)", metadata: ["lock": "\(lockPath)"])
+        } catch {
+            let message = "the journal's lock file was deleted or replaced while the agent ran, and the agent "
+                + "could not take the lock again: \(error.description)"
+            logger?.error("\(message)", metadata: ["lock": "\(lockPath)"])
+        }
+    }
+
     private static func readPid(_ fd: Int32) -> Int32? {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }

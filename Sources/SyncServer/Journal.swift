@@ -48,8 +48,8 @@ final class Journal {
     let path: String
     private(set) var fd: Int32
     /// Holds the lock for as long as it is open; -1 once closed.
-    private var lockFD: Int32
-    private let logger: Logger?
+    var lockFD: Int32
+    let logger: Logger?
     /// Lines written since the last compaction (or since opening).
     private(set) var lineCount: Int
     /// Size of the file up to the end of the last line known to be on disk: what survives a crash.
@@ -154,6 +154,7 @@ final class Journal {
     /// Puts the journal back at its path when it was deleted or replaced (see `Journal+Repair.swift`), and says
     /// so in the log.
     func keepPath() throws(Failure) {
+        keepLock()
         guard let (change, keptAs) = try restorePath() else { return }
         let message = "journal was \(change.rawValue) while the agent ran; the agent wrote it again in full at its "
             + "path, so every change stays stored"

@@ -4,18 +4,18 @@ import NIOPosix
     @preconcurrency import Glibc
 #endif
 
-/// Tells when the journal's path may have stopped naming the journal: an entry of that name in its directory was
-/// deleted, created, or moved in or out. The kernel pushes these (inotify); a thread of its own sleeps in `poll()`
-/// until one comes or the watch stops, so an idle agent is never woken to look.
+/// Tells when the journal's path may have stopped naming the journal, or its lock file's path the lock: an entry of
+/// either name in their directory was deleted, created, or moved in or out. The kernel pushes these (inotify); a
+/// thread of its own sleeps in `poll()` until one comes or the watch stops, so an idle agent is never woken to look.
 ///
-/// The watch only says "look now": the journal itself decides, by comparing the file it writes with the one at the
-/// path, whether anything must be put back.
+/// The watch only says "look now": the journal itself decides, by comparing the files it holds with the ones at the
+/// paths, whether anything must be put back.
 final class JournalPathWatch: @unchecked Sendable {
     private let inotifyFD: Int32
     /// Written to stop the thread; read by it.
     private let wakePipe: (read: Int32, write: Int32)
     private let thread: NIOThreadPool
-    private let name: [UInt8]
+    private let names: [[UInt8]]
 
     /// Starts watching the directory of `path`, or returns `nil` when the kernel refuses (no inotify, too many
     /// watches): then the journal is still checked before every write.
@@ -23,7 +23,8 @@ final class JournalPathWatch: @unchecked Sendable {
     init?(path: String, changed: @escaping @Sendable () -> Void) {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        name = Array((slash.map { String(path[path.index(after: $0)...]) } ?? path).utf8)
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        names = [Array(name.utf8), Array((name + ".lock").utf8)]
         inotifyFD = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard inotifyFD >= 0 else { return nil }
         let mask = UInt32(IN_DELETE | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO)
@@ -37,8 +38,8 @@ final class JournalPathWatch: @unchecked Sendable {
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
-        let (inotifyFD, wake, name) = (inotifyFD, wakePipe.read, self.name)
-        thread.submit { _ in Self.run(inotifyFD: inotifyFD, wakeFD: wake, name: name, changed: changed) }
+        let (inotifyFD, wake, names) = (inotifyFD, wakePipe.read, self.names)
+        thread.submit { _ in Self.run(inotifyFD: inotifyFD, wakeFD: wake, names: names, changed: changed) }
     }
 
     /// Stops the thread and closes the descriptors; waits for the thread to end.
@@ -51,7 +52,7 @@ final class JournalPathWatch: @unchecked Sendable {
         Glibc.close(wakePipe.write)
     }
 
-    private static func run(inotifyFD: Int32, wakeFD: Int32, name: [UInt8], changed: @Sendable () -> Void) {
+    private static func run(inotifyFD: Int32, wakeFD: Int32, names: [[UInt8]], changed: @Sendable () -> Void) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             var polled = [
@@ -64,12 +65,12 @@ final class JournalPathWatch: @unchecked Sendable {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(inotifyFD, $0.baseAddress, $0.count) }
             if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             guard count > 0 else { return }
-            if concernsPath(buffer[..<count], name: name) { changed() }
+            if concernsPath(buffer[..<count], names: names) { changed() }
         }
     }
 
-    /// Whether the events in `bytes` name the watched entry, or some were lost (the queue overflowed).
-    static func concernsPath(_ bytes: ArraySlice<UInt8>, name: [UInt8]) -> Bool {
+    /// Whether the events in `bytes` name a watched entry, or some were lost (the queue overflowed).
+    static func concernsPath(_ bytes: ArraySlice<UInt8>, names: [[UInt8]]) -> Bool {
         let header = MemoryLayout<inotify_event>.size
         var offset = bytes.startIndex
         while offset + header <= bytes.endIndex {
@@ -85,7 +86,7 @@ final class JournalPathWatch: @unchecked Sendable {
             let end = min(bytes.endIndex, start + length)
             // The name is padded with NUL bytes to its length.
             let entry = bytes[start..<end].prefix { $0 != 0 }
-            if entry.elementsEqual(name) { return true }
+            if names.contains(where: { entry.elementsEqual($0) }) { return true }
             offset = start + length
         }
         return false

@@ -51,7 +51,7 @@ struct JournalLockTests {
         // The file was replaced by compactions; the lock did not go with the old file.
         #expect(try String(contentsOfFile: journal, encoding: .utf8).contains(#"{"snapshot":"#))
         let error = await #expect(throws: AgentStartError.self) {
-            _ = try await InProcessAgent.start(in: other, journal: journal)
+            _ = try await InProcessAgent.start(in: other, journal: journal, waitWhileInUse: false)
         }
         #expect(error?.message.contains("is in use by pid \(getpid())") == true, "\(error?.message ?? "")")
         #expect(!FileManager.default.fileExists(atPath: other.socket))
@@ -64,5 +64,29 @@ struct JournalLockTests {
         #expect(try await again.snapshot() == before)
         again.close()
         await second.stop()
+    }
+
+    /// A lock file deleted (or replaced) while the agent runs would let a second agent lock a new file of that name
+    /// and share the journal: the agent takes the lock again at once and says so.
+    @Test(arguments: [false, true])
+    func aLockFileDeletedUnderTheAgentIsTakenAgain(replaced: Bool) async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let journal = directory.file("agent.journal")
+        let log = LogRecorder()
+        let agent = try await InProcessAgent.start(
+            in: directory, journal: journal, configure: { $0.logger = log.logger() })
+        if replaced {
+            // Another file renamed over the lock file, in one step.
+            let stranger = directory.file("stranger")
+            #expect(FileManager.default.createFile(atPath: stranger, contents: Data("1\n".utf8)))
+            #expect(rename(stranger, journal + ".lock") == 0)
+        } else {
+            #expect(unlink(journal + ".lock") == 0)
+        }
+        #expect(await log.waitFor("took the journal's lock again"), "\(log.all)")
+        let error = #expect(throws: Journal.Failure.self) { _ = try Journal.open(path: journal, clock: clock) }
+        #expect(error?.description.contains("is in use by pid \(getpid())") == true, "\(error?.description ?? "")")
+        await agent.stop()
     }
 }

@@ -13,10 +13,13 @@ public struct InProcessAgent: Sendable {
     /// Starts an agent on a new temporary socket.
     /// - Parameters:
     ///   - journal: a journal file to keep (nil: ephemeral).
+    ///   - waitWhileInUse: when the socket or journal is still held (see below), try again for up to 5 s; off for a
+    ///     test that expects the refusal.
     ///   - configure: adjusts the configuration (history size, compaction threshold…).
     public static func start(
         in directory: TemporaryDirectory = TemporaryDirectory(), journal: String? = nil,
-        clock: @escaping UnitGraph.Clock = SystemClock.now, configure: (inout AgentConfiguration) -> Void = { _ in }
+        clock: @escaping UnitGraph.Clock = SystemClock.now, waitWhileInUse: Bool = true,
+        configure: (inout AgentConfiguration) -> Void = { _ in }
     ) async throws -> InProcessAgent {
         var logger = Logger(label: "test-agent")
         logger.logLevel = .critical
@@ -32,7 +35,7 @@ public struct InProcessAgent: Sendable {
             do {
                 let server = try await SyncServer.start(configuration)
                 return InProcessAgent(directory: directory, server: server)
-            } catch let error as AgentStartError where error.isInUse && clock.now < deadline {
+            } catch let error as AgentStartError where waitWhileInUse && error.isInUse && clock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
