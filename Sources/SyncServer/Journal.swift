@@ -49,6 +49,8 @@ final class Journal {
     private(set) var fd: Int32
     /// Holds the lock for as long as it is open; -1 once closed.
     var lockFD: Int32
+    /// The lock file was taken from under the agent and could not be locked again (said once in the log).
+    var lockLost = false
     let logger: Logger?
     /// Lines written since the last compaction (or since opening).
     private(set) var lineCount: Int
