@@ -32,7 +32,8 @@ struct AgentFeed: DashboardFeed {
 
     /// The error as the header (and `--once`) shows it: when nothing answers, with how to start an agent.
     static func explain(_ error: WireError) -> String {
-        error.code == .unreachable ? "\(error.message) (is the agent running? start it with sync-agent)" : error.message
+        guard error.code == .unreachable else { return error.message }
+        return "\(error.message) (is the agent running? start it with sync-agent)"
     }
 
     /// Where the stream resumes: after the agent's history, or from its first event when there is no agent yet.
@@ -44,7 +45,9 @@ struct AgentFeed: DashboardFeed {
     /// Posts the events the agent holds (for the log and the timeline), then a snapshot of the state they lead to,
     /// so the dashboard knows at once that it has caught up (`--once` prints from there). Without an agent, `--once`
     /// fails here; the live dashboard follows from the first event of the agent that comes up.
-    private func startFromHistory(post: @escaping @Sendable (DashboardInput) -> Void) async throws(WireError) -> Start {
+    private func startFromHistory(
+        post: @escaping @Sendable (DashboardInput) -> Void
+    ) async throws(WireError) -> Start {
         let client: SyncClient
         do {
             client = try await SyncClient.connect(to: socket, client: "sync-top")
@@ -53,7 +56,15 @@ struct AgentFeed: DashboardFeed {
             return Start(since: 0, instance: nil)
         }
         defer { client.close() }
-        let (snapshot, events) = try await client.history()
+        let snapshot: GraphSnapshot
+        let events: [SyncEvent]
+        do {
+            (snapshot, events) = try await client.history()
+        } catch {
+            // Gone between connecting and answering: the live dashboard keeps following, as for a missing agent.
+            if once { throw error }
+            return Start(since: 0, instance: nil)
+        }
         for event in events { post(.event(event)) }
         post(.snapshot(snapshot))
         return Start(since: snapshot.sequence, instance: client.connection.hello?.instance)
