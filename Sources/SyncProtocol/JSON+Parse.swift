@@ -1,3 +1,5 @@
+import SyncCore
+
 /// Why a text is not valid JSON, with the byte offset where it went wrong.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var offset: Int
@@ -79,7 +81,7 @@ struct JSONParser {
         index += 1
         var pairs: [(String, JSON)] = []
         // Keys seen so far, once the object is too large for a scan of `pairs` to stay cheap.
-        var seen: Set<ByteKey> = []
+        var seen: Set<UnitKey> = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -110,13 +112,13 @@ struct JSONParser {
     /// Whether `key` is already among `pairs`, compared as bytes (keys are bytes on the wire; Swift's `==` would
     /// merge canonically equivalent text). Small objects are scanned; larger ones use `seen`, so an object of n
     /// keys costs O(n), not O(n²).
-    private static func isDuplicate(_ key: String, in pairs: [(String, JSON)], seen: inout Set<ByteKey>) -> Bool {
+    private static func isDuplicate(_ key: String, in pairs: [(String, JSON)], seen: inout Set<UnitKey>) -> Bool {
         let smallObject = 16
         if pairs.count < smallObject {
-            return pairs.contains { $0.0.utf8.elementsEqual(key.utf8) }
+            return pairs.contains { sameBytes($0.0, key) }
         }
-        if seen.isEmpty { seen = Set(pairs.map { ByteKey($0.0) }) }
-        return !seen.insert(ByteKey(key)).inserted
+        if seen.isEmpty { seen = Set(pairs.map { UnitKey($0.0) }) }
+        return !seen.insert(UnitKey(key)).inserted
     }
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSON {
@@ -270,19 +272,6 @@ struct JSONParser {
 
     private func describe(_ byte: UInt8) -> String {
         byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "0x" + String(byte, radix: 16)
-    }
-}
-
-/// A string hashed and compared by its UTF-8 bytes.
-struct ByteKey: Hashable {
-    let text: String
-    init(_ text: String) { self.text = text }
-
-    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
-
-    func hash(into hasher: inout Hasher) {
-        var text = text
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
 

@@ -70,7 +70,7 @@ extension Journal {
     }
 
     /// The synced part of the open file.
-    private func committedContent() throws(Failure) -> [UInt8] {
+    func committedContent() throws(Failure) -> [UInt8] {
         var content = [UInt8](repeating: 0, count: committedLength)
         var offset = 0
         while offset < committedLength {

@@ -176,18 +176,7 @@ final class Journal {
 
     /// The state the journal holds on disk: its committed part, read back and replayed.
     func readDurable(clock: @escaping UnitGraph.Clock) throws(Failure) -> Contents {
-        var data = [UInt8](repeating: 0, count: committedLength)
-        var offset = 0
-        while offset < committedLength {
-            let count = data.withUnsafeMutableBytes {
-                pread(fd, $0.baseAddress! + offset, committedLength - offset, off_t(offset))
-            }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                throw Failure(description: "read back journal \(path): \(Self.errorText())", code: errno)
-            }
-            offset += count
-        }
+        let data = try committedContent()
         var contents = try JournalReader(path: path, clock: clock).read(data).result
         contents.lines = lineCount
         return contents

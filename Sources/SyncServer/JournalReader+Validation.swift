@@ -19,16 +19,16 @@ extension JournalReader {
     /// What is wrong with a snapshot's names, if anything: invalid, registered twice, or an edge of a unit that is
     /// not registered.
     static func nameProblem(in snapshot: GraphSnapshot) -> String? {
-        var registered = Set<ByteName>()
+        var registered = Set<UnitKey>()
         for unit in snapshot.units {
             if let problem = nameProblem([unit.name]) { return problem }
-            guard registered.insert(ByteName(unit.name)).inserted else {
+            guard registered.insert(UnitKey(unit.name)).inserted else {
                 return "the snapshot lists unit \(goQuoted(unit.name)) twice"
             }
         }
         for edge in snapshot.edges {
             if let problem = nameProblem([edge.unit, edge.dependsOn]) { return problem }
-            guard registered.contains(ByteName(edge.unit)) else {
+            guard registered.contains(UnitKey(edge.unit)) else {
                 return "the snapshot gives \(goQuoted(edge.unit)) a dependency, but does not register it"
             }
         }
@@ -61,15 +61,15 @@ extension JournalReader {
     /// A loop in `edges`, as the names around it starting and ending with the same name (`["a", "b", "a"]`), or
     /// `nil`. One depth-first search over every edge, names compared as bytes.
     static func cycle(in edges: [DependencyEdge]) -> [String]? {
-        var next: [ByteName: [ByteName]] = [:]
-        var roots: [ByteName] = []
+        var next: [UnitKey: [UnitKey]] = [:]
+        var roots: [UnitKey] = []
         for edge in edges {
-            let unit = ByteName(edge.unit)
+            let unit = UnitKey(edge.unit)
             if next[unit] == nil { roots.append(unit) }
-            next[unit, default: []].append(ByteName(edge.dependsOn))
+            next[unit, default: []].append(UnitKey(edge.dependsOn))
         }
         // 1: on the current path; 2: everything below it searched.
-        var state: [ByteName: UInt8] = [:]
+        var state: [UnitKey: UInt8] = [:]
         for root in roots where state[root] == nil {
             var path = [root]
             var cursors = [0]
@@ -88,7 +88,7 @@ extension JournalReader {
                 switch state[child] {
                 case 1:
                     let start = path.lastIndex(of: child)!
-                    return (path[start...] + [child]).map(\.text)
+                    return (path[start...] + [child]).map(\.name)
                 case 2:
                     continue
                 default:
@@ -106,38 +106,22 @@ extension JournalReader {
     static func lineClosing(
         _ cycle: [String], in lines: [(offset: Int, bytes: ArraySlice<UInt8>)], snapshotSequence: UInt64
     ) -> Int {
-        var edges = Set<[ByteName]>()
-        for index in cycle.indices.dropLast() { edges.insert([ByteName(cycle[index]), ByteName(cycle[index + 1])]) }
+        var edges = Set<[UnitKey]>()
+        for index in cycle.indices.dropLast() { edges.insert([UnitKey(cycle[index]), UnitKey(cycle[index + 1])]) }
         var closing = 1
         for (number, line) in lines.enumerated().dropFirst() {
             guard let json = try? JSON.parse(line.bytes) else { continue }
             if let snapshotJSON = json["snapshot"], let snapshot = GraphSnapshot(json: snapshotJSON) {
-                if snapshot.edges.contains(where: { edges.contains([ByteName($0.unit), ByteName($0.dependsOn)]) }) {
+                if snapshot.edges.contains(where: { edges.contains([UnitKey($0.unit), UnitKey($0.dependsOn)]) }) {
                     closing = number + 1
                 }
             } else if let event = SyncEvent(json: json), event.sequence > snapshotSequence,
                 case .dependencyAdded(let unit, let dependency, _) = event.kind,
-                edges.contains([ByteName(unit), ByteName(dependency)])
+                edges.contains([UnitKey(unit), UnitKey(dependency)])
             {
                 closing = number + 1
             }
         }
         return closing
-    }
-}
-
-/// A unit name compared and hashed by its UTF-8 bytes, as the protocol defines names (Swift's `String` equality
-/// would merge canonically equivalent spellings).
-struct ByteName: Hashable {
-    let text: String
-
-    init(_ text: String) { self.text = text }
-
-    static func == (left: ByteName, right: ByteName) -> Bool { left.text.utf8.elementsEqual(right.text.utf8) }
-
-    func hash(into hasher: inout Hasher) {
-        var text = text
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        hasher.combine(text.utf8.count)
     }
 }

@@ -31,7 +31,14 @@ struct HostileNameTests {
 
     @Test(arguments: names)
     func everyRowFillsExactlyItsColumns(name: String) {
-        setlocale(LC_CTYPE, "C.UTF-8")
+        // wcwidth follows the locale: a UTF-8 one for this thread only (the test does not suspend, so it stays on
+        // this thread), leaving the process's locale to the other tests.
+        let utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
+        let previous = uselocale(utf8)
+        defer {
+            uselocale(previous)
+            freelocale(utf8)
+        }
         var buffer = ScreenBuffer(Size(width: 30, height: 3))
         buffer.put(name, x: 2, y: 1)
         buffer.put("|", x: 2 + name.terminalWidth, y: 1)
