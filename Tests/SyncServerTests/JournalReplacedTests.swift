@@ -23,6 +23,16 @@ struct JournalReplacedTests {
         try await client.complete("\(prefix)-db")
     }
 
+    /// The state a new agent reads from `journal`: what survives a restart.
+    private func stateAfterRestart(_ directory: TemporaryDirectory, _ journal: String) async throws -> GraphSnapshot {
+        let restarted = try await InProcessAgent.start(in: directory, journal: journal)
+        let client = try await restarted.client()
+        let snapshot = try await client.snapshot()
+        client.close()
+        await restarted.stop()
+        return snapshot
+    }
+
     @Test func aDeletedJournalIsWrittenAgainWithEverything() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -39,12 +49,9 @@ struct JournalReplacedTests {
         client.close()
         await agent.stopKeepingFiles()
 
-        let restarted = try await InProcessAgent.start(in: directory, journal: journal)
-        let again = try await restarted.client()
-        #expect(try await again.snapshot() == before)
-        #expect(try await again.status("after-db").info?.status == .completed)
-        again.close()
-        await restarted.stop()
+        let after = try await stateAfterRestart(directory, journal)
+        #expect(after == before)
+        #expect(after.units.first { $0.name == "after-db" }?.status == .completed)
     }
 
     @Test func aJournalDeletedWhileTheAgentIsIdleIsPutBackWithoutWaitingForAChange() async throws {
@@ -62,11 +69,7 @@ struct JournalReplacedTests {
         client.close()
         await agent.stopKeepingFiles()
 
-        let restarted = try await InProcessAgent.start(in: directory, journal: journal)
-        let again = try await restarted.client()
-        #expect(try await again.snapshot() == before)
-        again.close()
-        await restarted.stop()
+        #expect(try await stateAfterRestart(directory, journal) == before)
     }
 
     @Test func aReplacedJournalIsWrittenAgainAndTheStrangerKeptAside() async throws {
@@ -94,10 +97,6 @@ struct JournalReplacedTests {
         client.close()
         await agent.stopKeepingFiles()
 
-        let restarted = try await InProcessAgent.start(in: directory, journal: journal)
-        let again = try await restarted.client()
-        #expect(try await again.snapshot() == before)
-        again.close()
-        await restarted.stop()
+        #expect(try await stateAfterRestart(directory, journal) == before)
     }
 }
