@@ -3,9 +3,9 @@ import PackageDescription
 
 /// Layers, one direction of dependency (see docs/ARCHITECTURE.md):
 /// SyncCore (pure) <- SyncProtocol (pure wire format) <- SyncServer (NIO) / SyncClient (POSIX) <- executables.
+/// Linux only: the agent and the client use epoll, inotify, SO_PEERCRED, /proc and Glibc directly.
 let package = Package(
     name: "sync-agent",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sync-agent", targets: ["sync-agent"]),
         .executable(name: "syncctl", targets: ["syncctl"]),

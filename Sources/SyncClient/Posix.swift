@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The few POSIX calls the client makes, with Go-style error texts (lower case, as coder prints them).
 public enum Posix {

@@ -1,10 +1,6 @@
 import Synchronization
 
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Where producers on any thread leave items for one consumer thread that sleeps in `poll()`: posting into an empty
 /// queue writes a byte to a pipe, so the consumer can wait on ``wakeFD`` together with its other descriptors (a

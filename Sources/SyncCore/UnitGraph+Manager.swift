@@ -1,4 +1,4 @@
-/// The manager-level operations of coder's `agent/unit` (reference §2.3), with the same rules and messages.
+/// The manager-level operations of coder's `agent/unit` package (its `Manager` type), with the same rules and messages.
 /// The socket-level operations in `UnitGraph+Operations.swift` are built on them.
 extension UnitGraph {
     /// Registers `unit` with status `pending`.

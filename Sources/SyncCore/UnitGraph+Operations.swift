@@ -1,5 +1,5 @@
-/// The operations behind the socket requests: coder's `SyncWant`, `SyncStart` and `SyncComplete` semantics
-/// (reference §2.4) with our fixes — `start` parks instead of failing and is atomic, and `fail` exists.
+/// The operations behind the socket requests: coder's `SyncWant`, `SyncStart` and `SyncComplete` semantics (its
+/// `agent/agentsocket` service) with our fixes — `start` parks instead of failing and is atomic, and `fail` exists.
 extension UnitGraph {
     /// Longest failure reason kept, in UTF-8 bytes; longer reasons are cut with `…`.
     public static let maxReasonBytes = 1024

@@ -2,7 +2,7 @@
 /// change. Pure and synchronous; the server owns exactly one and mutates it from one place.
 ///
 /// Edges run from a dependent to its dependency and carry the status the dependency must have. A unit is *ready*
-/// when every dependency has exactly its required status; an unknown unit is ready (coder's rules, reference §2).
+/// when every dependency has exactly its required status; an unknown unit is ready (coder's `agent/unit` rules).
 /// Readiness is kept incrementally as a count of unsatisfied edges per unit, so a change costs work proportional
 /// to the edges it touches, never to the size of the graph.
 ///

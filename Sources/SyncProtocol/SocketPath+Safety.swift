@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Why a socket path must not be used: another user could put their own socket there (and pass for the agent), or
 /// the path is ambiguous. The message says what is wrong, with what, and what to do instead.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Where the agent's socket is. The agent and every client resolve it the same way:
 /// `--socket-path` > `$SYNC_AGENT_SOCKET_PATH` > `$XDG_RUNTIME_DIR/sync-agent.sock` (when that directory exists and

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SyncCore
 
 /// The process's clocks, for the executables and the agent; the core is always given the time, never reads it.

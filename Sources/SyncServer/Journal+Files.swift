@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// How the journal's files are opened: one agent per journal (a lock beside it), and only a plain file of the
 /// user's own, refused otherwise with what to do.

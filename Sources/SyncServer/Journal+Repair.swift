@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A journal deleted, moved away or replaced while the agent runs would take every later change with it: the
 /// agent would go on writing to a file no restart reads. Before each write the journal checks that its path still

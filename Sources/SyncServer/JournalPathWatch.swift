@@ -1,8 +1,6 @@
 import NIOPosix
 
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#endif
+@preconcurrency import Glibc
 
 /// Tells when the journal's path may have stopped naming the journal, or its lock file's path the lock: an entry of
 /// either name in their directory was deleted, created, or moved in or out. The kernel pushes these (inotify); a

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SyncProtocol
 
 /// Makes a socket path safe to listen on, and holds it: the directory exists with the right owner and mode, no

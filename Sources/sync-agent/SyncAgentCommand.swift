@@ -5,11 +5,7 @@ import Synchronization
 import SyncProtocol
 import SyncServer
 
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 @main
 struct SyncAgentCommand: AsyncParsableCommand {

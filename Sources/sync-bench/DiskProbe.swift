@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// How long this machine's disk takes to make one journal line durable: a small append and `fdatasync`, as the
 /// agent's journal does for each group of changes. The journal figures are read against it.

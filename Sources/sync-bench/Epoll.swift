@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#endif
+@preconcurrency import Glibc
 
 /// Waits on thousands of sockets at once (`poll()` would scan all of them on every call).
 ///

@@ -1,11 +1,7 @@
 import SyncClient
 import SyncProtocol
 
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// A bare connection to the agent for generating load: requests go out as frames encoded up front, replies come
 /// back as byte slices that are classified, not parsed, so the client costs as little CPU as possible and the

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// Sends many requests over one connection with up to `window` of them in flight, reading replies as they come.
 /// Requests must each get exactly one frame back (no parked `start`s). One thread, `poll()` on one socket.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// What `/proc` says about a process: CPU time, resident memory, context switches; and the machine's load.
 enum ProcStats {

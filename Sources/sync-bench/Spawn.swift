@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// Starts programs with `posix_spawn` (as `hyperfine -N` does: no shell) and waits for them.
 enum Spawn {

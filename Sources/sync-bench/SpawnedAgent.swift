@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// The built `sync-agent` running as a child process on a socket in a fresh temporary directory, so its CPU time
 /// and memory can be read from `/proc` without the bench's own threads mixed in. It inherits the bench's raised

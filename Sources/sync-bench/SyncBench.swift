@@ -1,11 +1,7 @@
 import ArgumentParser
 import SyncProtocol
 
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// `sync-bench`: measures the real agent over the real socket and prints the figures of docs/BENCHMARKS.md.
 @main

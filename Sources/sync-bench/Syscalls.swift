@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// A benchmark could not run: what failed and, where it helps, the errno text.
 struct BenchError: Error, CustomStringConvertible {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// `top_cpu_pct`: the CPU `sync-top`'s work takes with 1,000 units and 200 events a second: a child process
 /// (`sync-bench --top-worker SOCKET`, see ``TopWorker``) subscribes to a `sync-agent` process, applies every event

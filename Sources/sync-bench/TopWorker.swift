@@ -4,11 +4,7 @@ import SyncProtocol
 import SyncTop
 import Synchronization
 
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// The child process of ``TopBenchmark``: `sync-top`'s work without the terminal. It follows the agent's stream as
 /// `sync-top`'s feed does (``StreamFollower`` on a task, posting into a queue that wakes the loop through a pipe),

@@ -3,11 +3,7 @@ import CNcurses
 import SyncCore
 import SyncTop
 
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// The terminal through ncurses: copies a ``ScreenBuffer`` to the screen and reads keys. Not thread-safe: one
 /// thread creates it, uses it and closes it. It never turns on mouse reporting, so the terminal's own text

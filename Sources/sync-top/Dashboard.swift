@@ -3,11 +3,7 @@ import SyncCore
 import SyncTop
 import Synchronization
 
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// Set by SIGINT/SIGTERM; the loop checks it after every wake-up.
 let stopRequested = Atomic<Bool>(false)

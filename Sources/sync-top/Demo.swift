@@ -5,11 +5,7 @@ import SyncClient
 import SyncProtocol
 import SyncServer
 
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// `--demo`: an agent embedded in this process on a private socket, and the example workspace scripts
 /// (`examples/workspace/start-all.sh`) started against it in a process group of their own. ``stop()`` ends every

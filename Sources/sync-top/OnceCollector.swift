@@ -1,11 +1,7 @@
 import SyncProtocol
 import SyncTop
 
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// Gathers the state `--once` prints: runs the feed until it ends (a replay) or, for a live feed, until it has
 /// posted a snapshot and said it is live.

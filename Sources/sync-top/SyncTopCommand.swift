@@ -3,11 +3,7 @@ import SyncCore
 import SyncProtocol
 import SyncTop
 
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 @main
 struct SyncTopCommand: ParsableCommand {

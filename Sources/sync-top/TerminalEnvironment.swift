@@ -1,10 +1,6 @@
 import SyncTop
 
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+@preconcurrency import Glibc
 
 /// What the process's environment says about the terminal: locale, `TERM`, `NO_COLOR`, whether stdout is a TTY.
 struct TerminalEnvironment {

@@ -1,11 +1,7 @@
 import Synchronization
 import SyncClient
 
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Writes straight to the file descriptors, unbuffered, so lines appear in order and at once (a waiting `start`
 /// prints its line before it blocks).

@@ -1,7 +1,5 @@
 import ArgumentParser
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#endif
 import SyncClient
 import SyncCore
 import SyncProtocol

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 
 /// Cancels a task on SIGINT or SIGTERM, for commands that end normally when interrupted (watch).

@@ -1,9 +1,5 @@
 import ArgumentParser
-#if canImport(Glibc)
 @preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SyncCore
 import SyncProtocol
 

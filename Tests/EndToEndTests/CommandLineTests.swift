@@ -2,7 +2,7 @@ import Foundation
 import SyncTestSupport
 import Testing
 
-/// The cases coder does not test (reference §4.6), and our exit codes, through the built binaries.
+/// The command-line cases coder's own tests leave out, and our exit codes, through the built binaries.
 @Suite("syncctl beyond coder's goldens")
 struct CommandLineTests {
     @Test func startTimesOutWithCodersMessage() async throws {

@@ -1,7 +1,7 @@
 import SyncTestSupport
 import Testing
 
-/// coder's golden cases (reference §4.5), byte for byte with LF line ends, through the built binaries.
+/// coder's `coder exp sync` golden files, byte for byte with LF line ends, through the built binaries.
 @Suite("coder's golden cases")
 struct GoldenTests {
     /// Expects success with exactly `stdout` and nothing on stderr.

@@ -2,7 +2,7 @@ import Testing
 
 @testable import SyncCore
 
-/// coder's `agent/unit/graph_test.go` (reference §4.1), on the edges of ``UnitGraph``. The DOT goldens have no
+/// coder's `agent/unit/graph_test.go`, on the edges of ``UnitGraph``. The DOT goldens have no
 /// counterpart (the graph exports no DOT); what they pin down, which vertices and edges exist, is asserted directly.
 /// The thread-safety cases do not apply: ``UnitGraph`` is a value with one owner.
 struct GraphTests {

@@ -24,7 +24,7 @@ enum EmptyNameOperation: String, CaseIterable, Sendable, CustomTestStringConvert
         }
     }
 
-    /// coder's texts (reference §2.3, §2.4) where coder has the operation.
+    /// coder's texts, word for word, where coder has the operation.
     var message: String {
         switch self {
         case .register: return #"registering unit "": unit name is required"#
@@ -41,7 +41,7 @@ enum EmptyNameOperation: String, CaseIterable, Sendable, CustomTestStringConvert
     }
 }
 
-/// coder's `agent/unit/manager_test.go` (reference §4.2) with units `serviceA`…`serviceD`.
+/// coder's `agent/unit/manager_test.go` with units `serviceA`…`serviceD`.
 struct ManagerTests {
     // MARK: TestManager_UnitValidation
 

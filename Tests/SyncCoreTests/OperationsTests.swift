@@ -2,8 +2,8 @@ import Testing
 
 @testable import SyncCore
 
-/// The socket-level operations (reference §2.4, §4.4): coder's `want`, `start`, `complete` with our atomic, parking
-/// `start`.
+/// The socket-level operations (coder's `agent/agentsocket` service): coder's `want`, `start`, `complete` with our
+/// atomic, parking `start`.
 struct WantTests {
     @Test func wantRegistersTheDependentOnly() throws {
         var graph = fixedGraph()

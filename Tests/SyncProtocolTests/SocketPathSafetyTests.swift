@@ -2,11 +2,7 @@ import Testing
 
 @testable import SyncProtocol
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// The directory rules the agent and every client apply to a socket path (`SocketPath.checkSafety()`): only the
 /// user or root may be able to put a socket there. The agent's use of them: `SocketDirectoryTests`; the client's,

@@ -2,11 +2,7 @@ import Testing
 
 @testable import SyncProtocol
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// A scratch directory under /tmp, removed with everything in it when the test ends.
 final class ScratchDirectory {

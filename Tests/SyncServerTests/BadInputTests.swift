@@ -134,6 +134,4 @@ struct BadInputTests {
     }
 }
 
-#if canImport(Glibc)
 import Glibc
-#endif

@@ -4,7 +4,7 @@ import SyncProtocol
 import SyncTestSupport
 import Testing
 
-/// coder's service tests (reference §4.4) over a real socket.
+/// coder's `agent/agentsocket` service tests over a real socket.
 @Suite("Service over the socket")
 struct ServiceTests {
     @Test func ping() async throws {
