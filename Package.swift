@@ -105,7 +105,11 @@ let package = Package(
         ),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"]),
         .testTarget(
-            name: "SyncServerTests", dependencies: ["SyncServer", "SyncClient", "SyncTestSupport", "CPeerCredentials"]),
+            name: "SyncServerTests",
+            dependencies: [
+                "SyncServer", "SyncClient", "SyncTestSupport", "CPeerCredentials",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
         // Runs the built syncctl; not a dependency, since its static runtime (see above) cannot link into a test bundle.
         .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "SyncClient", "SyncTestSupport"]),
     ]

@@ -24,7 +24,7 @@ final class AcceptPause: ChannelInboundHandler {
             return
         }
         failures += 1
-        if AgentCore.isWorthLogging(failures) {
+        if AdmissionControl.isWorthLogging(failures) {
             logger.warning(
                 "cannot accept connections for now; pausing 100 ms (raise ulimit -n or lower --max-connections)",
                 metadata: ["error": "\(failure)", "times": "\(failures)"])

@@ -25,7 +25,7 @@ import SyncProtocol
 extension AgentCore {
     /// The refusal of a change while the journal cannot be written.
     func journalRefusal() -> WireError? {
-        guard let problem = journalProblem else { return nil }
+        guard let problem = journal.problem else { return nil }
         return WireError(
             .journalUnavailable,
             "cannot store changes: \(Self.describe(problem)). The agent refuses changes until it can write its "
@@ -33,13 +33,12 @@ extension AgentCore {
     }
 
     /// A sync failed. Returns to what the journal holds and refuses changes until it can be written again.
-    func journalFailed(_ failure: Journal.Failure, durable: Result<Journal.Contents, Journal.Failure>) {
-        journalProblem = failure
+    func journalFailed(_ failure: StoreFailure, stored durable: Result<StoredState, StoreFailure>) {
         let undone = WireError(
             .journalUnavailable,
             "the change was not stored, so it was undone: \(Self.describe(failure)). The agent refuses changes "
                 + "until it can write its journal again; reads still work. Free space or fix the file, then retry")
-        let contents: Journal.Contents
+        let contents: StoredState
         switch durable {
         case .success(let read):
             contents = read
@@ -47,7 +46,8 @@ extension AgentCore {
             logger.critical(
                 "journal write failed and the journal cannot be read back; the agent stops",
                 metadata: ["error": "\(failure)", "read error": "\(readError)"])
-            let (frames, released) = sortOut(output.rollBack(), stored: durableSequence, undone: undone)
+            let stored = journal.durableSequence
+            let (frames, released) = sortOut(journal.failed(failure, stored: stored), stored: stored, undone: undone)
             deliver(frames)
             for (_, request, _) in released {
                 guard let connection = connections[request.connection] else { continue }
@@ -67,10 +67,8 @@ extension AgentCore {
             ])
         graph = UnitGraph(snapshot: contents.snapshot, clock: clock)
         ring.removeAll(after: stored)
-        durableSequence = stored
-        let stillParked = parked
-        parked = [:]
-        var (frames, toPark) = sortOut(output.rollBack(), stored: stored, undone: undone)
+        let stillParked = parked.detachAll()
+        var (frames, toPark) = sortOut(journal.failed(failure, stored: stored), stored: stored, undone: undone)
         for connection in connections.values { connection.queuedBytes = 0 }
         for (waitID, request) in stillParked {
             if request.parkedAt <= stored || request.isCompletion {
@@ -128,7 +126,6 @@ extension AgentCore {
 
     /// Parks a wait again in the rebuilt graph, or answers it when the stored state already settles it.
     private func parkAgain(_ waitID: WaitID, _ request: ParkedRequest, rearm: Bool, undone: WireError) {
-        var request = request
         guard let connection = connections[request.connection] else {
             request.timer?.cancel()
             return
@@ -158,12 +155,7 @@ extension AgentCore {
             send(answer, to: connection)
             return
         }
-        if rearm {
-            request.timer?.cancel()
-            request.timer = nil
-            schedule(&request, waitID)
-        }
-        parked[waitID] = request
+        parked.restore(waitID, request, rearm: rearm)
         connection.inflight[request.requestID] = .wait(waitID)
     }
 
@@ -181,29 +173,27 @@ extension AgentCore {
     /// Tries to rewrite the journal as a snapshot of the graph (which holds nothing unstored but the waits that
     /// began and ended meanwhile). Success ends the refusal of changes.
     private func attemptRecovery() {
-        guard journalProblem != nil, !shuttingDown, let journal = output.journal else { return }
-        guard !output.busy else {
+        guard journal.problem != nil, !shuttingDown, let store = journal.store else { return }
+        guard journal.mayRecover else {
             scheduleRecovery()
             return
         }
-        output.beginRecovery()
+        journal.beginRecovery()
         let snapshot = graph.snapshot
-        let history = Array(ring.all.suffix(min(10_000, compactAfterLines / 2)).map(\.json))
+        let history = Array(ring.all.suffix(journal.historyLength))
         let core = NIOLoopBound(self, eventLoop: loop)
-        journal.compact(instance: hello.instance, snapshot: snapshot, history: history, on: loop).whenComplete {
+        store.compact(instance: hello.instance, snapshot: snapshot, history: history, on: loop).whenComplete {
             result in
             let core = core.value
             switch result {
             case .success:
-                core.output.recovered(historyLines: history.count)
-                core.durableSequence = snapshot.sequence
-                core.journalProblem = nil
+                core.journal.recovered(through: snapshot.sequence, historyCount: history.count)
                 core.logger.notice(
                     "journal written again; changes are accepted again",
-                    metadata: ["journal": "\(journal.path)", "sequence": "\(snapshot.sequence)"])
+                    metadata: ["journal": "\(store.location)", "sequence": "\(snapshot.sequence)"])
                 core.startSync()
             case .failure(let error):
-                core.output.recoveryFailed()
+                core.journal.recoveryFailed()
                 core.logger.debug("journal still cannot be written", metadata: ["error": "\(error)"])
                 core.scheduleRecovery()
             }
@@ -212,7 +202,7 @@ extension AgentCore {
     }
 
     /// `write journal /x/agent.journal: No space left on device (ENOSPC)`.
-    static func describe(_ failure: Journal.Failure) -> String {
+    static func describe(_ failure: StoreFailure) -> String {
         guard let code = failure.code, let name = errnoNames[code] else { return failure.description }
         return "\(failure.description) (\(name))"
     }
@@ -221,12 +211,4 @@ extension AgentCore {
         ENOSPC: "ENOSPC", EDQUOT: "EDQUOT", EROFS: "EROFS", EIO: "EIO", EACCES: "EACCES", EPERM: "EPERM",
         EFBIG: "EFBIG", EBADF: "EBADF", ENOENT: "ENOENT", ENOMEM: "ENOMEM", EINVAL: "EINVAL",
     ]
-}
-
-extension AgentCore.ParkedRequest {
-    /// A `wait` (as opposed to a `start`): parking it changes nothing, so it can always be parked again.
-    var isCompletion: Bool {
-        if case .completion = kind { return true }
-        return false
-    }
 }

@@ -13,43 +13,27 @@ extension AgentCore {
     /// user, past the connection limit) is told why at once, with `id` `null`, and closed as soon as that is
     /// written: none of its bytes is read or parsed, and it holds no descriptor while waiting for anything.
     func admit(_ connection: Connection) {
-        if let peer = connection.peer {
-            if !allowedPeerUIDs.contains(peer.uid) {
-                let allowed = allowedPeerUIDs.sorted().map(String.init).joined(separator: " and ")
-                connection.refusal = WireError(
-                    .permissionDenied,
-                    "permission denied: this agent serves uid \(allowed) only, and you are uid \(peer.uid); "
-                        + "run syncctl as the agent's user, or start an agent of your own")
-                refusals.strangers[peer.uid, default: 0] += 1
-                let times = refusals.strangers[peer.uid]!
-                if Self.isWorthLogging(times) {
-                    logger.warning(
-                        "refused a client of another user",
-                        metadata: [
-                            "uid": "\(peer.uid)", "pid": "\(peer.pid)", "connection": "\(connection.id)",
-                            "times": "\(times)",
-                        ])
-                }
+        let decision = admission.admit(connection.peer)
+        connection.refusal = admission.refusal(decision)
+        switch decision {
+        case .admitted:
+            break
+        case .stranger(let uid, let times):
+            if AdmissionControl.isWorthLogging(times) {
+                logger.warning(
+                    "refused a client of another user",
+                    metadata: [
+                        "uid": "\(uid)", "pid": "\(connection.peer?.pid ?? 0)", "connection": "\(connection.id)",
+                        "times": "\(times)",
+                    ])
             }
-        } else {
-            connection.refusal = WireError(
-                .permissionDenied, "permission denied: the agent could not tell which user connected")
+        case .unknownPeer:
             logger.warning("refused a client whose credentials could not be read", metadata: ["connection": "\(connection.id)"])
-        }
-        if connection.refusal == nil {
-            if admittedConnections >= limits.connections {
-                connection.refusal = WireError(
-                    .limitExceeded,
-                    "too many connections: the agent serves at most \(limits.connections) at once "
-                        + "(raise it with sync-agent --max-connections)")
-                refusals.overLimit += 1
-                if Self.isWorthLogging(refusals.overLimit) {
-                    logger.warning(
-                        "refused a connection: connection limit reached",
-                        metadata: ["limit": "\(limits.connections)", "times": "\(refusals.overLimit)"])
-                }
-            } else {
-                admittedConnections += 1
+        case .overLimit(let times):
+            if AdmissionControl.isWorthLogging(times) {
+                logger.warning(
+                    "refused a connection: connection limit reached",
+                    metadata: ["limit": "\(admission.limits.connections)", "times": "\(times)"])
             }
         }
         if let refusal = connection.refusal {
@@ -66,14 +50,6 @@ extension AgentCore {
             guard let connection = core.value.connections[id] else { return }
             core.value.helloTimedOut(connection)
         }
-    }
-
-    /// Whether the `count`th repeat of a refusal is logged: the first, then the 10th, 100th…, so a flood of them
-    /// cannot flood the log while the log still shows it is going on.
-    static func isWorthLogging(_ count: Int) -> Bool {
-        var power = 1
-        while power < count { power *= 10 }
-        return power == count
     }
 
     /// Logs a refused frame or request of `connection` the first time one of this `kind` is refused; later ones are
@@ -136,15 +112,12 @@ extension AgentCore {
     func refusal(of request: Request, on connection: Connection) -> WireError? {
         switch request.body {
         case .hello(_, let client):
-            if let client, client.utf8.count > AgentLimits.maxTokenBytes {
-                return tooLong("client name", client, limit: AgentLimits.maxTokenBytes)
-            }
-            return nil
+            return client.flatMap { admission.tooLong("client name", $0, limit: AgentLimits.maxTokenBytes) }
         case .want(let unit, let dependencies):
             return journalRefusal() ?? unitRefusal(unit) ?? edgeRefusal(unit, dependencies)
         case .start(let unit, let wait, _, let token):
-            if let token, token.utf8.count > AgentLimits.maxTokenBytes {
-                return tooLong("start token", token, limit: AgentLimits.maxTokenBytes)
+            if let token, let problem = admission.tooLong("start token", token, limit: AgentLimits.maxTokenBytes) {
+                return problem
             }
             if let problem = journalRefusal() ?? unitRefusal(unit) { return problem }
             // Only a start that may wait takes a place among the parked requests.
@@ -158,62 +131,26 @@ extension AgentCore {
             let done = names?.allSatisfy { graph.status(of: $0) == .completed } ?? false
             return done ? nil : parkRefusal(on: connection)
         case .subscribe:
-            if let problem = inFlightRefusal(on: connection) { return problem }
-            guard subscriptions.count < limits.subscribers else {
-                return limit(
-                    "too many subscribers: the agent streams events to at most \(limits.subscribers) at once",
-                    flag: "--max-subscribers")
-            }
-            return nil
+            return admission.subscriberRefusal(inFlight: connection.inflight.count, subscribers: subscriptions.count)
         case .ping, .status, .list, .cancel, .snapshot, .history:
             return nil
         }
     }
 
     private func unitRefusal(_ unit: String) -> WireError? {
-        guard !graph.isRegistered(unit), graph.unitCount >= limits.units else { return nil }
-        return limit(
-            "too many units: the agent holds at most \(limits.units), and \(goQuoted(unit)) would be one more",
-            flag: "--max-units")
+        admission.unitRefusal(unit, registered: graph.isRegistered(unit), units: graph.unitCount)
     }
 
     private func edgeRefusal(_ unit: String, _ dependencies: [String]) -> WireError? {
         let existing = graph.dependencyCount(of: unit)
-        guard existing + dependencies.count > limits.edgesPerUnit else { return nil }
+        guard existing + dependencies.count > admission.limits.edgesPerUnit else { return nil }
         // Close to the limit: count only the dependencies that are new (names compared as bytes).
         let added = dependencies.uniqueByBytes().count { !graph.hasDependency(unit, on: $0) }
-        guard existing + added > limits.edgesPerUnit else { return nil }
-        return limit(
-            "too many dependencies: a unit may have at most \(limits.edgesPerUnit), and \(goQuoted(unit)) has "
-                + "\(existing) and would get \(added) more",
-            flag: "--max-edges-per-unit")
+        return admission.edgeRefusal(unit, existing: existing, added: added)
     }
 
     private func parkRefusal(on connection: Connection) -> WireError? {
-        if let problem = inFlightRefusal(on: connection) { return problem }
-        guard parked.count < limits.parkedWaits else {
-            return limit(
-                "too many waiting requests: the agent parks at most \(limits.parkedWaits) starts and waits at once",
-                flag: "--max-parked-waits")
-        }
-        return nil
-    }
-
-    private func inFlightRefusal(on connection: Connection) -> WireError? {
-        guard connection.inflight.count >= limits.inFlightPerConnection else { return nil }
-        return limit(
-            "too many requests in flight on this connection: at most \(limits.inFlightPerConnection) waiting "
-                + "starts, waits and subscriptions; use another connection or finish some first",
-            flag: "--max-requests-per-connection")
-    }
-
-    /// A `limit_exceeded` refusal (logged once per connection by ``noteRefusal(_:on:)``).
-    private func limit(_ message: String, flag: String) -> WireError {
-        WireError(.limitExceeded, "\(message) (raise it with sync-agent \(flag))")
-    }
-
-    private func tooLong(_ what: String, _ value: String, limit: Int) -> WireError {
-        WireError(.limitExceeded, "\(what) is \(value.utf8.count) bytes long; at most \(limit) are allowed")
+        admission.parkRefusal(inFlight: connection.inflight.count, parked: parked.count)
     }
 
     /// A failure reason far longer than the journal keeps is cut here already, so no request makes the agent work

@@ -13,7 +13,7 @@ extension AgentCore {
     /// Queues an encoded frame for `connection` (see ``send(_:to:tag:)``).
     func queue(_ frame: String, for connection: Connection, tag: OutputPipeline.Frame.Tag) {
         connection.queuedBytes += frame.utf8.count
-        output.current.append(OutputPipeline.Frame(connection: connection.id, frame: frame, tag: tag))
+        journal.queue(OutputPipeline.Frame(connection: connection.id, frame: frame, tag: tag))
     }
 
     /// Queues the final reply to a request whose answer depends on the graph as it is now.
@@ -21,64 +21,65 @@ extension AgentCore {
         send(message, to: connection, tag: .reply(id: id, through: graph.nextSequence - 1))
     }
 
-    /// Ends the loop turn: sends what may leave and starts a journal sync for the rest.
+    /// Ends the loop turn: sends what may leave and starts an append for the rest.
     func flushAll() {
-        deliver(output.seal())
+        deliver(journal.seal())
         startSync()
         notifyIfDrained()
     }
 
-    func notifyIfDrained() {
-        guard !drainWaiters.isEmpty, output.isIdle else { return }
-        let waiters = drainWaiters
-        drainWaiters.removeAll()
-        waiters.forEach { $0() }
+    /// Runs `body` once nothing waits for the store any more.
+    func whenOutputDrained(_ body: @escaping () -> Void) {
+        journal.whenIdle(body)
     }
 
+    func notifyIfDrained() {
+        journal.takeDrainWaiters().forEach { $0() }
+    }
+
+    /// Hands the events recorded so far to the store, unless an append or compaction is running.
     func startSync() {
-        guard let journal = output.journal, let lines = output.startSync() else { return }
-        // Every event so far has been drained into `lines` (events are drained at the end of each request).
-        syncingThrough = graph.nextSequence - 1
+        // Every event so far has been recorded (events are drained at the end of each request).
+        guard let store = journal.store, let events = journal.beginAppend(through: graph.nextSequence - 1) else {
+            return
+        }
         let core = NIOLoopBound(self, eventLoop: loop)
-        journal.append(lines, on: loop).whenComplete { result in
+        store.append(events, on: loop).whenComplete { result in
             let core = core.value
             switch result {
             case .success(.durable):
-                core.durableSequence = core.syncingThrough
-                core.deliver(core.output.synced(lines.count))
+                core.deliver(core.journal.appended(events.count))
                 if !core.compactIfDue() { core.startSync() }
-            case .success(.failed(let failure, let durable)):
-                core.journalFailed(failure, durable: durable)
+            case .success(.failed(let failure, let stored)):
+                core.journalFailed(failure, stored: stored)
             case .failure(let error):
-                // The journal's thread is gone: the agent is stopping.
+                // The store's worker is gone: the agent is stopping.
                 core.journalFailed(
-                    Journal.Failure(description: "journal \(journal.path): \(error)"),
-                    durable: .failure(Journal.Failure(description: "the journal's thread stopped")))
+                    StoreFailure(description: "journal \(store.location): \(error)"),
+                    stored: .failure(StoreFailure(description: "the journal's thread stopped")))
             }
             core.notifyIfDrained()
         }
     }
 
-    /// Rewrites the journal as a snapshot when it has grown and everything produced is durable.
-    /// - Returns: whether a compaction started (it starts the next sync itself when done).
+    /// Rewrites the store as a snapshot when it has grown and everything produced is stored.
+    /// - Returns: whether a compaction started (it starts the next append itself when done).
     private func compactIfDue() -> Bool {
-        guard let journal = output.journal, !output.busy, output.unwritten.isEmpty,
-            output.linesSinceCompaction > max(compactAfterLines, 4 * (graph.unitCount + graph.edgeCount))
-        else { return false }
-        output.busy = true
-        // Keep recent history for the timeline, at most half the threshold, so a compaction always shrinks the file.
-        let history = Array(ring.all.suffix(min(10_000, compactAfterLines / 2)).map(\.json))
-        let before = output.linesSinceCompaction
+        guard let store = journal.store, journal.compactionDue(graphSize: graph.unitCount + graph.edgeCount) else {
+            return false
+        }
+        let before = journal.beginCompaction()
+        let history = Array(ring.all.suffix(journal.historyLength))
         let core = NIOLoopBound(self, eventLoop: loop)
-        journal.compact(instance: hello.instance, snapshot: graph.snapshot, history: history, on: loop).whenComplete {
+        store.compact(instance: hello.instance, snapshot: graph.snapshot, history: history, on: loop).whenComplete {
             result in
             let core = core.value
-            core.output.busy = false
             switch result {
             case .success:
-                core.output.linesSinceCompaction = history.count + 1
-                core.logger.info("journal compacted", metadata: ["lines before": "\(before)", "journal": "\(journal.path)"])
+                core.journal.compactionEnded(keeping: history.count)
+                core.logger.info("journal compacted", metadata: ["lines before": "\(before)", "journal": "\(store.location)"])
             case .failure(let error):
+                core.journal.compactionEnded(keeping: nil)
                 core.logger.warning("journal compaction failed; the journal stays as it was", metadata: ["error": "\(error)"])
             }
             core.startSync()

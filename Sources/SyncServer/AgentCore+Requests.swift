@@ -96,7 +96,7 @@ extension AgentCore {
     private func start(
         _ unit: String, wait: Bool, timeoutMs: Int64?, token: String?, id: Int64, on connection: Connection
     ) throws(SyncError) {
-        let waitID = makeWaitID()
+        let waitID = parked.makeID()
         switch try graph.start(unit, wait: wait ? waitID : nil, token: token) {
         case .started(let info):
             reply(.ok(id, info.json), to: connection, id: id)
@@ -115,7 +115,7 @@ extension AgentCore {
     private func awaitCompletion(
         _ units: [String], timeoutMs: Int64?, id: Int64, on connection: Connection
     ) throws(SyncError) {
-        let waitID = makeWaitID()
+        let waitID = parked.makeID()
         switch try graph.awaitCompletion(of: units, wait: waitID) {
         case .done(let units):
             reply(.ok(id, .object([("units", .strings(units))])), to: connection, id: id)
@@ -128,29 +128,16 @@ extension AgentCore {
     private func park(
         _ waitID: WaitID, _ kind: ParkedRequest.Kind, timeoutMs: Int64?, id: Int64, on connection: Connection
     ) {
-        var request = ParkedRequest(
+        let request = ParkedRequest(
             connection: connection.id, requestID: id, kind: kind, timer: nil, deadline: nil,
             parkedAt: graph.nextSequence - 1)
-        if let timeoutMs, timeoutMs > 0 {
-            request.deadline = .now() + .milliseconds(timeoutMs)
-        }
-        schedule(&request, waitID)
-        parked[waitID] = request
+        parked.park(waitID, request, timeoutMs: timeoutMs)
         connection.inflight[id] = .wait(waitID)
-    }
-
-    /// Arms the timer of a parked request that has a deadline.
-    func schedule(_ request: inout ParkedRequest, _ waitID: WaitID) {
-        guard let deadline = request.deadline else { return }
-        let core = NIOLoopBound(self, eventLoop: loop)
-        request.timer = loop.scheduleTask(deadline: deadline) {
-            core.value.expire(waitID)
-        }
     }
 
     /// A parked request's timeout expired.
     func expire(_ waitID: WaitID) {
-        guard let request = parked.removeValue(forKey: waitID) else { return }
+        guard let request = parked.release(waitID) else { return }
         graph.endWait(waitID, outcome: .timeout)
         let message: String
         switch request.kind {
@@ -169,8 +156,7 @@ extension AgentCore {
         let cancelled = WireError(.cancelled, "request \(target) was cancelled by the client")
         switch connection.inflight[target] {
         case .wait(let waitID):
-            guard let request = parked.removeValue(forKey: waitID) else { fallthrough }
-            request.timer?.cancel()
+            guard let request = parked.release(waitID) else { fallthrough }
             graph.endWait(waitID, outcome: .cancelled)
             finish(request, waitID, with: .error(target, cancelled))
         case .subscription:

@@ -8,20 +8,17 @@ extension AgentCore {
     /// - Returns: a future that completes when every connection is closed.
     func shutDown() -> EventLoopFuture<Void> {
         shuttingDown = true
-        for (waitID, request) in parked.sorted(by: { $0.key < $1.key }) {
-            request.timer?.cancel()
+        for (waitID, request) in parked.takeAll() {
             graph.endWait(waitID, outcome: .disconnected)
             let message = "the agent is shutting down; request \(request.requestID) was not finished"
             finish(request, waitID, with: .error(request.requestID, WireError(.shuttingDown, message)))
         }
-        parked.removeAll()
-        for subscription in subscriptions {
+        for subscription in subscriptions.takeAll() {
             guard let connection = connections[subscription.connection] else { continue }
             connection.inflight[subscription.requestID] = nil
             let message = "the agent is shutting down; subscribe again when it is back"
             send(.error(subscription.requestID, WireError(.shuttingDown, message)), to: connection)
         }
-        subscriptions.removeAll()
         afterChange()
         flushAll()
         let drained = loop.makePromise(of: Void.self)
@@ -31,15 +28,6 @@ extension AgentCore {
             let core = core.value
             let closed = core.connections.values.map { $0.channel.close().recover { _ in } }
             return EventLoopFuture.andAllSucceed(closed, on: core.loop)
-        }
-    }
-
-    /// Runs `body` once nothing waits for the journal any more.
-    func whenOutputDrained(_ body: @escaping () -> Void) {
-        if output.isIdle {
-            body()
-        } else {
-            drainWaiters.append(body)
         }
     }
 }

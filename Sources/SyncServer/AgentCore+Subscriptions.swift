@@ -8,15 +8,15 @@ extension AgentCore {
     /// instance, otherwise a snapshot; then every new event as it happens.
     func subscribe(since: UInt64?, instance: String?, id: Int64, on connection: Connection) {
         connection.inflight[id] = .subscription
-        subscriptions.append((connection.id, id))
+        subscriptions.add(connection: connection.id, requestID: id)
         let latest = graph.nextSequence - 1
-        if let since, instance == nil || instance == hello.instance,
-            let missed = ring.entries(after: since, latest: latest)
+        if let missed = Subscriptions.resumption(
+            since: since, instance: instance, agentInstance: hello.instance, ring: ring, latest: latest)
         {
             for entry in missed {
                 queue(eventFrame(entry, id: id), for: connection, tag: .event(sequence: entry.sequence))
             }
-            logger.debug("subscriber resumed", metadata: ["since": "\(since)", "events": "\(missed.count)"])
+            logger.debug("subscriber resumed", metadata: ["since": "\(since ?? 0)", "events": "\(missed.count)"])
         } else {
             send(snapshotPush(id: id), to: connection, tag: .snapshot(id: id, through: latest))
         }
@@ -32,7 +32,7 @@ extension AgentCore {
     /// Ends a subscription.
     func unsubscribe(_ id: Int64, on connection: Connection) {
         connection.inflight[id] = nil
-        subscriptions.removeAll { $0.connection == connection.id && $0.requestID == id }
+        subscriptions.remove(connection: connection.id, requestID: id)
     }
 
     /// Sends one event to every subscriber. A subscriber whose connection cannot take more (its client stopped
@@ -42,13 +42,9 @@ extension AgentCore {
     /// still does not read within the stall timeout, like any client that stops reading.
     func publish(_ entry: EventRing.Entry) {
         guard !subscriptions.isEmpty else { return }
-        var slow: [(connection: UInt64, requestID: Int64)] = []
-        for subscription in subscriptions {
+        let (live, slow) = subscriptions.fanOut { connections[$0]?.channel.isWritable }
+        for subscription in live {
             guard let connection = connections[subscription.connection] else { continue }
-            if !connection.channel.isWritable {
-                slow.append(subscription)
-                continue
-            }
             queue(eventFrame(entry, id: subscription.requestID), for: connection, tag: .event(sequence: entry.sequence))
         }
         for subscription in slow {

@@ -10,65 +10,40 @@ import SyncProtocol
 /// or a hop, and a `complete` releases its waiters in the same step. Replies leave only once the changes they
 /// acknowledge are in the journal (see `AgentCore+Output.swift`).
 final class AgentCore {
-    /// A request that waits on the agent: a parked `start` or `wait`.
-    struct ParkedRequest {
-        enum Kind {
-            case start(unit: String, token: String?)
-            case completion(units: [String])
-        }
-        var connection: UInt64
-        var requestID: Int64
-        var kind: Kind
-        var timer: Scheduled<Void>?
-        /// When its timeout expires, if it has one.
-        var deadline: NIODeadline?
-        /// The sequence number of the last event when it was parked (for a start: its `wait_began` event).
-        var parkedAt: UInt64
-    }
-
     var graph: UnitGraph
     let loop: any EventLoop
     let logger: Logger
     let hello: HelloInfo
     let maxFrameBytes: Int
-    let compactAfterLines: Int
     let closeLinger: TimeAmount
     let clock: UnitGraph.Clock
-    let limits: AgentLimits
-    let allowedPeerUIDs: Set<UInt32>
     let helloTimeout: TimeAmount
     let stallTimeout: TimeAmount
     let journalRetryInterval: TimeAmount
     var connections: [UInt64: Connection] = [:]
-    /// Connections refused when they connected, counted so repeats are logged sparingly.
-    var refusals = (strangers: [UInt32: Int](), overLimit: 0)
-    /// Connections that are served (not refused); ``AgentLimits/connections`` counts these.
-    var admittedConnections = 0
-    /// The sequence number of the last event the journal holds on disk.
-    var durableSequence: UInt64
-    /// The sequence number of the last event handed to the journal sync that is running.
-    var syncingThrough: UInt64 = 0
-    /// Why the journal cannot be written, while it cannot: changes are refused (see `AgentCore+JournalFailure.swift`).
-    var journalProblem: Journal.Failure?
+    /// The limits, and the connections admitted and refused under them (see `AgentCore+Limits.swift`).
+    var admission: AdmissionControl
+    /// What the store holds and what waits for it (see `AgentCore+Output.swift`); while the store cannot be
+    /// written, changes are refused (see `AgentCore+JournalFailure.swift`).
+    var journal: JournalGate
     /// Called when the agent must stop: its journal failed and could not even be read back.
     var onFatalError: ((String) -> Void)?
-    var parked: [WaitID: ParkedRequest] = [:]
-    /// Open subscriptions in the order they were opened: (connection, request id).
-    var subscriptions: [(connection: UInt64, requestID: Int64)] = []
+    /// Parked `start`s and `wait`s, with their timers.
+    var parked: ParkedWaits
+    /// Open event-stream subscriptions (see `AgentCore+Subscriptions.swift`).
+    var subscriptions = Subscriptions()
     /// Recent events, encoded, for subscribers that resume.
     var ring: EventRing
-    /// Frames and journal lines on their way out (see `AgentCore+Output.swift`).
-    var output: OutputPipeline
-    /// Called once the output pipeline is idle (shutdown waits for the journal this way).
-    var drainWaiters: [() -> Void] = []
     private var nextConnectionID: UInt64 = 1
-    private var nextWaitID: UInt64 = 1
     var shuttingDown = false
 
-    /// Creates the core, with the graph and history a journal held, if any.
+    /// Creates the core, with the graph and history its store held, if any.
+    /// - Parameters:
+    ///   - store: where events are kept; `nil` keeps them in memory only (`--ephemeral`).
+    ///   - restored: what `store` held when it was loaded.
     init(
-        configuration: AgentConfiguration, loop: any EventLoop, pid: Int64, journal: JournalWriter?,
-        restored: Journal.Contents?
+        configuration: AgentConfiguration, loop: any EventLoop, pid: Int64, store: (any EventStore)?,
+        restored: StoredState?
     ) {
         let instance = restored?.instance ?? JournalReader.newInstance()
         if let restored {
@@ -83,19 +58,20 @@ final class AgentCore {
         self.loop = loop
         self.logger = configuration.logger
         self.maxFrameBytes = configuration.maxFrameBytes
-        self.compactAfterLines = configuration.compactAfterLines
         self.closeLinger = TimeAmount(configuration.closeLinger)
         self.clock = configuration.clock
-        self.limits = configuration.limits
-        self.allowedPeerUIDs = configuration.allowedPeerUIDs
         self.helloTimeout = TimeAmount(configuration.helloTimeout)
         self.stallTimeout = TimeAmount(configuration.stallTimeout)
         self.journalRetryInterval = TimeAmount(configuration.journalRetryInterval)
-        self.durableSequence = restored?.snapshot.sequence ?? 0
-        self.output = OutputPipeline(journal: journal, linesSinceCompaction: restored?.lines ?? 0)
+        self.admission = AdmissionControl(
+            limits: configuration.limits, allowedPeerUIDs: configuration.allowedPeerUIDs)
+        self.journal = JournalGate(
+            store: store, restored: restored, compactAfterRecords: configuration.compactAfterLines)
+        self.parked = ParkedWaits(loop: loop)
         self.hello = HelloInfo(
             version: ProtocolVersion.current, agentVersion: ProtocolVersion.productVersion, pid: pid,
             maxFrameBytes: Int64(configuration.maxFrameBytes), instance: instance)
+        parked.onExpiry = { [weak self] waitID in self?.expire(waitID) }
     }
 
     // MARK: Connections
@@ -117,15 +93,15 @@ final class AgentCore {
         connections[connection.id] = nil
         connection.helloTimer?.cancel()
         connection.stallTimer?.cancel()
-        if connection.refusal == nil { admittedConnections -= 1 }
+        if connection.refusal == nil { admission.closed() }
         var dropped = 0
         for (_, inflight) in connection.inflight.sorted(by: { $0.key < $1.key }) {
             guard case .wait(let wait) = inflight else { continue }
-            parked.removeValue(forKey: wait)?.timer?.cancel()
+            _ = parked.release(wait)
             graph.endWait(wait, outcome: .disconnected)
             dropped += 1
         }
-        subscriptions.removeAll { $0.connection == connection.id }
+        subscriptions.removeAll(of: connection.id)
         connection.inflight.removeAll()
         if dropped > 0 {
             logger.info("client went away; dropped its parked waits", metadata: ["waits": "\(dropped)"])
@@ -233,8 +209,7 @@ final class AgentCore {
     /// Delivers the waits that ended, and hands each new event to the history, the journal and the subscribers.
     func afterChange() {
         for resolution in graph.drainResolutions() {
-            guard let request = parked.removeValue(forKey: resolution.id) else { continue }
-            request.timer?.cancel()
+            guard let request = parked.release(resolution.id) else { continue }
             let message: ServerMessage
             switch resolution.result {
             case .success(.started(let info)): message = .ok(request.requestID, info.json)
@@ -247,7 +222,7 @@ final class AgentCore {
             logger.debug("\(event.summary)", metadata: ["seq": "\(event.sequence)"])
             let entry = EventRing.Entry(sequence: event.sequence, json: event.json.compact)
             ring.append(entry)
-            output.journal(entry.json)
+            journal.record(entry)
             publish(entry)
         }
     }
@@ -260,12 +235,6 @@ final class AgentCore {
         let tag = OutputPipeline.Frame.Tag.waitEnded(
             waitID, request, released: released, through: graph.nextSequence - 1)
         send(message, to: connection, tag: tag)
-    }
-
-    /// A new wait id.
-    func makeWaitID() -> WaitID {
-        defer { nextWaitID += 1 }
-        return WaitID(nextWaitID)
     }
 }
 

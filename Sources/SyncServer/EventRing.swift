@@ -2,10 +2,7 @@
 /// makes room for the newest.
 struct EventRing {
     /// One event: its sequence number and its compact JSON.
-    struct Entry {
-        var sequence: UInt64
-        var json: String
-    }
+    typealias Entry = EncodedEvent
 
     let capacity: Int
     private var storage: [Entry] = []

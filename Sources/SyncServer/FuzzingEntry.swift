@@ -19,7 +19,7 @@ public enum FuzzingEntry {
         let configuration = AgentConfiguration(
             socketPath: SocketPath(path: "/nonexistent/fuzz.sock", source: .flag), maxFrameBytes: maxFrameBytes,
             eventHistory: 256, limits: limits, logger: logger, clock: { .init(microseconds: 1) })
-        let core = AgentCore(configuration: configuration, loop: channel.eventLoop, pid: 1, journal: nil, restored: nil)
+        let core = AgentCore(configuration: configuration, loop: channel.eventLoop, pid: 1, store: nil, restored: nil)
         let peer = PeerCredentials(pid: 1, uid: UInt32(getuid()), gid: UInt32(getgid()))
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
         try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core, peer: peer))

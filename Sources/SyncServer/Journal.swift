@@ -30,16 +30,7 @@ final class Journal {
     }
 
     /// The journal could not be used; the message says what happened, where, and what to do.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-        /// The `errno` behind it, when a system call failed.
-        var code: Int32?
-
-        init(description: String, code: Int32? = nil) {
-            self.description = description
-            self.code = code
-        }
-    }
+    typealias Failure = StoreFailure
 
     let path: String
     private(set) var fd: Int32

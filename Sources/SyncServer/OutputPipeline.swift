@@ -24,7 +24,7 @@ struct OutputPipeline {
             case snapshot(id: Int64, through: UInt64)
             /// The final reply of a parked wait, which ended after event `through`; `released` when a change
             /// released it (rather than a timeout, a cancel or shutdown).
-            case waitEnded(WaitID, AgentCore.ParkedRequest, released: Bool, through: UInt64)
+            case waitEnded(WaitID, ParkedRequest, released: Bool, through: UInt64)
         }
 
         var connection: UInt64
@@ -38,13 +38,14 @@ struct OutputPipeline {
         var needsLines: Int
     }
 
-    let journal: JournalWriter?
+    /// Events are stored (there is a store): frames wait for them.
+    let keepsEvents: Bool
     /// Frames of the current loop turn.
     var current: [Frame] = []
     /// Sealed batches waiting for the journal, oldest first.
     var waiting: [Batch] = []
-    /// Lines produced and not yet handed to the journal.
-    var unwritten: [String] = []
+    /// Events produced and not yet handed to the journal.
+    var unwritten: [EncodedEvent] = []
     /// Lines handed to the journal so far.
     var handedOver = 0
     /// Lines the journal has synced.
@@ -56,8 +57,8 @@ struct OutputPipeline {
     /// The last sync failed and the journal has not been written since: frames are not held, no sync starts.
     private(set) var degraded = false
 
-    init(journal: JournalWriter?, linesSinceCompaction: Int) {
-        self.journal = journal
+    init(keepsEvents: Bool, linesSinceCompaction: Int) {
+        self.keepsEvents = keepsEvents
         self.linesSinceCompaction = linesSinceCompaction
     }
 
@@ -66,9 +67,9 @@ struct OutputPipeline {
     var isIdle: Bool { !busy && (degraded || unwritten.isEmpty) && waiting.isEmpty && current.isEmpty }
 
     /// Queues an event line for the journal (nothing when the agent is ephemeral).
-    mutating func journal(_ line: String) {
-        guard journal != nil else { return }
-        unwritten.append(line)
+    mutating func journal(_ event: EncodedEvent) {
+        guard keepsEvents else { return }
+        unwritten.append(event)
     }
 
     /// Seals the current turn's frames. - Returns: frames that may leave now.
@@ -81,8 +82,8 @@ struct OutputPipeline {
         return []
     }
 
-    /// Takes the lines for the next sync, if one may start. - Returns: the lines, or `nil`.
-    mutating func startSync() -> [String]? {
+    /// Takes the events for the next sync, if one may start. - Returns: the events, or `nil`.
+    mutating func startSync() -> [EncodedEvent]? {
         guard !busy, !degraded, !unwritten.isEmpty else { return nil }
         busy = true
         let lines = unwritten

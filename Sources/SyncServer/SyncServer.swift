@@ -20,8 +20,12 @@ public final class SyncServer: Sendable {
     private let socketGuard: Mutex<SocketGuard?>
     private let logger: Logger
     private let stopping = Mutex<Task<Void, Never>?>(nil)
-    let journal: JournalWriter?
+    /// Where the agent keeps its events (`nil`: `--ephemeral`).
+    let store: (any EventStore)?
     private let fatal = Mutex<String?>(nil)
+
+    /// The journal file, when the agent keeps one (tests inject failures through it).
+    var journal: FileJournalStore? { store as? FileJournalStore }
 
     /// Why the agent stopped on its own, if it did: its journal failed and could not be read back. `nil` after a
     /// normal ``shutdown()``.
@@ -30,9 +34,9 @@ public final class SyncServer: Sendable {
     private init(
         socketPath: SocketPath, group: MultiThreadedEventLoopGroup, listener: any Channel,
         core: NIOLoopBound<AgentCore>, socketGuard: consuming sending SocketGuard, logger: Logger,
-        journal: JournalWriter?
+        store: (any EventStore)?
     ) {
-        self.journal = journal
+        self.store = store
         self.socketPath = socketPath
         self.group = group
         self.listener = listener
@@ -48,25 +52,13 @@ public final class SyncServer: Sendable {
         let path = configuration.socketPath
         let socketGuard = SocketGuard(path)
         try socketGuard.acquire()
-        var writer: JournalWriter?
-        var restored: Journal.Contents?
-        if let journalPath = configuration.journalPath {
+        let store: (any EventStore)? = configuration.store ?? configuration.journalPath.map {
+            FileJournalStore(path: $0, clock: configuration.clock, logger: configuration.logger)
+        }
+        var restored: StoredState?
+        if let store {
             do {
-                let (journal, contents) = try Journal.open(
-                    path: journalPath, clock: configuration.clock, logger: configuration.logger)
-                writer = JournalWriter(journal: journal, clock: configuration.clock)
-                restored = contents
-                if let torn = contents.droppedTail {
-                    configuration.logger.warning(
-                        "dropped a torn last line of the journal (a write was cut short)",
-                        metadata: ["journal": "\(journalPath)", "line": "\(torn)"])
-                }
-                configuration.logger.info(
-                    "journal loaded",
-                    metadata: [
-                        "journal": "\(journalPath)", "units": "\(contents.snapshot.units.count)",
-                        "sequence": "\(contents.snapshot.sequence)",
-                    ])
+                restored = try store.load()
             } catch {
                 socketGuard.release()
                 throw AgentStartError(error.description, isInUse: error.code == EWOULDBLOCK)
@@ -76,11 +68,10 @@ public final class SyncServer: Sendable {
         configuration.limits.connections = Self.connectionLimit(configuration)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        writer?.watchPath(on: loop)
         let pid = Int64(getpid())
-        let core = try await loop.submit { [writer, restored, configuration] in
+        let core = try await loop.submit { [store, restored, configuration] in
             NIOLoopBound(
-                AgentCore(configuration: configuration, loop: loop, pid: pid, journal: writer, restored: restored),
+                AgentCore(configuration: configuration, loop: loop, pid: pid, store: store, restored: restored),
                 eventLoop: loop)
         }.get()
         let maxFrameBytes = configuration.maxFrameBytes
@@ -110,7 +101,7 @@ public final class SyncServer: Sendable {
             umask(previousMask)
             socketGuard.release()
             try? await group.shutdownGracefully()
-            await writer?.shutdown()
+            await store?.close()
             throw AgentStartError("listen on unix socket \(path.path): \(error)")
         }
         socketGuard.markBound()
@@ -119,7 +110,7 @@ public final class SyncServer: Sendable {
             "agent listening", metadata: ["socket": "\(path.path)", "source": "\(path.source.rawValue)"])
         let server = SyncServer(
             socketPath: path, group: group, listener: listener, core: core, socketGuard: socketGuard,
-            logger: configuration.logger, journal: writer)
+            logger: configuration.logger, store: store)
         try await loop.submit { [weak server] in
             core.value.onFatalError = { message in
                 guard let server else { return }
@@ -171,7 +162,7 @@ public final class SyncServer: Sendable {
             socketGuard = nil
         }
         try? await group.shutdownGracefully()
-        await journal?.shutdown()
+        await store?.close()
     }
 }
 

@@ -1,0 +1,86 @@
+import NIOCore
+import SyncCore
+
+/// Where the agent keeps its history so that it survives a restart. ``FileJournalStore`` (the journal file) is the
+/// one the agent uses; ``InMemoryEventStore`` serves tests. Another store (one shared by several agents) takes their
+/// place without a change to ``AgentCore``, which sees only this protocol.
+///
+/// **Sequence numbers belong to the graph.** ``AgentCore``'s `UnitGraph` numbers every event, 1, 2, 3…, and hands
+/// the events to the store in that order. The store persists each event with the number it was given and never
+/// numbers, renumbers or reorders them. ``load()`` tells where the numbering goes on: the loaded snapshot's
+/// `sequence` is the last event the store holds. A store that cannot put an event right after the last one it
+/// holds (another writer got there first) fails that append, like any other failure.
+///
+/// **Durable means acknowledged.** An append completes with ``EventStoreAppend/durable`` only once every event of
+/// it survives a crash of the agent and of the machine; only then does the agent let out the replies and pushes
+/// that depend on them. Otherwise it completes with ``EventStoreAppend/failed(_:stored:)``, carrying the state the
+/// store does hold: the agent returns to exactly that state, answers what it could not store with
+/// `journal_unavailable`, and refuses changes until a ``compact(instance:snapshot:history:on:)`` succeeds (see
+/// `AgentCore+JournalFailure.swift`). A store that is unavailable (a full disk, a lost connection) fails this way.
+///
+/// **Calls and completions.** ``load()`` comes first, once, and may block (the agent is starting). Then appends and
+/// compactions come from the agent's event loop, one at a time: the next is asked for only once the previous one
+/// completed. Their futures complete on the loop they are given, never before the call has returned (the work
+/// runs elsewhere). ``close()`` comes last.
+protocol EventStore: AnyObject, Sendable {
+    /// Where the store is, for log lines and messages: the journal's path.
+    var location: String { get }
+
+    /// Opens the store (taking whatever lock keeps other agents out of it) and reads what it holds.
+    /// - Throws: ``StoreFailure`` saying why the agent cannot start on it; `code` `EWOULDBLOCK` when another
+    ///   agent holds it.
+    func load() throws(StoreFailure) -> StoredState
+
+    /// Stores `events` (the next ones after the last stored, in order) and makes them durable. A failure is an
+    /// outcome (``EventStoreAppend/failed(_:stored:)``); the future itself fails only when the store was closed.
+    func append(_ events: [EncodedEvent], on loop: any EventLoop) -> EventLoopFuture<EventStoreAppend>
+
+    /// Replaces everything stored with `snapshot` plus `history` (recent events the snapshot already includes, for
+    /// the timeline), atomically: the store never holds less than the whole state. The future fails with a
+    /// ``StoreFailure`` when the store is left as it was.
+    func compact(
+        instance: String, snapshot: GraphSnapshot, history: [EncodedEvent], on loop: any EventLoop
+    ) -> EventLoopFuture<Void>
+
+    /// Waits for the work in progress, then releases the store (another agent may load it from then on).
+    func close() async
+}
+
+/// How an append ended.
+enum EventStoreAppend {
+    /// Every event of the append is durable.
+    case durable
+    /// They are not. `stored` is the state the store holds now (nothing of the failed append), or why even that
+    /// cannot be read (the agent then stops).
+    case failed(StoreFailure, stored: Result<StoredState, StoreFailure>)
+}
+
+/// What a store holds.
+struct StoredState {
+    /// The history's name (see ``HelloInfo/instance``); it changes only when the history starts anew.
+    var instance: String
+    /// The graph as of the last stored event (`snapshot.sequence`).
+    var snapshot: GraphSnapshot
+    /// The events the store holds, oldest first, for the stream's history.
+    var events: [SyncEvent]
+    /// Records stored since the last compaction: the agent compacts once they far outnumber the graph.
+    var recordsSinceCompaction: Int
+}
+
+/// One event as the agent stores and streams it: its sequence number and its compact JSON.
+struct EncodedEvent {
+    var sequence: UInt64
+    var json: String
+}
+
+/// A store could not be used; the message says what happened, where, and what to do.
+struct StoreFailure: Error, CustomStringConvertible {
+    var description: String
+    /// The `errno` behind it, when a system call failed.
+    var code: Int32?
+
+    init(description: String, code: Int32? = nil) {
+        self.description = description
+        self.code = code
+    }
+}
