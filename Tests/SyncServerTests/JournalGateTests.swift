@@ -23,6 +23,16 @@ struct JournalGateTests {
         EncodedEvent(sequence: sequence, json: "{\"seq\":\(sequence)}")
     }
 
+    /// A gate whose append of event 4 runs, with "reply 4" waiting for it.
+    private func gateAppendingReply4() -> JournalGate {
+        var gate = gate()
+        gate.record(event(4))
+        gate.queue(frame("reply 4"))
+        #expect(gate.seal().isEmpty)
+        #expect(gate.beginAppend(through: 4)?.count == 1)
+        return gate
+    }
+
     @Test func withoutAStoreFramesLeaveAtTheEndOfTheirTurn() {
         var gate = gate(store: false)
         gate.record(event(4))
@@ -55,11 +65,7 @@ struct JournalGateTests {
     }
 
     @Test func aFrameThatAcknowledgesNothingNewStillKeepsItsOrder() {
-        var gate = gate()
-        gate.record(event(4))
-        gate.queue(frame("reply 4"))
-        _ = gate.seal()
-        _ = gate.beginAppend(through: 4)
+        var gate = gateAppendingReply4()
         gate.queue(frame("ping"))
         #expect(gate.seal().isEmpty, "a later frame never overtakes an earlier one")
         #expect(gate.appended(1).map(\.frame) == ["reply 4", "ping"])
@@ -79,11 +85,7 @@ struct JournalGateTests {
     }
 
     @Test func aFailureHandsBackWhatWasHeldAndRefusesUntilRecovered() {
-        var gate = gate()
-        gate.record(event(4))
-        gate.queue(frame("reply 4"))
-        _ = gate.seal()
-        _ = gate.beginAppend(through: 4)
+        var gate = gateAppendingReply4()
         gate.queue(frame("reply 5"))
         let held = gate.failed(StoreFailure(description: "disk full"), stored: 3)
         #expect(held.map(\.frame) == ["reply 4", "reply 5"])
