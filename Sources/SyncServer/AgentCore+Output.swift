@@ -77,10 +77,12 @@ extension AgentCore {
             switch result {
             case .success:
                 core.journal.compactionEnded(keeping: history.count)
-                core.logger.info("journal compacted", metadata: ["lines before": "\(before)", "journal": "\(store.location)"])
+                core.logger.info(
+                    "journal compacted", metadata: ["lines before": "\(before)", "journal": "\(store.location)"])
             case .failure(let error):
                 core.journal.compactionEnded(keeping: nil)
-                core.logger.warning("journal compaction failed; the journal stays as it was", metadata: ["error": "\(error)"])
+                core.logger.warning(
+                    "journal compaction failed; the journal stays as it was", metadata: ["error": "\(error)"])
             }
             core.startSync()
             core.notifyIfDrained()

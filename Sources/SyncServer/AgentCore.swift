@@ -3,8 +3,9 @@ import NIOCore
 import SyncCore
 import SyncProtocol
 
-/// The one owner of the agent's state: the unit graph, the connections, the parked requests, the subscriptions
-/// and what is on its way to the journal.
+/// The one owner of the agent's state: the unit graph, the connections and the event ring, and its parts, each a
+/// type of its own with its own tests: the parked requests (``ParkedWaits``), the subscriptions (``Subscriptions``),
+/// what is on its way to the store (``JournalGate``) and the limits (``AdmissionControl``).
 ///
 /// Every method runs on the agent's single event loop, so a request is handled from frame to reply without a lock
 /// or a hop, and a `complete` releases its waiters in the same step. Replies leave only once the changes they

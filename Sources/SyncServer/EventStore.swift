@@ -18,6 +18,10 @@ import SyncCore
 /// `journal_unavailable`, and refuses changes until a ``compact(instance:snapshot:history:on:)`` succeeds (see
 /// `AgentCore+JournalFailure.swift`). A store that is unavailable (a full disk, a lost connection) fails this way.
 ///
+/// **Several agents on one store.** What other agents appended reaches this one through ``load()`` and through the
+/// `stored` state of a failed append (the agent then rebuilds its graph from it). Pushing their events to a running
+/// agent as they happen needs a way in that this protocol does not have yet.
+///
 /// **Calls and completions.** ``load()`` comes first, once, and may block (the agent is starting). Then appends and
 /// compactions come from the agent's event loop, one at a time: the next is asked for only once the previous one
 /// completed. Their futures complete on the loop they are given, never before the call has returned (the work

@@ -25,7 +25,9 @@ final class InMemoryEventStore: EventStore, Sendable {
     private let storage: Mutex<Storage>
 
     /// An empty store, or one that starts with `snapshot` (as if compacted).
-    init(instance: String = "0123456789abcdef", snapshot: GraphSnapshot = GraphSnapshot(sequence: 0, units: [], edges: [])) {
+    init(
+        instance: String = "0123456789abcdef", snapshot: GraphSnapshot = GraphSnapshot(sequence: 0, units: [], edges: [])
+    ) {
         storage = Mutex(Storage(instance: instance, snapshot: snapshot))
     }
 
