@@ -35,8 +35,6 @@ public struct AgentConfiguration: Sendable {
     public var logger: Logger
     /// The time source for events (the system clock by default).
     public var clock: UnitGraph.Clock
-    /// Tests only: the store to use instead of the journal at ``journalPath``.
-    var store: (any EventStore)?
 
     public init(
         socketPath: SocketPath, journalPath: String? = nil, maxFrameBytes: Int = ProtocolVersion.maxFrameBytes,
