@@ -28,7 +28,8 @@ extension AgentCore {
                     ])
             }
         case .unknownPeer:
-            logger.warning("refused a client whose credentials could not be read", metadata: ["connection": "\(connection.id)"])
+            logger.warning(
+                "refused a client whose credentials could not be read", metadata: ["connection": "\(connection.id)"])
         case .overLimit(let times):
             if AdmissionControl.isWorthLogging(times) {
                 logger.warning(

@@ -26,7 +26,8 @@ final class InMemoryEventStore: EventStore, Sendable {
 
     /// An empty store, or one that starts with `snapshot` (as if compacted).
     init(
-        instance: String = "0123456789abcdef", snapshot: GraphSnapshot = GraphSnapshot(sequence: 0, units: [], edges: [])
+        instance: String = "0123456789abcdef",
+        snapshot: GraphSnapshot = GraphSnapshot(sequence: 0, units: [], edges: [])
     ) {
         storage = Mutex(Storage(instance: instance, snapshot: snapshot))
     }

@@ -26,6 +26,7 @@ struct EventStoreContractTests {
     }
 
     private static let clock: UnitGraph.Clock = { Timestamp(microseconds: 1) }
+    private let loop = MultiThreadedEventLoopGroup.singleton.next()
 
     private func subject(_ kind: Kind) -> Subject {
         let directory = TemporaryDirectory()
@@ -48,8 +49,17 @@ struct EventStoreContractTests {
         }
     }
 
+    /// Runs `body` with a loaded store of `kind` and an empty graph that numbers the events, then cleans up.
+    private func withLoadedStore(_ kind: Kind, _ body: (Subject, inout UnitGraph) async throws -> Void) async throws {
+        let subject = subject(kind)
+        defer { subject.directory.remove() }
+        #expect(try subject.store.load().snapshot.sequence == 0)
+        var graph = UnitGraph(clock: Self.clock)
+        try await body(subject, &graph)
+    }
+
     /// `want a b`, `complete a`… as the events a graph numbers.
-    private func events(_ graph: inout UnitGraph, _ change: (inout UnitGraph) throws(SyncError) -> Void) throws
+    private func events(_ graph: inout UnitGraph, _ change: (inout UnitGraph) throws -> Void) throws
         -> [EncodedEvent]
     {
         try change(&graph)
@@ -58,71 +68,61 @@ struct EventStoreContractTests {
 
     @Test(arguments: Kind.allCases)
     func appendedEventsComeBackWithTheirNumbers(_ kind: Kind) async throws {
-        let subject = subject(kind)
-        defer { subject.directory.remove() }
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let empty = try subject.store.load()
-        #expect(empty.snapshot.sequence == 0)
-        var graph = UnitGraph(clock: Self.clock)
-        let first = try events(&graph) { (graph: inout UnitGraph) throws(SyncError) in try graph.want("a", dependsOn: "b") }
-        let second = try events(&graph) { (graph: inout UnitGraph) throws(SyncError) in try graph.complete("a") }
-        for batch in [first, second] {
-            guard case .durable = try await subject.store.append(batch, on: loop).get() else {
-                Issue.record("append of \(batch.map(\.sequence)) failed")
-                return
+        try await withLoadedStore(kind) { subject, graph in
+            let first = try events(&graph) { try $0.want("a", dependsOn: "b") }
+            let second = try events(&graph) { try $0.complete("a") }
+            for batch in [first, second] {
+                guard case .durable = try await subject.store.append(batch, on: loop).get() else {
+                    Issue.record("append of \(batch.map(\.sequence)) failed")
+                    return
+                }
             }
+            let stored = try await subject.reopen()
+            #expect(stored.snapshot == graph.snapshot)
+            #expect(stored.events.map(\.sequence) == (first + second).map(\.sequence))
+            #expect(stored.recordsSinceCompaction == first.count + second.count)
         }
-        let stored = try await subject.reopen()
-        #expect(stored.snapshot == graph.snapshot)
-        #expect(stored.events.map(\.sequence) == (first + second).map(\.sequence))
-        #expect(stored.recordsSinceCompaction == first.count + second.count)
     }
 
     @Test(arguments: Kind.allCases)
     func aCompactionKeepsTheWholeStateAndItsHistory(_ kind: Kind) async throws {
-        let subject = subject(kind)
-        defer { subject.directory.remove() }
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        _ = try subject.store.load()
-        var graph = UnitGraph(clock: Self.clock)
-        let appended = try events(&graph) { (graph: inout UnitGraph) throws(SyncError) in
-            try graph.want("a", dependsOn: "b")
-            try graph.want("c", dependsOn: "a")
+        try await withLoadedStore(kind) { subject, graph in
+            let appended = try events(&graph) {
+                try $0.want("a", dependsOn: "b")
+                try $0.want("c", dependsOn: "a")
+            }
+            _ = try await subject.store.append(appended, on: loop).get()
+            let history = Array(appended.suffix(1))
+            try await subject.store.compact(instance: "feedfacefeedface", snapshot: graph.snapshot, history: history, on: loop)
+                .get()
+            let stored = try await subject.reopen()
+            #expect(stored.instance == "feedfacefeedface")
+            #expect(stored.snapshot == graph.snapshot)
+            #expect(stored.events.map(\.sequence) == history.map(\.sequence))
+            #expect(stored.recordsSinceCompaction == history.count + 1)
         }
-        _ = try await subject.store.append(appended, on: loop).get()
-        let history = Array(appended.suffix(1))
-        try await subject.store.compact(instance: "feedfacefeedface", snapshot: graph.snapshot, history: history, on: loop)
-            .get()
-        let stored = try await subject.reopen()
-        #expect(stored.instance == "feedfacefeedface")
-        #expect(stored.snapshot == graph.snapshot)
-        #expect(stored.events.map(\.sequence) == history.map(\.sequence))
-        #expect(stored.recordsSinceCompaction == history.count + 1)
     }
 
     @Test(arguments: Kind.allCases)
     func aFailedAppendReportsWhatTheStoreHolds(_ kind: Kind) async throws {
-        let subject = subject(kind)
-        defer { subject.directory.remove() }
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        _ = try subject.store.load()
-        var graph = UnitGraph(clock: Self.clock)
-        let kept = try events(&graph) { (graph: inout UnitGraph) throws(SyncError) in try graph.want("a", dependsOn: "b") }
-        let keptSnapshot = graph.snapshot
-        let lost = try events(&graph) { (graph: inout UnitGraph) throws(SyncError) in try graph.complete("a") }
-        _ = try await subject.store.append(kept, on: loop).get()
-        switch subject.store {
-        case let file as FileJournalStore: try await file.injectFailures(ENOSPC)
-        case let memory as InMemoryEventStore: memory.failAppends(1, with: StoreFailure(description: "full", code: ENOSPC))
-        default: Issue.record("unknown store")
+        try await withLoadedStore(kind) { subject, graph in
+            let kept = try events(&graph) { try $0.want("a", dependsOn: "b") }
+            let keptSnapshot = graph.snapshot
+            let lost = try events(&graph) { try $0.complete("a") }
+            _ = try await subject.store.append(kept, on: loop).get()
+            switch subject.store {
+            case let file as FileJournalStore: try await file.injectFailures(ENOSPC)
+            case let memory as InMemoryEventStore: memory.failAppends(1, with: StoreFailure(description: "full", code: ENOSPC))
+            default: Issue.record("unknown store")
+            }
+            guard case .failed(let failure, .success(let stored)) = try await subject.store.append(lost, on: loop).get()
+            else {
+                Issue.record("the append did not fail with the stored state")
+                return
+            }
+            #expect(failure.code == ENOSPC)
+            #expect(stored.snapshot == keptSnapshot)
+            #expect(try await subject.reopen().snapshot == keptSnapshot)
         }
-        guard case .failed(let failure, .success(let stored)) = try await subject.store.append(lost, on: loop).get()
-        else {
-            Issue.record("the append did not fail with the stored state")
-            return
-        }
-        #expect(failure.code == ENOSPC)
-        #expect(stored.snapshot == keptSnapshot)
-        #expect(try await subject.reopen().snapshot == keptSnapshot)
     }
 }
