@@ -237,8 +237,8 @@ final class AgentCore {
             request.timer?.cancel()
             let message: ServerMessage
             switch resolution.result {
-            case .success(.started(let info)): message = .ok(request.requestID, info.json)
-            case .success(.completed(let units)): message = .ok(request.requestID, .object([("units", .strings(units))]))
+            case .success(.started(let info)): message = .ok(request.requestID, .start(info))
+            case .success(.completed(let units)): message = .ok(request.requestID, .wait(units: units))
             case .failure(let error): message = .error(request.requestID, WireError(error))
             }
             finish(request, resolution.id, with: message, released: true)
