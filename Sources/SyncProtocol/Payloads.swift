@@ -29,13 +29,6 @@ extension FailureCause {
     }
 }
 
-extension UnitStatus {
-    /// Decodes a wire status: `""` is `nil` (not registered); an unknown word is `nil` as well.
-    public static func fromWire(_ json: JSON?) -> UnitStatus? {
-        json?.stringValue.flatMap(UnitStatus.init(rawValue:))
-    }
-}
-
 extension FieldReader {
     /// A status word (`pending` … `skipped`).
     mutating func status(_ key: String) throws(FieldError) -> UnitStatus {
@@ -212,9 +205,4 @@ public struct HelloInfo: Sendable, Equatable {
             pid: try fields.int("pid"), maxFrameBytes: try fields.int("max_frame_bytes"),
             instance: try fields.string("instance"))
     }
-}
-
-extension JSON {
-    /// The strings of an array, skipping anything else.
-    public var stringList: [String]? { arrayValue?.compactMap(\.stringValue) }
 }

@@ -156,14 +156,4 @@ struct PayloadTests {
         #expect(try HelloInfo(decoding: hello.json) == hello)
         #expect(hello.json["agent"] == "sync-agent")
     }
-
-    @Test(arguments: [("pending", UnitStatus?.some(.pending)), ("skipped", .skipped), ("", nil), ("bogus", nil)])
-    func statusFromWire(text: String, status: UnitStatus?) {
-        #expect(UnitStatus.fromWire(.string(text)) == status)
-    }
-
-    @Test func stringListSkipsNonStrings() {
-        #expect(JSON.array(["a", 1, "b", nil]).stringList == ["a", "b"])
-        #expect(JSON.string("a").stringList == nil)
-    }
 }
