@@ -19,7 +19,8 @@ public struct Reconnector: Sendable {
     public let deadlineMessage: String
 
     public init(
-        socketPath: SocketPath, clientName: String = "syncctl", deadlineMessage: String = Reconnector.defaultDeadlineMessage,
+        socketPath: SocketPath, clientName: String = "syncctl",
+        deadlineMessage: String = Reconnector.defaultDeadlineMessage,
         onLoss: @escaping @Sendable (WireError) -> Void = { _ in }, onReconnect: @escaping @Sendable () -> Void = {}
     ) {
         self.socketPath = socketPath

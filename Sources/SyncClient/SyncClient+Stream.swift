@@ -24,7 +24,8 @@ extension SyncClient {
                     _ = try await connection.request(.subscribe(since: since.map(Int64.init), instance: instance)) {
                         push in
                         switch push {
-                        case .snapshot(let instance, let snapshot): continuation.yield(.snapshot(instance: instance, snapshot))
+                        case .snapshot(let instance, let snapshot):
+                            continuation.yield(.snapshot(instance: instance, snapshot))
                         case .event(let event): continuation.yield(.event(event))
                         case .startWaiting, .waitWaiting: break
                         }

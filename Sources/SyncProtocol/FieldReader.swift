@@ -84,7 +84,9 @@ struct FieldReader {
     /// A required integer of at least 0.
     mutating func count(_ key: String) throws(FieldError) -> Int64 {
         let number = try int(key)
-        guard number >= 0 else { throw FieldError("field \(goQuoted(key)) must be an integer of at least 0, got \(number)") }
+        guard number >= 0 else {
+            throw FieldError("field \(goQuoted(key)) must be an integer of at least 0, got \(number)")
+        }
         return number
     }
 

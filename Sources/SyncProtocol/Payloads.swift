@@ -72,7 +72,8 @@ extension DependencyInfo {
     init(decoding json: JSON, unit: String) throws(FieldError) {
         var fields = try FieldReader(object: json, "a dependency")
         self.init(
-            unit: unit, dependsOn: try fields.string("depends_on"), requiredStatus: try fields.status("required_status"),
+            unit: unit, dependsOn: try fields.string("depends_on"),
+            requiredStatus: try fields.status("required_status"),
             currentStatus: try fields.statusOrEmpty("current_status"))
         _ = try fields.bool("satisfied")
     }

@@ -56,7 +56,8 @@ public enum Push: Sendable, Equatable {
         case (.start, "waiting"):
             return .startWaiting(
                 StartWaiting(
-                    unit: try fields.string("unit"), dependencies: try fields.stringArray("dependencies", nonEmpty: false),
+                    unit: try fields.string("unit"),
+                    dependencies: try fields.stringArray("dependencies", nonEmpty: false),
                     unsatisfied: try fields.stringArray("unsatisfied", nonEmpty: false)))
         case (.wait, "waiting"):
             return .waitWaiting(remaining: try fields.stringArray("remaining", nonEmpty: false))

@@ -91,7 +91,8 @@ public enum Reply: Sendable, Equatable {
     /// The frame of a `history` reply around events already encoded (the agent keeps its recent events as JSON
     /// text, and does not encode them again): the same bytes as `ServerMessage.ok(id, .history(…)).frame`.
     public static func historyFrame(id: Int64, instance: String, snapshot: GraphSnapshot, events: [String]) -> String {
-        let result = #"{"instance":\#(JSON.string(instance).compact),"snapshot":\#(snapshot.json.compact),"#
+        let result =
+            #"{"instance":\#(JSON.string(instance).compact),"snapshot":\#(snapshot.json.compact),"#
             + #""events":[\#(events.joined(separator: ","))]}"#
         return #"{"id":\#(id),"ok":true,"result":\#(result)}"# + "\n"
     }

@@ -46,19 +46,27 @@ struct PushTests {
     }
 
     @Test func theEventFrameAroundAnEncodedEventIsTheEncodedPush() {
-        #expect(Push.eventFrame(id: 5, event: Self.event.json.compact) == ServerMessage.push(5, .event(Self.event)).frame)
+        #expect(
+            Push.eventFrame(id: 5, event: Self.event.json.compact) == ServerMessage.push(5, .event(Self.event)).frame)
     }
 
     @Test(arguments: [
         (start, "waiting", #"{"unit":"claude","dependencies":["git"]}"#, #"missing field "unsatisfied""#),
-        (start, "waiting", #"{"unit":5,"dependencies":[],"unsatisfied":[]}"#, #"field "unit" must be a string, got number"#),
+        (
+            start, "waiting", #"{"unit":5,"dependencies":[],"unsatisfied":[]}"#,
+            #"field "unit" must be a string, got number"#
+        ),
         (wait, "waiting", #"{"remaining":[1]}"#, #"field "remaining" must be an array of strings, got number"#),
         (subscribe, "snapshot", #"{"snapshot":{"sequence":0,"units":[],"edges":[]}}"#, #"missing field "instance""#),
-        (subscribe, "snapshot", #"{"instance":"x","snapshot":{"sequence":0,"units":[{}],"edges":[]}}"#,
-            #"snapshot: units[0]: missing field "unit""#),
-        (subscribe, "event", #"{"event":{"seq":1,"time_us":1,"unit":"a","kind":"exploded"}}"#,
+        (
+            subscribe, "snapshot", #"{"instance":"x","snapshot":{"sequence":0,"units":[{}],"edges":[]}}"#,
+            #"snapshot: units[0]: missing field "unit""#
+        ),
+        (
+            subscribe, "event", #"{"event":{"seq":1,"time_us":1,"unit":"a","kind":"exploded"}}"#,
             #"event: unknown event kind "exploded"; known kinds: registered, dependency_added, status_changed, "#
-                + "wait_began, wait_ended"),
+                + "wait_began, wait_ended"
+        ),
         (subscribe, "waiting", #"{"remaining":[]}"#, #"a subscribe request has no push "waiting""#),
         (start, "event", "{}", #"a start request has no push "event""#),
         (Request.Body.status(unit: "a"), "waiting", #"{"remaining":[]}"#, #"a status request has no push "waiting""#),

@@ -21,7 +21,8 @@ struct ReplyTests {
         SyncEvent(
             sequence: 2, time: Timestamp(microseconds: 11),
             kind: .statusChanged(unit: "git", from: .pending, to: .started, reason: nil, cause: nil, by: "t1")),
-        SyncEvent(sequence: 3, time: Timestamp(microseconds: 12), kind: .waitBegan(unit: "claude", unsatisfied: ["git"])),
+        SyncEvent(
+            sequence: 3, time: Timestamp(microseconds: 12), kind: .waitBegan(unit: "claude", unsatisfied: ["git"])),
         SyncEvent(sequence: 4, time: Timestamp(microseconds: 13), kind: .waitEnded(unit: "claude", outcome: .timeout)),
         SyncEvent(
             sequence: 5, time: Timestamp(microseconds: 14),
@@ -37,15 +38,20 @@ struct ReplyTests {
                 + #""instance":"9f3c"}"#
         ),
         (.ping, .ping, "{}"),
-        (.want(unit: "claude", dependsOn: ["git"]), .want(unit: "claude", declared: ["git"]),
-            #"{"unit":"claude","declared":["git"]}"#),
+        (
+            .want(unit: "claude", dependsOn: ["git"]), .want(unit: "claude", declared: ["git"]),
+            #"{"unit":"claude","declared":["git"]}"#
+        ),
         (
             .start(unit: "claude", wait: true, timeoutMs: nil),
             .start(StartInfo(unit: "claude", dependencies: ["git"], unsatisfiedAtStart: ["git"], waited: true)),
             #"{"unit":"claude","dependencies":["git"],"unsatisfied_at_start":["git"],"waited":true}"#
         ),
         (.complete(unit: "git"), .complete, "{}"),
-        (.fail(unit: "git", reason: "x"), .fail(skipped: ["claude", "repo-setup"]), #"{"skipped":["claude","repo-setup"]}"#),
+        (
+            .fail(unit: "git", reason: "x"), .fail(skipped: ["claude", "repo-setup"]),
+            #"{"skipped":["claude","repo-setup"]}"#
+        ),
         (.fail(unit: "git", reason: nil), .fail(skipped: []), #"{"skipped":[]}"#),
         (
             .status(unit: "claude"),
@@ -57,7 +63,8 @@ struct ReplyTests {
                     ], dependents: ["x"])), nil
         ),
         (
-            .status(unit: "nobody"), .status(UnitStatusReport(unit: "nobody", info: nil, isReady: true, dependencies: [], dependents: [])),
+            .status(unit: "nobody"),
+            .status(UnitStatusReport(unit: "nobody", info: nil, isReady: true, dependencies: [], dependents: [])),
             #"{"unit":"nobody","status":"","ready":true,"dependencies":[],"dependents":[],"info":null}"#
         ),
         (.list, .list([unit, started]), nil),
@@ -90,22 +97,30 @@ struct ReplyTests {
     @Test func theHistoryFrameAroundEncodedEventsIsTheEncodedReply() {
         let fast = Reply.historyFrame(
             id: 7, instance: "9f3c", snapshot: Self.snapshot, events: Self.events.map(\.json.compact))
-        #expect(fast == ServerMessage.ok(7, .history(instance: "9f3c", snapshot: Self.snapshot, events: Self.events)).frame)
         #expect(
-            Reply.historyFrame(id: 1, instance: "", snapshot: GraphSnapshot(sequence: 0, units: [], edges: []), events: [])
+            fast == ServerMessage.ok(7, .history(instance: "9f3c", snapshot: Self.snapshot, events: Self.events)).frame)
+        #expect(
+            Reply.historyFrame(
+                id: 1, instance: "", snapshot: GraphSnapshot(sequence: 0, units: [], edges: []), events: [])
                 == #"{"id":1,"ok":true,"result":{"instance":"","snapshot":{"sequence":0,"units":[],"edges":[]},"events":[]}}"#
                 + "\n")
     }
 
     /// A result that does not decode, for each request, and what the error says.
     @Test(arguments: [
-        (Request.Body.hello(version: 1, client: nil), #"{"version":1,"pid":1,"max_frame_bytes":1,"instance":"x"}"#,
-            #"missing field "agent_version""#),
+        (
+            Request.Body.hello(version: 1, client: nil), #"{"version":1,"pid":1,"max_frame_bytes":1,"instance":"x"}"#,
+            #"missing field "agent_version""#
+        ),
         (.ping, "[]", "the result must be an object, got array"),
-        (.want(unit: "a", dependsOn: ["b"]), #"{"unit":"a","declared":"b"}"#,
-            #"field "declared" must be an array of strings, got string"#),
-        (.start(unit: "a", wait: true, timeoutMs: nil), #"{"unit":"a","dependencies":[],"unsatisfied_at_start":[]}"#,
-            #"missing field "waited""#),
+        (
+            .want(unit: "a", dependsOn: ["b"]), #"{"unit":"a","declared":"b"}"#,
+            #"field "declared" must be an array of strings, got string"#
+        ),
+        (
+            .start(unit: "a", wait: true, timeoutMs: nil), #"{"unit":"a","dependencies":[],"unsatisfied_at_start":[]}"#,
+            #"missing field "waited""#
+        ),
         (.complete(unit: "a"), "7", "the result must be an object, got number"),
         (.fail(unit: "a", reason: nil), "{}", #"missing field "skipped""#),
         (
@@ -118,9 +133,14 @@ struct ReplyTests {
         (.wait(units: ["a"], all: false, timeoutMs: nil), #"{"units":null}"#, #"missing field "units""#),
         (.cancel(request: 1), "null", "the result must be an object, got null"),
         (.snapshot, #"{"sequence":"3","units":[],"edges":[]}"#, #"field "sequence" must be an integer, got string"#),
-        (.history, #"{"instance":"x","snapshot":{"sequence":0,"units":[],"edges":[]},"events":[{"seq":1}]}"#,
-            #"events[0]: missing field "time_us""#),
-        (.subscribe(since: nil, instance: nil), "{}", "a subscription ends only with an error, but the agent replied with success"),
+        (
+            .history, #"{"instance":"x","snapshot":{"sequence":0,"units":[],"edges":[]},"events":[{"seq":1}]}"#,
+            #"events[0]: missing field "time_us""#
+        ),
+        (
+            .subscribe(since: nil, instance: nil), "{}",
+            "a subscription ends only with an error, but the agent replied with success"
+        ),
     ])
     func aResultThatDoesNotDecodeIsBadReply(request: Request.Body, result: String, problem: String) throws {
         let json = try JSON.parse(result)
@@ -131,6 +151,7 @@ struct ReplyTests {
 
     @Test func fieldsTheClientDoesNotKnowAreIgnored() throws {
         let json = try JSON.parse(#"{"unit":"a","declared":["b"],"new_field":1}"#)
-        #expect(try Reply(json: json, answering: .want(unit: "a", dependsOn: ["b"])) == .want(unit: "a", declared: ["b"]))
+        #expect(
+            try Reply(json: json, answering: .want(unit: "a", dependsOn: ["b"])) == .want(unit: "a", declared: ["b"]))
     }
 }

@@ -11,7 +11,9 @@ import Testing
 @Suite("Replies the client cannot read")
 struct BadReplyTests {
     /// Answers every request but hello with a success whose result is an array.
-    private static func arrayResult(_ id: Int64, _ request: JSON) -> [String] { [#"{"id":\#(id),"ok":true,"result":[]}"#] }
+    private static func arrayResult(_ id: Int64, _ request: JSON) -> [String] {
+        [#"{"id":\#(id),"ok":true,"result":[]}"#]
+    }
 
     private func expectBadReply(
         _ agent: ScriptedAgent, _ type: String, what: String = "a reply", problem: String,
@@ -22,11 +24,14 @@ struct BadReplyTests {
             Issue.record("\(type): no error")
         } catch let error as WireError {
             #expect(error.code == .badReply, "\(type): \(error)")
-            #expect(error.message.hasPrefix("the agent at \(agent.directory.socket) sent \(what) to \(type) (request "),
+            #expect(
+                error.message.hasPrefix("the agent at \(agent.directory.socket) sent \(what) to \(type) (request "),
                 "\(error.message)")
             #expect(error.message.contains("that test cannot read: \(problem)."), "\(error.message)")
-            #expect(error.message.hasSuffix("Check that sync-agent and test are the same version (this is "
-                + "\(ProtocolVersion.productVersion))"), "\(error.message)")
+            #expect(
+                error.message.hasSuffix(
+                    "Check that sync-agent and test are the same version (this is "
+                        + "\(ProtocolVersion.productVersion))"), "\(error.message)")
         } catch {
             Issue.record("\(type): unexpected \(error)")
         }
@@ -46,7 +51,9 @@ struct BadReplyTests {
         await expectBadReply(agent, "status", problem: problem) { _ = try await client.status("a") }
         await expectBadReply(agent, "list", problem: problem) { _ = try await client.list() }
         await expectBadReply(agent, "wait", problem: problem) { _ = try await client.wait(for: ["a"]) }
-        await expectBadReply(agent, "cancel", problem: problem) { _ = try await client.connection.request(.cancel(request: 9)) }
+        await expectBadReply(agent, "cancel", problem: problem) {
+            _ = try await client.connection.request(.cancel(request: 9))
+        }
         await expectBadReply(agent, "snapshot", problem: problem) { _ = try await client.snapshot() }
         await expectBadReply(agent, "history", problem: problem) { _ = try await client.history() }
     }
@@ -64,7 +71,9 @@ struct BadReplyTests {
     }
 
     @Test func aMalformedHelloReplyFailsTheConnection() async throws {
-        let agent = try ScriptedAgent(answersHello: false) { id, _ in [#"{"id":\#(id),"ok":true,"result":{"version":1}}"#] }
+        let agent = try ScriptedAgent(answersHello: false) { id, _ in
+            [#"{"id":\#(id),"ok":true,"result":{"version":1}}"#]
+        }
         defer { agent.stop() }
         await expectBadReply(agent, "hello", problem: #"missing field "agent_version""#) {
             _ = try await SyncClient.connect(to: agent.socketPath, client: "test", helloTimeout: .seconds(60))
@@ -81,7 +90,9 @@ struct BadReplyTests {
         defer { agent.stop() }
         let client = try await SyncClient.connect(to: agent.socketPath, client: "test")
         defer { client.close() }
-        let problem = type == "start" ? #"field "unit" must be a string, got number"#
+        let problem =
+            type == "start"
+            ? #"field "unit" must be a string, got number"#
             : #"field "remaining" must be an array of strings, got string"#
         await expectBadReply(agent, type, what: #"a "waiting" push"#, problem: problem) {
             if type == "start" {
@@ -106,13 +117,15 @@ struct BadReplyTests {
         let client = try await SyncClient.connect(to: agent.socketPath, client: "test")
         defer { client.close() }
         var items: [StreamItem] = []
-        await expectBadReply(agent, "subscribe", what: #"a "event" push"#, problem: #"event: missing field "time_us""#) {
+        await expectBadReply(agent, "subscribe", what: #"a "event" push"#, problem: #"event: missing field "time_us""#)
+        {
             for try await item in client.subscribe() { items.append(item) }
         }
         #expect(items.count == 2)
         // Following the stream does not reconnect for ever to get the same again: it ends with the error.
         let follower = StreamFollower(socketPath: agent.socketPath, clientName: "test")
-        await expectBadReply(agent, "subscribe", what: #"a "event" push"#, problem: #"event: missing field "time_us""#) {
+        await expectBadReply(agent, "subscribe", what: #"a "event" push"#, problem: #"event: missing field "time_us""#)
+        {
             try await follower.run(since: nil, retryFirstConnection: false) { _ in }
         }
     }

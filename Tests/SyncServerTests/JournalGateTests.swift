@@ -39,7 +39,8 @@ struct JournalGateTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let agent = try await InProcessAgent.start(
-            in: directory, journal: directory.file("agent.journal"), configure: { $0.journalRetryInterval = .seconds(60) })
+            in: directory, journal: directory.file("agent.journal"),
+            configure: { $0.journalRetryInterval = .seconds(60) })
         let client = try await agent.client()
         _ = try await client.start("a")
         try await client.complete("a")
@@ -58,7 +59,8 @@ struct JournalGateTests {
                 #expect(frame.errorCode == "journal_unavailable", "\(body.type): \(frame.compact)")
             } else {
                 #expect(frame.errorCode != "journal_unavailable", "\(body.type): \(frame.compact)")
-                #expect(frame["ok"] == .bool(true) || frame["push"] != nil || frame.errorCode == "unknown_request",
+                #expect(
+                    frame["ok"] == .bool(true) || frame["push"] != nil || frame.errorCode == "unknown_request",
                     "\(body.type): \(frame.compact)")
             }
         }

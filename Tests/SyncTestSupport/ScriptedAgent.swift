@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import SyncProtocol
+import Synchronization
 
 /// A stand-in for the agent on a Unix socket of a fresh directory: it answers `hello` as the agent does (unless
 /// told not to) and every other request with the frames `answer` returns for it (none: the request stays unanswered). It records every
@@ -100,7 +100,8 @@ public final class ScriptedAgent: Sendable {
     /// The agent's own hello reply.
     public static func hello(_ id: Int64) -> String {
         ServerMessage.ok(
-            id, .hello(HelloInfo(version: 1, agentVersion: "scripted", pid: 1, maxFrameBytes: 1 << 20, instance: "s")))
-            .json.compact
+            id, .hello(HelloInfo(version: 1, agentVersion: "scripted", pid: 1, maxFrameBytes: 1 << 20, instance: "s"))
+        )
+        .json.compact
     }
 }
