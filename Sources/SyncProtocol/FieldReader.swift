@@ -23,20 +23,23 @@ struct FieldError: Error {
 /// field (`"unti"`) is an error rather than silently ignored.
 struct FieldReader {
     private let pairs: [(String, JSON)]
-    private var used: Set<String> = []
+    /// The fields read so far; `nil` when fields nobody reads are allowed (replies), which saves the bookkeeping.
+    private var used: Set<String>? = []
 
     init(_ json: JSON) {
         if case .object(let pairs) = json { self.pairs = pairs } else { self.pairs = [] }
     }
 
-    /// A reader of `json`, which must be an object (`what` names it in the error).
+    /// A reader of `json`, which must be an object (`what` names it in the error), that ignores fields it is not
+    /// asked for: an agent may add fields to its replies.
     init(object json: JSON, _ what: String) throws(FieldError) {
         guard case .object = json else { throw FieldError("\(what) must be an object, got \(json.typeName)") }
         self.init(json)
+        used = nil
     }
 
     private mutating func value(_ key: String) -> JSON? {
-        used.insert(key)
+        used?.insert(key)
         guard let value = pairs.first(where: { $0.0 == key })?.1, value != .null else { return nil }
         return value
     }
@@ -149,6 +152,7 @@ struct FieldReader {
 
     /// Throws when the object has a field that was never read.
     func finish() throws(FieldError) {
+        guard let used else { return }
         if let extra = pairs.first(where: { !used.contains($0.0) }) {
             throw FieldError("unknown field \(goQuoted(extra.0))")
         }

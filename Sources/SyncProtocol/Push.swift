@@ -51,7 +51,7 @@ public enum Push: Sendable, Equatable {
     }
 
     private static func decode(_ kind: String, _ json: JSON, _ request: Request.Body) throws(FieldError) -> Push {
-        var fields = FieldReader(json)
+        var fields = try FieldReader(object: json, "a push")
         switch (request, kind) {
         case (.start, "waiting"):
             return .startWaiting(
