@@ -15,19 +15,23 @@ public struct Reconnector: Sendable {
     public let onLoss: @Sendable (WireError) -> Void
     /// Called once per successful reconnection.
     public let onReconnect: @Sendable () -> Void
+    /// The message of the `timeout` thrown when the deadline passes while reconnecting (or without an answer).
+    public let deadlineMessage: String
 
     public init(
-        socketPath: SocketPath, clientName: String = "syncctl", onLoss: @escaping @Sendable (WireError) -> Void = { _ in },
-        onReconnect: @escaping @Sendable () -> Void = {}
+        socketPath: SocketPath, clientName: String = "syncctl",
+        deadlineMessage: String = Reconnector.defaultDeadlineMessage,
+        onLoss: @escaping @Sendable (WireError) -> Void = { _ in }, onReconnect: @escaping @Sendable () -> Void = {}
     ) {
         self.socketPath = socketPath
         self.clientName = clientName
+        self.deadlineMessage = deadlineMessage
         self.onLoss = onLoss
         self.onReconnect = onReconnect
     }
 
-    /// The message of the `timeout` thrown when the deadline passes while reconnecting.
-    public static let deadlineMessage = "the agent did not come back before the timeout"
+    /// The default message of the `timeout` thrown when the deadline passes while reconnecting.
+    public static let defaultDeadlineMessage = "the agent did not come back before the timeout"
 
     /// The message of the `agent_restarted` thrown when the agent came back without its state.
     public static let stateLostMessage = "the agent restarted without its state"
@@ -58,8 +62,8 @@ public struct Reconnector: Sendable {
     ///   - redeclare: when the agent came back with another instance, declares again what `body` relies on;
     ///     `nil` stops with `agent_restarted` (``stateLostMessage``) instead.
     ///   - body: the request; it must be safe to repeat (start carries a token for that).
-    /// - Throws: the body's error; `timeout` when the deadline passes while reconnecting, or ``grace`` after it
-    ///   without an answer; `agent_restarted`; `cancelled`.
+    /// - Throws: the body's error; `timeout` with ``deadlineMessage`` when the deadline passes while reconnecting,
+    ///   or ``grace`` after it without an answer; `agent_restarted`; `cancelled`.
     public func run<T: Sendable>(
         retryFirstConnection: Bool = false, timeout: Duration?, redeclare: Redeclare? = nil,
         _ body: @Sendable (SyncClient, Duration?) async throws -> T
@@ -89,7 +93,8 @@ public struct Reconnector: Sendable {
                     try await redeclare(client)
                 }
                 let remaining = deadline.map { clock.now.duration(to: $0) }
-                return try await Self.guarding(client, until: deadline.map { $0 + Self.grace }, clock: clock) {
+                let limit = deadline.map { $0 + Self.grace }
+                return try await Self.guarding(client, until: limit, clock: clock, message: deadlineMessage) {
                     try await body(client, remaining.map { max($0, .milliseconds(1)) })
                 }
             } catch let error as WireError where Self.isLoss(error) {
@@ -113,21 +118,21 @@ public struct Reconnector: Sendable {
             return .success(try await SyncClient.connect(to: socketPath, client: clientName, helloTimeout: limit))
         } catch {
             if let deadline, clock.now >= deadline, error.code == .unreachable {
-                return .failure(WireError(.timeout, Self.deadlineMessage))
+                return .failure(WireError(.timeout, deadlineMessage))
             }
             return .failure(error)
         }
     }
 
-    /// Runs `body`; if it has not ended by `limit`, closes `client` so that it fails with `timeout`.
+    /// Runs `body`; if it has not ended by `limit`, closes `client` so that it fails with `timeout` and `message`.
     private static func guarding<T>(
-        _ client: SyncClient, until limit: ContinuousClock.Instant?, clock: ContinuousClock,
+        _ client: SyncClient, until limit: ContinuousClock.Instant?, clock: ContinuousClock, message: String,
         _ body: () async throws -> T
     ) async throws -> T {
         guard let limit else { return try await body() }
         let watchdog = Task {
             do { try await clock.sleep(until: limit) } catch { return }
-            client.connection.close(because: WireError(.timeout, deadlineMessage))
+            client.connection.close(because: WireError(.timeout, message))
         }
         defer { watchdog.cancel() }
         return try await body()
@@ -152,7 +157,7 @@ public struct Reconnector: Sendable {
             var pause = Duration.milliseconds(min(1000, 25 << min(attempt, 6)))
             if let deadline {
                 let left = clock.now.duration(to: deadline)
-                if left <= .zero { throw WireError(.timeout, Self.deadlineMessage) }
+                if left <= .zero { throw WireError(.timeout, deadlineMessage) }
                 pause = min(pause, left)
             }
             do {
@@ -160,7 +165,7 @@ public struct Reconnector: Sendable {
             } catch {
                 throw WireError(.cancelled, "cancelled while reconnecting to the agent")
             }
-            if let deadline, clock.now >= deadline { throw WireError(.timeout, Self.deadlineMessage) }
+            if let deadline, clock.now >= deadline { throw WireError(.timeout, deadlineMessage) }
             do {
                 let reconnected = try await connect(deadline: deadline, clock: clock)
                 attempt = 0

@@ -27,7 +27,8 @@ public struct StreamFollower: Sendable {
     ///   - since: resume after this sequence number; `nil` starts with a snapshot, `0` with every event held.
     ///   - instance: the agent history `since` belongs to; `nil` takes the instance of the first agent reached.
     ///   - retryFirstConnection: when false, a failure of the very first connection is thrown instead of retried.
-    /// - Throws: only the first connection's failure, and only when `retryFirstConnection` is false.
+    /// - Throws: the first connection's failure when `retryFirstConnection` is false; `bad_reply` when the agent
+    ///   sends what this client cannot decode (reconnecting would only get the same again).
     public func run(
         since: UInt64?, instance: String? = nil, retryFirstConnection: Bool,
         _ handle: @escaping @Sendable (Update) -> Void
@@ -58,7 +59,7 @@ public struct StreamFollower: Sendable {
                 return
             } catch let error as WireError {
                 if error.code == .cancelled || Task.isCancelled { return }
-                if !connectedOnce && !retryFirstConnection { throw error }
+                if !connectedOnce && !retryFirstConnection || error.code == .badReply { throw error }
                 attempt += 1
                 handle(.lost(error, attempt: attempt))
             } catch {

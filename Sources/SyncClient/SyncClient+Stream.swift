@@ -14,23 +14,20 @@ extension SyncClient {
     /// `instance`), then every event in order, with nothing missed or repeated.
     ///
     /// The stream ends with an error when the agent drops the subscription (`too_slow`), shuts down
-    /// (`shutting_down`) or goes away (`unreachable`). Ending the iteration cancels the subscription.
+    /// (`shutting_down`) or goes away (`unreachable`), or sends a push this client cannot decode (`bad_reply`).
+    /// Ending the iteration cancels the subscription.
     public func subscribe(since: UInt64? = nil, instance: String? = nil) -> AsyncThrowingStream<StreamItem, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
+                    // A subscription never succeeds: it ends with an error (a success is `bad_reply`).
                     _ = try await connection.request(.subscribe(since: since.map(Int64.init), instance: instance)) {
-                        kind, fields in
-                        let json = JSON.object(fields)
-                        switch kind {
-                        case "snapshot":
-                            guard let snapshot = json["snapshot"].flatMap(GraphSnapshot.init(json:)) else { return }
-                            continuation.yield(.snapshot(instance: json["instance"]?.stringValue ?? "", snapshot))
-                        case "event":
-                            guard let event = json["event"].flatMap(SyncEvent.init(json:)) else { return }
-                            continuation.yield(.event(event))
-                        default:
-                            break
+                        push in
+                        switch push {
+                        case .snapshot(let instance, let snapshot):
+                            continuation.yield(.snapshot(instance: instance, snapshot))
+                        case .event(let event): continuation.yield(.event(event))
+                        case .startWaiting, .waitWaiting: break
                         }
                     }
                     continuation.finish()

@@ -11,7 +11,7 @@ import SyncProtocol
 /// ```
 ///
 /// Every method throws ``WireError``: the agent's refusal with its code and message, `unreachable` when the agent
-/// cannot be reached or went away, `timeout`, `cancelled`.
+/// cannot be reached or went away, `timeout`, `cancelled`, `bad_reply` when the agent's answer cannot be decoded.
 public final class SyncClient: Sendable {
     /// The connection underneath; usable for requests this type does not wrap.
     public let connection: SyncConnection
@@ -45,11 +45,7 @@ public final class SyncClient: Sendable {
     }
 
     /// What a waiting `start` is waiting for.
-    public struct Waiting: Sendable, Equatable {
-        public var unit: String
-        public var dependencies: [String]
-        public var unsatisfied: [String]
-    }
+    public typealias Waiting = StartWaiting
 
     /// Starts `unit`: returns once the agent has marked it started, which it does the moment the unit's
     /// dependencies are satisfied.
@@ -65,16 +61,12 @@ public final class SyncClient: Sendable {
         onWaiting: (@Sendable (Waiting) -> Void)? = nil
     ) async throws(WireError) -> StartInfo {
         let request = Request.Body.start(unit: unit, wait: true, timeoutMs: timeout?.milliseconds, token: token)
-        let result = try await connection.request(request) {
-            kind, fields in
-            guard kind == "waiting", let onWaiting else { return }
-            let json = JSON.object(fields)
-            onWaiting(
-                Waiting(
-                    unit: json["unit"]?.stringValue ?? unit, dependencies: json["dependencies"]?.stringList ?? [],
-                    unsatisfied: json["unsatisfied"]?.stringList ?? []))
+        let reply = try await connection.request(request) { push in
+            guard case .startWaiting(let waiting) = push else { return }
+            onWaiting?(waiting)
         }
-        return StartInfo(json: result)
+        guard case .start(let info) = reply else { throw reply.mismatch(request) }
+        return info
     }
 
     /// A random token for ``start(_:timeout:token:onWaiting:)``.
@@ -91,37 +83,40 @@ public final class SyncClient: Sendable {
     /// - Returns: the units that became skipped because of it, sorted.
     @discardableResult
     public func fail(_ unit: String, reason: String?) async throws(WireError) -> [String] {
-        try await connection.request(.fail(unit: unit, reason: reason))["skipped"]?.stringList ?? []
+        let request = Request.Body.fail(unit: unit, reason: reason)
+        let reply = try await connection.request(request)
+        guard case .fail(let skipped) = reply else { throw reply.mismatch(request) }
+        return skipped
     }
 
     /// The current graph and the events the agent still holds, oldest first (all of them, unless the agent has
     /// run long enough to drop the oldest from memory; then they start after the first event it kept).
     public func history() async throws(WireError) -> (snapshot: GraphSnapshot, events: [SyncEvent]) {
-        let result = try await connection.request(.history)
-        guard let snapshot = result["snapshot"].flatMap(GraphSnapshot.init(json:)) else {
-            throw WireError(.badFrame, "the agent sent a history this client cannot read")
-        }
-        return (snapshot, result["events"]?.arrayValue?.compactMap(SyncEvent.init(json:)) ?? [])
+        let reply = try await connection.request(.history)
+        guard case .history(_, let snapshot, let events) = reply else { throw reply.mismatch(.history) }
+        return (snapshot, events)
     }
 
     /// The whole graph at this moment.
     public func snapshot() async throws(WireError) -> GraphSnapshot {
-        let result = try await connection.request(.snapshot)
-        guard let snapshot = GraphSnapshot(json: result) else {
-            throw WireError(.badFrame, "the agent sent a snapshot this client cannot read")
-        }
+        let reply = try await connection.request(.snapshot)
+        guard case .snapshot(let snapshot) = reply else { throw reply.mismatch(.snapshot) }
         return snapshot
     }
 
     /// The status of `unit` (also of an unregistered one: `info` is `nil`, ready is true).
     public func status(_ unit: String) async throws(WireError) -> UnitStatusReport {
-        UnitStatusReport(json: try await connection.request(.status(unit: unit)))
+        let request = Request.Body.status(unit: unit)
+        let reply = try await connection.request(request)
+        guard case .status(let report) = reply else { throw reply.mismatch(request) }
+        return report
     }
 
     /// Every registered unit, sorted by name.
     public func list() async throws(WireError) -> [UnitInfo] {
-        let result = try await connection.request(.list)
-        return result["units"]?.arrayValue?.compactMap(UnitInfo.init(json:)) ?? []
+        let reply = try await connection.request(.list)
+        guard case .list(let units) = reply else { throw reply.mismatch(.list) }
+        return units
     }
 
     /// Waits until the units (or, with `all`, every unit registered now) are completed.
@@ -132,12 +127,13 @@ public final class SyncClient: Sendable {
         for units: [String], all: Bool = false, timeout: Duration? = nil,
         onWaiting: (@Sendable ([String]) -> Void)? = nil
     ) async throws(WireError) -> [String] {
-        let result = try await connection.request(.wait(units: units, all: all, timeoutMs: timeout?.milliseconds)) {
-            kind, fields in
-            guard kind == "waiting" else { return }
-            onWaiting?(JSON.object(fields)["remaining"]?.stringList ?? [])
+        let request = Request.Body.wait(units: units, all: all, timeoutMs: timeout?.milliseconds)
+        let reply = try await connection.request(request) { push in
+            guard case .waitWaiting(let remaining) = push else { return }
+            onWaiting?(remaining)
         }
-        return result["units"]?.stringList ?? []
+        guard case .wait(let done) = reply else { throw reply.mismatch(request) }
+        return done
     }
 }
 

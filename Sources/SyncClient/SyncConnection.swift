@@ -7,14 +7,16 @@ import SyncProtocol
 ///
 /// Requests are written from the caller's task; a reader thread splits the agent's frames and hands each reply or
 /// push to the request it belongs to, so a parked `start` is woken the moment its reply arrives. Cancelling the
-/// task of a request in flight sends `cancel` to the agent. Errors are ``WireError``s: the agent's own, or
-/// `unreachable` when the agent cannot be reached or went away.
+/// task of a request in flight sends `cancel` to the agent. Errors are ``WireError``s: the agent's own,
+/// `unreachable` when the agent cannot be reached or went away, or `bad_reply` when a reply or push of the
+/// agent cannot be decoded as what its request expects (the request ends with it, and is never left waiting).
 public final class SyncConnection: Sendable {
-    /// Receives the pushes of one request: kind (`waiting`) and fields.
-    public typealias PushHandler = @Sendable (String, [(String, JSON)]) -> Void
+    /// Receives the pushes of one request (a `waiting` start, a subscription's snapshot and events).
+    public typealias PushHandler = @Sendable (Push) -> Void
 
     private struct Pending {
-        var continuation: CheckedContinuation<JSON, any Error>
+        var request: Request.Body
+        var continuation: CheckedContinuation<Reply, any Error>
         var onPush: PushHandler?
     }
 
@@ -33,6 +35,9 @@ public final class SyncConnection: Sendable {
     /// Largest reply frame accepted from the agent: 256 MiB.
     public static let maxReplyBytes = 1 << 28
 
+    /// The name this client gave in hello, for messages.
+    private let clientName: String
+
     /// The socket this connection reached.
     public let socketPath: SocketPath
     private let fd: Int32
@@ -43,9 +48,10 @@ public final class SyncConnection: Sendable {
     public var hello: HelloInfo? { helloInfo.withLock { $0 } }
     private let writeLock = Mutex(())
 
-    private init(socketPath: SocketPath, fd: Int32) {
+    private init(socketPath: SocketPath, fd: Int32, clientName: String) {
         self.socketPath = socketPath
         self.fd = fd
+        self.clientName = clientName
     }
 
     deinit {
@@ -81,7 +87,7 @@ public final class SyncConnection: Sendable {
             Posix.closeDescriptor(fd)
             throw refusal
         }
-        let connection = SyncConnection(socketPath: socketPath, fd: fd)
+        let connection = SyncConnection(socketPath: socketPath, fd: fd, clientName: client)
         connection.startReading()
         let watchdog = Task {
             do { try await Task.sleep(for: helloTimeout) } catch { return }
@@ -90,8 +96,10 @@ public final class SyncConnection: Sendable {
             connection.close(because: WireError(.unreachable, message))
         }
         defer { watchdog.cancel() }
-        let hello = try await connection.request(.hello(version: ProtocolVersion.current, client: client))
-        connection.helloInfo.withLock { $0 = HelloInfo(json: hello) }
+        let request = Request.Body.hello(version: ProtocolVersion.current, client: client)
+        let reply = try await connection.request(request)
+        guard case .hello(let hello) = reply else { throw reply.mismatch(request) }
+        connection.helloInfo.withLock { $0 = hello }
         return connection
     }
 
@@ -100,13 +108,15 @@ public final class SyncConnection: Sendable {
         WireError(
             .unreachable,
             "connect to agent socket: connect to socket: dial unix \(socketPath.path): connect: "
-                + Posix.errorText(code))
+                + Posix.errorText(code), posixError: code)
     }
 
-    /// Sends one request and returns its result once the agent answers.
+    /// Sends one request and returns its result once the agent answers, decoded as a reply to `body` (the case of
+    /// ``Reply`` named after the request).
     /// - Parameter onPush: called, on the reader thread, for each push the agent sends before the reply.
-    /// - Throws: the agent's error, `unreachable` when the connection is lost, `cancelled` when the task is cancelled.
-    public func request(_ body: Request.Body, onPush: PushHandler? = nil) async throws(WireError) -> JSON {
+    /// - Throws: the agent's error, `unreachable` when the connection is lost, `cancelled` when the task is
+    ///   cancelled, `bad_reply` when the reply or a push cannot be decoded (the agent is told to drop the request).
+    public func request(_ body: Request.Body, onPush: PushHandler? = nil) async throws(WireError) -> Reply {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
@@ -117,7 +127,7 @@ public final class SyncConnection: Sendable {
                     let refusal = state.withLock { state -> WireError? in
                         if let closed = state.closedError { return closed }
                         if state.cancelled.contains(id) { return WireError(.cancelled, "cancelled before it was sent") }
-                        state.pending[id] = Pending(continuation: continuation, onPush: onPush)
+                        state.pending[id] = Pending(request: body, continuation: continuation, onPush: onPush)
                         return nil
                     }
                     if let refusal {
@@ -219,8 +229,17 @@ public final class SyncConnection: Sendable {
         }
         switch message {
         case .push(let id, let kind, let fields):
-            let handler = state.withLock { $0.pending[id]?.onPush }
-            handler?(kind, fields)
+            guard let (request, handler) = state.withLock({ $0.pending[id].map { ($0.request, $0.onPush) } }) else {
+                return
+            }
+            do {
+                let push = try Push(kind: kind, fields: fields, answering: request)
+                handler?(push)
+            } catch {
+                // The request cannot go on without what the push says: it ends here, and the agent drops it.
+                fail(id, unreadable(error, what: "a \(goQuoted(kind)) push", of: request, id: id))
+                _ = send(Request(id: 0, .cancel(request: id)))
+            }
         case .reply(let id, let result):
             guard let id else {
                 // An error about a frame the agent could not read: it concerns whichever request is oldest.
@@ -239,10 +258,29 @@ public final class SyncConnection: Sendable {
                 state.cancelled.remove(id)
                 return state.pending.removeValue(forKey: id)
             }
+            guard let pending else { return }
             switch result {
-            case .success(let value): pending?.continuation.resume(returning: value)
-            case .failure(let error): pending?.continuation.resume(throwing: error)
+            case .success(let value):
+                do {
+                    pending.continuation.resume(returning: try Reply(json: value, answering: pending.request))
+                } catch {
+                    pending.continuation.resume(
+                        throwing: unreadable(error, what: "a reply", of: pending.request, id: id))
+                }
+            case .failure(let error): pending.continuation.resume(throwing: error)
             }
         }
+    }
+
+    /// The `bad_reply` error for a reply or push of request `id` that cannot be decoded: what was wrong, from which
+    /// request, and what to do.
+    private func unreadable(_ error: WireError, what: String, of request: Request.Body, id: Int64) -> WireError {
+        let program = clientName.split(separator: " ").first.map(String.init) ?? clientName
+        return WireError(
+            .badReply,
+            "the agent at \(socketPath.path) sent \(what) to \(request.type) (request \(id)) that \(program) "
+                + "cannot read: \(error.message). Check that sync-agent and \(program) are the same version "
+                + "(this is \(ProtocolVersion.productVersion))",
+            requestID: id)
     }
 }

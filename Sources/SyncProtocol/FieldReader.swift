@@ -12,20 +12,34 @@ struct FieldError: Error {
     init(_ message: String) {
         self.init(.badRequest, message)
     }
+
+    /// The same problem, found inside `path` (`units[2]`) of the object being read.
+    func within(_ path: String) -> FieldError {
+        FieldError(code, "\(path): \(message)")
+    }
 }
 
 /// Reads the fields of a JSON object one by one and, at the end, refuses any it did not read, so a misspelt
 /// field (`"unti"`) is an error rather than silently ignored.
 struct FieldReader {
     private let pairs: [(String, JSON)]
-    private var used: Set<String> = []
+    /// The fields read so far; `nil` when fields nobody reads are allowed (replies), which saves the bookkeeping.
+    private var used: Set<String>? = []
 
     init(_ json: JSON) {
         if case .object(let pairs) = json { self.pairs = pairs } else { self.pairs = [] }
     }
 
+    /// A reader of `json`, which must be an object (`what` names it in the error), that ignores fields it is not
+    /// asked for: an agent may add fields to its replies.
+    init(object json: JSON, _ what: String) throws(FieldError) {
+        guard case .object = json else { throw FieldError("\(what) must be an object, got \(json.typeName)") }
+        self.init(json)
+        used = nil
+    }
+
     private mutating func value(_ key: String) -> JSON? {
-        used.insert(key)
+        used?.insert(key)
         guard let value = pairs.first(where: { $0.0 == key })?.1, value != .null else { return nil }
         return value
     }
@@ -70,6 +84,15 @@ struct FieldReader {
         return number
     }
 
+    /// A required integer of at least 0.
+    mutating func count(_ key: String) throws(FieldError) -> Int64 {
+        let number = try int(key)
+        guard number >= 0 else {
+            throw FieldError("field \(goQuoted(key)) must be an integer of at least 0, got \(number)")
+        }
+        return number
+    }
+
     mutating func optionalInt(_ key: String, minimum: Int64) throws(FieldError) -> Int64? {
         guard let value = value(key) else { return nil }
         guard let number = value.int64Value, number >= minimum else {
@@ -82,6 +105,37 @@ struct FieldReader {
         guard let value = value(key) else { return nil }
         guard let flag = value.boolValue else { throw typeError(key, "a boolean", value) }
         return flag
+    }
+
+    mutating func bool(_ key: String) throws(FieldError) -> Bool {
+        guard let value = value(key) else { throw FieldError("missing field \(goQuoted(key))") }
+        guard let flag = value.boolValue else { throw typeError(key, "a boolean", value) }
+        return flag
+    }
+
+    /// A required field of any type but `null`.
+    mutating func any(_ key: String) throws(FieldError) -> JSON {
+        guard let value = value(key) else { throw FieldError("missing field \(goQuoted(key))") }
+        return value
+    }
+
+    /// A field that may be absent or `null`, of any type.
+    mutating func optionalAny(_ key: String) -> JSON? { value(key) }
+
+    /// A required array, each of whose items is decoded by `decode`; a problem names the item (`units[2]: …`).
+    mutating func array<T>(_ key: String, _ decode: (JSON) throws(FieldError) -> T) throws(FieldError) -> [T] {
+        guard let value = value(key) else { throw FieldError("missing field \(goQuoted(key))") }
+        guard let items = value.arrayValue else { throw typeError(key, "an array", value) }
+        var decoded: [T] = []
+        decoded.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            do {
+                decoded.append(try decode(item))
+            } catch {
+                throw error.within("\(key)[\(index)]")
+            }
+        }
+        return decoded
     }
 
     mutating func stringArray(_ key: String, nonEmpty: Bool) throws(FieldError) -> [String] {
@@ -98,6 +152,7 @@ struct FieldReader {
 
     /// Throws when the object has a field that was never read.
     func finish() throws(FieldError) {
+        guard let used else { return }
         if let extra = pairs.first(where: { !used.contains($0.0) }) {
             throw FieldError("unknown field \(goQuoted(extra.0))")
         }

@@ -41,30 +41,43 @@ extension SyncEvent {
 
     /// Decodes an event; `nil` when a field is missing or unknown.
     public init?(json: JSON) {
-        guard let sequence = json["seq"]?.int64Value, sequence > 0, let time = json["time_us"]?.int64Value,
-            let unit = json["unit"]?.stringValue, let kindName = json["kind"]?.stringValue
-        else { return nil }
+        guard let event = try? Self(decoding: json) else { return nil }
+        self = event
+    }
+
+    /// Decodes an event. - Throws: what is missing, unknown or wrong.
+    init(decoding json: JSON) throws(FieldError) {
+        var fields = try FieldReader(object: json, "an event")
+        let sequence = try fields.count("seq")
+        guard sequence > 0 else { throw FieldError("field \"seq\" must be an integer of at least 1, got 0") }
+        let time = try fields.int("time_us")
+        let unit = try fields.string("unit")
+        let kindName = try fields.string("kind")
         let kind: Kind
         switch kindName {
         case "registered":
             kind = .registered(unit: unit)
         case "dependency_added":
-            guard let dependency = json["depends_on"]?.stringValue,
-                let required = UnitStatus.fromWire(json["required"])
-            else { return nil }
-            kind = .dependencyAdded(unit: unit, dependsOn: dependency, required: required)
+            kind = .dependencyAdded(
+                unit: unit, dependsOn: try fields.string("depends_on"), required: try fields.status("required"))
         case "status_changed":
-            guard let to = UnitStatus.fromWire(json["to"]) else { return nil }
             kind = .statusChanged(
-                unit: unit, from: UnitStatus.fromWire(json["from"]), to: to, reason: json["reason"]?.stringValue,
-                cause: json["cause"].flatMap(FailureCause.init(json:)), by: json["by"]?.stringValue)
+                unit: unit, from: try fields.statusOrEmpty("from"), to: try fields.status("to"),
+                reason: try fields.optionalString("reason"), cause: try fields.optionalCause("cause"),
+                by: try fields.optionalString("by"))
         case "wait_began":
-            kind = .waitBegan(unit: unit, unsatisfied: json["unsatisfied"]?.stringList ?? [])
+            kind = .waitBegan(unit: unit, unsatisfied: try fields.stringArray("unsatisfied", nonEmpty: false))
         case "wait_ended":
-            guard let outcome = json["outcome"]?.stringValue.flatMap(WaitOutcome.init(rawValue:)) else { return nil }
+            let word = try fields.string("outcome")
+            guard let outcome = WaitOutcome(rawValue: word) else {
+                let outcomes = WaitOutcome.allCases.map(\.rawValue).joined(separator: ", ")
+                throw FieldError("field \"outcome\" must be one of \(outcomes), got \(goQuoted(word))")
+            }
             kind = .waitEnded(unit: unit, outcome: outcome)
         default:
-            return nil
+            throw FieldError(
+                "unknown event kind \(goQuoted(kindName)); known kinds: registered, dependency_added, "
+                    + "status_changed, wait_began, wait_ended")
         }
         self.init(sequence: UInt64(sequence), time: Timestamp(microseconds: time), kind: kind)
     }
@@ -90,15 +103,21 @@ extension GraphSnapshot {
 
     /// Decodes a snapshot; `nil` when it is not one.
     public init?(json: JSON) {
-        guard let sequence = json["sequence"]?.int64Value, sequence >= 0, let units = json["units"]?.arrayValue
-        else { return nil }
-        let edges = (json["edges"]?.arrayValue ?? []).compactMap { edge -> DependencyEdge? in
-            guard let unit = edge["unit"]?.stringValue, let dependency = edge["depends_on"]?.stringValue else {
-                return nil
-            }
+        guard let snapshot = try? Self(decoding: json) else { return nil }
+        self = snapshot
+    }
+
+    /// Decodes a snapshot. - Throws: what is missing or wrong, naming the unit or edge (`units[2]: …`).
+    init(decoding json: JSON) throws(FieldError) {
+        var fields = try FieldReader(object: json, "a snapshot")
+        let sequence = try fields.count("sequence")
+        let units = try fields.array("units") { json throws(FieldError) in try UnitInfo(decoding: json) }
+        let edges = try fields.array("edges") { json throws(FieldError) -> DependencyEdge in
+            var edge = try FieldReader(object: json, "an edge")
             return DependencyEdge(
-                unit: unit, dependsOn: dependency, required: UnitStatus.fromWire(edge["required"]) ?? .completed)
+                unit: try edge.string("unit"), dependsOn: try edge.string("depends_on"),
+                required: try edge.status("required"))
         }
-        self.init(sequence: UInt64(sequence), units: units.compactMap(UnitInfo.init(json:)), edges: edges)
+        self.init(sequence: UInt64(sequence), units: units, edges: edges)
     }
 }

@@ -29,10 +29,34 @@ extension FailureCause {
     }
 }
 
-extension UnitStatus {
-    /// Decodes a wire status: `""` is `nil` (not registered); an unknown word is `nil` as well.
-    public static func fromWire(_ json: JSON?) -> UnitStatus? {
-        json?.stringValue.flatMap(UnitStatus.init(rawValue:))
+extension FieldReader {
+    /// A status word (`pending` … `skipped`).
+    mutating func status(_ key: String) throws(FieldError) -> UnitStatus {
+        let word = try string(key)
+        guard let status = UnitStatus(rawValue: word) else { throw Self.statusError(key, word, orEmpty: false) }
+        return status
+    }
+
+    /// A status word, or `""` for a unit nobody registered (`nil`).
+    mutating func statusOrEmpty(_ key: String) throws(FieldError) -> UnitStatus? {
+        let word = try string(key)
+        if word.isEmpty { return nil }
+        guard let status = UnitStatus(rawValue: word) else { throw Self.statusError(key, word, orEmpty: true) }
+        return status
+    }
+
+    private static func statusError(_ key: String, _ word: String, orEmpty: Bool) -> FieldError {
+        let words = UnitStatus.allCases.map(\.rawValue).joined(separator: ", ") + (orEmpty ? #" or """# : "")
+        return FieldError("field \(goQuoted(key)) must be one of \(words), got \(goQuoted(word))")
+    }
+
+    /// A failure cause, or `nil` when the field is absent or `null`.
+    mutating func optionalCause(_ key: String) throws(FieldError) -> FailureCause? {
+        guard let value = optionalAny(key) else { return nil }
+        guard let cause = FailureCause(json: value) else {
+            throw FieldError("field \(goQuoted(key)) must be a failure cause with a \"root\", got \(value.compact)")
+        }
+        return cause
     }
 }
 
@@ -44,11 +68,14 @@ extension DependencyInfo {
         ])
     }
 
-    public init(json: JSON, unit: String) {
+    /// Decodes one dependency of `unit` from a `status` reply.
+    init(decoding json: JSON, unit: String) throws(FieldError) {
+        var fields = try FieldReader(object: json, "a dependency")
         self.init(
-            unit: unit, dependsOn: json["depends_on"]?.stringValue ?? "",
-            requiredStatus: UnitStatus.fromWire(json["required_status"]) ?? .completed,
-            currentStatus: UnitStatus.fromWire(json["current_status"]))
+            unit: unit, dependsOn: try fields.string("depends_on"),
+            requiredStatus: try fields.status("required_status"),
+            currentStatus: try fields.statusOrEmpty("current_status"))
+        _ = try fields.bool("satisfied")
     }
 }
 
@@ -62,16 +89,21 @@ extension UnitInfo {
         ])
     }
 
+    /// Decodes a unit's info; `nil` when a field is missing or has the wrong type.
     public init?(json: JSON) {
-        guard let name = json["unit"]?.stringValue, let status = UnitStatus.fromWire(json["status"]) else {
-            return nil
-        }
+        guard let info = try? Self(decoding: json) else { return nil }
+        self = info
+    }
+
+    /// Decodes a unit's info. - Throws: what is missing or wrong.
+    init(decoding json: JSON) throws(FieldError) {
+        var fields = try FieldReader(object: json, "a unit")
         self.init(
-            name: name, status: status, isReady: json["ready"]?.boolValue ?? false,
-            registeredAt: Timestamp(microseconds: json["registered_us"]?.int64Value ?? 0),
-            since: Timestamp(microseconds: json["since_us"]?.int64Value ?? 0),
-            reason: json["reason"]?.stringValue, cause: json["cause"].flatMap(FailureCause.init(json:)),
-            waiters: Int(json["waiters"]?.int64Value ?? 0), startedBy: json["started_by"]?.stringValue)
+            name: try fields.string("unit"), status: try fields.status("status"), isReady: try fields.bool("ready"),
+            registeredAt: Timestamp(microseconds: try fields.int("registered_us")),
+            since: Timestamp(microseconds: try fields.int("since_us")), reason: try fields.optionalString("reason"),
+            cause: try fields.optionalCause("cause"), waiters: Int(try fields.count("waiters")),
+            startedBy: try fields.optionalString("started_by"))
     }
 }
 
@@ -83,11 +115,13 @@ extension StartInfo {
         ])
     }
 
-    public init(json: JSON) {
+    /// Decodes a `start` reply. - Throws: what is missing or wrong.
+    init(decoding json: JSON) throws(FieldError) {
+        var fields = try FieldReader(object: json, "the result")
         self.init(
-            unit: json["unit"]?.stringValue ?? "", dependencies: json["dependencies"]?.stringList ?? [],
-            unsatisfiedAtStart: json["unsatisfied_at_start"]?.stringList ?? [],
-            waited: json["waited"]?.boolValue ?? false)
+            unit: try fields.string("unit"), dependencies: try fields.stringArray("dependencies", nonEmpty: false),
+            unsatisfiedAtStart: try fields.stringArray("unsatisfied_at_start", nonEmpty: false),
+            waited: try fields.bool("waited"))
     }
 }
 
@@ -119,12 +153,23 @@ public struct UnitStatusReport: Sendable, Equatable {
         ])
     }
 
-    public init(json: JSON) {
-        let unit = json["unit"]?.stringValue ?? ""
+    /// Decodes a `status` reply. - Throws: what is missing or wrong.
+    init(decoding json: JSON) throws(FieldError) {
+        var fields = try FieldReader(object: json, "the result")
+        let unit = try fields.string("unit")
+        _ = try fields.statusOrEmpty("status")
+        let info: UnitInfo?
+        do {
+            info = try fields.optionalAny("info").map { json throws(FieldError) in try UnitInfo(decoding: json) }
+        } catch {
+            throw error.within("info")
+        }
         self.init(
-            unit: unit, info: json["info"].flatMap(UnitInfo.init(json:)), isReady: json["ready"]?.boolValue ?? true,
-            dependencies: json["dependencies"]?.arrayValue?.map { DependencyInfo(json: $0, unit: unit) } ?? [],
-            dependents: json["dependents"]?.stringList ?? [])
+            unit: unit, info: info, isReady: try fields.bool("ready"),
+            dependencies: try fields.array("dependencies") { json throws(FieldError) in
+                try DependencyInfo(decoding: json, unit: unit)
+            },
+            dependents: try fields.stringArray("dependents", nonEmpty: false))
     }
 }
 
@@ -153,15 +198,12 @@ public struct HelloInfo: Sendable, Equatable {
         ])
     }
 
-    public init(json: JSON) {
+    /// Decodes a `hello` reply. - Throws: what is missing or wrong.
+    init(decoding json: JSON) throws(FieldError) {
+        var fields = try FieldReader(object: json, "the result")
         self.init(
-            version: json["version"]?.int64Value ?? 0, agentVersion: json["agent_version"]?.stringValue ?? "",
-            pid: json["pid"]?.int64Value ?? 0, maxFrameBytes: json["max_frame_bytes"]?.int64Value ?? 0,
-            instance: json["instance"]?.stringValue ?? "")
+            version: try fields.int("version"), agentVersion: try fields.string("agent_version"),
+            pid: try fields.int("pid"), maxFrameBytes: try fields.int("max_frame_bytes"),
+            instance: try fields.string("instance"))
     }
-}
-
-extension JSON {
-    /// The strings of an array, skipping anything else.
-    public var stringList: [String]? { arrayValue?.compactMap(\.stringValue) }
 }

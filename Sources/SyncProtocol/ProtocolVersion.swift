@@ -41,4 +41,7 @@ extension ErrorCode {
     public static let journalUnavailable = ErrorCode("journal_unavailable")
     /// The client side could not reach the agent, or lost it (never sent by the agent).
     public static let unreachable = ErrorCode("unreachable")
+    /// The client cannot read a reply or a push of the agent: a field is missing or has the wrong type, or the
+    /// request has no such push (never sent by the agent). The request it belonged to fails with it.
+    public static let badReply = ErrorCode("bad_reply")
 }

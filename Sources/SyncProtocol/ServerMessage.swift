@@ -11,8 +11,16 @@ public enum ServerMessage: Sendable, Equatable {
 
     public static func == (lhs: ServerMessage, rhs: ServerMessage) -> Bool { lhs.json == rhs.json }
 
-    /// A successful reply.
-    public static func ok(_ id: Int64, _ result: JSON = .object([])) -> ServerMessage { .reply(id: id, .success(result)) }
+    /// A successful reply to request `id`.
+    public static func ok(_ id: Int64, _ reply: Reply) -> ServerMessage { .reply(id: id, .success(reply.json)) }
+
+    /// A push about request `id`.
+    public static func push(_ id: Int64, _ push: Push) -> ServerMessage {
+        .push(id: id, kind: push.kind, fields: push.fields)
+    }
+
+    /// A successful reply with any result; the agent uses ``ok(_:_:)`` with a ``Reply``.
+    static func ok(_ id: Int64, _ result: JSON = .object([])) -> ServerMessage { .reply(id: id, .success(result)) }
 
     /// An error reply.
     public static func error(_ id: Int64?, _ error: WireError) -> ServerMessage { .reply(id: id, .failure(error)) }

@@ -11,15 +11,20 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
     /// For `too_slow`: the sequence number of the last event the subscriber was sent; `subscribe` with this `since`
     /// resumes without a gap.
     public var since: UInt64?
+    /// For a client's own `unreachable`: the `errno` of the system call that failed (`connect`), so that callers
+    /// decide by it rather than by the message's text. Never on the wire.
+    public var posixError: Int32?
 
     public init(
-        _ code: ErrorCode, _ message: String, cause: FailureCause? = nil, requestID: Int64? = nil, since: UInt64? = nil
+        _ code: ErrorCode, _ message: String, cause: FailureCause? = nil, requestID: Int64? = nil, since: UInt64? = nil,
+        posixError: Int32? = nil
     ) {
         self.code = code
         self.message = message
         self.cause = cause
         self.requestID = requestID
         self.since = since
+        self.posixError = posixError
     }
 
     public init(_ error: SyncError) {

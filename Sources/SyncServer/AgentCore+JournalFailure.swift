@@ -139,11 +139,11 @@ extension AgentCore {
                 if graph.isReady(unit) {
                     answer = .error(request.requestID, undone)
                 } else if case .started(let info) = try graph.start(unit, wait: waitID, token: token) {
-                    answer = .ok(request.requestID, info.json)
+                    answer = .ok(request.requestID, .start(info))
                 }
             case .completion(let units):
                 if case .done(let done) = try graph.awaitCompletion(of: units, wait: waitID) {
-                    answer = .ok(request.requestID, .object([("units", .strings(done))]))
+                    answer = .ok(request.requestID, .wait(units: done))
                 }
             }
         } catch {

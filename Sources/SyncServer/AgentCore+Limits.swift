@@ -108,32 +108,41 @@ extension AgentCore {
 
     // MARK: Requests
 
-    /// Why `request` must be refused before it touches anything, if it must: a change while the journal cannot
-    /// be written, an over-long field, or a limit it would cross.
+    /// Why `request` must be refused before it touches anything, if it must: an over-long field, a change
+    /// (``Request/Body/changesState``) while the journal cannot be written, or a limit it would cross.
     func refusal(of request: Request, on connection: Connection) -> WireError? {
-        switch request.body {
-        case .hello(_, let client):
-            return client.flatMap { admission.tooLong("client name", $0, limit: AgentLimits.maxTokenBytes) }
+        if let problem = lengthRefusal(of: request.body) { return problem }
+        if request.body.changesState, let problem = journalRefusal() { return problem }
+        return limitRefusal(of: request.body, on: connection)
+    }
+
+    private func lengthRefusal(of body: Request.Body) -> WireError? {
+        if case .hello(_, let client?) = body {
+            return admission.tooLong("client name", client, limit: AgentLimits.maxTokenBytes)
+        }
+        if case .start(_, _, _, let token?) = body {
+            return admission.tooLong("start token", token, limit: AgentLimits.maxTokenBytes)
+        }
+        return nil
+    }
+
+    private func limitRefusal(of body: Request.Body, on connection: Connection) -> WireError? {
+        switch body {
         case .want(let unit, let dependencies):
-            return journalRefusal() ?? unitRefusal(unit) ?? edgeRefusal(unit, dependencies)
-        case .start(let unit, let wait, _, let token):
-            if let token, let problem = admission.tooLong("start token", token, limit: AgentLimits.maxTokenBytes) {
-                return problem
-            }
-            if let problem = journalRefusal() ?? unitRefusal(unit) { return problem }
+            return unitRefusal(unit) ?? edgeRefusal(unit, dependencies)
+        case .start(let unit, let wait, _, _):
+            if let problem = unitRefusal(unit) { return problem }
             // Only a start that may wait takes a place among the parked requests.
             return wait && !graph.isReady(unit) ? parkRefusal(on: connection) : nil
-        case .complete:
-            return journalRefusal()
         case .fail(let unit, _):
-            return journalRefusal() ?? unitRefusal(unit)
+            return unitRefusal(unit)
         case .wait(let units, let all, _):
             let names = all ? nil : units
             let done = names?.allSatisfy { graph.status(of: $0) == .completed } ?? false
             return done ? nil : parkRefusal(on: connection)
         case .subscribe:
             return admission.subscriberRefusal(inFlight: connection.inflight.count, subscribers: subscriptions.count)
-        case .ping, .status, .list, .cancel, .snapshot, .history:
+        case .hello, .complete, .ping, .status, .list, .cancel, .snapshot, .history:
             return nil
         }
     }

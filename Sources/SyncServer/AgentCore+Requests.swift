@@ -32,42 +32,39 @@ extension AgentCore {
             case .hello(let version, let client):
                 greet(connection, id: id, version: version, client: client)
             case .ping:
-                send(.ok(id), to: connection)
+                send(.ok(id, .ping), to: connection)
             case .want(let unit, let dependencies):
                 for dependency in dependencies {
                     try graph.want(unit, dependsOn: dependency)
                 }
-                reply(.ok(id, .object([("unit", .string(unit)), ("declared", .strings(dependencies))])), to: connection, id: id)
+                reply(.ok(id, .want(unit: unit, declared: dependencies)), to: connection, id: id)
             case .start(let unit, let wait, let timeoutMs, let token):
                 try start(unit, wait: wait, timeoutMs: timeoutMs, token: token, id: id, on: connection)
             case .complete(let unit):
                 try graph.complete(unit)
-                reply(.ok(id), to: connection, id: id)
+                reply(.ok(id, .complete), to: connection, id: id)
             case .fail(let unit, let reason):
                 try graph.fail(unit, reason: reason.map(Self.shortened))
                 let skipped = graph.pendingEvents.compactMap { event -> String? in
                     guard case .statusChanged(let unit, _, .skipped, _, _, _) = event.kind else { return nil }
                     return unit
                 }
-                reply(.ok(id, .object([("skipped", .strings(skipped.sorted(by: bytewise)))])), to: connection, id: id)
+                reply(.ok(id, .fail(skipped: skipped.sorted(by: bytewise))), to: connection, id: id)
             case .status(let unit):
-                reply(.ok(id, try statusReport(unit).json), to: connection, id: id)
+                reply(.ok(id, .status(try statusReport(unit))), to: connection, id: id)
             case .list:
-                reply(.ok(id, .object([("units", .array(graph.allUnits.map(\.json)))])), to: connection, id: id)
+                reply(.ok(id, .list(graph.allUnits)), to: connection, id: id)
             case .wait(let units, let all, let timeoutMs):
                 try awaitCompletion(all ? graph.unitNames : units, timeoutMs: timeoutMs, id: id, on: connection)
             case .cancel(let target):
                 cancel(target, id: id, on: connection)
             case .snapshot:
-                reply(.ok(id, graph.snapshot.json), to: connection, id: id)
+                reply(.ok(id, .snapshot(graph.snapshot)), to: connection, id: id)
             case .history:
                 // The events are already encoded in the ring; the reply is assembled around them as text.
-                let events = ring.all.map(\.json).joined(separator: ",")
-                let result = #"{"instance":"\#(hello.instance)","snapshot":\#(graph.snapshot.json.compact),"#
-                    + #""events":[\#(events)]}"#
-                queue(
-                    #"{"id":\#(id),"ok":true,"result":\#(result)}"# + "\n", for: connection,
-                    tag: .reply(id: id, through: graph.nextSequence - 1))
+                let frame = Reply.historyFrame(
+                    id: id, instance: hello.instance, snapshot: graph.snapshot, events: ring.all.map(\.json))
+                queue(frame, for: connection, tag: .reply(id: id, through: graph.nextSequence - 1))
             case .subscribe(let since, let instance):
                 subscribe(since: since.map(UInt64.init), instance: instance, id: id, on: connection)
             }
@@ -90,7 +87,7 @@ extension AgentCore {
         connection.helloTimer?.cancel()
         connection.helloTimer = nil
         logger.trace("hello", metadata: ["client": "\(client ?? "?")", "connection": "\(connection.id)"])
-        send(.ok(id, hello.json), to: connection)
+        send(.ok(id, .hello(hello)), to: connection)
     }
 
     private func start(
@@ -99,16 +96,11 @@ extension AgentCore {
         let waitID = parked.makeID()
         switch try graph.start(unit, wait: wait ? waitID : nil, token: token) {
         case .started(let info):
-            reply(.ok(id, info.json), to: connection, id: id)
+            reply(.ok(id, .start(info)), to: connection, id: id)
         case .parked(let dependencies, let unsatisfied):
             park(waitID, .start(unit: unit, token: token), timeoutMs: timeoutMs, id: id, on: connection)
-            send(
-                .push(
-                    id: id, kind: "waiting",
-                    fields: [
-                        ("unit", .string(unit)), ("dependencies", .strings(dependencies)),
-                        ("unsatisfied", .strings(unsatisfied)),
-                    ]), to: connection)
+            let waiting = StartWaiting(unit: unit, dependencies: dependencies, unsatisfied: unsatisfied)
+            send(.push(id, .startWaiting(waiting)), to: connection)
         }
     }
 
@@ -118,10 +110,10 @@ extension AgentCore {
         let waitID = parked.makeID()
         switch try graph.awaitCompletion(of: units, wait: waitID) {
         case .done(let units):
-            reply(.ok(id, .object([("units", .strings(units))])), to: connection, id: id)
+            reply(.ok(id, .wait(units: units)), to: connection, id: id)
         case .parked(let remaining):
             park(waitID, .completion(units: units), timeoutMs: timeoutMs, id: id, on: connection)
-            send(.push(id: id, kind: "waiting", fields: [("remaining", .strings(remaining))]), to: connection)
+            send(.push(id, .waitWaiting(remaining: remaining)), to: connection)
         }
     }
 
@@ -167,7 +159,7 @@ extension AgentCore {
             send(.error(id, WireError(.unknownRequest, message)), to: connection)
             return
         }
-        send(.ok(id), to: connection)
+        send(.ok(id, .cancel), to: connection)
     }
 
     private func statusReport(_ unit: String) throws(SyncError) -> UnitStatusReport {

@@ -24,9 +24,7 @@ extension AgentCore {
 
     /// The push that opens a subscription with the whole graph.
     func snapshotPush(id: Int64) -> ServerMessage {
-        .push(
-            id: id, kind: "snapshot",
-            fields: [("instance", .string(hello.instance)), ("snapshot", graph.snapshot.json)])
+        .push(id, .snapshot(instance: hello.instance, graph.snapshot))
     }
 
     /// Ends a subscription.
@@ -60,8 +58,8 @@ extension AgentCore {
         }
     }
 
-    /// `{"id":N,"push":"event","event":{…}}` around the event's JSON, encoded once for every subscriber.
+    /// The `event` push around the event's JSON, encoded once for every subscriber.
     private func eventFrame(_ entry: EventRing.Entry, id: Int64) -> String {
-        #"{"id":\#(id),"push":"event","event":\#(entry.json)}"# + "\n"
+        Push.eventFrame(id: id, event: entry.json)
     }
 }

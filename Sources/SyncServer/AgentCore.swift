@@ -213,8 +213,8 @@ final class AgentCore {
             guard let request = parked.release(resolution.id) else { continue }
             let message: ServerMessage
             switch resolution.result {
-            case .success(.started(let info)): message = .ok(request.requestID, info.json)
-            case .success(.completed(let units)): message = .ok(request.requestID, .object([("units", .strings(units))]))
+            case .success(.started(let info)): message = .ok(request.requestID, .start(info))
+            case .success(.completed(let units)): message = .ok(request.requestID, .wait(units: units))
             case .failure(let error): message = .error(request.requestID, WireError(error))
             }
             finish(request, resolution.id, with: message, released: true)

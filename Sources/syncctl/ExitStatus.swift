@@ -1,3 +1,4 @@
+@preconcurrency import Glibc
 import SyncClient
 import SyncCore
 import SyncProtocol
@@ -27,7 +28,7 @@ enum ExitStatus: Int32, CaseIterable {
     /// The status for an error the agent (or the connection) reported.
     init(_ code: ErrorCode) {
         switch code {
-        case .unreachable, .shuttingDown, .unsupportedVersion, .badFrame, .frameTooLarge, .unsafeSocket,
+        case .unreachable, .shuttingDown, .unsupportedVersion, .badFrame, .badReply, .frameTooLarge, .unsafeSocket,
             .agentRestarted:
             self = .unreachable
         case .dependencyFailed, .unitFailed: self = .dependencyFailed
@@ -45,8 +46,9 @@ enum ExitStatus: Int32, CaseIterable {
                or the output could not be written (a full disk)
           2    usage error: bad arguments or flags
           122  a dependency failed or was skipped (start, run, wait)
-          123  the agent is unreachable, went away, restarted without its state, or its
-               socket could have been put there by another user
+          123  the agent is unreachable, went away, restarted without its state, sent a
+               reply syncctl cannot read, or its socket could have been put there by
+               another user
           124  timeout
           126  run: the command could not be executed
           127  run: the command was not found
@@ -77,16 +79,17 @@ struct CommandFailure: Error {
         self.init(status, message, hint: Self.hint(for: error, socket: socket))
     }
 
+    /// What to do about a failed connect, by its `errno`.
     private static func hint(for error: WireError, socket: SocketPath) -> String? {
-        guard error.code == .unreachable else { return nil }
-        if error.message.hasSuffix("permission denied") {
+        guard error.code == .unreachable, let posixError = error.posixError else { return nil }
+        if posixError == EACCES {
             return "the socket belongs to another user; run syncctl as the agent's user"
         }
-        if error.message.hasSuffix("connection refused"), let kind = Posix.nonSocketKind(at: socket.path) {
+        if posixError == ECONNREFUSED, let kind = Posix.nonSocketKind(at: socket.path) {
             let origin = socket.source == .defaultDirectory ? "the default path" : socket.source.rawValue
             return "\(socket.path) is \(kind), not a socket; check \(origin)"
         }
-        if error.message.hasSuffix("no such file or directory") || error.message.hasSuffix("connection refused") {
+        if posixError == ENOENT || posixError == ECONNREFUSED {
             let origin = socket.source == .defaultDirectory ? "" : " (path from \(socket.source.rawValue))"
             return "is the agent running? start it with sync-agent\(origin)"
         }

@@ -47,7 +47,7 @@ extension GlobalOptions {
     ) async throws -> T {
         let socket = self.socket
         let reconnector = Reconnector(
-            socketPath: socket,
+            socketPath: socket, deadlineMessage: timeoutMessage,
             onLoss: { error in
                 Output.error("syncctl: lost the agent at \(socket.path) (\(error.message)); reconnecting, still waiting")
             })
@@ -55,7 +55,6 @@ extension GlobalOptions {
             return try await reconnector.run(
                 retryFirstConnection: retryFirstConnection, timeout: timeout, redeclare: redeclare, body)
         } catch var error as WireError {
-            if error.code == .timeout && error.message == Reconnector.deadlineMessage { error.message = timeoutMessage }
             if error.code == .agentRestarted, let stateLostMessage { error.message = stateLostMessage }
             throw CommandFailure(error, prefix: prefix, socket: socket)
         }

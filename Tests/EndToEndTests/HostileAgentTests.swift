@@ -10,7 +10,9 @@ import Testing
 struct HostileAgentTests {
     /// A listener in Python that answers each line according to `mode`: `garbage` (a line that is not JSON),
     /// `garbage-then-reply` (the same, then the right reply in the same write), `silent` (nothing), `wrong-id` (a
-    /// reply for another id first, then the right one), `not-a-reply` (JSON that is neither a reply nor a push).
+    /// reply for another id first, then the right one), `not-a-reply` (JSON that is neither a reply nor a push),
+    /// `bad-result` (hello right, then a result that is an array), `bad-push` (hello right, then a `waiting` push
+    /// whose fields have the wrong types, and nothing more).
     static let script = #"""
         import json, socket, sys
         path, mode = sys.argv[1], sys.argv[2]
@@ -40,6 +42,13 @@ struct HostileAgentTests {
                         conn.sendall(b'{"id": 1, "hello": "there"}\n')
                     elif mode == "wrong-id":
                         conn.sendall(reply(request["id"] + 1000) + reply(request["id"]))
+                    elif mode in ("bad-result", "bad-push") and request["type"] == "hello":
+                        conn.sendall(reply(request["id"]))
+                    elif mode == "bad-result":
+                        conn.sendall((json.dumps({"id": request["id"], "ok": True, "result": []}) + "\n").encode())
+                    elif mode == "bad-push" and request["type"] in ("start", "wait"):
+                        push = {"id": request["id"], "push": "waiting", "unit": 5, "remaining": "a"}
+                        conn.sendall((json.dumps(push) + "\n").encode())
             conn.close()
         """#
 
@@ -66,6 +75,44 @@ struct HostileAgentTests {
             #expect(result.status == 123, "\(result)")
             #expect(result.stderr.contains("sent a frame that is not a reply or a push"), "\(result)")
             #expect(result.stderr.contains("is something else listening on the socket?"), "\(result)")
+        }
+    }
+
+    /// A reply that does not decode as what its request expects ends the command with exit 123 and says what was
+    /// wrong and what to do, instead of printing defaults (empty lists, `""`).
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3"),
+        arguments: [
+            ["ping"], ["want", "a", "b"], ["start", "a"], ["complete", "a"], ["fail", "a"], ["status", "a"], ["list"],
+            ["wait", "a"], ["graph"], ["timeline"], ["why", "a"], ["watch"], ["run", "a", "--", "true"],
+        ])
+    func aReplyThatDoesNotDecodeEndsTheCommand(arguments: [String]) async throws {
+        try await withFake("bad-result") { socket in
+            // Before `--`, which starts run's command.
+            let options = arguments.firstIndex(of: "--") ?? arguments.count
+            var arguments = arguments
+            arguments.insert(contentsOf: ["--socket-path", socket], at: options)
+            let result = try await RunningProcess.run(Products.path("syncctl"), arguments)
+            #expect(result.status == 123, "\(result)")
+            #expect(result.stdout.isEmpty, "\(result)")
+            #expect(result.stderr.contains("the agent at \(socket) sent a reply to "), "\(result)")
+            let problem = "that syncctl cannot read: the result must be an object, got array"
+            #expect(result.stderr.contains(problem), "\(result)")
+            #expect(result.stderr.contains("Check that sync-agent and syncctl are the same version"), "\(result)")
+        }
+    }
+
+    /// A `waiting` push that does not decode ends a waiting `start` or `wait` at once, rather than leaving it
+    /// waiting for a reply that this agent will never send.
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3"),
+        arguments: [["start", "a"], ["wait", "a"]])
+    func aWaitingPushThatDoesNotDecodeEndsTheWait(arguments: [String]) async throws {
+        try await withFake("bad-push") { socket in
+            let result = try await RunningProcess.run(Products.path("syncctl"), arguments + ["--socket-path", socket])
+            #expect(result.status == 123, "\(result)")
+            #expect(result.stdout.isEmpty, "\(result)")
+            #expect(result.stderr.contains(#"sent a "waiting" push to \#(arguments[0]) (request "#), "\(result)")
         }
     }
 
