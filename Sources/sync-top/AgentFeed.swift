@@ -62,7 +62,8 @@ struct AgentFeed: DashboardFeed {
             (snapshot, events) = try await client.history()
         } catch {
             // Gone between connecting and answering: the live dashboard keeps following, as for a missing agent.
-            if once { throw error }
+            // A history it cannot read is shown, not followed past.
+            if once || error.code == .badReply { throw error }
             return Start(since: 0, instance: nil)
         }
         for event in events { post(.event(event)) }

@@ -116,6 +116,19 @@ struct HostileAgentTests {
         }
     }
 
+    /// sync-top says so too, rather than showing a dashboard built from defaults.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3"))
+    func syncTopShowsAHistoryItCannotRead() async throws {
+        try await withFake("bad-result") { socket in
+            let result = try await RunningProcess.run(
+                Products.path("sync-top"), ["--once", "--socket-path", socket],
+                environment: ["LC_ALL": "C.UTF-8", "TZ": "UTC", "TERM": "xterm-256color"])
+            #expect(result.status != 0, "\(result)")
+            let problem = "sent a reply to history (request 2) that sync-top cannot read: the result must be an object"
+            #expect(result.stderr.contains(problem), "\(result)")
+        }
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3"))
     func aReplyForAnotherRequestIsIgnored() async throws {
         try await withFake("wrong-id") { socket in
