@@ -267,6 +267,9 @@ public final class SyncConnection: Sendable {
                     pending.continuation.resume(
                         throwing: unreadable(error, what: "a reply", of: pending.request, id: id))
                 }
+            case .failure(let error) where error.code == .badReply:
+                pending.continuation.resume(
+                    throwing: unreadable(error, what: "an error reply", of: pending.request, id: id))
             case .failure(let error): pending.continuation.resume(throwing: error)
             }
         }

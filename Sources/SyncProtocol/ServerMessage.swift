@@ -56,7 +56,11 @@ public enum ServerMessage: Sendable, Equatable {
         } else if json["ok"] == .bool(true) {
             self = .reply(id: id, .success(json["result"] ?? .object([])))
         } else if json["ok"] == .bool(false), let error = json["error"] {
-            self = .reply(id: id, .failure(WireError(json: error, requestID: id)))
+            do {
+                self = .reply(id: id, .failure(try WireError(json: error, requestID: id)))
+            } catch {
+                self = .reply(id: id, .failure(error))
+            }
         } else {
             throw WireError(.badFrame, "the agent sent a frame that is neither a reply nor a push: \(json.compact)")
         }

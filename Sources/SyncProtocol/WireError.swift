@@ -40,10 +40,17 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
         return .object(pairs)
     }
 
-    public init(json: JSON, requestID: Int64?) {
+    /// Decodes the `error` object of an error reply to request `requestID`.
+    /// - Throws: ``WireError`` `bad_reply` when its `code` or `message` is missing or not a string: a caller must
+    ///   see that the agent's answer could not be read, not a made-up code or text.
+    public init(json: JSON, requestID: Int64?) throws(WireError) {
+        guard let code = json["code"]?.stringValue, let message = json["message"]?.stringValue else {
+            throw WireError(
+                .badReply, "an error reply needs a string \"code\" and \"message\", got \(json.compact)",
+                requestID: requestID)
+        }
         self.init(
-            ErrorCode(json["code"]?.stringValue ?? "internal"), json["message"]?.stringValue ?? "unknown error",
-            cause: json["cause"].flatMap(FailureCause.init(json:)), requestID: requestID,
+            ErrorCode(code), message, cause: json["cause"].flatMap(FailureCause.init(json:)), requestID: requestID,
             since: json["since"]?.int64Value.flatMap { $0 >= 0 ? UInt64($0) : nil })
     }
 }

@@ -56,11 +56,24 @@ struct ServerMessageTests {
 
     @Test func decodingIsLenientAboutWhatItDoesNotNeed() throws {
         #expect(try ServerMessage(json: JSON.parse(#"{"id":1,"ok":true}"#)) == .ok(1))
-        let error = try ServerMessage(json: JSON.parse(#"{"id":2,"ok":false,"error":{}}"#))
-        #expect(error == .error(2, WireError(ErrorCode("internal"), "unknown error")))
+        let text = #"{"id":2,"ok":false,"error":{"code":"x","message":"m","n":1}}"#
+        let extra = try ServerMessage(json: JSON.parse(text))
+        #expect(extra == .error(2, WireError(ErrorCode("x"), "m")))
         let cause = try #require(FailureCause(json: JSON.parse(#"{"root":"a","reason":null}"#)))
         #expect(cause == FailureCause(root: "a", reason: nil, chain: ["a"]))
         #expect(FailureCause(json: .object([])) == nil)
+    }
+
+    /// An error object without its code or message is not given a made-up one: the caller sees `bad_reply`.
+    @Test(arguments: [#"{}"#, #"{"code":"x"}"#, #"{"message":"m"}"#, #"{"code":1,"message":"m"}"#])
+    func anErrorWithoutCodeOrMessageIsABadReply(error text: String) throws {
+        let message = try ServerMessage(json: JSON.parse(#"{"id":2,"ok":false,"error":"# + text + "}"))
+        guard case .reply(2, .failure(let error)) = message else {
+            Issue.record("not an error reply: \(message)")
+            return
+        }
+        #expect(error.code == .badReply)
+        #expect(error.message == #"an error reply needs a string "code" and "message", got "# + text)
     }
 
     @Test(arguments: [#"{"id":1}"#, #"{"id":1,"ok":false}"#, #"{"id":1,"ok":"yes"}"#, "[]", #"{"push":"x"}"#])

@@ -70,6 +70,18 @@ struct BadReplyTests {
         }
     }
 
+    /// An error reply whose error has no code or message is not turned into a made-up `internal` error.
+    @Test func anErrorReplyWithoutCodeIsBadReply() async throws {
+        let agent = try ScriptedAgent { id, _ in [#"{"id":\#(id),"ok":false,"error":{"message":"no"}}"#] }
+        defer { agent.stop() }
+        let client = try await SyncClient.connect(to: agent.socketPath, client: "test")
+        defer { client.close() }
+        let problem = #"an error reply needs a string "code" and "message", got {"message":"no"}"#
+        await expectBadReply(agent, "complete", what: "an error reply", problem: problem) {
+            try await client.complete("a")
+        }
+    }
+
     @Test func aMalformedHelloReplyFailsTheConnection() async throws {
         let agent = try ScriptedAgent(answersHello: false) { id, _ in
             [#"{"id":\#(id),"ok":true,"result":{"version":1}}"#]
