@@ -77,6 +77,11 @@ struct CommandFailure: Error {
         self.init(status, message, hint: Self.hint(for: error, socket: socket))
     }
 
+    /// What syncctl prints on stderr for it: `error: <message>`, then `hint: <hint>` when there is one.
+    var lines: [String] {
+        ["error: \(message)"] + (hint.map { ["hint: \($0)"] } ?? [])
+    }
+
     private static func hint(for error: WireError, socket: SocketPath) -> String? {
         guard error.code == .unreachable else { return nil }
         if error.message.hasSuffix("permission denied") {
