@@ -14,37 +14,37 @@ import Testing
     }
 
     static let report = UnitStatusReport(
-        unit: "test-unit", info: unit("test-unit", .pending, ready: false), isReady: false,
+        unit: "claude", info: unit("claude", .pending, ready: false), isReady: false,
         dependencies: [
             DependencyInfo(
-                unit: "test-unit", dependsOn: "dep-1", requiredStatus: .completed, currentStatus: .completed),
-            DependencyInfo(unit: "test-unit", dependsOn: "dep-2", requiredStatus: .completed, currentStatus: nil),
+                unit: "claude", dependsOn: "git", requiredStatus: .completed, currentStatus: .completed),
+            DependencyInfo(unit: "claude", dependsOn: "vault-token", requiredStatus: .completed, currentStatus: nil),
         ],
         dependents: [])
 
     @Test func statusTableShowsTheUnitThenItsDependencies() {
         #expect(
-            Status.table(Self.report, unit: "test-unit", columns: Status.columns) == """
-                Unit: test-unit
+            Status.table(Self.report, unit: "claude", columns: Status.columns) == """
+                Unit: claude
                 Status: pending
                 Ready: false
 
                 Dependencies:
-                DEPENDS ON  REQUIRED STATUS  CURRENT STATUS  SATISFIED  
-                dep-1       completed        completed       true       
-                dep-2       completed        not registered  false      
+                DEPENDS ON   REQUIRED STATUS  CURRENT STATUS  SATISFIED  
+                git          completed        completed       true       
+                vault-token  completed        not registered  false      
 
                 """)
     }
 
     @Test func statusTableKeepsTheChosenColumnsInTheirOrder() {
         #expect(
-            Status.table(Self.report, unit: "test-unit", columns: ["satisfied", "depends on"]).hasSuffix(
+            Status.table(Self.report, unit: "claude", columns: ["satisfied", "depends on"]).hasSuffix(
                 """
                 Dependencies:
-                SATISFIED  DEPENDS ON  
-                true       dep-1       
-                false      dep-2       
+                SATISFIED  DEPENDS ON   
+                true       git          
+                false      vault-token  
 
                 """))
     }
@@ -64,18 +64,18 @@ import Testing
         #expect(
             Status.json(Self.report).pretty == """
                 {
-                  "unit_name": "test-unit",
+                  "unit_name": "claude",
                   "status": "pending",
                   "is_ready": false,
                   "dependencies": [
                     {
-                      "depends_on": "dep-1",
+                      "depends_on": "git",
                       "required_status": "completed",
                       "current_status": "completed",
                       "is_satisfied": true
                     },
                     {
-                      "depends_on": "dep-2",
+                      "depends_on": "vault-token",
                       "required_status": "completed",
                       "current_status": "",
                       "is_satisfied": false
