@@ -144,6 +144,14 @@ import Testing
         }
     }
 
+    @Test func anUnknownFocusIsRefusedWithACloseNameAsTheHint() {
+        let failure = Graph.unknownUnit("gti", among: ["claude", "git"])
+        #expect(failure.status == .refused)
+        #expect(failure.lines == ["error: unit \"gti\" is not in the graph", "hint: did you mean \"git\"?"])
+        let far = Graph.unknownUnit("postgres", among: ["claude", "git"])
+        #expect(far.hint == "syncctl graph shows every unit and the dependencies they name")
+    }
+
     @Test func watchPrintsOneLinePerEvent() {
         let time = Timestamp(microseconds: 13 * 3_600_000_000 + 19 * 60_000_000 + 18_123_000)
         func line(_ kind: SyncEvent.Kind) -> String {
