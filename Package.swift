@@ -49,21 +49,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "syncctl",
+        // syncctl: every command in SyncCtl (unit-tested), a thin main in the executable. A release gets its static
+        // runtime from the build command (`swift build -c release --static-swift-stdlib`, docs/BENCHMARKS.md).
+        .target(
+            name: "SyncCtl",
             dependencies: [
                 "SyncClient",
                 "SyncProtocol",
                 "SyncCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // Scripts run syncctl once per step: linking the Swift runtime in saves loading a dozen shared libraries
-            // at every start (docs/BENCHMARKS.md, cli_roundtrip_ms).
-            linkerSettings: [
-                .unsafeFlags(
-                    ["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"], .when(platforms: [.linux]))
             ]
         ),
+        .executableTarget(name: "syncctl", dependencies: ["SyncCtl"]),
         // sync-top: a pure model and layout (SyncTop), one thin curses file in the executable.
         .target(name: "SyncTop", dependencies: ["SyncCore"]),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
@@ -110,7 +107,8 @@ let package = Package(
                 "SyncServer", "SyncClient", "SyncTestSupport", "CPeerCredentials",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
-        // Runs the built syncctl; not a dependency, since its static runtime (see above) cannot link into a test bundle.
-        .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "SyncClient", "SyncTestSupport"]),
+        .testTarget(name: "SyncCtlTests", dependencies: ["SyncCtl", "SyncCore", "SyncProtocol"]),
+        // Runs the built sync-agent and syncctl as child processes.
+        .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport"]),
     ]
 )

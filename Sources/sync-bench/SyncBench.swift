@@ -12,8 +12,8 @@ struct SyncBench: AsyncParsableCommand {
         discussion: """
             Runs every benchmark group (\(Figure.groups.joined(separator: ", "))) on fresh agents and prints one \
             table: per figure the median over the runs, min, max, and its goal. --json prints one JSON object \
-            instead, keyed by figure name. Progress goes to stderr. Build with -c release before measuring; \
-            docs/BENCHMARKS.md says what each figure measures.
+            instead, keyed by figure name. Progress goes to stderr. Build with -c release --static-swift-stdlib \
+            before measuring, as a release is built; docs/BENCHMARKS.md says what each figure measures.
             """
     )
 
@@ -82,7 +82,9 @@ struct SyncBench: AsyncParsableCommand {
         let executable = Self.executablePath()
         let directory = binDir ?? String(executable[..<(executable.lastIndex(of: "/") ?? executable.endIndex)])
         for tool in ["sync-agent", "syncctl"] where access("\(directory)/\(tool)", X_OK) != 0 {
-            throw ValidationError("\(directory)/\(tool) not found; build it (swift build -c release) or pass --bin-dir")
+            throw ValidationError(
+                "\(directory)/\(tool) not found; build it (swift build -c release --static-swift-stdlib) or pass "
+                    + "--bin-dir")
         }
         // Ignore SIGPIPE: a waiter socket closed by the agent must fail a write, not end the bench.
         signal(SIGPIPE, SIG_IGN)

@@ -24,26 +24,34 @@ struct List: AsyncParsableCommand {
         let chosen = try columns.resolve(from: Self.columns)
         let units = try await global.withClient(prefix: "list units failed") { try await $0.list() }
         switch output {
-        case .json:
-            let items = units.map {
-                JSON.object([("unit_name", .string($0.name)), ("status", .string($0.status.rawValue)), ("is_ready", .bool($0.isReady))])
-            }
-            Output.line(JSON.array(items).pretty)
-        case .table:
-            guard !units.isEmpty else {
-                Output.line("No units registered")
-                return
-            }
-            let rows = units.map { unit in
-                chosen.map { column -> String in
-                    switch column {
-                    case "unit": return unit.name
-                    case "status": return unit.status.rawValue
-                    default: return String(unit.isReady)
-                    }
+        case .json: Output.line(Self.json(units).pretty)
+        case .table: Output.raw(Self.table(units, columns: chosen))
+        }
+    }
+
+    /// coder's JSON shape: one object per unit, in the agent's order.
+    static func json(_ units: [UnitInfo]) -> JSON {
+        .array(
+            units.map {
+                .object([
+                    ("unit_name", .string($0.name)), ("status", .string($0.status.rawValue)),
+                    ("is_ready", .bool($0.isReady)),
+                ])
+            })
+    }
+
+    /// coder's table of `columns`, or a line saying no unit is registered.
+    static func table(_ units: [UnitInfo], columns: [String]) -> String {
+        guard !units.isEmpty else { return "No units registered\n" }
+        let rows = units.map { unit in
+            columns.map { column -> String in
+                switch column {
+                case "unit": return unit.name
+                case "status": return unit.status.rawValue
+                default: return String(unit.isReady)
                 }
             }
-            Output.raw(Table(headers: chosen, rows: rows).rendered)
         }
+        return Table(headers: columns, rows: rows).rendered
     }
 }

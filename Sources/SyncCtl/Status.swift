@@ -26,34 +26,34 @@ struct Status: AsyncParsableCommand {
         let chosen = try columns.resolve(from: Self.columns)
         let report = try await global.withClient(prefix: "get status failed") { try await $0.status(unit) }
         switch output {
-        case .json:
-            Output.line(Self.json(report).pretty)
-        case .table:
-            var text = """
-                Unit: \(unit)
-                Status: \((report.info?.status).display)
-                Ready: \(report.isReady)
-
-                Dependencies:
-
-                """
-            if report.dependencies.isEmpty {
-                text += "No dependencies found\n"
-            } else {
-                let rows = report.dependencies.map { dependency in
-                    chosen.map { column -> String in
-                        switch column {
-                        case "depends on": return dependency.dependsOn
-                        case "required status": return dependency.requiredStatus.rawValue
-                        case "current status": return dependency.currentStatus.display
-                        default: return String(dependency.isSatisfied)
-                        }
-                    }
-                }
-                text += Table(headers: chosen, rows: rows).rendered
-            }
-            Output.raw(text)
+        case .json: Output.line(Self.json(report).pretty)
+        case .table: Output.raw(Self.table(report, unit: unit, columns: chosen))
         }
+    }
+
+    /// coder's text: the unit, its status and readiness, then its dependencies in `columns` (or a line saying
+    /// there are none).
+    static func table(_ report: UnitStatusReport, unit: String, columns: [String]) -> String {
+        var text = """
+            Unit: \(unit)
+            Status: \((report.info?.status).display)
+            Ready: \(report.isReady)
+
+            Dependencies:
+
+            """
+        guard !report.dependencies.isEmpty else { return text + "No dependencies found\n" }
+        let rows = report.dependencies.map { dependency in
+            columns.map { column -> String in
+                switch column {
+                case "depends on": return dependency.dependsOn
+                case "required status": return dependency.requiredStatus.rawValue
+                case "current status": return dependency.currentStatus.display
+                default: return String(dependency.isSatisfied)
+                }
+            }
+        }
+        return text + Table(headers: columns, rows: rows).rendered
     }
 
     /// coder's JSON shape, with dependencies sorted and `[]` when there are none.

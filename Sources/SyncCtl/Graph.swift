@@ -4,6 +4,7 @@ import SyncProtocol
 
 struct Graph: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "graph",
         abstract: "Show the dependency graph with statuses",
         usage: "syncctl graph [-o text|dot|mermaid|json] [--focus <unit>] [--direction td|lr]",
         discussion: """

@@ -79,6 +79,11 @@ struct CommandFailure: Error {
         self.init(status, message, hint: Self.hint(for: error, socket: socket))
     }
 
+    /// What syncctl prints on stderr for it: `error: <message>`, then `hint: <hint>` when there is one.
+    var lines: [String] {
+        ["error: \(message)"] + (hint.map { ["hint: \($0)"] } ?? [])
+    }
+
     /// What to do about a failed connect, by its `errno`.
     private static func hint(for error: WireError, socket: SocketPath) -> String? {
         guard error.code == .unreachable, let posixError = error.posixError else { return nil }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import SyncProtocol
 
-@main
-struct Syncctl: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `syncctl` command line: the root command and its subcommands. The executable's `main.swift` only calls
+/// ``main(arguments:)``.
+public struct Syncctl: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "syncctl",
         abstract: "Manage unit dependencies for coordinated startup",
         discussion: """
@@ -26,10 +27,13 @@ struct Syncctl: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    /// Runs the command line; maps every failure to its documented exit status.
-    static func main() async {
+    public init() {}
+
+    /// Runs the command line `arguments` (without the program name) and ends the process with its documented exit
+    /// status. Named apart from ArgumentParser's `main()`, which a call from `main.swift` would otherwise reach.
+    public static func main(arguments: [String]) async -> Never {
         do {
-            var command = try parseAsRoot(fast: Array(CommandLine.arguments.dropFirst()))
+            var command = try parseAsRoot(fast: arguments)
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -38,19 +42,21 @@ struct Syncctl: AsyncParsableCommand {
         } catch let exit as CommandExit {
             if exit.status == 0 { exitProcess(.success) }
             Syncctl.exit(withError: ExitCode(exit.status))
-        } catch let failure as CommandFailure {
-            Output.error("error: \(failure.message)")
-            if let hint = failure.hint { Output.error("hint: \(hint)") }
-            exitProcess(failure.status)
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                Output.error(fullMessage(for: error))
-                exitProcess(.usage)
-            }
-            exit(withError: error)
+            guard let report = failureReport(for: error) else { exit(withError: error) }
+            for line in report.lines { Output.error(line) }
+            exitProcess(report.status)
         }
         exitProcess(.success)
+    }
+
+    /// What syncctl prints on stderr for `error`, and its exit status: a ``CommandFailure`` as it says, a usage
+    /// error (bad arguments, a failed `validate()`) with ArgumentParser's text and exit 2. `nil` when ArgumentParser
+    /// ends the process itself (`--help`, `--version`, its other errors).
+    static func failureReport(for error: any Error) -> (lines: [String], status: ExitStatus)? {
+        if let failure = error as? CommandFailure { return (failure.lines, failure.status) }
+        if exitCode(for: error) == .validationFailure { return ([fullMessage(for: error)], .usage) }
+        return nil
     }
 }
 

@@ -5,6 +5,7 @@ import SyncProtocol
 
 struct Timeline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "timeline",
         abstract: "Show when each unit waited and ran, and the critical path",
         usage: "syncctl timeline [-o text|json|trace] [--width <columns>] [--ascii]",
         discussion: """
