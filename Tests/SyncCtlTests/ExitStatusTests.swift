@@ -82,7 +82,7 @@ typealias ExitStatus = SyncCtl.ExitStatus
     }
 
     @Test func aMissingAgentGetsAHintNamingWhereThePathCameFrom() {
-        let error = WireError(.unreachable, "connect /tmp/x.sock: no such file or directory")
+        let error = WireError(.unreachable, "connect /tmp/x.sock: no such file or directory", posixError: ENOENT)
         let byDefault = CommandFailure(
             error, prefix: nil, socket: SocketPath(path: "/tmp/x.sock", source: .defaultDirectory))
         #expect(byDefault.hint == "is the agent running? start it with sync-agent")
@@ -96,7 +96,7 @@ typealias ExitStatus = SyncCtl.ExitStatus
     }
 
     @Test func anotherUsersSocketGetsAHint() {
-        let error = WireError(.unreachable, "connect /tmp/x.sock: permission denied")
+        let error = WireError(.unreachable, "connect /tmp/x.sock: permission denied", posixError: EACCES)
         let failure = CommandFailure(error, prefix: "ping failed", socket: Self.socket)
         #expect(failure.hint == "the socket belongs to another user; run syncctl as the agent's user")
         #expect(failure.status == .unreachable)
@@ -109,9 +109,15 @@ typealias ExitStatus = SyncCtl.ExitStatus
         close(fd)
         let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { unlink(path) }
-        let error = WireError(.unreachable, "connect \(path): connection refused")
+        let error = WireError(.unreachable, "connect \(path): connection refused", posixError: ECONNREFUSED)
         let failure = CommandFailure(error, prefix: nil, socket: SocketPath(path: path, source: .environment))
         #expect(failure.hint == "\(path) is a regular file, not a socket; check SYNC_AGENT_SOCKET_PATH")
+    }
+
+    /// The hint is chosen by the connect's `errno`, not by the message's words.
+    @Test func aMessageAloneGivesNoHint() {
+        let error = WireError(.unreachable, "connect /tmp/x.sock: permission denied")
+        #expect(CommandFailure(error, prefix: nil, socket: Self.socket).hint == nil)
     }
 
     @Test func otherErrorsGetNoHint() {

@@ -38,10 +38,18 @@ struct EventStoreContractTests {
                 store: store,
                 reopen: {
                     await store.close()
-                    let again = FileJournalStore(path: path, clock: Self.clock, logger: Logger(label: "contract"))
-                    let state = try again.load()
-                    await again.close()
-                    return state
+                    // A child another test is spawning may hold a copy of the lock's descriptor until it execs.
+                    let deadline = ContinuousClock.now + .seconds(5)
+                    while true {
+                        let again = FileJournalStore(path: path, clock: Self.clock, logger: Logger(label: "contract"))
+                        do {
+                            let state = try again.load()
+                            await again.close()
+                            return state
+                        } catch let failure as StoreFailure where failure.code == EWOULDBLOCK && ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                    }
                 }, directory: directory)
         case .memory:
             let store = InMemoryEventStore()
