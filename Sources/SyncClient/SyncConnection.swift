@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 import Synchronization
 import SyncCore
 import SyncProtocol

@@ -1,4 +1,5 @@
 import SyncCore
+import SyncReports
 
 /// The timeline: one Gantt bar per unit on a time axis fitted to the width, the wait hatched and the run solid,
 /// the critical path marked.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Logging
+import SyncOS
 import Synchronization
 import SyncProtocol
 import SyncServer

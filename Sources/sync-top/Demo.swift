@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import SyncOS
 import Synchronization
 import SyncClient
 import SyncProtocol

@@ -1,5 +1,6 @@
 import SyncClient
 import SyncCore
+import SyncOS
 import SyncProtocol
 
 /// syncctl's exit codes: one table for every command, documented in `syncctl --help` and the README.

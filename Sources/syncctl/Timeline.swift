@@ -1,7 +1,9 @@
 import ArgumentParser
 @preconcurrency import Glibc
 import SyncCore
+import SyncOS
 import SyncProtocol
+import SyncReports
 
 struct Timeline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SyncClient
 import SyncCore
+import SyncOS
 import SyncProtocol
 
 struct Watch: AsyncParsableCommand {

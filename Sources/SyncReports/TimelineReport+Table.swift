@@ -1,3 +1,5 @@
+import SyncCore
+
 /// The report as text: the table, the Gantt chart and the critical path.
 extension TimelineReport {
     /// The whole report for a terminal `width` columns wide: the table (``table(ascii:)``), a blank line, the

@@ -1,7 +1,8 @@
 import Synchronization
 import Testing
 
-@testable import SyncCore
+@testable import SyncReports
+import SyncCore
 
 /// `TimelineReport` on the recorded start-up (see ``Startup``) seen at 15 s: figures, critical path, table and Gantt
 /// goldens at widths 80 and 120 and in ASCII.

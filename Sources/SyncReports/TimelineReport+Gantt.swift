@@ -1,3 +1,5 @@
+import SyncCore
+
 /// The report as a text Gantt chart.
 extension TimelineReport {
     /// A Gantt chart at most `width` columns wide (at least 40 are used): a time axis with labelled ticks at round
