@@ -32,6 +32,11 @@ public enum DurationText {
         }
     }
 
+    /// A number of microseconds written in `style`.
+    public static func text(microseconds: Int64, _ style: Style) -> String {
+        text(.microseconds(microseconds), style)
+    }
+
     /// A number of microseconds in the ``Style/short`` style: `250ms`, `3.2s`, `1m05s`, `2h04m`.
     public static func short(microseconds: Int64) -> String {
         let micros = max(0, microseconds)
