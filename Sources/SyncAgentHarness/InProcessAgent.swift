@@ -76,12 +76,19 @@ public func withAgent<T>(
         directory.remove()
         throw error
     }
+    return try await using(agent, cleanup: { await $0.stop() }, body)
+}
+
+/// Runs `body` with `value`, then `cleanup` on it, whether `body` returns or throws.
+public func using<Value, T>(
+    _ value: Value, cleanup: (Value) async -> Void, _ body: (Value) async throws -> T
+) async throws -> T {
     do {
-        let result = try await body(agent)
-        await agent.stop()
+        let result = try await body(value)
+        await cleanup(value)
         return result
     } catch {
-        await agent.stop()
+        await cleanup(value)
         throw error
     }
 }
