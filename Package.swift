@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// Layers, one direction of dependency (see docs/ARCHITECTURE.md):
-/// SyncCore (pure) <- SyncProtocol (pure wire format) <- SyncServer (NIO) / SyncClient (POSIX) <- executables.
+/// SyncCore (pure) <- SyncProtocol (pure wire format) <- SyncServer (NIO) / SyncClient (POSIX) <- executables;
+/// SyncOS (the OS calls) and SyncReports (text and JSON reports) beside them.
 /// Linux only: the agent and the client use epoll, inotify, SO_PEERCRED, /proc and Glibc directly.
 let package = Package(
     name: "sync-agent",
@@ -11,6 +12,8 @@ let package = Package(
         .executable(name: "syncctl", targets: ["syncctl"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
         .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
+        .library(name: "SyncOS", targets: ["SyncOS"]),
+        .library(name: "SyncReports", targets: ["SyncReports"]),
         .library(name: "SyncServer", targets: ["SyncServer"]),
         .library(name: "SyncClient", targets: ["SyncClient"]),
         .executable(name: "sync-top", targets: ["sync-top"]),
@@ -25,6 +28,11 @@ let package = Package(
     targets: [
         .target(name: "SyncCore"),
         .target(name: "SyncProtocol", dependencies: ["SyncCore"]),
+        // The OS calls of the package (clocks, environment, socket path and its file checks, writes, signals), so
+        // that SyncCore and SyncProtocol stay pure.
+        .target(name: "SyncOS", dependencies: ["SyncCore"]),
+        // What people read: graph exports, the why tree, the timeline and its Gantt chart, and their `-o json`.
+        .target(name: "SyncReports", dependencies: ["SyncCore", "SyncProtocol"]),
         // SO_PEERCRED: Swift's Glibc does not import `struct ucred`, so a tiny C target reads it.
         .target(name: "CPeerCredentials"),
         .target(
@@ -32,6 +40,7 @@ let package = Package(
             dependencies: [
                 "SyncCore",
                 "SyncProtocol",
+                "SyncOS",
                 "CPeerCredentials",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -39,12 +48,13 @@ let package = Package(
             ]
         ),
         // The client checks the server's uid (SO_PEERCRED) before it sends anything: CPeerCredentials again.
-        .target(name: "SyncClient", dependencies: ["SyncCore", "SyncProtocol", "CPeerCredentials"]),
+        .target(name: "SyncClient", dependencies: ["SyncCore", "SyncProtocol", "SyncOS", "CPeerCredentials"]),
         .executableTarget(
             name: "sync-agent",
             dependencies: [
                 "SyncServer",
                 "SyncProtocol",
+                "SyncOS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,12 +67,14 @@ let package = Package(
                 "SyncClient",
                 "SyncProtocol",
                 "SyncCore",
+                "SyncOS",
+                "SyncReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "syncctl", dependencies: ["SyncCtl"]),
         // sync-top: a pure model and layout (SyncTop), one thin curses file in the executable.
-        .target(name: "SyncTop", dependencies: ["SyncCore"]),
+        .target(name: "SyncTop", dependencies: ["SyncCore", "SyncReports"]),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         .executableTarget(
             name: "sync-top",
@@ -70,6 +82,7 @@ let package = Package(
                 "SyncTop",
                 "SyncCore",
                 "SyncProtocol",
+                "SyncOS",
                 "SyncClient",
                 "SyncServer",
                 "CNcurses",
@@ -81,23 +94,32 @@ let package = Package(
         .executableTarget(
             name: "sync-bench",
             dependencies: [
-                "SyncServer", "SyncClient", "SyncProtocol", "SyncCore", "SyncTop",
+                "SyncServer", "SyncClient", "SyncProtocol", "SyncCore", "SyncOS", "SyncTop", "SyncAgentHarness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // An agent inside the calling process, for the tests and sync-bench (an executable cannot use a test target).
+        .target(
+            name: "SyncAgentHarness",
+            dependencies: [
+                "SyncServer", "SyncClient", "SyncOS", "SyncCore", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "SyncTestSupport",
             dependencies: [
-                "SyncServer", "SyncClient", "SyncProtocol", "SyncCore",
+                "SyncAgentHarness", "SyncServer", "SyncClient", "SyncProtocol", "SyncCore", "SyncOS",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/SyncTestSupport"
         ),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"], exclude: ["Goldens"]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
+        .testTarget(name: "SyncReportsTests", dependencies: ["SyncReports", "SyncCore"], exclude: ["Goldens"]),
+        .testTarget(name: "SyncOSTests", dependencies: ["SyncOS"]),
         .testTarget(
             name: "SyncTopTests",
-            dependencies: ["SyncTop", "SyncCore", "SyncProtocol", "sync-top"],
+            dependencies: ["SyncTop", "SyncCore", "SyncProtocol", "SyncReports", "sync-top"],
             exclude: ["Goldens", "Fixtures"]
         ),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"]),

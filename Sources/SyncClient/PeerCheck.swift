@@ -1,6 +1,7 @@
 @preconcurrency import Glibc
 import CPeerCredentials
 import SyncCore
+import SyncOS
 import SyncProtocol
 
 /// Who serves a socket the client just connected to: the kernel's record of the listening process's uid

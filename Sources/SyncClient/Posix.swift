@@ -53,20 +53,6 @@ public enum Posix {
         }
         return .success(fd)
     }
-
-    /// Writes all of `bytes`. - Returns: `false` when the peer is gone.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += written
-        }
-        return true
-    }
 }
 
 /// Starts a detached POSIX thread running `body`; cheaper to start than Foundation's `Thread`.

@@ -1,4 +1,5 @@
 import SyncCore
+import SyncOS
 import SyncProtocol
 
 /// Runs a request against the agent and, when the agent goes away or restarts, reconnects with backoff and runs it

@@ -1,4 +1,5 @@
 import SyncCore
+import SyncOS
 import SyncProtocol
 
 /// Follows the agent's event stream across agent restarts: when the connection is lost it reconnects with backoff

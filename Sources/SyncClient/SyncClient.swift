@@ -1,4 +1,5 @@
 import SyncCore
+import SyncOS
 import SyncProtocol
 
 /// The agent's operations as async calls, over one ``SyncConnection``.

@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 import Synchronization
 import SyncCore
 import SyncProtocol
@@ -165,9 +166,9 @@ public final class SyncConnection: Sendable {
     }
 
     private func send(_ request: Request) -> Bool {
-        var frame = request.json.compact + "\n"
+        let frame = request.json.compact + "\n"
         return writeLock.withLock { _ in
-            frame.withUTF8 { Posix.writeAll(fd, UnsafeRawBufferPointer($0)) }
+            (try? Descriptor.writeAll(fd, frame, as: .socket)) != nil
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SyncCore
 
 /// A duration written as Go writes them: `30s`, `5m`, `1h30m`, `1.5h`, `250ms`, `0`. Zero means no timeout; a
 /// negative duration, or one beyond ~292 years, is a usage error (Go would read a negative one as "no timeout",
@@ -24,12 +25,7 @@ struct DurationArgument: ExpressibleByArgument, Equatable, CustomStringConvertib
         nanoseconds > 0 ? .nanoseconds(nanoseconds) : nil
     }
 
-    var description: String {
-        if nanoseconds % 3_600_000_000_000 == 0 && nanoseconds != 0 { return "\(nanoseconds / 3_600_000_000_000)h" }
-        if nanoseconds % 60_000_000_000 == 0 && nanoseconds != 0 { return "\(nanoseconds / 60_000_000_000)m" }
-        if nanoseconds % 1_000_000_000 == 0 { return "\(nanoseconds / 1_000_000_000)s" }
-        return "\(nanoseconds / 1_000_000)ms"
-    }
+    var description: String { DurationText.text(.nanoseconds(nanoseconds), .flag) }
 
     var defaultValueDescription: String { description }
 

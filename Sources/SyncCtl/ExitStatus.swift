@@ -1,6 +1,7 @@
 @preconcurrency import Glibc
 import SyncClient
 import SyncCore
+import SyncOS
 import SyncProtocol
 
 /// syncctl's exit codes: one table for every command, documented in `syncctl --help` and the README.

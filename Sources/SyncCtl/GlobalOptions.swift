@@ -1,5 +1,6 @@
 import ArgumentParser
 import SyncClient
+import SyncOS
 import SyncProtocol
 
 /// Options every command takes.

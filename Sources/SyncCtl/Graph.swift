@@ -1,6 +1,7 @@
 import ArgumentParser
 import SyncCore
 import SyncProtocol
+import SyncReports
 
 struct Graph: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

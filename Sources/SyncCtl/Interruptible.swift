@@ -1,5 +1,5 @@
 @preconcurrency import Glibc
-import Dispatch
+import SyncOS
 import SyncProtocol
 
 /// Runs a waiting request so that Ctrl-C (SIGINT) or SIGTERM cancels it: the cancellation reaches the agent as a
@@ -7,7 +7,7 @@ import SyncProtocol
 enum Interruptible {
     static func run<T: Sendable>(what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await body() }
-        let signals = SignalCanceller(task)
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { _ in task.cancel() }
         defer { withExtendedLifetime(signals) {} }
         do {
             return try await task.value

@@ -1,5 +1,6 @@
 import Synchronization
 import SyncClient
+import SyncOS
 
 @preconcurrency import Glibc
 
@@ -32,19 +33,10 @@ enum Output {
     }
 
     private static func write(_ text: String, to fd: Int32) {
-        var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    let code = errno
-                    if fd == 1 { stdoutFailure.withLock { $0 = $0 ?? code } }
-                    return
-                }
-                offset += written
-            }
+        do {
+            try Descriptor.writeAll(fd, text)
+        } catch {
+            if fd == 1 { stdoutFailure.withLock { $0 = $0 ?? error.code } }
         }
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 @preconcurrency import Glibc
 import SyncCore
+import SyncOS
 import SyncProtocol
+import SyncReports
 
 struct Timeline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,7 +50,7 @@ struct Timeline: AsyncParsableCommand {
 
     /// `$COLUMNS` when it is a positive number, else the width of the terminal on stdout, else 80.
     static func terminalWidth() -> Int {
-        if let text = getenv("COLUMNS"), let columns = Int(String(cString: text)), columns > 0 { return columns }
+        if let text = Environment.value("COLUMNS"), let columns = Int(text), columns > 0 { return columns }
         var size = winsize()
         if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
         return 80

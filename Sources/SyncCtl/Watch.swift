@@ -1,7 +1,10 @@
 import ArgumentParser
 import SyncClient
 import SyncCore
+import SyncOS
 import SyncProtocol
+
+@preconcurrency import Glibc
 
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,7 +54,7 @@ struct Watch: AsyncParsableCommand {
                 }
             }
         }
-        let signals = SignalCanceller(task)
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { _ in task.cancel() }
         defer { withExtendedLifetime(signals) {} }
         do {
             try await task.value

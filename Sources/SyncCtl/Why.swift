@@ -1,6 +1,8 @@
 import ArgumentParser
 import SyncCore
+import SyncOS
 import SyncProtocol
+import SyncReports
 
 struct Why: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

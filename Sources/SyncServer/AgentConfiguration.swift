@@ -1,6 +1,7 @@
 @preconcurrency import Glibc
 import Logging
 import SyncCore
+import SyncOS
 import SyncProtocol
 
 /// How an agent runs: where it listens, where it keeps its journal, how much it accepts, where it logs.

@@ -180,7 +180,6 @@ extension AgentCore {
 
     /// `10 s`, `250 ms`.
     static func text(_ amount: TimeAmount) -> String {
-        let ms = amount.nanoseconds / 1_000_000
-        return ms % 1000 == 0 ? "\(ms / 1000) s" : "\(ms) ms"
+        DurationText.text(.nanoseconds(amount.nanoseconds), .spaced)
     }
 }

@@ -1,6 +1,7 @@
 @preconcurrency import Glibc
 import Logging
 import NIOCore
+import SyncOS
 import SyncProtocol
 
 /// A way into the agent's frame decoding and request handling without a socket, for the fuzzer in `Fuzz/`: a test

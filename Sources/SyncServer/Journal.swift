@@ -1,6 +1,7 @@
 @preconcurrency import Glibc
 import Logging
 import SyncCore
+import SyncOS
 import SyncProtocol
 
 /// The agent's journal: every event, one JSON line each, synced to disk before the change is acknowledged.
@@ -219,20 +220,12 @@ final class Journal {
     }
 
     static func write(_ fd: Int32, _ text: String, path: String) throws(Failure) {
-        var text = text
-        let ok = text.withUTF8 { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
-            }
-            return true
+        do {
+            try Descriptor.writeAll(fd, text)
+        } catch {
+            let reason = String(cString: strerror(error.code))
+            throw Failure(description: "write journal \(path): \(reason)", code: error.code)
         }
-        guard ok else { throw Failure(description: "write journal \(path): \(errorText())", code: errno) }
     }
 
     static func errorText() -> String { String(cString: strerror(errno)) }

@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 import SyncProtocol
 
 /// Makes a socket path safe to listen on, and holds it: the directory exists with the right owner and mode, no

@@ -2,6 +2,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import SyncOS
 import Synchronization
 import SyncCore
 import SyncProtocol

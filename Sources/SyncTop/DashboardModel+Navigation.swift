@@ -1,4 +1,5 @@
 import SyncCore
+import SyncReports
 
 /// The cursor of each view: where it is, and moving it.
 extension DashboardModel {

@@ -1,4 +1,5 @@
 import SyncCore
+import SyncReports
 
 /// The lists the views show, derived from the model on demand (the same functions serve drawing and keys).
 extension DashboardModel {

@@ -1,4 +1,5 @@
 import SyncCore
+import SyncReports
 
 /// Everything the dashboard shows, and its UI state. Pure: it is fed inputs (``apply(_:)``), keys
 /// (``handle(_:)``) and the time (``tick(now:)``), never reads a clock or a socket, and is drawn by ``Renderer``.

@@ -2,14 +2,9 @@ import SyncCore
 
 /// Text forms of times and of texts that must fit a width.
 public enum Format {
-    /// A duration in microseconds: `0.4s`, `3.2s`, `59.9s`, `1m05s`, `59m59s`, `1h02m`.
+    /// A duration in microseconds as sync-top shows it: `0.4s`, `3.2s`, `59.9s`, `1m05s`, `59m59s`, `1h02m`.
     public static func duration(_ microseconds: Int64) -> String {
-        let micros = max(0, microseconds)
-        let tenths = micros / 100_000
-        if tenths < 600 { return "\(tenths / 10).\(tenths % 10)s" }
-        let seconds = micros / 1_000_000
-        if seconds < 3600 { return "\(seconds / 60)m\(twoDigits(seconds % 60))s" }
-        return "\(seconds / 3600)h\(twoDigits(seconds / 60 % 60))m"
+        DurationText.text(microseconds: microseconds, .tenths)
     }
 
     /// The time of day of `time` shifted by `utcOffset` seconds (the local zone's offset), `HH:MM:SS`.
@@ -91,6 +86,4 @@ public enum Format {
         }
         return String(out.reversed())
     }
-
-    private static func twoDigits(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

@@ -1,4 +1,5 @@
 import SyncCore
+import SyncReports
 
 /// The two header rows and the view tabs.
 extension Renderer {

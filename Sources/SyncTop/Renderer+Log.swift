@@ -4,13 +4,8 @@ import SyncCore
 extension Renderer {
     mutating func drawLog() {
         let entries = model.logEntries
-        let top = layout.bodyTop
-        let rows = layout.listRows(.log, showsDetail: model.showsDetail)
-        guard !entries.isEmpty else {
-            emptyMessage(
-                model.filter.isEmpty ? "no events yet" : "no event matches \(goQuoted(model.filter))", y: top + 1)
-            return
-        }
+        let empty = model.filter.isEmpty ? "no events yet" : "no event matches \(goQuoted(model.filter))"
+        guard let (top, rows) = listArea(.log, isEmpty: entries.isEmpty, emptyText: empty) else { return }
         let cursor = model.logIndex(in: entries)
         let first = Viewport.top(
             stored: model.logCursor == nil ? .max : model.scrollTop[.log] ?? 0, cursor: cursor, count: entries.count,

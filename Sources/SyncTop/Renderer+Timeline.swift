@@ -1,4 +1,5 @@
 import SyncCore
+import SyncReports
 
 /// The timeline: one Gantt bar per unit on a time axis fitted to the width, the wait hatched and the run solid,
 /// the critical path marked.
@@ -88,19 +89,10 @@ extension Renderer {
         var mark: Int64 = 0
         while mark <= milliseconds {
             let x = scale.column(Timestamp(microseconds: scale.start.rawValue + mark * 1000))
-            let label = Self.axisLabel(milliseconds: mark)
+            let label = DurationText.text(.milliseconds(mark), .axis)
             if x + label.count <= buffer.width { buffer.put(label, x: x, y: y, style: .dim) }
             mark += step
         }
-    }
-
-    /// `0s`, `0.5s`, `45s`, `2m`, `1m30s`, `1h`, `1h30m`.
-    static func axisLabel(milliseconds: Int64) -> String {
-        let seconds = milliseconds / 1000
-        if milliseconds % 1000 != 0 { return "\(seconds).\(milliseconds % 1000 / 100)s" }
-        if seconds < 60 { return "\(seconds)s" }
-        if seconds < 3600 { return seconds % 60 == 0 ? "\(seconds / 60)m" : "\(seconds / 60)m\(seconds % 60)s" }
-        return seconds % 3600 == 0 ? "\(seconds / 3600)h" : "\(seconds / 3600)h\(seconds / 60 % 60)m"
     }
 
     /// The wait hatched in the pending colour, the run solid in the unit's colour, and a failed or skipped unit's

@@ -4,12 +4,7 @@ import SyncCore
 extension Renderer {
     mutating func drawTree() {
         let lines = model.treeLines
-        let top = layout.bodyTop
-        let rows = layout.listRows(.tree, showsDetail: model.showsDetail)
-        guard !lines.isEmpty else {
-            emptyMessage(emptyText, y: top + 1)
-            return
-        }
+        guard let (top, rows) = listArea(.tree, isEmpty: lines.isEmpty, emptyText: emptyText) else { return }
         let cursor = model.treeIndex(in: lines)
         let first = Viewport.top(stored: model.scrollTop[.tree] ?? 0, cursor: cursor, count: lines.count, rows: rows)
         for (offset, index) in (first..<min(lines.count, first + rows)).enumerated() {

@@ -81,6 +81,17 @@ public struct Renderer {
         return style
     }
 
+    /// Where a list view draws: its first row and how many rows it has; `nil`, with `emptyText` shown instead, when
+    /// the list is empty.
+    mutating func listArea(_ view: DashboardView, isEmpty: Bool, emptyText: String) -> (top: Int, rows: Int)? {
+        let top = layout.bodyTop
+        guard !isEmpty else {
+            emptyMessage(emptyText, y: top + 1)
+            return nil
+        }
+        return (top, layout.listRows(view, showsDetail: model.showsDetail))
+    }
+
     /// A centred dim message in the body, for empty views.
     mutating func emptyMessage(_ text: String, y: Int) {
         let shown = Format.tail(text, buffer.width - 2, ellipsis: theme.ellipsis)

@@ -1,7 +1,6 @@
 import ArgumentParser
-import Dispatch
 import Logging
-import Synchronization
+import SyncOS
 import SyncProtocol
 import SyncServer
 
@@ -76,7 +75,7 @@ struct SyncAgentCommand: AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandleless.writeError(fullMessage(for: error) + "\n")
+                try? Descriptor.writeAll(2, fullMessage(for: error) + "\n")
                 exit(withError: ExitCode(2))
             }
             exit(withError: error)
@@ -99,7 +98,9 @@ struct SyncAgentCommand: AsyncParsableCommand {
         }
         let path = SocketPath.resolve(explicit: socketPath)
         let journal = ephemeral ? nil : stateFile ?? AgentConfiguration.defaultJournalPath(for: path)
-        raiseFileDescriptorLimit()
+        // Each connection holds a file descriptor: the connection limit, not a default `ulimit -n` of 1024, decides
+        // how many clients the agent serves.
+        FileLimit.raiseToHardLimit()
         // A journal write past RLIMIT_FSIZE must fail with EFBIG (a journal failure the agent handles), not kill it.
         signal(SIGXFSZ, SIG_IGN)
         // Writes to a client that went away fail with EPIPE; so does a log line to a closed terminal.
@@ -111,7 +112,7 @@ struct SyncAgentCommand: AsyncParsableCommand {
                     socketPath: path, journalPath: journal, maxFrameBytes: limits.maxFrameBytes,
                     limits: limits.agentLimits, logger: Logger(label: "sync-agent")))
         } catch {
-            FileHandleless.writeError("sync-agent: error: \(error)\n")
+            try? Descriptor.writeAll(2, "sync-agent: error: \(error)\n")
             throw ExitCode.failure
         }
         let logger = Logger(label: "sync-agent")
@@ -127,18 +128,9 @@ struct SyncAgentCommand: AsyncParsableCommand {
         await server.shutdown()
         withExtendedLifetime((signals, ignored)) {}
         if let fatal = server.fatalError {
-            FileHandleless.writeError("sync-agent: error: \(fatal)\n")
+            try? Descriptor.writeAll(2, "sync-agent: error: \(fatal)\n")
             throw ExitCode.failure
         }
-    }
-
-    /// Each connection holds a file descriptor: lift the soft limit to the hard one, so the connection limit, not
-    /// a default `ulimit -n` of 1024, decides how many clients the agent serves.
-    private func raiseFileDescriptorLimit() {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }
 
@@ -204,39 +196,6 @@ struct LogLevelArgument: ExpressibleByArgument {
     static var allValueStrings: [String] { Logger.Level.allCases.map(\.rawValue) }
 }
 
-/// Runs a handler when one of the given signals arrives: with `once`, on the first only (later ones are ignored
-/// while it runs). The signals' default action (most end the process at once) no longer applies.
-final class SignalWatcher {
-    private let sources: [any DispatchSourceSignal]
-
-    init(signals: [Int32], once: Bool = true, handler: @escaping @Sendable (Int32) -> Void) {
-        let fired = Mutex(false)
-        sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                let repeated = fired.withLock { fired in
-                    defer { fired = true }
-                    return fired
-                }
-                if once, repeated { return }
-                handler(number)
-            }
-            source.resume()
-            return source
-        }
-    }
-
-    /// `SIGHUP`, `SIGUSR1`…
-    static func name(_ number: Int32) -> String {
-        let names: [Int32: String] = [
-            SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2",
-            SIGALRM: "SIGALRM", SIGVTALRM: "SIGVTALRM",
-        ]
-        return names[number] ?? "signal \(number)"
-    }
-}
-
 extension SyncAgentCommand {
     /// SIGINT, SIGTERM, and SIGHUP unless the agent was started with SIGHUP ignored (`nohup`).
     static func stopSignals() -> [Int32] {
@@ -245,13 +204,5 @@ extension SyncAgentCommand {
         let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
         let hangupIgnored = handler == unsafeBitCast(SIG_IGN, to: Int.self)
         return hangupIgnored ? [SIGINT, SIGTERM] : [SIGINT, SIGTERM, SIGHUP]
-    }
-}
-
-/// stderr without Foundation.
-enum FileHandleless {
-    static func writeError(_ text: String) {
-        var text = text
-        text.withUTF8 { buffer in _ = write(2, buffer.baseAddress, buffer.count) }
     }
 }

@@ -1,3 +1,5 @@
+import SyncOS
+
 @preconcurrency import Glibc
 
 /// How long this machine's disk takes to make one journal line durable: a small append and `fdatasync`, as the
@@ -10,12 +12,11 @@ enum DiskProbe {
         let fd = open(directory + "/probe", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .errno("open probe file") }
         defer { close(fd) }
-        var line = Array(#"{"seq":1,"time_us":1795699853193396,"kind":"status_changed","unit":"probe"}"#.utf8) + [10]
+        let line = #"{"seq":1,"time_us":1795699853193396,"kind":"status_changed","unit":"probe"}"# + "\n"
         var latencies: [Double] = []
         for _ in 0..<count {
             let began = Syscalls.nanos()
-            guard line.withUnsafeMutableBytes({ Syscalls.writeAll(fd, UnsafeRawBufferPointer($0)) }),
-                fdatasync(fd) == 0
+            guard (try? Descriptor.writeAll(fd, line)) != nil, fdatasync(fd) == 0
             else { throw .errno("write and sync probe file") }
             latencies.append(Double(Syscalls.nanos() - began) / 1000)
         }

@@ -1,3 +1,5 @@
+import SyncOS
+
 /// `fanout_1000_ms`, `fanout_10000_ms`: one `complete` releasing N `start`s parked on it, each on its own
 /// connection, against a `sync-agent` process run `--ephemeral`; from the moment the `complete` is sent until the
 /// last of the N replies has been read. The extra `fanout_10000_journal_ms` is the same with the agent's journal.
@@ -10,7 +12,7 @@ struct FanoutBenchmark: Benchmark {
     var group: String { "fanout" }
 
     func run(_ context: BenchContext) async throws -> Measurement {
-        let limit = Syscalls.raiseFileLimit()
+        let limit = FileLimit.raiseToHardLimit()
         guard limit > 10_100 else {
             throw BenchError("fan-out of 10,000 needs more than 10,100 open files; the hard limit is \(limit)")
         }

@@ -1,4 +1,5 @@
 import SyncClient
+import SyncOS
 import SyncProtocol
 
 @preconcurrency import Glibc
@@ -39,24 +40,11 @@ final class FrameSocket {
 
     /// Sends all of `text` (blocking socket).
     func send(_ text: String) throws(BenchError) {
-        var text = text
-        let ok = text.withUTF8 { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    if errno == EAGAIN {
-                        Self.waitWritable(fd)
-                        continue
-                    }
-                    return false
-                }
-                offset += written
-            }
-            return true
+        do {
+            try Descriptor.writeAll(fd, text, as: .socket) { Self.waitWritable(self.fd) }
+        } catch {
+            throw .errno("send", error.code)
         }
-        guard ok else { throw .errno("send") }
     }
 
     /// Sends as much of `bytes[offset...]` as the socket takes now. - Returns: the bytes sent (0 when full).

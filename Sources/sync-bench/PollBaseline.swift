@@ -1,4 +1,6 @@
+import SyncAgentHarness
 import SyncClient
+import SyncOS
 import SyncProtocol
 
 /// `poll_baseline_p50_us`: the wake-up latency of coder's `start`, which checks readiness once, then every second
@@ -16,7 +18,7 @@ struct PollBaseline: Benchmark {
     func run(_ context: BenchContext) async throws -> Measurement {
         let rounds = context.pick(full: 4, quick: 1)
         let pollers = context.pick(full: 100, quick: 50)
-        let latencies = try await InProcessAgent.with(journal: false) { agent in
+        let latencies = try await withAgent(in: TemporaryDirectory(prefix: "sbench"), journaled: false) { agent in
             var latencies: [Double] = []
             for round in 0..<rounds {
                 latencies += try await measureRound(round, pollers: pollers, socketPath: agent.socketPath)

@@ -1,3 +1,5 @@
+import SyncOS
+
 @preconcurrency import Glibc
 
 /// A benchmark could not run: what failed and, where it helps, the errno text.
@@ -40,19 +42,6 @@ enum Syscalls {
         while nanosleep(&request, &remaining) != 0 && Glibc.errno == EINTR { request = remaining }
     }
 
-    /// Raises the soft limit on open files to the hard limit. - Returns: the new soft limit.
-    @discardableResult
-    static func raiseFileLimit() -> Int {
-        var limit = rlimit()
-        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        if limit.rlim_cur < limit.rlim_max {
-            limit.rlim_cur = limit.rlim_max
-            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-            getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        }
-        return Int(limit.rlim_cur)
-    }
-
     /// The contents of a (small) file such as `/proc/PID/stat`, or `nil` when it cannot be read.
     static func readFile(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -74,29 +63,16 @@ enum Syscalls {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .errno("open \(path)") }
         defer { close(fd) }
-        var text = text
-        let ok = text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
-        guard ok else { throw .errno("write \(path)") }
-    }
-
-    /// Writes all of `bytes` to a blocking descriptor. - Returns: `false` on an error.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if Glibc.errno == EINTR { continue }
-                return false
-            }
-            offset += written
+        do {
+            try Descriptor.writeAll(fd, text)
+        } catch {
+            throw .errno("write \(path)", error.code)
         }
-        return true
     }
 
     /// Prints to stderr (progress lines; stdout is kept for the table or the JSON).
     static func note(_ text: String) {
-        var line = text + "\n"
-        line.withUTF8 { _ = writeAll(2, UnsafeRawBufferPointer($0)) }
+        try? Descriptor.writeAll(2, text + "\n")
     }
 
     /// A new private directory under /tmp with a short path (socket paths must stay under 108 bytes).

@@ -1,4 +1,6 @@
+import SyncAgentHarness
 import SyncClient
+import SyncOS
 import SyncProtocol
 
 /// `wake_p50_us`, `wake_p99_us`: from the moment a `complete` is sent to the moment the `start` parked on it
@@ -13,7 +15,7 @@ struct WakeBenchmark: Benchmark {
         let samples = context.pick(full: 2000, quick: 300)
         var result = Measurement()
 
-        let push = try await InProcessAgent.with(journal: false) {
+        let push = try await withAgent(in: TemporaryDirectory(prefix: "sbench"), journaled: false) {
             try await Self.measure(socketPath: $0.socketPath, samples: samples)
         }
         let stats = Statistics(push)
@@ -21,7 +23,7 @@ struct WakeBenchmark: Benchmark {
         result.figures["wake_p99_us"] = stats.percentile(99)
         result.samples["push_us"] = push
 
-        let synced = try await InProcessAgent.with(journal: true) {
+        let synced = try await withAgent(in: TemporaryDirectory(prefix: "sbench"), journaled: true) {
             try await Self.measure(socketPath: $0.socketPath, samples: samples / 2)
         }
         let syncedStats = Statistics(synced)

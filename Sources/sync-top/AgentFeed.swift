@@ -1,5 +1,6 @@
 import SyncClient
 import SyncCore
+import SyncOS
 import SyncProtocol
 import SyncTop
 

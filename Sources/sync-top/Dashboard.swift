@@ -1,3 +1,4 @@
+import SyncOS
 import SyncProtocol
 import SyncCore
 import SyncTop
@@ -5,7 +6,7 @@ import Synchronization
 
 @preconcurrency import Glibc
 
-/// Set by SIGINT/SIGTERM; the loop checks it after every wake-up.
+/// Set on SIGINT or SIGTERM; the loop checks it after every wake-up.
 let stopRequested = Atomic<Bool>(false)
 
 /// The interactive dashboard: one thread (the caller's) owns curses; the feed runs in a task and posts into a
@@ -25,9 +26,13 @@ struct Dashboard {
     /// Runs until `q`, Ctrl-C or SIGTERM.
     func run() throws(TopError) {
         let mailbox = Mailbox()
-        mailbox.installForSignals()
-        defer { mailboxSignalWakeFD.store(-1, ordering: .releasing) }
-        installSignalHandlers()
+        // SIGINT and SIGTERM end the loop; curses keeps its own SIGWINCH handler, whose signal interrupts `poll()`
+        // so the resize is read as a key at once.
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { _ in
+            stopRequested.store(true, ordering: .relaxed)
+            mailbox.wake()
+        }
+        defer { withExtendedLifetime(signals) {} }
         let feed = self.feed
         let task = Task.detached {
             await feed.run(post: mailbox.post)
@@ -83,27 +88,13 @@ struct Dashboard {
     }
 
     /// The runtime's worker threads block signals, and this thread inherits a mask that blocks them too (seen in
-    /// /proc/PID/task/*/status: SIGWINCH, SIGINT and SIGTERM blocked everywhere), so they stayed pending and a resize
-    /// was never noticed. Unblocking them here delivers them to the curses thread, where they interrupt `poll()`.
+    /// /proc/PID/task/*/status: SIGWINCH blocked everywhere), so it stayed pending and a resize was never noticed.
+    /// Unblocking it here delivers it to the curses thread, where it interrupts `poll()`; SIGHUP too, whose default
+    /// action ends the program when its terminal goes away. SIGINT and SIGTERM stay with the ``SignalWatcher``.
     private static func receiveSignalsOnThisThread() {
         var signals = sigset_t()
         sigemptyset(&signals)
-        for number in [SIGWINCH, SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, number) }
+        for number in [SIGWINCH, SIGHUP] { sigaddset(&signals, number) }
         pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-    }
-
-    /// SIGINT and SIGTERM set ``stopRequested`` and wake the loop; curses keeps its own SIGWINCH handler, whose
-    /// signal interrupts `poll()` so the resize is read as a key at once.
-    private func installSignalHandlers() {
-        let handler: @convention(c) (Int32) -> Void = { _ in
-            stopRequested.store(true, ordering: .relaxed)
-            let fd = mailboxSignalWakeFD.load(ordering: .relaxed)
-            if fd >= 0 {
-                var byte: UInt8 = 1
-                _ = write(fd, &byte, 1)
-            }
-        }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import SyncOS
 import Synchronization
 import SyncClient
 import SyncProtocol
@@ -49,7 +50,7 @@ final class Demo: Sendable {
         } catch {
             throw TopError("cannot start the demo agent: \(error)")
         }
-        let path = binaries + ":" + (getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin")
+        let path = binaries + ":" + (Environment.value("PATH") ?? "/usr/bin:/bin")
         do {
             let scripts = try ChildProcess.spawn(
                 ["sh", scriptsFolder + "/start-all.sh"],

@@ -1,3 +1,4 @@
+import SyncOS
 import SyncProtocol
 import SyncCore
 import SyncTop

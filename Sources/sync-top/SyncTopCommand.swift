@@ -1,5 +1,6 @@
 import ArgumentParser
 import SyncCore
+import SyncOS
 import SyncProtocol
 import SyncTop
 

@@ -1,3 +1,4 @@
+import SyncOS
 import SyncTop
 
 @preconcurrency import Glibc
@@ -15,8 +16,8 @@ struct TerminalEnvironment {
     static func load() -> TerminalEnvironment {
         setlocale(LC_ALL, "")
         return TerminalEnvironment(
-            codeset: String(cString: nl_langinfo(nl_item(CODESET))), term: variable("TERM"),
-            noColor: variable("NO_COLOR"), stdoutIsTerminal: isatty(STDOUT_FILENO) == 1)
+            codeset: String(cString: nl_langinfo(nl_item(CODESET))), term: Environment.value("TERM"),
+            noColor: Environment.value("NO_COLOR"), stdoutIsTerminal: isatty(STDOUT_FILENO) == 1)
     }
 
     /// Whether `TERM` is `dumb` or unset: such a terminal cannot move its cursor, so no dashboard can be drawn.
@@ -26,6 +27,4 @@ struct TerminalEnvironment {
     func theme(_ mode: ColorMode, terminalHasColors: Bool = true) -> Theme {
         Theme.detect(codeset: codeset, term: term, noColor: noColor, mode: mode, terminalHasColors: terminalHasColors)
     }
-
-    static func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 }

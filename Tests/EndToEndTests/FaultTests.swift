@@ -1,5 +1,6 @@
 import Foundation
 import SyncClient
+import SyncOS
 import SyncProtocol
 import SyncTestSupport
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import SyncCore
 import SyncProtocol
+import SyncReports
 import SyncTestSupport
 import Testing
 
@@ -153,7 +154,7 @@ struct GraphTimelineTests {
             event(8, 2, .waitEnded(unit: "b", outcome: .started)),
         ]
         return TimelineReport(
-            timeline: SyncCore.Timeline(events: events), now: Timestamp(microseconds: base + 3_000_000))
+            timeline: SyncReports.Timeline(events: events), now: Timestamp(microseconds: base + 3_000_000))
     }
 
     @Test func traceEvents() throws {

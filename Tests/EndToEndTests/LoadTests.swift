@@ -1,6 +1,7 @@
 import Foundation
 import SyncClient
 import SyncCore
+import SyncOS
 import SyncProtocol
 import SyncTestSupport
 import Testing

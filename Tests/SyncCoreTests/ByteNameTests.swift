@@ -80,22 +80,4 @@ struct ByteNameTests {
             #expect(copy.snapshot.edges.count == 1)
         }
     }
-
-    @Test func timelineKeepsThemApart() throws {
-        var graph = fixedGraph()
-        try graph.register(Self.nfc)
-        try graph.register(Self.nfd)
-        try graph.startNow(Self.nfd)
-        let timeline = Timeline(events: graph.drainEvents())
-        #expect(timeline.units.count == 2)
-        #expect(timeline[Self.nfc]?.status == .pending)
-        #expect(timeline[Self.nfd]?.status == .started)
-    }
-
-    @Test func graphExportKeepsThemApart() throws {
-        var graph = fixedGraph()
-        try graph.want(Self.nfc, dependsOn: Self.nfd)
-        let export = GraphExport(snapshot: graph.snapshot)
-        #expect(export.names.count == 2)
-    }
 }

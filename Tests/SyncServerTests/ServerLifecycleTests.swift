@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SyncOS
 import SyncProtocol
 import SyncServer
 import SyncTestSupport

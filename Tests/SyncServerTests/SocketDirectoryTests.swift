@@ -1,6 +1,7 @@
 import Glibc
 import Foundation
 import Logging
+import SyncOS
 import SyncProtocol
 import SyncServer
 import SyncTestSupport

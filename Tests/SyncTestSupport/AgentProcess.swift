@@ -37,13 +37,5 @@ public final class AgentProcess: Sendable {
 
 /// Runs `body` with a fresh agent process and stops it afterwards, whatever happens.
 public func withAgentProcess<T>(_ body: (AgentProcess) async throws -> T) async throws -> T {
-    let agent = try await AgentProcess()
-    do {
-        let result = try await body(agent)
-        await agent.stop()
-        return result
-    } catch {
-        await agent.stop()
-        throw error
-    }
+    try await using(try await AgentProcess(), cleanup: { _ = await $0.stop() }, body)
 }

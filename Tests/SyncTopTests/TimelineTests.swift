@@ -1,4 +1,5 @@
 import SyncCore
+import SyncReports
 import Testing
 
 /// `Timeline` (SyncCore): waits, runs and the critical path from events with fixed timestamps.

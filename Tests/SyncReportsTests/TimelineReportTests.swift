@@ -1,7 +1,8 @@
 import Synchronization
 import Testing
 
-@testable import SyncCore
+@testable import SyncReports
+import SyncCore
 
 /// `TimelineReport` on the recorded start-up (see ``Startup``) seen at 15 s: figures, critical path, table and Gantt
 /// goldens at widths 80 and 120 and in ASCII.
@@ -135,8 +136,8 @@ struct TimelineReportTests {
         #expect(scale.ticks().map(\.label) == ["0s", "5s", "10s", "15s"])
         #expect(scale.ticks().map(\.column) == [0, 20, 40, 60])
         #expect(TimelineReport.Scale(span: 0, columns: 0).length == 100_000)
-        #expect(TimelineReport.Scale.label(milliseconds: 90_000) == "1m30s")
-        #expect(TimelineReport.Scale.label(milliseconds: 5_400_000) == "1h30m")
+        #expect(DurationText.text(.milliseconds(90_000), .axis) == "1m30s")
+        #expect(DurationText.text(.milliseconds(5_400_000), .axis) == "1h30m")
     }
 }
 

@@ -1,3 +1,5 @@
+import SyncCore
+
 /// How the start-up went, unit by unit: when each unit was registered, how long it waited for its dependencies,
 /// how long it ran, and the critical path. The data behind `syncctl timeline`, built from a ``Timeline`` at a
 /// given `now`; it renders itself as a table with a Gantt chart fitted to a width (``text(width:ascii:)``).

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import SyncCore
+@testable import SyncReports
+import SyncCore
 
 /// `GraphExport`: the tree, DOT and Mermaid of the recorded start-up (see ``Startup``) at 13 s: dotfiles, git-clone
 /// and editor-server completed, claude started, deps-install failed, dev-server skipped (the diamond dev-server ->

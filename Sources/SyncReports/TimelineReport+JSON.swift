@@ -1,4 +1,5 @@
 import SyncCore
+import SyncProtocol
 
 extension TimelineReport {
     /// The report's figures: times in microseconds from `start_us` (epoch microseconds), `null` for what did not

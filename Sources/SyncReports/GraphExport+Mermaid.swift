@@ -1,3 +1,5 @@
+import SyncCore
+
 /// The graph as a Mermaid flowchart.
 extension GraphExport {
     /// The graph as a Mermaid `flowchart TD` (or `LR`): one node per unit, `id["name<br/>status"]`, one edge per

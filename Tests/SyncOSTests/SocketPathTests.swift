@@ -1,6 +1,6 @@
 import Testing
 
-@testable import SyncProtocol
+@testable import SyncOS
 
 import Glibc
 

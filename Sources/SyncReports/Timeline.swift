@@ -1,3 +1,5 @@
+import SyncCore
+
 /// When each unit waited and ran, built from events: the data behind `syncctl timeline` and the dashboard's Gantt
 /// view. Pure: it never reads a clock; open intervals (a wait or a run still going on) are measured up to the `now`
 /// each query is given.

@@ -1,3 +1,5 @@
+import SyncCore
+
 /// The graph as an indented tree, for people.
 extension GraphExport {
     /// The graph as a tree: each unit nothing depends on starts a tree at the left margin, and every unit is

@@ -1,3 +1,5 @@
+import SyncCore
+
 /// Why a unit is not running yet: the tree of its unsatisfied dependencies, followed down to the units that are
 /// actually running, failed or missing. Built from a graph (usually a client's mirror of the agent's snapshot).
 public struct WhyReport: Sendable, Equatable {

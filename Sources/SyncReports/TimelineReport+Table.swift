@@ -1,3 +1,5 @@
+import SyncCore
+
 /// The report as text: the table, the Gantt chart and the critical path.
 extension TimelineReport {
     /// The whole report for a terminal `width` columns wide: the table (``table(ascii:)``), a blank line, the
@@ -38,10 +40,7 @@ extension TimelineReport {
 
     /// An offset from the start: `+0.0s`, `+12.7s`, then `+1m05s`, `+2h04m`.
     static func offsetText(_ microseconds: Int64) -> String {
-        let micros = max(0, microseconds)
-        guard micros < 60_000_000 else { return "+" + DurationText.short(microseconds: micros) }
-        let tenths = micros / 100_000
-        return "+\(tenths / 10).\(tenths % 10)s"
+        "+" + DurationText.text(microseconds: microseconds, .tenths)
     }
 }
 

@@ -1,4 +1,5 @@
 import SyncCore
+import SyncProtocol
 
 extension GraphExport {
     /// `{"units": [...], "edges": [...]}`, both sorted, in the field names of `list` and `status`; an unregistered

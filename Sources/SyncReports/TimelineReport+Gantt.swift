@@ -1,3 +1,5 @@
+import SyncCore
+
 /// The report as a text Gantt chart.
 extension TimelineReport {
     /// A Gantt chart at most `width` columns wide (at least 40 are used): a time axis with labelled ticks at round
@@ -95,17 +97,8 @@ extension TimelineReport {
             let milliseconds = length / 1000
             let step = steps.first { $0 * Int64(columns) >= 9 * milliseconds } ?? steps.last!
             return stride(from: Int64(0), through: milliseconds, by: Int(step)).map {
-                (column($0 * 1000), Self.label(milliseconds: $0))
+                (column($0 * 1000), DurationText.text(.milliseconds($0), .axis))
             }
-        }
-
-        /// `0s`, `0.5s`, `45s`, `2m`, `1m30s`, `1h`, `1h30m`.
-        public static func label(milliseconds: Int64) -> String {
-            let seconds = milliseconds / 1000
-            if milliseconds % 1000 != 0 { return "\(seconds).\(milliseconds % 1000 / 100)s" }
-            if seconds < 60 { return "\(seconds)s" }
-            if seconds < 3600 { return seconds % 60 == 0 ? "\(seconds / 60)m" : "\(seconds / 60)m\(seconds % 60)s" }
-            return seconds % 3600 == 0 ? "\(seconds / 3600)h" : "\(seconds / 3600)h\(seconds / 60 % 60)m"
         }
     }
 }

@@ -1,3 +1,5 @@
+import SyncCore
+
 /// The dependency graph prepared for export: every unit with its status, the dependencies nobody registered, and the
 /// edges between them, optionally narrowed to one unit's upstream and downstream. The data behind `syncctl graph`;
 /// it renders itself as an indented tree (``text()``), Graphviz DOT (``dot(direction:)``) and Mermaid

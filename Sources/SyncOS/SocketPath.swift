@@ -40,7 +40,7 @@ public struct SocketPath: Sendable, Equatable, CustomStringConvertible {
     ///   - explicit: the `--socket-path` value, if given (an empty string counts as not given).
     ///   - environment: looks up environment variables (the process environment by default).
     public static func resolve(
-        explicit: String? = nil, environment: (String) -> String? = SocketPath.processEnvironment
+        explicit: String? = nil, environment: (String) -> String? = Environment.value
     ) -> SocketPath {
         if let explicit, !explicit.isEmpty { return SocketPath(path: explicit, source: .flag) }
         if let fromEnvironment = environment(environmentVariable), !fromEnvironment.isEmpty {
@@ -56,11 +56,6 @@ public struct SocketPath: Sendable, Equatable, CustomStringConvertible {
 
     /// `/tmp/sync-agent-<uid>`: created 0700 by the agent; must belong to the user and not be a symlink.
     public static var defaultDirectory: String { "/tmp/sync-agent-\(getuid())" }
-
-    /// Reads the process environment.
-    public static func processEnvironment(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }
-    }
 
     /// Whether `path` is a directory (not a symlink to one) owned by the current user.
     static func isOwnDirectory(_ path: String) -> Bool {

@@ -1,3 +1,5 @@
+import SyncCore
+
 /// The graph as Graphviz DOT.
 extension GraphExport {
     /// The graph as a Graphviz digraph named `sync`: one box per unit, labelled with its name and status and
