@@ -129,7 +129,7 @@ let package = Package(
                 "SyncServer", "SyncClient", "SyncTestSupport", "CPeerCredentials",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
-        .testTarget(name: "SyncCtlTests", dependencies: ["SyncCtl", "SyncCore", "SyncProtocol"]),
+        .testTarget(name: "SyncCtlTests", dependencies: ["SyncCtl", "SyncCore", "SyncProtocol", "SyncOS"]),
         // Runs the built sync-agent and syncctl as child processes.
         .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport"]),
     ]

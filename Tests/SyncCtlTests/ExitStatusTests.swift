@@ -1,6 +1,7 @@
 import Glibc
 import SyncClient
 import SyncCore
+import SyncOS
 import SyncProtocol
 import Testing
 

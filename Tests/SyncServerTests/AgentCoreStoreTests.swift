@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import SyncCore
+import SyncOS
 import SyncProtocol
 import Testing
 

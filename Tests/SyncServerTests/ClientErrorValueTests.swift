@@ -1,5 +1,6 @@
 import Glibc
 import SyncClient
+import SyncOS
 import SyncProtocol
 import SyncTestSupport
 import Testing

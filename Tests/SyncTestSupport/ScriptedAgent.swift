@@ -1,4 +1,5 @@
 import Foundation
+import SyncOS
 import SyncProtocol
 import Synchronization
 
