@@ -65,9 +65,7 @@ struct FieldReader {
     }
 
     mutating func string(_ key: String) throws(FieldError) -> String {
-        guard let value = value(key) else { throw FieldError("missing field \(goQuoted(key))") }
-        guard let text = value.stringValue else { throw typeError(key, "a string", value) }
-        return text
+        try required(key, optionalString(key))
     }
 
     mutating func optionalString(_ key: String) throws(FieldError) -> String? {
@@ -108,9 +106,13 @@ struct FieldReader {
     }
 
     mutating func bool(_ key: String) throws(FieldError) -> Bool {
-        guard let value = value(key) else { throw FieldError("missing field \(goQuoted(key))") }
-        guard let flag = value.boolValue else { throw typeError(key, "a boolean", value) }
-        return flag
+        try required(key, optionalBool(key))
+    }
+
+    /// `value`, or the error for a missing field `key`.
+    private func required<Value>(_ key: String, _ value: Value?) throws(FieldError) -> Value {
+        guard let value else { throw FieldError("missing field \(goQuoted(key))") }
+        return value
     }
 
     /// A required field of any type but `null`.
