@@ -41,10 +41,14 @@ extension GraphExport {
         var ids: [UnitKey: String] = [:]
         var taken: Set<String> = []
         for name in names {
-            let base = "u_" + String(name.unicodeScalars.map { scalar -> Character in
-                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_")
-                    ? Character(scalar) : "_"
-            })
+            let base =
+                "u_"
+                + String(
+                    name.unicodeScalars.map { scalar -> Character in
+                        scalar.isASCII
+                            && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_")
+                            ? Character(scalar) : "_"
+                    })
             var id = base
             var suffix = 2
             while !taken.insert(id).inserted {

@@ -31,13 +31,15 @@ extension TimelineReport {
             var cells = [Character](repeating: " ", count: scale.columns + 2)
             // The run is drawn over the wait; a retry's wait may come after an earlier run.
             var end: Int?
+            var waited: Range<Int>?
             if let began = row.waitBegan {
                 let range = scale.cells(began, row.waitEnded ?? nowOffset)
                 for x in range { cells[x] = wait }
+                waited = range
                 end = range.upperBound
             }
             if let started = row.started {
-                let range = scale.cells(started, row.ended ?? nowOffset)
+                let range = scale.keepingVisible(waited, scale.cells(started, row.ended ?? nowOffset))
                 for x in range { cells[x] = run }
                 end = max(end ?? 0, range.upperBound)
             }
@@ -45,7 +47,8 @@ extension TimelineReport {
                 cells[x] = Character(Optional(row.status).glyph(ascii: ascii))
             }
             let name = Self.shortened(row.unit, to: nameWidth, ellipsis: ascii ? "~" : "…")
-            let line = "\(row.isCritical ? mark : " ") \(name)" + String(repeating: " ", count: nameWidth - name.count)
+            let line =
+                "\(row.isCritical ? mark : " ") \(name)" + String(repeating: " ", count: nameWidth - name.count)
                 + "  " + String(cells)
             lines.append(String(line.trimmingSuffix(" ")))
         }
@@ -85,6 +88,16 @@ extension TimelineReport {
             let first = min(column(from), columns - 1)
             guard to > from else { return first..<first }
             return first..<min(max(column(to), first + 1), columns)
+        }
+
+        /// `run` moved so that it does not cover all of `wait`: a wait of one cell that the run begins in keeps
+        /// that cell and the run begins one later, so a unit that waited and ran shows both. Only in the last
+        /// column, where there is no later cell, does the run still cover it.
+        public func keepingVisible(_ wait: Range<Int>?, _ run: Range<Int>) -> Range<Int> {
+            guard let wait, wait.count == 1, !run.isEmpty, run.lowerBound == wait.lowerBound,
+                wait.upperBound < columns
+            else { return run }
+            return wait.upperBound..<max(run.upperBound, wait.upperBound + 1)
         }
 
         /// Ticks at a round step (100 ms up to a day) chosen so labels stand at least 9 columns apart, from 0 to

@@ -76,8 +76,10 @@ struct GraphExportTests {
                 └── vault-token  ? not registered
 
                 """)
-        #expect(focused.dot().contains("\"vault-token\" [label=\"vault-token\\nnot registered\", "
-            + "fillcolor=\"#ffffff\", color=\"#6b7280\", style=\"rounded,dashed\", penwidth=3];"))
+        #expect(
+            focused.dot().contains(
+                "\"vault-token\" [label=\"vault-token\\nnot registered\", "
+                    + "fillcolor=\"#ffffff\", color=\"#6b7280\", style=\"rounded,dashed\", penwidth=3];"))
     }
 
     @Test func focusOnAnUnknownUnitIsNil() {

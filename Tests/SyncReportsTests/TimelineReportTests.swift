@@ -139,6 +139,20 @@ struct TimelineReportTests {
         #expect(DurationText.text(.milliseconds(90_000), .axis) == "1m30s")
         #expect(DurationText.text(.milliseconds(5_400_000), .axis) == "1h30m")
     }
+
+    /// A wait far shorter than a cell, right before the run, used to vanish under the run's first cell (seen as a
+    /// flaky end-to-end test on a loaded machine, where the rest of the start-up took long).
+    @Test func aShortWaitBeforeTheRunStaysVisible() {
+        let scale = TimelineReport.Scale(span: 15_000_000, columns: 60)
+        let wait = scale.cells(1_000_000, 1_001_000)
+        let run = scale.cells(1_001_000, 5_000_000)
+        #expect(wait == 4..<5 && run == 4..<20, "both begin in the same cell")
+        #expect(scale.keepingVisible(wait, run) == 5..<20)
+        #expect(scale.keepingVisible(wait, 4..<5) == 5..<6, "a run of one cell keeps one cell")
+        #expect(scale.keepingVisible(4..<8, 4..<20) == 4..<20, "a wait of several cells is left as it is")
+        #expect(scale.keepingVisible(nil, run) == run)
+        #expect(scale.keepingVisible(59..<60, 59..<60) == 59..<60, "no later cell in the last column")
+    }
 }
 
 /// A recorded start-up, driven through a real ``UnitGraph`` at fixed times from 2026-11-26T09:00:00Z (seconds
