@@ -172,7 +172,7 @@ public struct Reconnector: Sendable {
                 attempt = 0
                 onReconnect()
                 return reconnected
-            } catch where error.code == .unsafeSocket {
+            } catch let error where error.code == .unsafeSocket {
                 throw error
             } catch {
                 continue

@@ -53,7 +53,8 @@ extension UnitGraph {
         for unit in snapshot.units {
             if unit.status != .pending {
                 apply(
-                    .statusChanged(unit: unit.name, from: .pending, to: unit.status, reason: unit.reason, cause: unit.cause,
+                    .statusChanged(
+                        unit: unit.name, from: .pending, to: unit.status, reason: unit.reason, cause: unit.cause,
                         by: unit.startedBy),
                     at: unit.since)
             }

@@ -45,7 +45,9 @@ extension UnitGraph {
         if units[key]!.status == .started {
             throw SyncError(
                 .sameStatus,
-                "cannot start unit \(goQuoted(unit)): checking status for unit \(goQuoted(unit)): same status already set")
+                "cannot start unit \(goQuoted(unit)): checking status for unit \(goQuoted(unit)): "
+                    + "same status already set"
+            )
         }
         if let cause = rootFailure(of: key) {
             markSkipped(key, cause: cause)

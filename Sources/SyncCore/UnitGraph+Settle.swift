@@ -60,7 +60,8 @@ extension UnitGraph {
         for id in ids.dropFirst() {
             waits.unpark(start: id)
             record(.waitEnded(unit: unit.name, outcome: .refused))
-            let message = "cannot start unit \(goQuoted(unit.name)): checking status for unit \(goQuoted(unit.name)): "
+            let message =
+                "cannot start unit \(goQuoted(unit.name)): checking status for unit \(goQuoted(unit.name)): "
                 + "same status already set"
             resolutions.append(WaitResolution(id: id, result: .failure(SyncError(.sameStatus, message))))
         }

@@ -21,7 +21,9 @@ struct Fail: AsyncParsableCommand {
 
     func run() async throws {
         let unit = try Arity.exactlyOneUnit(arguments)
-        let skipped = try await global.withClient(prefix: "fail unit failed") { try await $0.fail(unit, reason: reason) }
+        let skipped = try await global.withClient(prefix: "fail unit failed") {
+            try await $0.fail(unit, reason: reason)
+        }
         var line = "Unit \(goQuoted(unit)) marked failed"
         if let reason, !reason.isEmpty { line += " (\(goQuoted(reason)))" }
         if !skipped.isEmpty { line += "; skipped because of it: [\(skipped.joined(separator: ", "))]" }

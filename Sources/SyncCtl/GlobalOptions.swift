@@ -50,7 +50,8 @@ extension GlobalOptions {
         let reconnector = Reconnector(
             socketPath: socket, deadlineMessage: timeoutMessage,
             onLoss: { error in
-                Output.error("syncctl: lost the agent at \(socket.path) (\(error.message)); reconnecting, still waiting")
+                Output.error(
+                    "syncctl: lost the agent at \(socket.path) (\(error.message)); reconnecting, still waiting")
             })
         do {
             return try await reconnector.run(

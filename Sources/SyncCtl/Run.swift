@@ -51,7 +51,8 @@ struct Run: AsyncParsableCommand {
         let (_, waitedFor, startedOn) = try await Start.start(
             unit, timeout: timeout, global: global, redeclare: dependencies, output: Output.error)
         if let waitedFor {
-            Output.error("Unit \(goQuoted(unit)) finished waiting for dependencies: [\(waitedFor.joined(separator: ", "))]")
+            Output.error(
+                "Unit \(goQuoted(unit)) finished waiting for dependencies: [\(waitedFor.joined(separator: ", "))]")
         }
         let outcome = try await execute(unit)
         let reason = outcome.reason

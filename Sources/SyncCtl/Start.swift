@@ -36,7 +36,8 @@ struct Start: AsyncParsableCommand {
         if info.dependencies.isEmpty {
             Output.line("Unit \(goQuoted(unit)) started with no dependencies")
         } else if let waitedFor {
-            Output.line("Unit \(goQuoted(unit)) finished waiting for dependencies: [\(waitedFor.joined(separator: ", "))]")
+            Output.line(
+                "Unit \(goQuoted(unit)) finished waiting for dependencies: [\(waitedFor.joined(separator: ", "))]")
         } else {
             Output.line(
                 "Unit \(goQuoted(unit)) started immediately, dependencies already satisfied: "

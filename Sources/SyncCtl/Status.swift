@@ -66,7 +66,8 @@ struct Status: AsyncParsableCommand {
                 .array(
                     report.dependencies.map {
                         .object([
-                            ("depends_on", .string($0.dependsOn)), ("required_status", .string($0.requiredStatus.rawValue)),
+                            ("depends_on", .string($0.dependsOn)),
+                            ("required_status", .string($0.requiredStatus.rawValue)),
                             ("current_status", .string($0.currentStatus.wireValue)),
                             ("is_satisfied", .bool($0.isSatisfied)),
                         ])

@@ -43,7 +43,8 @@ struct Why: AsyncParsableCommand {
         func walk(_ node: WhyReport.Node, prefix: String) {
             for (i, child) in node.waitingOn.enumerated() {
                 let last = i == node.waitingOn.count - 1
-                lines.append(prefix + (last ? "└── " : "├── ") + "\(child.unit): \(describe(child, now: now, isRoot: false))")
+                lines.append(
+                    prefix + (last ? "└── " : "├── ") + "\(child.unit): \(describe(child, now: now, isRoot: false))")
                 walk(child, prefix: prefix + (last ? "    " : "│   "))
             }
         }

@@ -5,7 +5,8 @@
 /// belongs to the user) > `/tmp/sync-agent-<uid>/agent.sock`.
 public struct SocketPath: Sendable, Equatable, CustomStringConvertible {
     /// The `--socket-path` help of every executable.
-    public static let optionHelp = "Path of the agent's socket (default: $SYNC_AGENT_SOCKET_PATH, "
+    public static let optionHelp =
+        "Path of the agent's socket (default: $SYNC_AGENT_SOCKET_PATH, "
         + "$XDG_RUNTIME_DIR/sync-agent.sock, /tmp/sync-agent-<uid>/agent.sock)."
 
     /// The environment variable that names the socket.

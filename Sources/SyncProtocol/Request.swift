@@ -20,7 +20,8 @@ public struct Request: Sendable, Equatable {
         case want(unit: String, dependsOn: [String])
         /// Start `unit` when it is ready. With `wait` false an unready unit is refused (`not_ready`).
         /// `timeoutMs` nil or 0 waits without limit.
-        /// `token` identifies the start so it can be retried after a reconnect (see ``UnitGraph/start(_:wait:token:)``).
+        /// `token` identifies the start so it can be retried after a reconnect
+        /// (see ``UnitGraph/start(_:wait:token:)``).
         case start(unit: String, wait: Bool, timeoutMs: Int64?, token: String? = nil)
         case complete(unit: String)
         case fail(unit: String, reason: String?)
@@ -125,7 +126,8 @@ extension Request {
         switch type {
         case "hello": return .hello(version: try f.int("version"), client: try f.optionalString("client"))
         case "ping": return .ping
-        case "want": return .want(unit: try f.string("unit"), dependsOn: try f.stringArray("depends_on", nonEmpty: true))
+        case "want":
+            return .want(unit: try f.string("unit"), dependsOn: try f.stringArray("depends_on", nonEmpty: true))
         case "start":
             return .start(
                 unit: try f.string("unit"), wait: try f.optionalBool("wait") ?? true,

@@ -40,7 +40,8 @@ public struct AgentConfiguration: Sendable {
     public init(
         socketPath: SocketPath, journalPath: String? = nil, maxFrameBytes: Int = ProtocolVersion.maxFrameBytes,
         eventHistory: Int = 65_536, compactAfterLines: Int = 20_000, limits: AgentLimits = .standard,
-        allowedPeerUIDs: Set<UInt32>? = nil, helloTimeout: Duration = .seconds(10), stallTimeout: Duration = .seconds(30),
+        allowedPeerUIDs: Set<UInt32>? = nil, helloTimeout: Duration = .seconds(10),
+        stallTimeout: Duration = .seconds(30),
         journalRetryInterval: Duration = .seconds(1), logger: Logger = Logger(label: "sync-agent"),
         clock: @escaping UnitGraph.Clock = SystemClock.now
     ) {

@@ -59,8 +59,11 @@ extension AgentCore {
             return
         }
         let stored = contents.snapshot.sequence
+        let message =
+            "journal write failed: the changes it could not store are undone; changes are refused until it can be "
+            + "written again"
         logger.error(
-            "journal write failed: the changes it could not store are undone; changes are refused until it can be written again",
+            "\(message)",
             metadata: [
                 "error": "\(Self.describe(failure))", "stored sequence": "\(stored)",
                 "undone events": "\(graph.nextSequence - 1 - stored)",

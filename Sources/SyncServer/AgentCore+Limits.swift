@@ -71,7 +71,8 @@ extension AgentCore {
         logger.info(
             "closed a connection that sent no hello in time",
             metadata: ["connection": "\(connection.id)", "timeout": "\(helloTimeout)"])
-        let message = "no hello within \(Self.text(helloTimeout)); the connection is closed. Send "
+        let message =
+            "no hello within \(Self.text(helloTimeout)); the connection is closed. Send "
             + #"{"id":0,"type":"hello","version":\#(ProtocolVersion.current)} first"#
         send(.error(nil, WireError(.helloRequired, message)), to: connection)
         closeWhenIdle(connection)

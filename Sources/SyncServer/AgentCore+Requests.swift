@@ -6,7 +6,8 @@ import SyncProtocol
 extension AgentCore {
     func handle(_ request: Request, on connection: Connection) {
         let id = request.id
-        if !connection.greeted, case .hello = request.body {} else if !connection.greeted {
+        if !connection.greeted, case .hello = request.body {
+        } else if !connection.greeted {
             let message = #"send hello first, e.g. {"id":0,"type":"hello","version":\#(ProtocolVersion.current)}"#
             send(.error(id, WireError(.helloRequired, message)), to: connection)
             return
@@ -76,7 +77,8 @@ extension AgentCore {
     private func greet(_ connection: Connection, id: Int64, version: Int64, client: String?) {
         guard ProtocolVersion.supported.contains(version) else {
             let supported = ProtocolVersion.supported.map(String.init).joined(separator: ", ")
-            let message = "protocol version \(version) is not supported; this agent "
+            let message =
+                "protocol version \(version) is not supported; this agent "
                 + "(sync-agent \(ProtocolVersion.productVersion)) speaks \(supported). Use a matching syncctl"
             logger.info("refused a client with another protocol version", metadata: ["version": "\(version)"])
             send(.error(id, WireError(.unsupportedVersion, message)), to: connection)

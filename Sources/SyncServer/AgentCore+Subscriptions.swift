@@ -52,7 +52,8 @@ extension AgentCore {
                 "dropped a subscriber that could not keep up",
                 metadata: ["connection": "\(connection.id)", "since": "\(resume)"])
             unsubscribe(subscription.requestID, on: connection)
-            let message = "subscriber could not keep up with the event stream and was dropped at sequence "
+            let message =
+                "subscriber could not keep up with the event stream and was dropped at sequence "
                 + "\(resume); subscribe again with since=\(resume) to resume"
             send(.error(subscription.requestID, WireError(.tooSlow, message, since: resume)), to: connection)
         }

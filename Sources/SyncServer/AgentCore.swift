@@ -108,7 +108,8 @@ final class AgentCore {
             logger.info("client went away; dropped its parked waits", metadata: ["waits": "\(dropped)"])
         }
         if connection.refusedFrames > connection.loggedRefusals.count {
-            let summary = "client went away after \(connection.refusedFrames) refused bad frames and requests; "
+            let summary =
+                "client went away after \(connection.refusedFrames) refused bad frames and requests; "
                 + "only the first of each kind was logged"
             logger.info("\(summary)", metadata: ["connection": "\(connection.id)"])
         }

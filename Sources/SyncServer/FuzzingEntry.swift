@@ -12,7 +12,8 @@ public enum FuzzingEntry {
     /// Installs a fresh agent on `channel`, as if its peer were this process's own user.
     /// - Parameter limits: small limits reach the refusals sooner.
     public static func installAgent(
-        on channel: any Channel, maxFrameBytes: Int = 4096, limits: AgentLimits = AgentLimits(
+        on channel: any Channel, maxFrameBytes: Int = 4096,
+        limits: AgentLimits = AgentLimits(
             units: 64, edgesPerUnit: 8, connections: 4, inFlightPerConnection: 8, parkedWaits: 16, subscribers: 2)
     ) throws {
         var logger = Logger(label: "fuzz")

@@ -48,14 +48,16 @@ extension Journal {
             Glibc.close(lockFD)
             lockFD = fd
             lockLost = false
-            let message = "the journal's lock file was deleted or replaced while the agent ran; the agent took "
+            let message =
+                "the journal's lock file was deleted or replaced while the agent ran; the agent took "
                 + "the journal's lock again, so no second agent can share the journal"
             logger?.warning("\(message)", metadata: ["lock": "\(lockPath)"])
         } catch {
             // Tried again at every write and every change in the directory: said once.
             guard !lockLost else { return }
             lockLost = true
-            let message = "the journal's lock file was deleted or replaced while the agent ran, and the agent "
+            let message =
+                "the journal's lock file was deleted or replaced while the agent ran, and the agent "
                 + "could not take the lock again: \(error.description)"
             logger?.error("\(message)", metadata: ["lock": "\(lockPath)"])
         }

@@ -146,7 +146,8 @@ final class Journal {
     func keepPath() throws(Failure) {
         keepLock()
         guard let (change, keptAs) = try restorePath() else { return }
-        let message = "journal was \(change.rawValue) while the agent ran; the agent wrote it again in full at its "
+        let message =
+            "journal was \(change.rawValue) while the agent ran; the agent wrote it again in full at its "
             + "path, so every change stays stored"
         logger?.warning("\(message)", metadata: ["journal": "\(path)", "other file kept as": "\(keptAs ?? "-")"])
     }
@@ -179,12 +180,14 @@ final class Journal {
             errno = injected.code
             throw Failure(description: "write \(temporary): \(Self.errorText())", code: injected.code)
         }
-        let lines = [JournalReader.header(instance: instance), JSON.object([("snapshot", snapshot.json)]).compact]
+        let lines =
+            [JournalReader.header(instance: instance), JSON.object([("snapshot", snapshot.json)]).compact]
             + history
         let text = lines.joined(separator: "\n") + "\n"
         let (change, keptAs) = try install(text)
         if let change {
-            let message = "journal was \(change.rawValue) while the agent ran; the agent's compaction writes "
+            let message =
+                "journal was \(change.rawValue) while the agent ran; the agent's compaction writes "
                 + "it again in full at its path"
             logger?.warning("\(message)", metadata: ["journal": "\(path)", "other file kept as": "\(keptAs ?? "-")"])
         }

@@ -166,4 +166,3 @@ public final class SyncServer: Sendable {
         await store?.close()
     }
 }
-

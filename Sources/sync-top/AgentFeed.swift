@@ -83,8 +83,11 @@ struct AgentFeed: DashboardFeed {
                 post(.connection(.live))
             case .lost(let error, let attempt):
                 let since = lostSince.mark(SystemClock.now())
-                post(.connection(attempt > 3 ? .stale(since: since, reason: Self.explain(error))
-                    : .reconnecting(since: since, attempt: attempt)))
+                post(
+                    .connection(
+                        attempt > 3
+                            ? .stale(since: since, reason: Self.explain(error))
+                            : .reconnecting(since: since, attempt: attempt)))
             case .item(.snapshot(_, let snapshot)):
                 post(.snapshot(snapshot))
             case .item(.event(let event)):

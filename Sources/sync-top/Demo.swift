@@ -33,7 +33,8 @@ final class Demo: Sendable {
             throw TopError("syncctl is not built beside sync-top (\(binaries)); run `swift build` first")
         }
         guard let scriptsFolder = examples ?? findExamples(from: binaries) else {
-            throw TopError("cannot find examples/workspace/start-all.sh; run from the project's folder or pass --examples")
+            throw TopError(
+                "cannot find examples/workspace/start-all.sh; run from the project's folder or pass --examples")
         }
         var template = Array("/tmp/sync-demo-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
@@ -95,7 +96,9 @@ final class Demo: Sendable {
     private static func executableDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let path = count > 0 ? String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let path =
+            count > 0
+            ? String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             : CommandLine.arguments[0]
         return path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
     }

@@ -32,7 +32,8 @@ struct OnceCollector {
             if finished || (!source.ends && sawSnapshot && model.connection == .live) { break }
             let left = deadline - SystemClock.monotonic()
             guard source.ends || left > 0 else {
-                throw TopError("no snapshot from \(feed.label) within \(DurationText.text(microseconds: timeout, .flag))")
+                throw TopError(
+                    "no snapshot from \(feed.label) within \(DurationText.text(microseconds: timeout, .flag))")
             }
             var polled = [pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0)]
             _ = poll(&polled, 1, source.ends ? -1 : Int32(left / 1000) + 1)

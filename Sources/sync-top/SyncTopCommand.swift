@@ -47,11 +47,14 @@ struct SyncTopCommand: ParsableCommand {
     @Flag(
         name: .long,
         help: """
-            Run a demo: an embedded agent on a private socket and the example workspace scripts             (examples/workspace), shown live. Quitting ends every process it started.
+            Run a demo: an embedded agent on a private socket and the example workspace scripts \
+            (examples/workspace), shown live. Quitting ends every process it started.
             """)
     var demo = false
 
-    @Option(name: .long, help: ArgumentHelp("Folder of the demo's scripts (default: examples/workspace).", valueName: "dir"))
+    @Option(
+        name: .long, help: ArgumentHelp("Folder of the demo's scripts (default: examples/workspace).", valueName: "dir")
+    )
     var examples: String?
 
     func validate() throws {
@@ -68,10 +71,11 @@ struct SyncTopCommand: ParsableCommand {
         defer { demo?.stop() }
         // A demo shown once runs its start-up to the end first, so the table shows how it ended.
         if once { demo?.waitForScripts() }
-        let source = try demo.map { demo in
-            let feed = AgentFeed(socket: demo.socket, once: once, label: "demo: \(demo.socket.path)")
-            return FeedSource(feed: feed, clock: SystemClock.now, ends: false)
-        } ?? makeFeed(once: once)
+        let source =
+            try demo.map { demo in
+                let feed = AgentFeed(socket: demo.socket, once: once, label: "demo: \(demo.socket.path)")
+                return FeedSource(feed: feed, clock: SystemClock.now, ends: false)
+            } ?? makeFeed(once: once)
         if once {
             var model = try OnceCollector(source: source).collect()
             model.utcOffset = SystemClock.utcOffset()

@@ -78,7 +78,8 @@ struct CommandLineTests {
             #expect(empty.status == 1)
             #expect(
                 empty.stderr
-                    == "error: declare dependency failed: cannot add dependency: registering unit \"\": unit name is required\n")
+                    == "error: declare dependency failed: cannot add dependency: registering unit \"\": unit name is required\n"
+            )
             let emptyDependency = try await agent.syncctl("want", "u", "")
             #expect(emptyDependency.status == 1)
             #expect(emptyDependency.stderr.contains("dependency name cannot be empty: unit name is required"))
@@ -217,7 +218,9 @@ struct CommandLineTests {
                 """)
     }
 
-    @Test(arguments: [["start"], ["start", "a", "b"], ["want", "a"], ["complete"], ["status"], ["list", "-o", "yaml"]])
+    @Test(arguments: [
+        ["start"], ["start", "a", "b"], ["want", "a"], ["complete"], ["status"], ["list", "-o", "yaml"],
+    ])
     func usageErrorsExitTwo(arguments: [String]) async throws {
         try await withAgentProcess { agent in
             let result = try await RunningProcess.run(

@@ -20,12 +20,15 @@ struct FailureTests {
             await b.waitForOutput(containing: "is waiting")
             await c.waitForOutput(containing: "is waiting")
             let fail = try await agent.syncctl("fail", "a", "--reason", "exit 128: auth required")
-            #expect(fail.stdout == "Unit \"a\" marked failed (\"exit 128: auth required\"); skipped because of it: [b, c]\n")
+            #expect(
+                fail.stdout == "Unit \"a\" marked failed (\"exit 128: auth required\"); skipped because of it: [b, c]\n"
+            )
             let (bResult, cResult) = (await b.finish(), await c.finish())
             #expect(bResult.status == 122)
             #expect(bResult.stderr == "error: b cannot start: a failed (\"exit 128: auth required\"), via a -> b\n")
             #expect(cResult.status == 122)
-            #expect(cResult.stderr == "error: c cannot start: a failed (\"exit 128: auth required\"), via a -> b -> c\n")
+            #expect(
+                cResult.stderr == "error: c cannot start: a failed (\"exit 128: auth required\"), via a -> b -> c\n")
             let list = try await agent.syncctl("list")
             #expect(list.stdout.contains("b     skipped"))
             // A start issued after the failure is refused the same way, at once.
@@ -68,7 +71,9 @@ struct FailureTests {
 
     @Test func runForwardsSignalsAndRecordsThem() async throws {
         try await withAgentProcess { agent in
-            let run = try agent.spawn("run", "server", "--", "sh", "-c", "trap 'echo got TERM; exit 143' TERM; echo ready; while :; do sleep 0.05; done")
+            let run = try agent.spawn(
+                "run", "server", "--", "sh", "-c",
+                "trap 'echo got TERM; exit 143' TERM; echo ready; while :; do sleep 0.05; done")
             await run.waitForOutput(containing: "ready")
             run.signal(SIGTERM)
             let result = await run.finish()

@@ -18,7 +18,9 @@ enum Fault {
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return false }
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        probe.arguments = ["--reuid", "65534", "--regid", "65534", "--clear-groups", Products.path("syncctl"), "--version"]
+        probe.arguments = [
+            "--reuid", "65534", "--regid", "65534", "--clear-groups", Products.path("syncctl"), "--version",
+        ]
         probe.standardOutput = FileHandle.nullDevice
         probe.standardError = FileHandle.nullDevice
         guard (try? probe.run()) != nil else { return false }

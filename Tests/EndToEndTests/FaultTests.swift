@@ -24,7 +24,8 @@ struct FaultTests {
     /// `syncctl list -o json` as unit -> status.
     private func statuses(_ socket: String) async throws -> [String: String] {
         let list = try await syncctl(socket, "list", "-o", "json")
-        guard list.status == 0, let units = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]
+        guard list.status == 0,
+            let units = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]
         else { throw POSIXError(.EPROTO) }
         return Dictionary(uniqueKeysWithValues: units.map { ($0["unit_name"] as! String, $0["status"] as! String) })
     }
@@ -103,7 +104,9 @@ struct FaultTests {
         #expect(chown(directory, 65534, 65534) == 0)
         var result = await (try agentAsStranger()).finish()
         #expect(result.status == 1)
-        #expect(result.stderr.contains("socket directory \(directory) belongs to uid 65534, not to you (uid \(uid))"), "\(result)")
+        #expect(
+            result.stderr.contains("socket directory \(directory) belongs to uid 65534, not to you (uid \(uid))"),
+            "\(result)")
         // A symlink to a directory of the user's own: refused too.
         rmdir(directory)
         let target = TemporaryDirectory()
@@ -233,7 +236,8 @@ struct FaultTests {
         let journal = directory.file("agent.journal")
         #expect(FileManager.default.createFile(atPath: journal, contents: nil, attributes: [.posixPermissions: 0o644]))
         let (executable, arguments) = Fault.asUser(
-            Fault.strangerUID, Products.path("sync-agent"), ["--socket-path", directory.file("s"), "--state-file", journal])
+            Fault.strangerUID, Products.path("sync-agent"),
+            ["--socket-path", directory.file("s"), "--state-file", journal])
         let result = await (try RunningProcess(executable, arguments)).finish()
         #expect(result.status == 1)
         #expect(result.stderr.contains("open journal \(journal): Permission denied"), "\(result)")

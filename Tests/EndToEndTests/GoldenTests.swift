@@ -19,7 +19,8 @@ struct GoldenTests {
 
     @Test func startNoDependencies() async throws {
         try await withAgentProcess { agent in
-            expectSuccess(try await agent.syncctl("start", "test-unit"), "Unit \"test-unit\" started with no dependencies\n")
+            expectSuccess(
+                try await agent.syncctl("start", "test-unit"), "Unit \"test-unit\" started with no dependencies\n")
         }
     }
 

@@ -95,7 +95,8 @@ struct LoadTests {
         let settled = await eventually { Fault.openDescriptors(agent.pid) <= descriptorsBefore }
         let descriptorsAfter = Fault.openDescriptors(agent.pid)
         #expect(settled, "before \(descriptorsBefore), after \(descriptorsAfter)")
-        let peakMemory = (try? String(contentsOfFile: "/proc/\(agent.pid)/status", encoding: .utf8))?
+        let peakMemory =
+            (try? String(contentsOfFile: "/proc/\(agent.pid)/status", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.map(String.init) ?? "?"
 
         // Durable: a restart from the journal gives the same graph.

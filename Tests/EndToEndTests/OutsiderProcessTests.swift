@@ -136,7 +136,8 @@ struct OutsiderProcessTests {
         // While out of descriptors the agent waits rather than retrying accept in a busy loop: measured over 2 s
         // (a spinning agent uses most of a core, about 160 ticks; a waiting one close to none).
         func cpuTicks() -> Int {
-            let fields = (try? String(contentsOfFile: "/proc/\(agent.pid)/stat", encoding: .utf8))?.split(separator: " ")
+            let fields = (try? String(contentsOfFile: "/proc/\(agent.pid)/stat", encoding: .utf8))?.split(
+                separator: " ")
             guard let fields, fields.count > 14 else { return 0 }
             return (Int(fields[13]) ?? 0) + (Int(fields[14]) ?? 0)
         }
@@ -167,20 +168,20 @@ struct OutsiderProcessTests {
         chmod(agent.socket, 0o666)
         let script = agent.directory.file("stranger.py")
         try """
-            import socket, sys
-            s = socket.socket(socket.AF_UNIX)
-            s.settimeout(30)
-            s.connect(sys.argv[1])
-            keys = ",".join('"k%d":0' % i for i in range(80000))
-            try:
-                s.sendall(('{"id":0,"type":"hello","version":1,' + keys + '}\\n').encode())
-            except OSError:
-                pass
-            try:
-                print(s.makefile('rb').readline().decode().strip())
-            except OSError as error:
-                print("no answer:", error)
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        import socket, sys
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(30)
+        s.connect(sys.argv[1])
+        keys = ",".join('"k%d":0' % i for i in range(80000))
+        try:
+            s.sendall(('{"id":0,"type":"hello","version":1,' + keys + '}\\n').encode())
+        except OSError:
+            pass
+        try:
+            print(s.makefile('rb').readline().decode().strip())
+        except OSError as error:
+            print("no answer:", error)
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o644)
         let (executable, arguments) = Fault.asUser(65534, "/usr/bin/python3", [script, agent.socket])
         let stranger = try await RunningProcess.run(executable, arguments)

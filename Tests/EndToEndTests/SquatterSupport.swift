@@ -54,8 +54,11 @@ enum Squatter {
         let entry = getpwnam(user)!.pointee
         return (
             "/usr/bin/setpriv",
-            ["--reuid", "\(entry.pw_uid)", "--regid", "\(entry.pw_gid)", "--clear-groups", "/usr/bin/env", "-u", "HOME",
-             "-u", "XDG_RUNTIME_DIR", "-u", "SYNC_AGENT_SOCKET_PATH", executable] + arguments
+            [
+                "--reuid", "\(entry.pw_uid)", "--regid", "\(entry.pw_gid)", "--clear-groups", "/usr/bin/env", "-u",
+                "HOME",
+                "-u", "XDG_RUNTIME_DIR", "-u", "SYNC_AGENT_SOCKET_PATH", executable,
+            ] + arguments
         )
     }
 

@@ -16,7 +16,8 @@ struct SyncTopTmuxTests {
 
         init(socket: String, environment: String = "") async throws {
             name = "synctop-\(UInt32.random(in: 0...UInt32.max))"
-            let command = "env SYNC_AGENT_SOCKET_PATH=\(socket) TERM=xterm-256color LANG=C.UTF-8 \(environment) "
+            let command =
+                "env SYNC_AGENT_SOCKET_PATH=\(socket) TERM=xterm-256color LANG=C.UTF-8 \(environment) "
                 + "\(Products.path("sync-top")); echo EXIT=$?; sleep 30"
             // This call starts the tmux server, which keeps the output it inherits open: send it to /dev/null (pipes
             // would never close) and wait for the client alone.

@@ -31,6 +31,7 @@ struct FailureChainTests {
         try graph.park("claude", as: 2)
         try graph.fail("git", reason: nil)
         let chains = graph.drainResolutions().map { $0.error?.cause?.chain ?? [] }
-        #expect(chains.sorted { $0.count < $1.count } == [["git", "repo", "claude"], ["git", "repo", "claude", "ui"]])
+        #expect(
+            chains.sorted { $0.count < $1.count } == [["git", "repo", "claude"], ["git", "repo", "claude", "ui"]])
     }
 }

@@ -57,12 +57,15 @@ struct AdmissionControlTests {
         #expect(admission.subscriberRefusal(inFlight: 0, subscribers: 0) == nil)
         #expect(admission.subscriberRefusal(inFlight: 0, subscribers: 1)?.message.contains("--max-subscribers") == true)
         // The connection's own limit is checked first, for parked waits and subscriptions alike.
-        for refusal in [admission.parkRefusal(inFlight: 2, parked: 5), admission.subscriberRefusal(inFlight: 2, subscribers: 1)] {
+        for refusal in [
+            admission.parkRefusal(inFlight: 2, parked: 5), admission.subscriberRefusal(inFlight: 2, subscribers: 1),
+        ] {
             #expect(refusal?.code == .limitExceeded)
             #expect(refusal?.message.contains("--max-requests-per-connection") == true, "\(refusal?.message ?? "")")
         }
         #expect(admission.tooLong("token", String(repeating: "x", count: 5), limit: 5) == nil)
-        #expect(admission.tooLong("token", String(repeating: "x", count: 6), limit: 5)?.message
-            == "token is 6 bytes long; at most 5 are allowed")
+        #expect(
+            admission.tooLong("token", String(repeating: "x", count: 6), limit: 5)?.message
+                == "token is 6 bytes long; at most 5 are allowed")
     }
 }

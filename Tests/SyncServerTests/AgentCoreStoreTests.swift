@@ -49,7 +49,9 @@ struct AgentCoreStoreTests {
             loop.run()
             var frames: [JSON] = []
             while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
-                for line in String(buffer: buffer).split(separator: "\n") { frames.append(try JSON.parse(String(line))) }
+                for line in String(buffer: buffer).split(separator: "\n") {
+                    frames.append(try JSON.parse(String(line)))
+                }
             }
             return frames
         }

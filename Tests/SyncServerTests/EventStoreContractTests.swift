@@ -46,7 +46,9 @@ struct EventStoreContractTests {
                             let state = try again.load()
                             await again.close()
                             return state
-                        } catch let failure as StoreFailure where failure.code == EWOULDBLOCK && ContinuousClock.now < deadline {
+                        } catch let failure as StoreFailure
+                            where failure.code == EWOULDBLOCK && ContinuousClock.now < deadline
+                        {
                             try await Task.sleep(for: .milliseconds(20))
                         }
                     }
@@ -101,8 +103,10 @@ struct EventStoreContractTests {
             }
             _ = try await subject.store.append(appended, on: loop).get()
             let history = Array(appended.suffix(1))
-            try await subject.store.compact(instance: "feedfacefeedface", snapshot: graph.snapshot, history: history, on: loop)
-                .get()
+            try await subject.store.compact(
+                instance: "feedfacefeedface", snapshot: graph.snapshot, history: history, on: loop
+            )
+            .get()
             let stored = try await subject.reopen()
             #expect(stored.instance == "feedfacefeedface")
             #expect(stored.snapshot == graph.snapshot)
@@ -120,7 +124,8 @@ struct EventStoreContractTests {
             _ = try await subject.store.append(kept, on: loop).get()
             switch subject.store {
             case let file as FileJournalStore: try await file.injectFailures(ENOSPC)
-            case let memory as InMemoryEventStore: memory.failAppends(1, with: StoreFailure(description: "full", code: ENOSPC))
+            case let memory as InMemoryEventStore:
+                memory.failAppends(1, with: StoreFailure(description: "full", code: ENOSPC))
             default: Issue.record("unknown store")
             }
             guard case .failed(let failure, .success(let stored)) = try await subject.store.append(lost, on: loop).get()

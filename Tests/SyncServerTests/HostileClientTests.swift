@@ -180,8 +180,10 @@ struct HostileClientTests {
             try await raw.hello()
             let frames = [
                 #"{"id":1,"type":"hello","version":"1"}"#, #"{"id":1,"type":"ping","extra":1}"#,
-                #"{"id":1,"type":"want","unit":"a","depends_on":[1]}"#, #"{"id":1,"type":"want","unit":["a"],"depends_on":["b"]}"#,
-                #"{"id":1,"type":"start","unit":"a","timeout_ms":-1}"#, #"{"id":1,"type":"start","unit":"a","wait":"no"}"#,
+                #"{"id":1,"type":"want","unit":"a","depends_on":[1]}"#,
+                #"{"id":1,"type":"want","unit":["a"],"depends_on":["b"]}"#,
+                #"{"id":1,"type":"start","unit":"a","timeout_ms":-1}"#,
+                #"{"id":1,"type":"start","unit":"a","wait":"no"}"#,
                 #"{"id":1,"type":"complete"}"#, #"{"id":1,"type":"fail","unit":"a","reason":7}"#,
                 #"{"id":1,"type":"status","unit":null}"#, #"{"id":1,"type":"list","all":true}"#,
                 #"{"id":1,"type":"wait","units":"a"}"#, #"{"id":1,"type":"wait","all":1}"#,

@@ -16,10 +16,12 @@ struct JournalFailureTests {
     private func startAgent(
         _ directory: TemporaryDirectory, log: LogRecorder = LogRecorder(), retry: Duration = .seconds(60)
     ) async throws -> InProcessAgent {
-        try await InProcessAgent.start(in: directory, journal: directory.file("agent.journal"), configure: {
-            $0.logger = log.logger(level: .info)
-            $0.journalRetryInterval = retry
-        })
+        try await InProcessAgent.start(
+            in: directory, journal: directory.file("agent.journal"),
+            configure: {
+                $0.logger = log.logger(level: .info)
+                $0.journalRetryInterval = retry
+            })
     }
 
     private func injectFailures(_ agent: InProcessAgent, count: Int = 1) async throws {

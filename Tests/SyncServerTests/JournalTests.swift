@@ -74,7 +74,8 @@ struct JournalTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("j")
-        try (goodLines.joined(separator: "\n") + "\n\u{0}\u{0}\u{0}\n").write(toFile: path, atomically: false, encoding: .utf8)
+        try (goodLines.joined(separator: "\n") + "\n\u{0}\u{0}\u{0}\n").write(
+            toFile: path, atomically: false, encoding: .utf8)
         let (_, contents) = try Journal.open(path: path, clock: clock)
         #expect(contents.droppedTail != nil)
         #expect(contents.snapshot.sequence == 4)
@@ -116,7 +117,8 @@ struct JournalTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let journal = directory.file("agent.journal")
-        let agent = try await InProcessAgent.start(in: directory, journal: journal, configure: { $0.compactAfterLines = 100 })
+        let agent = try await InProcessAgent.start(
+            in: directory, journal: journal, configure: { $0.compactAfterLines = 100 })
         let client = try await agent.client()
         for round in 0..<30 {
             for i in 0..<10 {

@@ -100,11 +100,15 @@ struct JournalValidationTests {
             lines: [
                 header,
                 JSON.object([
-                    ("snapshot",
-                     GraphSnapshot(
-                        sequence: 4, units: [unit("a"), unit("b")],
-                        edges: [DependencyEdge(unit: "a", dependsOn: "b"), DependencyEdge(unit: "b", dependsOn: "a")]
-                     ).json)
+                    (
+                        "snapshot",
+                        GraphSnapshot(
+                            sequence: 4, units: [unit("a"), unit("b")],
+                            edges: [
+                                DependencyEdge(unit: "a", dependsOn: "b"), DependencyEdge(unit: "b", dependsOn: "a"),
+                            ]
+                        ).json
+                    )
                 ]).compact,
             ], line: 2, problem: "closes a dependency cycle"),
         Case(
@@ -141,7 +145,8 @@ struct JournalValidationTests {
             if let snapshot = json["snapshot"] { return GraphSnapshot(json: snapshot)?.sequence }
             return SyncEvent(json: json)?.sequence
         }
-        let text = (bad.lines + [Self.event((sequences.max() ?? 0) + 1, .registered(unit: "z"))])
+        let text =
+            (bad.lines + [Self.event((sequences.max() ?? 0) + 1, .registered(unit: "z"))])
             .joined(separator: "\n") + "\n"
         try text.write(toFile: path, atomically: false, encoding: .utf8)
         let error = #expect(throws: Journal.Failure.self) { _ = try Journal.open(path: path, clock: clock) }

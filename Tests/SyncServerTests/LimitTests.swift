@@ -74,7 +74,9 @@ struct LimitTests {
             defer { client.close() }
             try await client.want("u", dependsOn: ["a", "b"])
             try await client.want("u", dependsOn: ["b", "a"])  // no new edge: fine at the limit
-            await expectLimit("too many dependencies", "at most 2", "has 2 and would get 1 more", "--max-edges-per-unit") {
+            await expectLimit(
+                "too many dependencies", "at most 2", "has 2 and would get 1 more", "--max-edges-per-unit"
+            ) {
                 try await client.want("u", dependsOn: ["a", "c"])
             }
             #expect(try await client.status("u").dependencies.map(\.dependsOn) == ["a", "b"])
@@ -202,7 +204,9 @@ struct LimitTests {
         try await withAgent { agent in
             let client = try await agent.client()
             defer { client.close() }
-            let error = await #expect(throws: WireError.self) { _ = try await client.start(String(repeating: "n", count: 256)) }
+            let error = await #expect(throws: WireError.self) {
+                _ = try await client.start(String(repeating: "n", count: 256))
+            }
             #expect(error?.code == .invalidName)
             _ = try await client.start(String(repeating: "n", count: 255))
         }

@@ -133,7 +133,9 @@ struct ParkedStartTests {
             let client = try await agent.client()
             defer { client.close() }
             try await client.want("u", dependsOn: ["d"])
-            let error = await #expect(throws: WireError.self) { _ = try await client.start("u", timeout: .milliseconds(20)) }
+            let error = await #expect(throws: WireError.self) {
+                _ = try await client.start("u", timeout: .milliseconds(20))
+            }
             #expect(error?.code == .timeout)
             #expect(error?.message == "timeout waiting for dependencies of unit 'u'")
             let status = try await client.status("u")

@@ -141,7 +141,9 @@ struct ServiceTests {
             defer { client.close() }
             let unregistered = await #expect(throws: WireError.self) { try await client.complete("u") }
             #expect(unregistered?.code == .notRegistered)
-            #expect(unregistered?.message == #"cannot complete unit "u": unit "u" must be registered first: unit not found"#)
+            #expect(
+                unregistered?.message == #"cannot complete unit "u": unit "u" must be registered first: unit not found"#
+            )
             try await client.want("a", dependsOn: ["b"])
             let cycle = await #expect(throws: WireError.self) { try await client.want("b", dependsOn: ["a"]) }
             #expect(cycle?.code == .cycleDetected)

@@ -71,7 +71,8 @@ struct SocketDirectoryTests {
         let real = directory.file("real")
         let path = directory.file("link") + "/agent.sock"
         // First start: the agent creates the directory itself.
-        let server = try await SyncServer.start(configuration(directory.file("link/agent.sock"), source: .defaultDirectory))
+        let server = try await SyncServer.start(
+            configuration(directory.file("link/agent.sock"), source: .defaultDirectory))
         await server.shutdown()
         // Someone swaps it for a symlink to a directory of theirs between two starts.
         #expect(rename(directory.file("link"), real) == 0)

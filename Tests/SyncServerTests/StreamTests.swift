@@ -95,7 +95,9 @@ struct StreamTests {
             #expect(kinds == ["3 status_changed a", "4 registered b", "5 status_changed b"])
             // Another instance's sequence numbers mean nothing here: a snapshot comes instead.
             let other = try await collect(client.subscribe(since: 3, instance: "someone-else")) { _ in true }
-            if case .snapshot(_, let fresh) = other.first { #expect(fresh.sequence == 5) } else {
+            if case .snapshot(_, let fresh) = other.first {
+                #expect(fresh.sequence == 5)
+            } else {
                 Issue.record("expected a snapshot for a foreign instance")
             }
         }

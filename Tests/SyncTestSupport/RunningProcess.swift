@@ -53,7 +53,11 @@ public final class RunningProcess: Sendable {
             while true {
                 let data = handle.availableData
                 let ready = output.withLock { state -> [CheckedContinuation<Void, Never>] in
-                    if data.isEmpty { state.closed += 1 } else if isError { state.stderr += data } else {
+                    if data.isEmpty {
+                        state.closed += 1
+                    } else if isError {
+                        state.stderr += data
+                    } else {
                         state.stdout += data
                     }
                     let text = String(decoding: state.stdout + state.stderr, as: UTF8.self)
@@ -94,7 +98,8 @@ public final class RunningProcess: Sendable {
         await waitForOutput(containing: "\u{0}never\u{0}")
         return output.withLock {
             Result(
-                status: process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
+                status: process.terminationReason == .uncaughtSignal
+                    ? 128 + process.terminationStatus
                     : process.terminationStatus,
                 stdout: String(decoding: $0.stdout, as: UTF8.self), stderr: String(decoding: $0.stderr, as: UTF8.self))
         }

@@ -4,8 +4,8 @@ import SyncProtocol
 import Synchronization
 
 /// A stand-in for the agent on a Unix socket of a fresh directory: it answers `hello` as the agent does (unless
-/// told not to) and every other request with the frames `answer` returns for it (none: the request stays unanswered). It records every
-/// request it reads, so a test can see what a client sent (a `cancel`, say).
+/// told not to) and every other request with the frames `answer` returns for it (none: the request stays
+/// unanswered). It records every request it reads, so a test can see what a client sent (a `cancel`, say).
 ///
 /// Each connection is served on a thread of its own; a connection silent for 30 s is closed, so a client that
 /// wrongly keeps waiting fails with `unreachable` instead of hanging its test.

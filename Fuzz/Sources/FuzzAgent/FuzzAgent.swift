@@ -91,7 +91,8 @@ private func check(_ channel: EmbeddedChannel) throws {
         guard let json = try? JSON.parse(Array(line)), case .object = json, json["id"] != nil,
             json["ok"] != nil || json["push"] != nil
         else {
-            throw BrokenPromise(description: "the agent sent a frame that is not a reply: \(String(decoding: line, as: UTF8.self))")
+            let text = String(decoding: line, as: UTF8.self)
+            throw BrokenPromise(description: "the agent sent a frame that is not a reply: \(text)")
         }
     }
     if let last = output.last, last != 10 {
