@@ -34,7 +34,7 @@ struct Status: AsyncParsableCommand {
     /// coder's text: the unit, its status and readiness, then its dependencies in `columns` (or a line saying
     /// there are none).
     static func table(_ report: UnitStatusReport, unit: String, columns: [String]) -> String {
-        var text = """
+        let text = """
             Unit: \(unit)
             Status: \((report.info?.status).display)
             Ready: \(report.isReady)
