@@ -48,30 +48,29 @@ extension Renderer {
         drawTimelineLegend(critical, span: span, y: top + layout.bodyHeight - 1)
     }
 
-    /// Maps times to columns of the bar area.
+    /// Maps times to columns of the bar area: the chart's ``TimelineReport/Scale`` (the same rounding, ticks and
+    /// short-wait rule as `syncctl timeline`), shifted to the area's first column `x`.
     struct TimeScale {
         var start: Timestamp
-        var end: Timestamp
         var x: Int
-        var width: Int
+        var chart: TimelineReport.Scale
 
-        var length: Int64 { max(100_000, start.microseconds(to: end)) }
-
-        /// The column of `time`, rounded, within the bar area (the end is one past the last column).
-        func column(_ time: Timestamp) -> Int {
-            let offset = max(0, min(length, start.microseconds(to: time)))
-            return x + Int((offset * Int64(width) + length / 2) / length)
+        init(start: Timestamp, end: Timestamp, x: Int, width: Int) {
+            self.start = start
+            self.x = x
+            chart = TimelineReport.Scale(span: start.microseconds(to: end), columns: width)
         }
 
-        /// The columns of an interval: at least one cell when it has any length.
-        func columns(_ from: Timestamp, _ to: Timestamp) -> Range<Int> {
-            let first = min(column(from), x + width - 1)
-            let end = max(column(to), to > from ? first + 1 : first)
-            return first..<min(end, x + width)
+        /// The chart cells of an interval (from 0): at least one when it has any length.
+        func cells(_ from: Timestamp, _ to: Timestamp) -> Range<Int> {
+            chart.cells(start.microseconds(to: from), start.microseconds(to: to))
         }
+
+        /// Chart cells as screen columns.
+        func shifted(_ cells: Range<Int>) -> Range<Int> { (x + cells.lowerBound)..<(x + cells.upperBound) }
     }
 
-    /// `NAME  WAIT  RUN  0s        5s        10s` with labels at round steps at least 8 columns apart.
+    /// `NAME  WAIT  RUN  0s        5s        10s` with labels at round steps at least 9 columns apart.
     private mutating func drawTimelineHeader(_ scale: TimeScale, nameWidth: Int, showsTimes: Bool, y: Int) {
         let style = Style(.dim, bold: true)
         buffer.put("NAME", x: 6, y: y, style: style)
@@ -79,19 +78,8 @@ extension Renderer {
             buffer.put(Format.padLeft("WAIT", 6), x: 6 + nameWidth + 1, y: y, style: style)
             buffer.put(Format.padLeft("RUN", 6), x: 6 + nameWidth + 8, y: y, style: style)
         }
-        // Steps in milliseconds, from a tenth of a second to a day.
-        let steps: [Int64] = [
-            100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000,
-            1_800_000, 3_600_000, 7_200_000, 14_400_000, 43_200_000, 86_400_000,
-        ]
-        let milliseconds = scale.length / 1000
-        let step = steps.first { $0 * Int64(scale.width) >= 9 * milliseconds } ?? steps.last!
-        var mark: Int64 = 0
-        while mark <= milliseconds {
-            let x = scale.column(Timestamp(microseconds: scale.start.rawValue + mark * 1000))
-            let label = DurationText.text(.milliseconds(mark), .axis)
-            if x + label.count <= buffer.width { buffer.put(label, x: x, y: y, style: .dim) }
-            mark += step
+        for tick in scale.chart.ticks() where scale.x + tick.column + tick.label.count <= buffer.width {
+            buffer.put(tick.label, x: scale.x + tick.column, y: y, style: .dim)
         }
     }
 
@@ -100,21 +88,25 @@ extension Renderer {
     private mutating func drawBar(_ entry: Timeline.Entry, _ scale: TimeScale, y: Int, bold: Bool) {
         let now = model.now
         var last = -1
+        var waited: Range<Int>?
         if let began = entry.waitBeganAt, let end = entry.waitEnd(now: now) {
-            let cells = scale.columns(began, end)
-            buffer.fill(
-                theme.waitBar, x: cells.lowerBound, y: y, count: cells.count, style: Style(.pending, bold: bold))
-            last = cells.upperBound
+            let cells = scale.cells(began, end)
+            draw(theme.waitBar, scale.shifted(cells), y: y, style: Style(.pending, bold: bold))
+            waited = cells
+            last = scale.x + cells.upperBound
         }
         if let started = entry.startedAt, let end = entry.runEnd(now: now) {
-            let cells = scale.columns(started, end)
-            let style = Style(.status(entry.status), bold: bold)
-            buffer.fill(theme.runBar, x: cells.lowerBound, y: y, count: cells.count, style: style)
+            let cells = scale.shifted(scale.chart.keepingVisible(waited, scale.cells(started, end)))
+            draw(theme.runBar, cells, y: y, style: Style(.status(entry.status), bold: bold))
             last = cells.upperBound
         }
         if entry.status.isFailure, last >= 0, last < buffer.width {
             buffer.put(theme.glyph(entry.status), x: last, y: y, style: Style(.status(entry.status), bold: true))
         }
+    }
+
+    private mutating func draw(_ bar: Character, _ columns: Range<Int>, y: Int, style: Style) {
+        buffer.fill(bar, x: columns.lowerBound, y: y, count: columns.count, style: style)
     }
 
     /// `◆ critical path 15.0s: git-clone → claude    ░ wait  █ run`.

@@ -1,8 +1,10 @@
 import SyncCore
+import SyncProtocol
 import SyncReports
+import SyncTop
 import Testing
 
-/// `Timeline` (SyncCore): waits, runs and the critical path from events with fixed timestamps.
+/// `Timeline` (SyncReports): waits, runs and the critical path from events with fixed timestamps.
 @Suite("Timeline")
 struct TimelineTests {
     let startup = Timeline(events: Fixture.startupEvents)
@@ -122,5 +124,29 @@ struct TimelineTests {
         let claude = try #require(timeline["claude"])
         #expect(claude.waitBeganAt == Fixture.at(1) && claude.startedAt == Fixture.at(4))
         #expect(timeline["git"]?.endStatus == .completed)
+    }
+
+    /// A wait far shorter than a cell just before a long run: the timeline view keeps one `░` for it (the run used
+    /// to cover it), as `syncctl timeline` does.
+    @Test func aShortWaitStaysVisibleInTheTimelineView() throws {
+        let started = #""kind":"status_changed","from":"pending","to":"started","reason":null,"cause":null"#
+        let events: [(Int64, String)] = [
+            (0, #""kind":"registered","unit":"long""#), (0, started + #","unit":"long""#),
+            (10_000_000, #""kind":"registered","unit":"quick""#),
+            (10_000_000, #""kind":"wait_began","unit":"quick","unsatisfied":["long"]"#),
+            (10_001_000, #""kind":"wait_ended","unit":"quick","outcome":"started""#),
+            (10_001_000, started + #","unit":"quick""#),
+        ]
+        let lines = events.enumerated().map { index, event in
+            #"{"seq":\#(index + 1),"time_us":\#(Fixture.base.rawValue + event.0),\#(event.1)}"#
+        }
+        var model = DashboardModel(source: "/run/user/1000/sync-agent.sock", now: Fixture.at(60))
+        model.apply(.connection(.live))
+        for line in lines { model.apply(.event(try #require(SyncEvent(json: try JSON.parse(line))))) }
+        _ = model.handle(.resize(Size(width: 120, height: 35)))
+        _ = model.handle(.character("3"))
+        let screen = Renderer.render(model, theme: .standard).text
+        let row = try #require(screen.split(separator: "\n").first { $0.contains(" quick ") })
+        #expect(row.contains("░█"), "\(row)")
     }
 }
