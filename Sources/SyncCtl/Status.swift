@@ -61,21 +61,22 @@ struct Status: AsyncParsableCommand {
     /// one.
     static func json(_ report: UnitStatusReport) -> JSON {
         let note = report.info?.note.map { [("note", JSON.string($0))] } ?? []
-        return .object([
-            ("unit_name", .string(report.unit)), ("status", .string(report.info?.status.rawValue ?? "")),
-            ("is_ready", .bool(report.isReady)),
-            (
-                "dependencies",
-                .array(
-                    report.dependencies.map {
-                        .object([
-                            ("depends_on", .string($0.dependsOn)),
-                            ("required_status", .string($0.requiredStatus.rawValue)),
-                            ("current_status", .string($0.currentStatus.wireValue)),
-                            ("is_satisfied", .bool($0.isSatisfied)),
-                        ])
-                    })
-            ),
-        ] + note)
+        return .object(
+            [
+                ("unit_name", .string(report.unit)), ("status", .string(report.info?.status.rawValue ?? "")),
+                ("is_ready", .bool(report.isReady)),
+                (
+                    "dependencies",
+                    .array(
+                        report.dependencies.map {
+                            .object([
+                                ("depends_on", .string($0.dependsOn)),
+                                ("required_status", .string($0.requiredStatus.rawValue)),
+                                ("current_status", .string($0.currentStatus.wireValue)),
+                                ("is_satisfied", .bool($0.isSatisfied)),
+                            ])
+                        })
+                ),
+            ] + note)
     }
 }

@@ -89,13 +89,15 @@ struct Why: AsyncParsableCommand {
     /// `note` comes last, only when the unit has one.
     static func json(_ node: WhyReport.Node, now: Timestamp) -> JSON {
         let note = node.note.map { [("note", JSON.string($0))] } ?? []
-        return .object([
-            ("unit", .string(node.unit)), ("status", .string(node.status.wireValue)),
-            ("since_us", node.since.map { .int($0.rawValue) } ?? .null),
-            ("for_us", node.since.map { .int($0.microseconds(to: now)) } ?? .null),
-            ("ready", .bool(node.isReady)), ("reason", .optional(node.reason)), ("cause", node.cause?.json ?? .null),
-            ("suggestion", .optional(node.suggestion)), ("repeated", .bool(node.isRepeated)),
-            ("waiting_on", .array(node.waitingOn.map { json($0, now: now) })),
-        ] + note)
+        return .object(
+            [
+                ("unit", .string(node.unit)), ("status", .string(node.status.wireValue)),
+                ("since_us", node.since.map { .int($0.rawValue) } ?? .null),
+                ("for_us", node.since.map { .int($0.microseconds(to: now)) } ?? .null),
+                ("ready", .bool(node.isReady)), ("reason", .optional(node.reason)),
+                ("cause", node.cause?.json ?? .null),
+                ("suggestion", .optional(node.suggestion)), ("repeated", .bool(node.isRepeated)),
+                ("waiting_on", .array(node.waitingOn.map { json($0, now: now) })),
+            ] + note)
     }
 }

@@ -27,7 +27,8 @@ struct JournalRefusalTests {
     @Test(arguments: [
         (Request.Body.want(unit: "u", dependsOn: ["d"]), true), (.start(unit: "u", wait: true, timeoutMs: nil), true),
         (.start(unit: "u", wait: false, timeoutMs: 5), true), (.complete(unit: "u"), true),
-        (.fail(unit: "u", reason: nil), true), (.note(unit: "u", text: ""), true), (.hello(version: 1, client: nil), false), (.ping, false),
+        (.fail(unit: "u", reason: nil), true), (.note(unit: "u", text: ""), true),
+        (.hello(version: 1, client: nil), false), (.ping, false),
         (.status(unit: "u"), false), (.list, false), (.wait(units: ["u"], all: false, timeoutMs: nil), false),
         (.cancel(request: 1), false), (.snapshot, false), (.subscribe(since: 0, instance: nil), false),
         (.history, false),
