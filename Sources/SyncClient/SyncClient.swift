@@ -80,6 +80,17 @@ public final class SyncClient: Sendable {
         _ = try await connection.request(.complete(unit: unit))
     }
 
+    /// Sets the progress note of the registered `unit` (`""` clears it).
+    /// - Returns: the note the agent kept (one line, cut to its limit), `nil` when cleared.
+    /// - Throws: `not_registered` when nobody declared `unit`; `journal_unavailable` while the journal fails.
+    @discardableResult
+    public func note(_ unit: String, _ text: String) async throws(WireError) -> String? {
+        let request = Request.Body.note(unit: unit, text: text)
+        let reply = try await connection.request(request)
+        guard case .note(let kept) = reply else { throw reply.mismatch(request) }
+        return kept
+    }
+
     /// Marks `unit` failed with `reason`; its dependents' waits are released with the cause.
     /// - Returns: the units that became skipped because of it, sorted.
     @discardableResult

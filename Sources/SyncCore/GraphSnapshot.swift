@@ -59,6 +59,7 @@ extension UnitGraph {
                     at: unit.since)
             }
             units[UnitKey(unit.name)]?.since = unit.since
+            units[UnitKey(unit.name)]?.note = unit.note
         }
         rebuildOrder()
         maintainsOrder = true

@@ -28,13 +28,15 @@ public struct SyncEvent: Sendable, Equatable {
         case waitBegan(unit: String, unsatisfied: [String])
         /// A parked `start` of the unit ended, with this outcome.
         case waitEnded(unit: String, outcome: WaitOutcome)
+        /// The unit's progress note became `note` (one line, at most ``UnitGraph/maxNoteBytes``); `nil` cleared it.
+        case noted(unit: String, note: String?)
     }
 
     /// The unit the event is about.
     public var unit: String {
         switch kind {
         case .registered(let unit), .dependencyAdded(let unit, _, _), .statusChanged(let unit, _, _, _, _, _),
-            .waitBegan(let unit, _), .waitEnded(let unit, _):
+            .waitBegan(let unit, _), .waitEnded(let unit, _), .noted(let unit, _):
             return unit
         }
     }

@@ -3,6 +3,8 @@
 extension UnitGraph {
     /// Longest failure reason kept, in UTF-8 bytes; longer reasons are cut with `…`.
     public static let maxReasonBytes = 1024
+    /// Longest progress note kept, in UTF-8 bytes; longer notes are cut with `…`.
+    public static let maxNoteBytes = 200
 
     /// `want`: registers `unit` if needed (never `dependency`) and makes it depend on `dependency` completing.
     ///
@@ -90,9 +92,31 @@ extension UnitGraph {
                 record(.registered(unit: unit))
                 settle()
             }
-            try updateStatus(unit, to: .failed, reason: reason.map(Self.cleanReason))
+            try updateStatus(unit, to: .failed, reason: reason.map { Self.cleanReason($0) })
         } catch {
             throw error.wrapped("cannot fail unit \(goQuoted(unit))")
+        }
+    }
+
+    /// `note`: sets the progress note of a registered unit ("migrating 3/10"), cut to one line of at most
+    /// ``maxNoteBytes`` bytes as a failure reason is; an empty note clears it. The status does not change, and the
+    /// note stays through status changes until the next `note`. Setting the note it already has records nothing.
+    ///
+    /// Unlike `fail`, it never registers the unit: a note on a name nobody declared is more likely a typo than a
+    /// unit, and registering it would leave a pending unit that `wait --all` waits for forever.
+    /// - Throws: `invalid_name`; `not_registered` (`unit "u" must be registered first: unit not found`); messages
+    ///   start with `cannot note unit "u": `.
+    public mutating func note(_ unit: String, _ text: String) throws(SyncError) {
+        do throws(SyncError) {
+            try validate(unit, "checking unit \(goQuoted(unit))")
+            guard let current = units[UnitKey(unit)] else {
+                throw SyncError(.notRegistered, "unit \(goQuoted(unit)) must be registered first: unit not found")
+            }
+            let note = text.isEmpty ? nil : Self.cleanReason(text, limit: Self.maxNoteBytes)
+            if sameBytes(current.note, note) { return }
+            record(.noted(unit: unit, note: note))
+        } catch {
+            throw error.wrapped("cannot note unit \(goQuoted(unit))")
         }
     }
 
@@ -131,8 +155,8 @@ extension UnitGraph {
         record(.statusChanged(unit: unit, from: from, to: status, reason: reason, cause: cause?.compact, by: token))
     }
 
-    /// One line, at most ``maxReasonBytes`` bytes: control characters become spaces.
-    static func cleanReason(_ reason: String) -> String {
+    /// One line, at most `limit` bytes (``maxReasonBytes`` by default): control characters become spaces.
+    static func cleanReason(_ reason: String, limit maxReasonBytes: Int = maxReasonBytes) -> String {
         var scalars = String.UnicodeScalarView()
         for scalar in reason.unicodeScalars {
             scalars.append(UnitName.isControl(scalar) ? " " : scalar)

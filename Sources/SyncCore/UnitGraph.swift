@@ -22,6 +22,8 @@ public struct UnitGraph: Sendable {
         var cause: FailureCause?
         /// The token of the start that started it, while it is started.
         var startedBy: String?
+        /// The progress note; kept across status changes.
+        var note: String?
         /// While skipped: the ``failureEpoch`` at which its chain was known to reach a failed unit. Nothing that could
         /// break that chain has happened while the epoch is unchanged, so a new edge onto it needs no search.
         var doomedAt: UInt64?
@@ -95,7 +97,7 @@ public struct UnitGraph: Sendable {
         return UnitInfo(
             name: unit, status: record.status, isReady: record.unmet == 0, registeredAt: record.registeredAt,
             since: record.since, reason: record.reason, cause: record.cause,
-            waiters: waits.startWaiters[key]?.count ?? 0, startedBy: record.startedBy)
+            waiters: waits.startWaiters[key]?.count ?? 0, startedBy: record.startedBy, note: record.note)
     }
 
     /// Snapshots of all registered units, sorted by name.
@@ -204,6 +206,8 @@ public struct UnitGraph: Sendable {
             record.startedBy = to == .started ? token : nil
             units[unit] = record
             statusDidChange(unit, from: from, to: to)
+        case .noted(let name, let note):
+            units[UnitKey(name)]?.note = note
         case .waitBegan, .waitEnded:
             break
         }

@@ -37,12 +37,16 @@ public struct UnitInfo: Sendable, Equatable {
     public var waiters: Int
     /// The token of the start that started it, while it is started.
     public var startedBy: String?
+    /// The progress note given to `note` ("migrating 3/10"), whatever the status; `nil` when none.
+    public var note: String?
 
     public init(
         name: String, status: UnitStatus, isReady: Bool, registeredAt: Timestamp, since: Timestamp,
-        reason: String? = nil, cause: FailureCause? = nil, waiters: Int = 0, startedBy: String? = nil
+        reason: String? = nil, cause: FailureCause? = nil, waiters: Int = 0, startedBy: String? = nil,
+        note: String? = nil
     ) {
         self.startedBy = startedBy
+        self.note = note
         self.name = name
         self.status = status
         self.isReady = isReady

@@ -29,14 +29,15 @@ struct List: AsyncParsableCommand {
         }
     }
 
-    /// coder's JSON shape: one object per unit, in the agent's order.
+    /// coder's JSON shape: one object per unit, in the agent's order; `note` follows only when the unit has one.
     static func json(_ units: [UnitInfo]) -> JSON {
         .array(
             units.map {
-                .object([
-                    ("unit_name", .string($0.name)), ("status", .string($0.status.rawValue)),
-                    ("is_ready", .bool($0.isReady)),
-                ])
+                .object(
+                    [
+                        ("unit_name", .string($0.name)), ("status", .string($0.status.rawValue)),
+                        ("is_ready", .bool($0.isReady)),
+                    ] + ($0.note.map { [("note", JSON.string($0))] } ?? []))
             })
     }
 

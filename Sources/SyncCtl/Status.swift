@@ -31,14 +31,15 @@ struct Status: AsyncParsableCommand {
         }
     }
 
-    /// coder's text: the unit, its status and readiness, then its dependencies in `columns` (or a line saying
-    /// there are none).
+    /// coder's text: the unit, its status and readiness, its note when it has one, then its dependencies in
+    /// `columns` (or a line saying there are none).
     static func table(_ report: UnitStatusReport, unit: String, columns: [String]) -> String {
+        let note = report.info?.note.map { "Note: \($0)\n" } ?? ""
         let text = """
             Unit: \(unit)
             Status: \((report.info?.status).display)
             Ready: \(report.isReady)
-
+            \(note)
             Dependencies:
 
             """
@@ -56,23 +57,26 @@ struct Status: AsyncParsableCommand {
         return text + Table(headers: columns, rows: rows).rendered
     }
 
-    /// coder's JSON shape, with dependencies sorted and `[]` when there are none.
+    /// coder's JSON shape, with dependencies sorted and `[]` when there are none, and `note` last when the unit has
+    /// one.
     static func json(_ report: UnitStatusReport) -> JSON {
-        .object([
-            ("unit_name", .string(report.unit)), ("status", .string(report.info?.status.rawValue ?? "")),
-            ("is_ready", .bool(report.isReady)),
-            (
-                "dependencies",
-                .array(
-                    report.dependencies.map {
-                        .object([
-                            ("depends_on", .string($0.dependsOn)),
-                            ("required_status", .string($0.requiredStatus.rawValue)),
-                            ("current_status", .string($0.currentStatus.wireValue)),
-                            ("is_satisfied", .bool($0.isSatisfied)),
-                        ])
-                    })
-            ),
-        ])
+        let note = report.info?.note.map { [("note", JSON.string($0))] } ?? []
+        return .object(
+            [
+                ("unit_name", .string(report.unit)), ("status", .string(report.info?.status.rawValue ?? "")),
+                ("is_ready", .bool(report.isReady)),
+                (
+                    "dependencies",
+                    .array(
+                        report.dependencies.map {
+                            .object([
+                                ("depends_on", .string($0.dependsOn)),
+                                ("required_status", .string($0.requiredStatus.rawValue)),
+                                ("current_status", .string($0.currentStatus.wireValue)),
+                                ("is_satisfied", .bool($0.isSatisfied)),
+                            ])
+                        })
+                ),
+            ] + note)
     }
 }

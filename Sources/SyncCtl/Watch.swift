@@ -77,6 +77,7 @@ struct Watch: AsyncParsableCommand {
             return line
         case .waitBegan(_, let unsatisfied): return prefix + "waits for [\(unsatisfied.joined(separator: ", "))]"
         case .waitEnded(_, let outcome): return prefix + "wait ended: \(outcome.rawValue.replacingUnderscores)"
+        case .noted(_, let note): return prefix + (note.map { "note \(goQuoted($0))" } ?? "note cleared")
         }
     }
 

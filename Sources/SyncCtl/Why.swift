@@ -37,7 +37,8 @@ struct Why: AsyncParsableCommand {
         }
     }
 
-    /// The tree as text: one line per unit, `├──` / `└──` branches.
+    /// The tree as text: one line per unit, `├──` / `└──` branches; a unit's note follows its state
+    /// (`db: started 3s ago, running; note: "migrating 3/10"`).
     static func text(_ root: WhyReport.Node, now: Timestamp) -> String {
         var lines = ["\(root.unit): \(describe(root, now: now, isRoot: true))"]
         func walk(_ node: WhyReport.Node, prefix: String) {
@@ -52,8 +53,14 @@ struct Why: AsyncParsableCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The state of one node in words.
+    /// The state of one node in words, then its note when it has one (not repeated on a node shown above).
     static func describe(_ node: WhyReport.Node, now: Timestamp, isRoot: Bool) -> String {
+        let state = describeState(node, now: now, isRoot: isRoot)
+        guard let note = node.note, !node.isRepeated else { return state }
+        return state + "; note: " + goQuoted(note)
+    }
+
+    private static func describeState(_ node: WhyReport.Node, now: Timestamp, isRoot: Bool) -> String {
         guard let status = node.status else {
             var text = "not registered: nobody has declared it yet"
             if let suggestion = node.suggestion { text += " (did you mean \(goQuoted(suggestion))?)" }
@@ -79,14 +86,18 @@ struct Why: AsyncParsableCommand {
         }
     }
 
+    /// `note` comes last, only when the unit has one.
     static func json(_ node: WhyReport.Node, now: Timestamp) -> JSON {
-        .object([
-            ("unit", .string(node.unit)), ("status", .string(node.status.wireValue)),
-            ("since_us", node.since.map { .int($0.rawValue) } ?? .null),
-            ("for_us", node.since.map { .int($0.microseconds(to: now)) } ?? .null),
-            ("ready", .bool(node.isReady)), ("reason", .optional(node.reason)), ("cause", node.cause?.json ?? .null),
-            ("suggestion", .optional(node.suggestion)), ("repeated", .bool(node.isRepeated)),
-            ("waiting_on", .array(node.waitingOn.map { json($0, now: now) })),
-        ])
+        let note = node.note.map { [("note", JSON.string($0))] } ?? []
+        return .object(
+            [
+                ("unit", .string(node.unit)), ("status", .string(node.status.wireValue)),
+                ("since_us", node.since.map { .int($0.rawValue) } ?? .null),
+                ("for_us", node.since.map { .int($0.microseconds(to: now)) } ?? .null),
+                ("ready", .bool(node.isReady)), ("reason", .optional(node.reason)),
+                ("cause", node.cause?.json ?? .null),
+                ("suggestion", .optional(node.suggestion)), ("repeated", .bool(node.isRepeated)),
+                ("waiting_on", .array(node.waitingOn.map { json($0, now: now) })),
+            ] + note)
     }
 }

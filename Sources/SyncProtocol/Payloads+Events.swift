@@ -24,11 +24,13 @@ extension SyncEvent {
             pairs.append(("unsatisfied", .strings(unsatisfied)))
         case .waitEnded(_, let outcome):
             pairs.append(("outcome", .string(outcome.rawValue)))
+        case .noted(_, let note):
+            pairs.append(("note", .optional(note)))
         }
         return .object(pairs)
     }
 
-    /// `registered`, `dependency_added`, `status_changed`, `wait_began`, `wait_ended`.
+    /// `registered`, `dependency_added`, `status_changed`, `wait_began`, `wait_ended`, `noted`.
     public var kindName: String {
         switch kind {
         case .registered: return "registered"
@@ -36,6 +38,7 @@ extension SyncEvent {
         case .statusChanged: return "status_changed"
         case .waitBegan: return "wait_began"
         case .waitEnded: return "wait_ended"
+        case .noted: return "noted"
         }
     }
 
@@ -74,10 +77,12 @@ extension SyncEvent {
                 throw FieldError("field \"outcome\" must be one of \(outcomes), got \(goQuoted(word))")
             }
             kind = .waitEnded(unit: unit, outcome: outcome)
+        case "noted":
+            kind = .noted(unit: unit, note: try fields.optionalString("note"))
         default:
             throw FieldError(
                 "unknown event kind \(goQuoted(kindName)); known kinds: registered, dependency_added, "
-                    + "status_changed, wait_began, wait_ended")
+                    + "status_changed, wait_began, wait_ended, noted")
         }
         self.init(sequence: UInt64(sequence), time: Timestamp(microseconds: time), kind: kind)
     }

@@ -80,13 +80,16 @@ extension DependencyInfo {
 }
 
 extension UnitInfo {
+    /// `note` is there only when the unit has one, so a graph without notes is encoded as before notes existed.
     public var json: JSON {
-        .object([
+        var pairs: [(String, JSON)] = [
             ("unit", .string(name)), ("status", .string(status.rawValue)), ("ready", .bool(isReady)),
             ("registered_us", .int(registeredAt.rawValue)), ("since_us", .int(since.rawValue)),
             ("reason", .optional(reason)), ("cause", cause?.json ?? .null), ("waiters", .int(Int64(waiters))),
             ("started_by", .optional(startedBy)),
-        ])
+        ]
+        if let note { pairs.append(("note", .string(note))) }
+        return .object(pairs)
     }
 
     /// Decodes a unit's info; `nil` when a field is missing or has the wrong type.
@@ -103,7 +106,7 @@ extension UnitInfo {
             registeredAt: Timestamp(microseconds: try fields.int("registered_us")),
             since: Timestamp(microseconds: try fields.int("since_us")), reason: try fields.optionalString("reason"),
             cause: try fields.optionalCause("cause"), waiters: Int(try fields.count("waiters")),
-            startedBy: try fields.optionalString("started_by"))
+            startedBy: try fields.optionalString("started_by"), note: try fields.optionalString("note"))
     }
 }
 

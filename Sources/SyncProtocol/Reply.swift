@@ -17,6 +17,8 @@ public enum Reply: Sendable, Equatable {
     case complete
     /// `{"skipped":[…]}`: the units the failure made skipped, sorted.
     case fail(skipped: [String])
+    /// `{"note":…}`: the note kept (one line, cut to its limit), `null` when it was cleared.
+    case note(kept: String?)
     case status(UnitStatusReport)
     /// `{"units":[…]}`, sorted by name.
     case list([UnitInfo])
@@ -36,6 +38,7 @@ public enum Reply: Sendable, Equatable {
         case .want(let unit, let declared): return .object([("unit", .string(unit)), ("declared", .strings(declared))])
         case .start(let info): return info.json
         case .fail(let skipped): return .object([("skipped", .strings(skipped))])
+        case .note(let kept): return .object([("note", .optional(kept))])
         case .status(let report): return report.json
         case .list(let units): return .object([("units", .array(units.map(\.json)))])
         case .wait(let units): return .object([("units", .strings(units))])
@@ -68,6 +71,7 @@ public enum Reply: Sendable, Equatable {
         case .start: return .start(try StartInfo(decoding: json))
         case .complete: return .complete
         case .fail: return .fail(skipped: try fields.stringArray("skipped", nonEmpty: false))
+        case .note: return .note(kept: try fields.optionalString("note"))
         case .status: return .status(try UnitStatusReport(decoding: json))
         case .list: return .list(try fields.array("units") { json throws(FieldError) in try UnitInfo(decoding: json) })
         case .wait: return .wait(units: try fields.stringArray("units", nonEmpty: false))

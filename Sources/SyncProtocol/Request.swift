@@ -25,6 +25,8 @@ public struct Request: Sendable, Equatable {
         case start(unit: String, wait: Bool, timeoutMs: Int64?, token: String? = nil)
         case complete(unit: String)
         case fail(unit: String, reason: String?)
+        /// Set the progress note of a registered unit; `""` clears it.
+        case note(unit: String, text: String)
         case status(unit: String)
         case list
         /// Wait until the units (or, with `all`, every unit registered at that moment) are completed.
@@ -49,6 +51,7 @@ public struct Request: Sendable, Equatable {
             case .start: return "start"
             case .complete: return "complete"
             case .fail: return "fail"
+            case .note: return "note"
             case .status: return "status"
             case .list: return "list"
             case .wait: return "wait"
@@ -61,8 +64,8 @@ public struct Request: Sendable, Equatable {
 
         /// Every known `type`, as listed in errors.
         public static let knownTypes = [
-            "hello", "ping", "want", "start", "complete", "fail", "status", "list", "wait", "cancel", "snapshot",
-            "subscribe", "history",
+            "hello", "ping", "want", "start", "complete", "fail", "note", "status", "list", "wait", "cancel",
+            "snapshot", "subscribe", "history",
         ]
     }
 }
@@ -89,6 +92,8 @@ extension Request {
         case .fail(let unit, let reason):
             pairs.append(("unit", .string(unit)))
             if let reason { pairs.append(("reason", .string(reason))) }
+        case .note(let unit, let text):
+            pairs += [("unit", .string(unit)), ("text", .string(text))]
         case .wait(let units, let all, let timeoutMs):
             pairs.append(all ? ("all", true) : ("units", .strings(units)))
             if let timeoutMs { pairs.append(("timeout_ms", .int(timeoutMs))) }
@@ -134,6 +139,7 @@ extension Request {
                 timeoutMs: try f.optionalInt("timeout_ms", minimum: 0), token: try f.optionalString("token"))
         case "complete": return .complete(unit: try f.string("unit"))
         case "fail": return .fail(unit: try f.string("unit"), reason: try f.optionalString("reason"))
+        case "note": return .note(unit: try f.string("unit"), text: try f.string("text"))
         case "status": return .status(unit: try f.string("unit"))
         case "list": return .list
         case "wait":

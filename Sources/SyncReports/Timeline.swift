@@ -116,6 +116,8 @@ public struct Timeline: Sendable, Equatable {
             guard var entry = entries[unit], entry.waitBeganAt != nil, entry.waitEndedAt == nil else { return }
             entry.waitEndedAt = event.time
             entries[unit] = entry
+        case .noted:
+            break
         }
     }
 

@@ -14,6 +14,8 @@ public struct WhyReport: Sendable, Equatable {
         public var reason: String?
         /// The cause of a skipped unit.
         public var cause: FailureCause?
+        /// Its progress note, whatever its status.
+        public var note: String?
         /// Its dependencies are all satisfied (only meaningful when registered).
         public var isReady: Bool
         /// For a unit nobody registered: a registered name that is spelled almost the same.
@@ -40,7 +42,7 @@ public struct WhyReport: Sendable, Equatable {
         let info = graph.info(unit)
         var node = Node(
             unit: unit, status: info?.status, since: info?.since, reason: info?.reason, cause: info?.cause,
-            isReady: graph.isReady(unit), suggestion: nil, isRepeated: false, waitingOn: [])
+            note: info?.note, isReady: graph.isReady(unit), suggestion: nil, isRepeated: false, waitingOn: [])
         guard let info else {
             node.suggestion = suggestion(for: unit, among: graph.unitNames)
             return node

@@ -18,7 +18,7 @@ import SyncProtocol
 /// 3. Parked waits are parked again in the rebuilt graph, oldest first, including those an undone change had
 ///    released; a `start` that parked after the stored state is answered `journal_unavailable`, since its
 ///    registration was undone too.
-/// 4. Until a write succeeds again, changes (`want`, `start`, `complete`, `fail`) are refused up front with
+/// 4. Until a write succeeds again, changes (`want`, `start`, `complete`, `fail`, `note`) are refused up front with
 ///    `journal_unavailable`; reads, `wait`, `subscribe` and `cancel` keep working. Every `journalRetryInterval`
 ///    the agent tries to rewrite the journal as a snapshot of its (stored) state; the first success ends the
 ///    refusal.

@@ -143,7 +143,7 @@ extension AgentCore {
             return done ? nil : parkRefusal(on: connection)
         case .subscribe:
             return admission.subscriberRefusal(inFlight: connection.inflight.count, subscribers: subscriptions.count)
-        case .hello, .complete, .ping, .status, .list, .cancel, .snapshot, .history:
+        case .hello, .complete, .note, .ping, .status, .list, .cancel, .snapshot, .history:
             return nil
         }
     }
@@ -164,8 +164,8 @@ extension AgentCore {
         admission.parkRefusal(inFlight: connection.inflight.count, parked: parked.count)
     }
 
-    /// A failure reason far longer than the journal keeps is cut here already, so no request makes the agent work
-    /// through a megabyte of text; the graph cuts it to ``AgentLimits/maxReasonBytes`` and marks the cut with `…`.
+    /// A failure reason (or a note) far longer than the journal keeps is cut here already, so no request makes the
+    /// agent work through a megabyte of text; the graph cuts it to its limit and marks the cut with `…`.
     static func shortened(_ reason: String) -> String {
         let keep = 4 * AgentLimits.maxReasonBytes
         guard reason.utf8.count > keep else { return reason }

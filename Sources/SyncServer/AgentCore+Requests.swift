@@ -51,6 +51,9 @@ extension AgentCore {
                     return unit
                 }
                 reply(.ok(id, .fail(skipped: skipped.sorted(by: bytewise))), to: connection, id: id)
+            case .note(let unit, let text):
+                try graph.note(unit, Self.shortened(text))
+                reply(.ok(id, .note(kept: graph.info(unit)?.note)), to: connection, id: id)
             case .status(let unit):
                 reply(.ok(id, .status(try statusReport(unit))), to: connection, id: id)
             case .list:

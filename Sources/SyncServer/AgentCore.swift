@@ -255,6 +255,7 @@ extension SyncEvent {
         case .waitBegan(let unit, let unsatisfied):
             return "\(unit) waits for \(unsatisfied.joined(separator: ", "))"
         case .waitEnded(let unit, let outcome): return "\(unit) wait ended: \(outcome.rawValue)"
+        case .noted(let unit, let note): return "\(unit) note: \(note ?? "(cleared)")"
         }
     }
 }

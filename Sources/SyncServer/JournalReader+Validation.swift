@@ -7,7 +7,8 @@ extension JournalReader {
     /// What is wrong with the names an event carries, if anything (the rules of ``UnitName``).
     static func nameProblem(in kind: SyncEvent.Kind) -> String? {
         switch kind {
-        case .registered(let unit), .statusChanged(let unit, _, _, _, _, _), .waitEnded(let unit, _):
+        case .registered(let unit), .statusChanged(let unit, _, _, _, _, _), .waitEnded(let unit, _),
+            .noted(let unit, _):
             return nameProblem([unit])
         case .dependencyAdded(let unit, let dependency, _):
             return nameProblem([unit, dependency])
@@ -53,6 +54,8 @@ extension JournalReader {
         case .statusChanged(let unit, _, _, _, _, _):
             return graph.isRegistered(unit)
                 ? nil : "it changes the status of \(goQuoted(unit)), which is not registered"
+        case .noted(let unit, _):
+            return graph.isRegistered(unit) ? nil : "it sets the note of \(goQuoted(unit)), which is not registered"
         case .waitBegan, .waitEnded:
             return nil
         }

@@ -45,7 +45,8 @@ extension DashboardModel {
             name: info.name, status: info.status,
             waitsOn: info.status == .pending ? dependencies.filter { !$0.isSatisfied } : [], cause: cause,
             wantedBy: [], wait: entry?.waitDuration(now: now), run: entry?.runDuration(now: now), since: info.since,
-            dependencyCount: dependencies.count, satisfiedCount: dependencies.count(where: \.isSatisfied))
+            dependencyCount: dependencies.count, satisfiedCount: dependencies.count(where: \.isSatisfied),
+            note: info.note)
     }
 
     /// Whether a unit passes the filter: its name or status contains the filter text, ignoring case.

@@ -4,7 +4,7 @@ import SyncCore
 public enum EventText {
     /// What happened, without the unit's name: `registered`, `needs git`, `pending → started`,
     /// `started → failed: "exit 128"`, `pending → skipped: git failed ("exit 128"), via git -> claude`,
-    /// `waiting on git, deps`, `wait ended: started`.
+    /// `waiting on git, deps`, `wait ended: started`, `note: "migrating 3/10"`, `note cleared`.
     public static func describe(_ kind: SyncEvent.Kind, theme: Theme) -> String {
         switch kind {
         case .registered:
@@ -20,6 +20,8 @@ public enum EventText {
             return "waiting on " + unsatisfied.joined(separator: ", ")
         case .waitEnded(_, let outcome):
             return "wait ended: " + outcome.rawValue.replacingUnderscores()
+        case .noted(_, let note):
+            return note.map { "note: " + goQuoted($0) } ?? "note cleared"
         }
     }
 

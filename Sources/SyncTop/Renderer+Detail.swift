@@ -28,7 +28,7 @@ extension Renderer {
         }
     }
 
-    /// The facts, one line each, labelled in a column: status, times, reason or cause, needs, needed by.
+    /// The facts, one line each, labelled in a column: status, times, note, reason or cause, needs, needed by.
     /// `compact` lists the dependencies on one line.
     private func factLines(_ row: UnitRow, width: Int, compact: Bool) -> [[Segment]] {
         let label = { (text: String) in Segment(Format.pad(text, 10, ellipsis: theme.ellipsis), .dim) }
@@ -46,6 +46,9 @@ extension Renderer {
             times.append(Segment(row.wait.map { "  waited \(Format.duration($0))" } ?? "  never waited"))
             times.append(Segment(row.run.map { "  ran \(Format.duration($0))" } ?? "  never ran"))
             lines.append(times)
+        }
+        if let note = row.note {
+            lines += wrapped(note, label: label("note"), width: width, style: Style(.normal), compact: compact)
         }
         if row.status == .failed {
             let reason = model.graph.info(row.name)?.reason.map(goQuoted) ?? "(no reason given)"

@@ -20,6 +20,8 @@ public struct UnitRow: Sendable, Equatable {
     /// Number of dependencies, and how many are satisfied.
     public var dependencyCount: Int
     public var satisfiedCount: Int
+    /// The unit's progress note (`syncctl note`), whatever its status.
+    public var note: String? = nil
 
     /// Failures are pinned to the top of the table.
     public var isPinned: Bool { status?.isFailure ?? false }
@@ -28,11 +30,13 @@ public struct UnitRow: Sendable, Equatable {
     public var isReady: Bool { status == .pending && waitsOn.isEmpty }
 
     /// WAITING ON / CAUSE: a failure's cause, the unmet dependencies with their status (just their names when that
-    /// does not fit `width`), `ready, not started`, or who wants a dependency nobody registered.
+    /// does not fit `width`), `ready, not started`, who wants a dependency nobody registered, or else the unit's
+    /// note (a started or completed unit waits on nothing).
     public func summary(fitting width: Int = .max) -> String {
         if let cause { return cause }
         if status == nil { return "wanted by " + wantedBy.joined(separator: ", ") }
         if isReady { return "ready, not started" }
+        if waitsOn.isEmpty, let note { return note }
         let verbose = waitsOn.map { "\($0.dependsOn) (\($0.currentStatus.display))" }.joined(separator: ", ")
         if verbose.terminalWidth <= width { return verbose }
         return waitsOn.map(\.dependsOn).joined(separator: ", ")

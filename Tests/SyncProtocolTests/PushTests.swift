@@ -65,7 +65,7 @@ struct PushTests {
         (
             subscribe, "event", #"{"event":{"seq":1,"time_us":1,"unit":"a","kind":"exploded"}}"#,
             #"event: unknown event kind "exploded"; known kinds: registered, dependency_added, status_changed, "#
-                + "wait_began, wait_ended"
+                + "wait_began, wait_ended, noted"
         ),
         (subscribe, "waiting", #"{"remaining":[]}"#, #"a subscribe request has no push "waiting""#),
         (start, "event", "{}", #"a start request has no push "event""#),

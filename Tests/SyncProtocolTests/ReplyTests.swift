@@ -27,6 +27,8 @@ struct ReplyTests {
         SyncEvent(
             sequence: 5, time: Timestamp(microseconds: 14),
             kind: .dependencyAdded(unit: "claude", dependsOn: "git", required: .completed)),
+        SyncEvent(sequence: 6, time: Timestamp(microseconds: 15), kind: .noted(unit: "git", note: "fetching 3/10")),
+        SyncEvent(sequence: 7, time: Timestamp(microseconds: 16), kind: .noted(unit: "git", note: nil)),
     ]
 
     /// Each reply with the request it answers and its wire form (after `"result":`).
@@ -53,6 +55,18 @@ struct ReplyTests {
             #"{"skipped":["claude","repo-setup"]}"#
         ),
         (.fail(unit: "git", reason: nil), .fail(skipped: []), #"{"skipped":[]}"#),
+        (.note(unit: "db", text: "migrating 3/10"), .note(kept: "migrating 3/10"), #"{"note":"migrating 3/10"}"#),
+        (.note(unit: "db", text: ""), .note(kept: nil), #"{"note":null}"#),
+        (
+            .list,
+            .list([
+                UnitInfo(
+                    name: "db", status: .started, isReady: true, registeredAt: Timestamp(microseconds: 1),
+                    since: Timestamp(microseconds: 2), note: "migrating 3/10")
+            ]),
+            #"{"units":[{"unit":"db","status":"started","ready":true,"registered_us":1,"since_us":2,"reason":null,"#
+                + #""cause":null,"waiters":0,"started_by":null,"note":"migrating 3/10"}]}"#
+        ),
         (
             .status(unit: "claude"),
             .status(

@@ -29,6 +29,8 @@ struct RequestTests {
         Request(id: 16, .subscribe(since: nil, instance: nil)),
         Request(id: 17, .subscribe(since: 42, instance: "00ff")),
         Request(id: 18, .history),
+        Request(id: 19, .note(unit: "db", text: "migrating 3/10")),
+        Request(id: 20, .note(unit: "db", text: "")),
         Request(id: Int64.max, .ping),
     ]
 
@@ -43,7 +45,7 @@ struct RequestTests {
     @Test func everyTypeIsCoveredAndKnown() {
         let types = Set(Self.requests.map(\.body.type))
         #expect(types == Set(Request.Body.knownTypes))
-        #expect(Request.Body.knownTypes.count == 13)
+        #expect(Request.Body.knownTypes.count == 14)
     }
 
     @Test(arguments: [
@@ -146,15 +148,15 @@ struct RequestTests {
             #"{"id":6,"type":"frob"}"#,
             WireError(
                 .unknownType,
-                #"unknown request type "frob"; known types: hello, ping, want, start, complete, fail, status, list, "#
-                    + "wait, cancel, snapshot, subscribe, history", requestID: 6)
+                #"unknown request type "frob"; known types: hello, ping, want, start, complete, fail, note, "#
+                    + "status, list, wait, cancel, snapshot, subscribe, history", requestID: 6)
         ),
         (
             #"{"id":6,"type":"","extra":1}"#,
             WireError(
                 .unknownType,
-                #"unknown request type ""; known types: hello, ping, want, start, complete, fail, status, list, "#
-                    + "wait, cancel, snapshot, subscribe, history", requestID: 6)
+                #"unknown request type ""; known types: hello, ping, want, start, complete, fail, note, "#
+                    + "status, list, wait, cancel, snapshot, subscribe, history", requestID: 6)
         ),
     ])
     func refusals(text: String, error: WireError) throws {

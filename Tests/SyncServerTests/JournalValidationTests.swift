@@ -66,6 +66,10 @@ struct JournalValidationTests {
                 event(2, .statusChanged(unit: "ghost", from: .pending, to: .started, reason: nil, cause: nil)),
             ], line: 3, problem: #"changes the status of "ghost", which is not registered"#),
         Case(
+            name: "note of an unknown unit",
+            lines: [header, event(1, .registered(unit: "a")), event(2, .noted(unit: "ghost", note: "x"))], line: 3,
+            problem: #"sets the note of "ghost", which is not registered"#),
+        Case(
             name: "dependency of an unknown unit",
             lines: [header, event(1, .dependencyAdded(unit: "ghost", dependsOn: "a", required: .completed))],
             line: 2, problem: #"adds a dependency to "ghost", which is not registered"#),
