@@ -37,7 +37,7 @@ public final class FileReadiness {
     public func wait(deadline: Int64?) -> ProbeResult {
         while true {
             let result = check()
-            if result.passed { return result }
+            if result.isReady { return result }
             var timeout: Int32 = -1
             if let deadline {
                 let left = deadline - monotonicMicroseconds()

@@ -24,7 +24,7 @@ public struct ProbeLoop {
         while let time = schedule.next(now: monotonicMicroseconds()) {
             Self.sleep(until: time)
             last = probe.probe()
-            if last.passed || !attempted(last, schedule.attempts) { break }
+            if last.isReady || !attempted(last, schedule.attempts) { break }
         }
         return Outcome(result: last, attempts: schedule.attempts)
     }

@@ -5,7 +5,8 @@ public enum ProbeResult: Sendable, Equatable, CustomStringConvertible {
     /// Not ready yet, with a short reason in the words of the failure: "connection refused", "HTTP 503", "exit 1".
     case notYet(String)
 
-    public var passed: Bool { self == .passed }
+    /// True for ``passed``.
+    public var isReady: Bool { self == .passed }
 
     public var description: String {
         switch self {
