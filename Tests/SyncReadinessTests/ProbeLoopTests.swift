@@ -67,14 +67,15 @@ import Testing
             waitpid(pid, &status, 0)
         }
         let probe = HTTPProbe(host: "127.0.0.1", port: port, path: "/")
-        var loop = ProbeLoop(probe: probe, schedule: .network(start: monotonicMicroseconds(), timeout: 30_000_000))
+        var loop = ProbeLoop(probe: probe, schedule: .network(start: monotonicMicroseconds(), timeout: 120_000_000))
         var reasons: Set<String> = []
         let outcome = loop.run { result, _ in
             reasons.insert(result.description)
             return true
         }
-        #expect(outcome.result == .passed)
-        #expect(reasons.isSubset(of: ["connection refused"]), "\(reasons)")
+        #expect(outcome.result == .passed, "after \(outcome.attempts) attempts")
+        // Before it listens, refused; between listen() and its first answer (slow on a loaded machine), no answer.
+        #expect(reasons.isSubset(of: ["connection refused", "no answer in time"]), "\(reasons)")
         #expect(HTTPProbe(host: "127.0.0.1", port: port, path: "/no-such-file").probe() == .notYet("HTTP 404"))
     }
 }
