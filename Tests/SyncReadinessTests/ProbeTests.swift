@@ -29,7 +29,8 @@ import Testing
         listener.listen()
         nonisolated(unsafe) var request = ""
         let responder = TestThread { request = listener.answerOnce(response) }
-        let result = HTTPProbe(host: "127.0.0.1", port: listener.port, path: path).probe()
+        // A long attempt timeout: the responder thread answers when scheduled, which on a loaded machine takes a while.
+        let result = HTTPProbe(host: "127.0.0.1", port: listener.port, path: path, attemptTimeout: 60_000_000).probe()
         responder.join()
         return (result, request)
     }
