@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
         .library(name: "SyncOS", targets: ["SyncOS"]),
         .library(name: "SyncReports", targets: ["SyncReports"]),
+        .library(name: "SyncReadiness", targets: ["SyncReadiness"]),
         .library(name: "SyncServer", targets: ["SyncServer"]),
         .library(name: "SyncClient", targets: ["SyncClient"]),
         .executable(name: "sync-top", targets: ["sync-top"]),
@@ -33,6 +34,8 @@ let package = Package(
         .target(name: "SyncOS", dependencies: ["SyncCore"]),
         // What people read: graph exports, the why tree, the timeline and its Gantt chart, and their `-o json`.
         .target(name: "SyncReports", dependencies: ["SyncCore", "SyncProtocol"]),
+        // Readiness checks of a service (CHECK syntax, probe back-off, tcp/http/cmd probes, file and log waits).
+        .target(name: "SyncReadiness", dependencies: ["SyncCore", "SyncOS"]),
         // SO_PEERCRED: Swift's Glibc does not import `struct ucred`, so a tiny C target reads it.
         .target(name: "CPeerCredentials"),
         .target(
@@ -117,6 +120,7 @@ let package = Package(
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(name: "SyncReportsTests", dependencies: ["SyncReports", "SyncCore"], exclude: ["Goldens"]),
         .testTarget(name: "SyncOSTests", dependencies: ["SyncOS"]),
+        .testTarget(name: "SyncReadinessTests", dependencies: ["SyncReadiness"]),
         .testTarget(
             name: "SyncTopTests",
             dependencies: ["SyncTop", "SyncCore", "SyncProtocol", "SyncReports", "sync-top"],

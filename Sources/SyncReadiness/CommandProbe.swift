@@ -1,0 +1,49 @@
+@preconcurrency import Glibc
+
+/// `cmd:SHELL-COMMAND`: passes when `/bin/sh -c SHELL-COMMAND` exits 0. The command's stdin, stdout and stderr are
+/// /dev/null; it inherits the environment and working directory. An attempt waits for the command to exit: a
+/// command that may hang should bound itself (`timeout 1 …`).
+public struct CommandProbe: ReadinessProbe {
+    public let command: String
+
+    public init(command: String) {
+        self.command = command
+    }
+
+    public func probe() -> ProbeResult {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let words: [String] = ["sh", "-c", command]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        guard spawned == 0 else { return .notYet("cannot start /bin/sh: \(ProbeFailure(errno: spawned).reason)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else {
+                return .notYet("cannot wait for /bin/sh: \(ProbeFailure(errno: errno).reason)")
+            }
+        }
+        let signal = status & 0x7f
+        if signal != 0 { return .notYet("signal \(signal)") }
+        let code = (status >> 8) & 0xff
+        return code == 0 ? .passed : .notYet("exit \(code)")
+    }
+}

@@ -1,0 +1,46 @@
+/// What one probe of a service found.
+public enum ProbeResult: Sendable, Equatable, CustomStringConvertible {
+    /// The check passed: the service is ready.
+    case passed
+    /// Not ready yet, with a short reason in the words of the failure: "connection refused", "HTTP 503", "exit 1".
+    case notYet(String)
+
+    /// True for ``passed``.
+    public var isReady: Bool { self == .passed }
+
+    public var description: String {
+        switch self {
+        case .passed: return "ready"
+        case .notYet(let reason): return reason
+        }
+    }
+}
+
+/// A check that is made by asking the service (tcp, http, cmd): one blocking attempt at a time, each bounded by a
+/// short timeout of its own. A ``ProbeSchedule`` says when to make the next one.
+public protocol ReadinessProbe: Sendable {
+    /// Makes one attempt and says what it found. Blocks at most about the probe's attempt timeout (a cmd probe
+    /// waits for its command to exit).
+    func probe() -> ProbeResult
+}
+
+extension ReadinessCheck {
+    /// The probe of a tcp, http or cmd check; nil for notify, file and log, which are awaited, not probed.
+    /// - Parameter attemptTimeout: the longest one attempt of a tcp or http probe may take, in microseconds.
+    public func makeProbe(attemptTimeout: Int64 = TCPProbe.defaultAttemptTimeout) -> (any ReadinessProbe)? {
+        switch self {
+        case .tcp(let host, let port): return TCPProbe(host: host, port: port, attemptTimeout: attemptTimeout)
+        case .http(let host, let port, let path):
+            return HTTPProbe(host: host, port: port, path: path, attemptTimeout: attemptTimeout)
+        case .command(let command): return CommandProbe(command: command)
+        case .notify, .file, .log: return nil
+        }
+    }
+
+    /// The schedule that suits this check's probe: ``ProbeSchedule/command(start:timeout:)`` for cmd,
+    /// ``ProbeSchedule/network(start:timeout:)`` otherwise.
+    public func defaultSchedule(start: Int64, timeout: Int64?) -> ProbeSchedule {
+        if case .command = self { return .command(start: start, timeout: timeout) }
+        return .network(start: start, timeout: timeout)
+    }
+}
