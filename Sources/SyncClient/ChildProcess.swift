@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 import Synchronization
 
 /// The child of `syncctl run`, for the signal handler: 0 while there is none.
@@ -43,22 +44,7 @@ public struct ChildProcess: Sendable {
     public static func spawn(
         _ arguments: [String], environment: [String: String], newProcessGroup: Bool = false, output: String? = nil
     ) throws(SpawnError) -> ChildProcess {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
-        if newProcessGroup {
-            flags |= POSIX_SPAWN_SETPGROUP
-            posix_spawnattr_setpgroup(&attributes, 0)
-        }
-        posix_spawnattr_setflags(&attributes, Int16(flags))
+        let attributes = SpawnAttributes(newProcessGroup: newProcessGroup)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -84,7 +70,7 @@ public struct ChildProcess: Sendable {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        let result = posix_spawnp(&pid, arguments[0], &actions, attributes.pointer, argv, envp)
         guard result == 0 else { throw SpawnError(code: result) }
         return ChildProcess(pid: pid)
     }

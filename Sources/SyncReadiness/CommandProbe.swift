@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 
 /// `cmd:SHELL-COMMAND`: passes when `/bin/sh -c SHELL-COMMAND` exits 0. The command's stdin, stdout and stderr are
 /// /dev/null; it inherits the environment and working directory. An attempt waits for the command to exit: a
@@ -11,17 +12,7 @@ public struct CommandProbe: ReadinessProbe {
     }
 
     public func probe() -> ProbeResult {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let attributes = SpawnAttributes()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -33,7 +24,7 @@ public struct CommandProbe: ReadinessProbe {
         let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, attributes.pointer, argv, environ)
         guard spawned == 0 else { return .notYet("cannot start /bin/sh: \(ProbeFailure(errno: spawned).reason)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
