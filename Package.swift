@@ -72,6 +72,7 @@ let package = Package(
                 "SyncCore",
                 "SyncOS",
                 "SyncReports",
+                "SyncReadiness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -133,7 +134,8 @@ let package = Package(
                 "SyncServer", "SyncClient", "SyncTestSupport", "CPeerCredentials",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
-        .testTarget(name: "SyncCtlTests", dependencies: ["SyncCtl", "SyncCore", "SyncProtocol", "SyncOS"]),
+        .testTarget(
+            name: "SyncCtlTests", dependencies: ["SyncCtl", "SyncCore", "SyncProtocol", "SyncOS", "SyncReadiness"]),
         // Runs the built sync-agent and syncctl as child processes.
         .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport"]),
     ]

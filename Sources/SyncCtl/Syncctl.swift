@@ -20,7 +20,7 @@ public struct Syncctl: AsyncParsableCommand {
             """,
         version: ProtocolVersion.productVersion,
         subcommands: [
-            Complete.self, Fail.self, Graph.self, List.self, Note.self, Ping.self, Run.self, Start.self,
+            Complete.self, Fail.self, Graph.self, List.self, Note.self, Ping.self, Ready.self, Run.self, Start.self,
             Status.self, Timeline.self, Wait.self, Want.self, Watch.self, Why.self,
         ]
     )

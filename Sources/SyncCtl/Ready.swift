@@ -1,0 +1,87 @@
+import ArgumentParser
+import SyncCore
+import SyncProtocol
+import SyncReadiness
+
+struct Ready: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ready",
+        abstract: "Complete a unit when a service started elsewhere is ready",
+        usage: "syncctl ready <unit> --when <check> [--when <check>]… [--timeout <duration>]",
+        discussion: """
+            For a service this script did not start (a container, a systemd unit, a process someone else \
+            launched): registers the unit if needed, marks it started (waiting for its dependencies, if it has \
+            any), then completes it once every check passes, in the order given. If the checks have not passed \
+            when the timeout expires, the unit is marked failed with the last result, which skips what waits \
+            for it, and syncctl exits 124.
+
+            Checks: tcp:[HOST:]PORT (connects; host 127.0.0.1 by default), http://HOST[:PORT]/PATH (a 2xx or 3xx \
+            answer), cmd:SHELL-COMMAND (exits 0), file:PATH (exists; watched with inotify). Probes start at once \
+            and back off from 5 ms to every 25 ms (cmd: to every 250 ms).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(
+        name: .customLong("when"),
+        help: ArgumentHelp("A readiness check (repeatable), e.g. tcp:5432.", valueName: "check"))
+    var checks: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "How long to wait for the checks, e.g. 30s, 2m; 0 waits without limit.", valueName: "duration"))
+    var timeout: DurationArgument = DurationArgument(nanoseconds: 120_000_000_000)
+    @Argument(help: ArgumentHelp("The unit the service stands for.", valueName: "unit")) var arguments: [String] = []
+
+    func run() async throws {
+        let unit = try Arity.exactlyOneUnit(arguments)
+        let parsed = try Self.parse(checks)
+        let limit = timeout.duration
+        try await global.withClient(prefix: "ready unit failed") { client in
+            do {
+                _ = try await client.start(unit, timeout: limit)
+            } catch let error as WireError where error.code == .sameStatus {
+                // Started already (by whoever launched the service): only the checks are left to do.
+            }
+        }
+        let listed = parsed.map(\.description).joined(separator: ", ")
+        Output.line("Unit \(goQuoted(unit)) started; waiting until ready: \(listed)")
+        let microseconds = timeout.nanoseconds > 0 ? timeout.nanoseconds / 1000 : nil
+        let outcome = await Task.detached { ReadinessWaiter.wait(for: parsed, timeout: microseconds) }.value
+        switch outcome {
+        case .ready:
+            try await global.withClient(prefix: "ready unit failed") { try await $0.complete(unit) }
+            Output.line("Unit \(goQuoted(unit)) ready (\(listed))")
+        case .notReady(let check, let reason):
+            let text = "not ready after \(timeout): \(Self.describe(check)): \(reason)"
+            _ = try await global.withClient(prefix: "ready unit failed") { try await $0.fail(unit, reason: text) }
+            throw CommandFailure(.timeout, "unit \(goQuoted(unit)) \(text); it is marked failed")
+        }
+    }
+
+    /// The checks, or a usage error naming the one that does not parse or cannot be checked from outside.
+    static func parse(_ texts: [String]) throws -> [ReadinessCheck] {
+        guard !texts.isEmpty else {
+            throw ValidationError("ready needs at least one --when CHECK, e.g. --when tcp:5432")
+        }
+        var checks: [ReadinessCheck] = []
+        for text in texts {
+            do {
+                checks.append(try ReadinessCheck(parsing: text))
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+        if let check = ReadinessWaiter.unsupported(checks) {
+            throw ValidationError(
+                "\(check) needs the service's own process; use syncctl run <unit> --ready \(check) -- <command>")
+        }
+        return checks
+    }
+
+    /// `tcp 127.0.0.1:5432`, `http http://…`, as a failure reason names a check.
+    static func describe(_ check: ReadinessCheck) -> String {
+        let text = check.description
+        guard let colon = text.firstIndex(of: ":"), !text.hasPrefix("http") else { return text }
+        return text[..<colon] + " " + text[text.index(after: colon)...]
+    }
+}

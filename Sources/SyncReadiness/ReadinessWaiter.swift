@@ -1,0 +1,56 @@
+/// Waits until every check of a service passes, one after another, against one deadline: the blocking core of
+/// `syncctl ready`. Probed checks (tcp, http, cmd) run on their ``ProbeSchedule``; `file:` waits on inotify.
+/// `notify` and `log:` need the service's own process and are not accepted here (see ``unsupported(_:)``).
+public enum ReadinessWaiter {
+    /// How waiting ended.
+    public enum Outcome: Sendable, Equatable {
+        /// Every check passed; `attempts` probes were made in all.
+        case ready(attempts: Int)
+        /// `check` had not passed when the deadline came; `reason` is its last result ("connection refused").
+        case notReady(check: ReadinessCheck, reason: String)
+    }
+
+    /// The first check that cannot be waited for from outside the service, if any.
+    public static func unsupported(_ checks: [ReadinessCheck]) -> ReadinessCheck? {
+        checks.first {
+            switch $0 {
+            case .notify, .log: return true
+            case .tcp, .http, .command, .file: return false
+            }
+        }
+    }
+
+    /// Blocks until every check in `checks` passed, or `timeout` microseconds (nil: no limit) have gone by.
+    /// - Precondition: ``unsupported(_:)`` is nil for `checks`.
+    public static func wait(for checks: [ReadinessCheck], timeout: Int64?) -> Outcome {
+        let start = monotonicMicroseconds()
+        let deadline = timeout.map { start + $0 }
+        var attempts = 0
+        for check in checks {
+            let result: ProbeResult
+            if case .file(let path) = check {
+                do {
+                    let file = try FileReadiness(path: path)
+                    defer { file.close() }
+                    result = file.wait(deadline: deadline)
+                } catch {
+                    result = .notYet(error.message)
+                }
+                attempts += 1
+            } else if let probe = check.makeProbe() {
+                let now = monotonicMicroseconds()
+                var loop = ProbeLoop(
+                    probe: probe,
+                    schedule: check.defaultSchedule(start: now, timeout: deadline.map { max(0, $0 - now) })
+                )
+                let outcome = loop.run()
+                attempts += outcome.attempts
+                result = outcome.result
+            } else {
+                result = .notYet("cannot be checked from outside the service")
+            }
+            guard result.isReady else { return .notReady(check: check, reason: result.description) }
+        }
+        return .ready(attempts: attempts)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import SyncTestSupport
+import Testing
+
+/// `syncctl ready` through the built binaries: a unit completes when its service's checks pass, fails (skipping
+/// what waits for it) when they do not pass in time, and bad checks are usage errors.
+@Suite("ready through the binaries")
+struct ReadyEndToEndTests {
+    @Test func aFileCreatedLaterCompletesTheUnit() async throws {
+        try await withAgentProcess { agent in
+            let flag = agent.directory.file("ready.flag")
+            let ready = try agent.spawn("ready", "svc", "--when", "file:\(flag)", "--timeout", "60s")
+            await ready.waitForOutput(containing: "waiting until ready")
+            #expect(try await agent.syncctl("status", "svc").stdout.contains("Status: started\n"))
+            #expect(FileManager.default.createFile(atPath: flag, contents: Data()))
+            let result = await ready.finish()
+            #expect(result.status == 0, "\(result)")
+            #expect(
+                result.stdout == "Unit \"svc\" started; waiting until ready: file:\(flag)\n"
+                    + "Unit \"svc\" ready (file:\(flag))\n")
+            #expect(try await agent.syncctl("status", "svc").stdout.contains("Status: completed\n"))
+        }
+    }
+
+    @Test func notReadyInTimeFailsTheUnitAndSkipsItsDependents() async throws {
+        try await withAgentProcess { agent in
+            #expect(try await agent.syncctl("want", "app", "db").status == 0)
+            // Port 1 on the loopback: nothing listens there, so every attempt is refused.
+            let result = try await agent.syncctl("ready", "db", "--when", "tcp:1", "--timeout", "200ms")
+            #expect(result.status == 124)
+            #expect(
+                result.stderr
+                    == "error: unit \"db\" not ready after 200ms: tcp 127.0.0.1:1: connection refused; it is marked "
+                    + "failed\n")
+            #expect(try await agent.syncctl("status", "db").stdout.contains("Status: failed\n"))
+            #expect(try await agent.syncctl("status", "app").stdout.contains("Status: skipped\n"))
+        }
+    }
+
+    @Test(arguments: [["ready", "web"], ["ready", "web", "--when", "notify"], ["ready", "web", "--when", "tcp:0"]])
+    func badChecksAreUsageErrors(arguments: [String]) async throws {
+        try await withAgentProcess { agent in
+            let result = try await RunningProcess.run(
+                Products.path("syncctl"), arguments, environment: ["SYNC_AGENT_SOCKET_PATH": agent.socket])
+            #expect(result.status == 2)
+            #expect(result.stderr.hasPrefix("Error: "), "\(result.stderr)")
+            #expect(try await agent.syncctl("list").stdout == "No units registered\n")
+        }
+    }
+}
