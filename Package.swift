@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(name: "SyncReportsTests", dependencies: ["SyncReports", "SyncCore"], exclude: ["Goldens"]),
         .testTarget(name: "SyncOSTests", dependencies: ["SyncOS"]),
-        .testTarget(name: "SyncReadinessTests", dependencies: ["SyncReadiness"]),
+        .testTarget(name: "SyncReadinessTests", dependencies: ["SyncReadiness", "SyncOS"]),
         .testTarget(
             name: "SyncTopTests",
             dependencies: ["SyncTop", "SyncCore", "SyncProtocol", "SyncReports", "sync-top"],

@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 
 /// The few POSIX calls the client makes, with Go-style error texts (lower case, as coder prints them).
 public enum Posix {
@@ -13,10 +14,7 @@ public enum Posix {
     }
 
     /// `strerror(errno)` with a lower-case first letter: `no such file or directory`.
-    public static func errorText(_ code: Int32 = errno) -> String {
-        let text = String(cString: strerror(code))
-        return text.prefix(1).lowercased() + text.dropFirst()
-    }
+    public static func errorText(_ code: Int32 = errno) -> String { SyncOS.errorText(code) }
 
     /// What is at `path` when it is something other than a socket (symlinks followed): `a directory`,
     /// `a regular file`, `some other kind of file`; `nil` for a socket or nothing at all.

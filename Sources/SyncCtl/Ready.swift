@@ -52,7 +52,9 @@ struct Ready: AsyncParsableCommand {
             try await global.withClient(prefix: "ready unit failed") { try await $0.complete(unit) }
             Output.line("Unit \(goQuoted(unit)) ready (\(listed))")
         case .notReady(let check, let reason):
-            let text = "not ready after \(timeout): \(Self.describe(check)): \(reason)"
+            // Without a limit only a check that cannot be waited on at all ends here (a file that cannot be watched).
+            let when = timeout.nanoseconds > 0 ? "not ready after \(timeout)" : "cannot tell when ready"
+            let text = "\(when): \(Self.describe(check)): \(reason)"
             _ = try await global.withClient(prefix: "ready unit failed") { try await $0.fail(unit, reason: text) }
             throw CommandFailure(.timeout, "unit \(goQuoted(unit)) \(text); it is marked failed")
         }

@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 
 /// `file:PATH`: ready once PATH exists, learnt from the kernel (inotify), never by polling. It watches the nearest
 /// directory on the way to PATH that exists (its parent, or an ancestor while the parent is still missing) and moves
@@ -40,7 +41,7 @@ public final class FileReadiness {
             if result.isReady { return result }
             var timeout: Int32 = -1
             if let deadline {
-                let left = deadline - monotonicMicroseconds()
+                let left = deadline - SystemClock.monotonic()
                 guard left > 0 else { return result }
                 timeout = Int32(min(Int64(Int32.max), (left + 999) / 1000))
             }

@@ -1,3 +1,4 @@
+import SyncOS
 /// `http://HOST:PORT/PATH`: passes when an HTTP/1.0 `GET PATH` answers with a 2xx or 3xx status line. Reads only
 /// the status line; no TLS, no redirects followed (a 3xx already counts as ready).
 public struct HTTPProbe: ReadinessProbe {
@@ -15,7 +16,7 @@ public struct HTTPProbe: ReadinessProbe {
     }
 
     public func probe() -> ProbeResult {
-        let deadline = monotonicMicroseconds() + attemptTimeout
+        let deadline = SystemClock.monotonic() + attemptTimeout
         let connection: SocketConnection
         switch SocketConnection.connect(host: host, port: port, deadline: deadline) {
         case .success(let made): connection = made

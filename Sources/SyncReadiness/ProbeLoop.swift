@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 
 /// Probes a service on its schedule until it passes or the schedule's deadline passes, sleeping in between: the
 /// blocking loop of a thread that does nothing else (`syncctl ready`, or one thread per probed check of `run`).
@@ -21,7 +22,7 @@ public struct ProbeLoop {
     /// or to stop: return false to end the loop with the result so far).
     public mutating func run(attempted: (ProbeResult, Int) -> Bool = { _, _ in true }) -> Outcome {
         var last = ProbeResult.notYet("not probed")
-        while let time = schedule.next(now: monotonicMicroseconds()) {
+        while let time = schedule.next(now: SystemClock.monotonic()) {
             Self.sleep(until: time)
             last = probe.probe()
             if last.isReady || !attempted(last, schedule.attempts) { break }

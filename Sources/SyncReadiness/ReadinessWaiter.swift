@@ -1,3 +1,5 @@
+import SyncOS
+
 /// Waits until every check of a service passes, one after another, against one deadline: the blocking core of
 /// `syncctl ready`. Probed checks (tcp, http, cmd) run on their ``ProbeSchedule``; `file:` waits on inotify.
 /// `notify` and `log:` need the service's own process and are not accepted here (see ``unsupported(_:)``).
@@ -23,7 +25,7 @@ public enum ReadinessWaiter {
     /// Blocks until every check in `checks` passed, or `timeout` microseconds (nil: no limit) have gone by.
     /// - Precondition: ``unsupported(_:)`` is nil for `checks`.
     public static func wait(for checks: [ReadinessCheck], timeout: Int64?) -> Outcome {
-        let start = monotonicMicroseconds()
+        let start = SystemClock.monotonic()
         let deadline = timeout.map { start + $0 }
         var attempts = 0
         for check in checks {
@@ -38,7 +40,7 @@ public enum ReadinessWaiter {
                 }
                 attempts += 1
             } else if let probe = check.makeProbe() {
-                let now = monotonicMicroseconds()
+                let now = SystemClock.monotonic()
                 var loop = ProbeLoop(
                     probe: probe,
                     schedule: check.defaultSchedule(start: now, timeout: deadline.map { max(0, $0 - now) })

@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 
 /// A TCP connection made with a deadline, for the tcp and http probes: `getaddrinfo`, then a nonblocking `connect`
 /// and `poll` on each address in turn until one connects. Owns its descriptor; ``close()`` releases it.
@@ -59,7 +60,7 @@ struct SocketConnection {
     /// Waits until the descriptor is ready for `events`; nil when it is, the reason when the deadline passed first.
     func wait(for events: Int16, deadline: Int64) -> ProbeFailure? {
         while true {
-            let left = deadline - monotonicMicroseconds()
+            let left = deadline - SystemClock.monotonic()
             guard left > 0 else { return .noAnswer }
             var entry = pollfd(fd: descriptor, events: events, revents: 0)
             let ready = poll(&entry, 1, Int32(min(Int64(Int32.max), (left + 999) / 1000)))
@@ -113,14 +114,7 @@ struct ProbeFailure: Error {
     init(_ reason: String) { self.reason = reason }
     /// The C library's words for `errno`, first letter lowercased: "connection refused".
     init(errno code: Int32) {
-        let text = String(cString: strerror(code))
-        reason = text.prefix(1).lowercased() + text.dropFirst()
+        reason = errorText(code)
     }
     static let noAnswer = ProbeFailure("no answer in time")
-}
-
-func monotonicMicroseconds() -> Int64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
 }

@@ -1,3 +1,4 @@
+import SyncOS
 /// `tcp:HOST:PORT`: passes when a TCP connection to HOST on PORT succeeds; the connection is closed at once.
 public struct TCPProbe: ReadinessProbe {
     /// The longest one attempt takes by default: 250 ms (a local refusal takes microseconds).
@@ -15,7 +16,7 @@ public struct TCPProbe: ReadinessProbe {
     }
 
     public func probe() -> ProbeResult {
-        switch SocketConnection.connect(host: host, port: port, deadline: monotonicMicroseconds() + attemptTimeout) {
+        switch SocketConnection.connect(host: host, port: port, deadline: SystemClock.monotonic() + attemptTimeout) {
         case .success(let connection):
             connection.close()
             return .passed

@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 import Testing
 
 @testable import SyncReadiness
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func givesTheLastReasonAtTheDeadline() {
-        let start = monotonicMicroseconds()
+        let start = SystemClock.monotonic()
         var loop = ProbeLoop(probe: Scripted(failures: .max), schedule: .network(start: start, timeout: 0))
         #expect(loop.run() == .init(result: .notYet("not yet \(Int.max - 1)"), attempts: 1))
     }
@@ -67,7 +68,7 @@ import Testing
             waitpid(pid, &status, 0)
         }
         let probe = HTTPProbe(host: "127.0.0.1", port: port, path: "/")
-        var loop = ProbeLoop(probe: probe, schedule: .network(start: monotonicMicroseconds(), timeout: 120_000_000))
+        var loop = ProbeLoop(probe: probe, schedule: .network(start: SystemClock.monotonic(), timeout: 120_000_000))
         var reasons: Set<String> = []
         let outcome = loop.run { result, _ in
             reasons.insert(result.description)
