@@ -39,19 +39,29 @@ public final class WakeQueue<Element: Sendable>: Sendable {
     }
 
     /// Takes everything queued, oldest first.
-    public func drain() -> [Element] {
-        var bytes = [UInt8](repeating: 0, count: 64)
-        while read(wakeFD, &bytes, bytes.count) > 0 {}
-        return queue.withLock { queue in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
-        }
-    }
+    public func drain() -> [Element] { drainNoting().items }
 
     /// Notes that the producer is done, and wakes the consumer.
     public func finish() {
         finished.store(true, ordering: .releasing)
         wake()
+    }
+
+    /// Takes everything queued and says whether the producer had finished: when `finished` is true, nothing more
+    /// will come and `items` holds the last of it; when false, ``wakeFD`` becomes readable for whatever comes next,
+    /// the finish included. (Reading ``isFinished`` before ``drain()`` instead could miss a finish whose wake-up
+    /// byte the drain consumed, and a consumer would then sleep forever.)
+    public func drainNoting() -> (items: [Element], finished: Bool) {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while read(wakeFD, &bytes, bytes.count) > 0 {}
+        // After the bytes: a finish not seen here writes its byte later, so the next poll wakes for it. Before
+        // the queue: a finish seen here came after every post, so the queue holds them all.
+        let finished = isFinished
+        let items = queue.withLock { queue in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+        return (items, finished)
     }
 
     /// Whether ``finish()`` was called.

@@ -24,8 +24,8 @@ struct OnceCollector {
         var sawSnapshot = false
         let deadline = SystemClock.monotonic() + timeout
         while true {
-            let finished = mailbox.isFinished
-            for input in mailbox.drain() {
+            let (inputs, finished) = mailbox.drainNoting()
+            for input in inputs {
                 if case .snapshot = input { sawSnapshot = true }
                 model.apply(input)
             }
