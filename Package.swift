@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "SyncReadinessTests", dependencies: ["SyncReadiness", "SyncOS"]),
         .testTarget(
             name: "SyncTopTests",
-            dependencies: ["SyncTop", "SyncCore", "SyncProtocol", "SyncReports", "sync-top"],
+            dependencies: ["SyncTop", "SyncCore", "SyncProtocol", "SyncReports", "SyncOS", "sync-top"],
             exclude: ["Goldens", "Fixtures"]
         ),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"]),

@@ -1,7 +1,8 @@
 @preconcurrency import Glibc
 
 /// Writing to a file descriptor: the one loop that writes a whole buffer, retrying after `EINTR` (a signal that
-/// arrived mid-write), used for standard output, the journal, the client's socket and the bench's sockets.
+/// arrived mid-write), used for standard output, the journal, the client's socket and the bench's sockets; and the
+/// blocking read that retries after `EINTR` too.
 public enum Descriptor {
     /// How the bytes go out.
     public enum Kind: Sendable {
@@ -66,5 +67,20 @@ public enum Descriptor {
             }
         }
         if let failure { throw failure }
+    }
+
+    /// Reads what `fd` has, up to `limit` bytes, blocking until at least one byte or the end; retries after `EINTR`,
+    /// which any thread of a process with a signal handler installed without `SA_RESTART` can see (Foundation's
+    /// `FileHandle` stops the process on it instead).
+    /// - Returns: the bytes read; empty at the end of the stream.
+    /// - Throws: ``Failure`` with the `errno` of an error other than `EINTR`.
+    public static func readSome(_ fd: Int32, limit: Int = 65_536) throws(Failure) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: limit)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, limit) }
+            if count >= 0 { return Array(buffer.prefix(count)) }
+            let code = errno
+            if code != EINTR { throw Failure(code: code) }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SyncOS
 import Synchronization
 
 /// A child process whose output is collected as it arrives, so a test can wait for a line without sleeping.
@@ -40,7 +41,7 @@ public final class RunningProcess: Sendable {
         process.standardInput = input
         self.process = process
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        if let stdin { try? Descriptor.writeAll(input.fileHandleForWriting.fileDescriptor, stdin) }
         try? input.fileHandleForWriting.close()
         collect(out.fileHandleForReading, isError: false)
         collect(err.fileHandleForReading, isError: true)
@@ -48,10 +49,13 @@ public final class RunningProcess: Sendable {
 
     public var pid: Int32 { process.processIdentifier }
 
+    /// Reads `handle` on a thread of its own with raw `read(2)`: `FileHandle.availableData` stops the whole test
+    /// process when a signal (a child's SIGCHLD) interrupts it.
     private func collect(_ handle: FileHandle, isError: Bool) {
+        let fd = handle.fileDescriptor
         Thread.detachNewThread { [self] in
             while true {
-                let data = handle.availableData
+                let data = (try? Descriptor.readSome(fd)) ?? []
                 let ready = output.withLock { state -> [CheckedContinuation<Void, Never>] in
                     if data.isEmpty {
                         state.closed += 1

@@ -1,4 +1,5 @@
 import Foundation
+import SyncOS
 import Testing
 
 @testable import sync_top
@@ -21,12 +22,20 @@ struct SyncTopBinaryTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        let output = try readToEnd(out.fileHandleForReading.fileDescriptor)
+        let errors = try readToEnd(err.fileHandleForReading.fileDescriptor)
         process.waitUntilExit()
         return (
             process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self)
         )
+    }
+
+    /// Everything until the end of `fd`, with raw `read(2)`: `FileHandle` stops the test process when a signal
+    /// interrupts its read.
+    private func readToEnd(_ fd: Int32) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while case let chunk = try Descriptor.readSome(fd), !chunk.isEmpty { bytes += chunk }
+        return bytes
     }
 
     private var fixture: String { Fixture.directory + "/Fixtures/startup.jsonl" }
