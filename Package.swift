@@ -137,6 +137,8 @@ let package = Package(
         .testTarget(
             name: "SyncCtlTests", dependencies: ["SyncCtl", "SyncCore", "SyncProtocol", "SyncOS", "SyncReadiness"]),
         // Runs the built sync-agent and syncctl as child processes.
-        .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport", "SyncReadiness"]),
     ]
 )
