@@ -99,7 +99,7 @@ let package = Package(
             name: "sync-bench",
             dependencies: [
                 "SyncServer", "SyncClient", "SyncProtocol", "SyncCore", "SyncOS", "SyncTop", "SyncAgentHarness",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SyncReadiness", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
