@@ -17,8 +17,12 @@ struct PostgresNotifyTests {
         try await server.run(environment: ["NOTIFY_SOCKET": socket.path]) { server in
             let messages = await socket.messages(until: .ready)
             guard messages.contains(.ready) else {
-                Issue.record(
-                    "no READY=1 from postgres in 60 s: \(messages); \(String(describing: await server.stop()))")
+                let descriptor = socket.descriptor
+                let open = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(descriptor)")
+                let log = String(describing: await server.stop())
+                let text =
+                    "no READY=1 from postgres in 60 s: \(messages); notify socket fd \(descriptor): \(open ?? "closed"); \(log)"
+                Issue.record(Comment(rawValue: text))
                 return
             }
             // Ready means ready: the first connection after READY=1 succeeds.

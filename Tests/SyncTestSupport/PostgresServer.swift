@@ -51,6 +51,9 @@ public final class PostgresServer: Sendable {
             user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "postgres"
         }
         root = TemporaryDirectory(prefix: "pg").path
+        // Modes set explicitly: an in-process agent of another test sets the process's umask to 0177 while it binds
+        // its socket, and a directory made meanwhile would be 0600, which the server's user cannot enter.
+        chmod(root, 0o700)
         try handOver(root)
         try privateDirectory("socket")
         let (program, arguments) = asUser([
@@ -59,8 +62,13 @@ public final class PostgresServer: Sendable {
         ])
         let initdb = try await RunningProcess.run(program, arguments)
         guard initdb.status == 0 else {
+            let modes = [root, root + "/socket"].map { path -> String in
+                var info = stat()
+                guard lstat(path, &info) == 0 else { return "\(path): \(String(cString: strerror(errno)))" }
+                return "\(path): mode \(String(info.st_mode & 0o7777, radix: 8)), owner \(info.st_uid):\(info.st_gid)"
+            }
             remove()
-            throw Failure(description: "initdb into \(root)/data failed, \(initdb)")
+            throw Failure(description: "initdb into \(root)/data failed (\(modes.joined(separator: "; "))), \(initdb)")
         }
     }
 
@@ -136,7 +144,7 @@ public final class PostgresServer: Sendable {
     @discardableResult
     public func privateDirectory(_ name: String) throws -> String {
         let path = root + "/" + name
-        guard mkdir(path, 0o700) == 0 else {
+        guard mkdir(path, 0o700) == 0, chmod(path, 0o700) == 0 else {
             throw Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))")
         }
         try handOver(path)
