@@ -145,4 +145,25 @@ struct ProtocolVersionTests {
         #expect(items.last == .event(SyncEvent(sequence: 2, time: Timestamp(microseconds: 2), kind: .registered(unit: "a"))))
         #expect(agent.requests.first?["version"] == .int(ProtocolVersion.current))
     }
+
+    /// An agent from before version 2 (it speaks only 1) refuses a hello of version 2: the client connects again
+    /// speaking version 1 instead of failing.
+    @Test func aClientFallsBackToVersionOneForAnOlderAgent() async throws {
+        let agent = try ScriptedAgent(answersHello: false) { id, request in
+            guard request["type"] == "hello" else { return [#"{"id":\#(id),"ok":true,"result":{}}"#] }
+            guard request["version"] == .int(1) else {
+                return [
+                    #"{"id":\#(id),"ok":false,"error":{"code":"unsupported_version","message":"protocol version 2 "#
+                        + #"is not supported; this agent (sync-agent 0.1.0) speaks 1. Use a matching syncctl"}}"#
+                ]
+            }
+            return [ScriptedAgent.hello(id)]
+        }
+        defer { agent.stop() }
+        let client = try await SyncClient.connect(to: agent.socketPath, client: "test")
+        defer { client.close() }
+        try await client.ping()
+        #expect(client.connection.hello?.version == 1)
+        #expect(agent.requests.compactMap { $0["type"] == "hello" ? $0["version"] : nil } == [.int(2), .int(1)])
+    }
 }
