@@ -81,7 +81,7 @@ public final class SyncConnection: Sendable {
         do {
             return try await connect(
                 to: socketPath, client: client, helloTimeout: helloTimeout, version: ProtocolVersion.current)
-        } catch where error.code == .unsupportedVersion && ProtocolVersion.current > 1 {
+        } catch  where error.code == .unsupportedVersion && ProtocolVersion.current > 1 {
             return try await connect(to: socketPath, client: client, helloTimeout: helloTimeout, version: 1)
         }
     }

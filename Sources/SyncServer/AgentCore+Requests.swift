@@ -99,7 +99,8 @@ extension AgentCore {
         connection.helloTimer?.cancel()
         connection.helloTimer = nil
         logger.trace(
-            "hello", metadata: ["client": "\(client ?? "?")", "connection": "\(connection.id)", "version": "\(version)"])
+            "hello",
+            metadata: ["client": "\(client ?? "?")", "connection": "\(connection.id)", "version": "\(version)"])
         var answer = hello
         answer.version = version
         send(.ok(id, .hello(answer)), to: connection)

@@ -51,7 +51,8 @@ struct PushTests {
         let wire = #"{"event":{"seq":41,"time_us":1,"kind":"exploded","shrapnel":[1,2]}}"#
         guard case .object(let pairs) = try JSON.parse(wire) else { return }
         #expect(
-            try Push(kind: "event", fields: pairs, answering: Self.subscribe) == .unknownEvent(sequence: 41, kind: "exploded"))
+            try Push(kind: "event", fields: pairs, answering: Self.subscribe)
+                == .unknownEvent(sequence: 41, kind: "exploded"))
     }
 
     @Test func aReadinessEventRoundTrips() throws {

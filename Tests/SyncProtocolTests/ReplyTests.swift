@@ -68,11 +68,13 @@ struct ReplyTests {
                     name: "db", status: .completed, isReady: true, registeredAt: Timestamp(microseconds: 1),
                     since: Timestamp(microseconds: 1_400_003),
                     readiness: UnitReadiness(
-                        report: ReadinessReport(checks: ["tcp:127.0.0.1:5432"], attempts: 12, result: "connection refused"),
+                        report: ReadinessReport(
+                            checks: ["tcp:127.0.0.1:5432"], attempts: 12, result: "connection refused"),
                         startedAt: Timestamp(microseconds: 3)))
             ]),
             #"{"units":[{"unit":"db","status":"completed","ready":true,"registered_us":1,"since_us":1400003,"#
-                + #""reason":null,"cause":null,"waiters":0,"started_by":null,"readiness":{"checks":["tcp:127.0.0.1:5432"],"#
+                + #""reason":null,"cause":null,"waiters":0,"started_by":null,"#
+                + #""readiness":{"checks":["tcp:127.0.0.1:5432"],"#
                 + #""attempts":12,"result":"connection refused","started_us":3}}]}"#
         ),
         (

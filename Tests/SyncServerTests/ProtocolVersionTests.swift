@@ -14,7 +14,8 @@ struct ProtocolVersionTests {
         let client = try await agent.client()
         _ = try await client.start("db")
         try await client.note("db", "migrating 3/10")
-        try await client.reportReadiness("db", checks: ["tcp:127.0.0.1:5432"], attempts: 4, result: "connection refused")
+        try await client.reportReadiness(
+            "db", checks: ["tcp:127.0.0.1:5432"], attempts: 4, result: "connection refused")
         _ = try await client.start("web")
         try await client.reportReadiness("web", checks: [], attempts: 2, result: nil)
         try await client.complete("web")
@@ -101,7 +102,8 @@ struct ProtocolVersionTests {
             old.setReadTimeout(30)
             try await old.hello(version: 1)
             let reply = try #require(
-                try await old.request(#"{"id":1,"type":"readiness","unit":"db","checks":[],"attempts":5,"result":null}"#))
+                try await old.request(
+                    #"{"id":1,"type":"readiness","unit":"db","checks":[],"attempts":5,"result":null}"#))
             #expect(reply["ok"] == .bool(true), "\(reply.compact)")
         }
     }
@@ -126,7 +128,8 @@ struct ProtocolVersionTests {
                 id, .snapshot(instance: "s", GraphSnapshot(sequence: 0, units: [], edges: [])))
             return [
                 snapshot.json.compact,
-                #"{"id":\#(id),"push":"event","event":{"seq":1,"time_us":1,"kind":"teleported","unit":"a","to":"mars"}}"#,
+                #"{"id":\#(id),"push":"event","event":{"seq":1,"time_us":1,"kind":"teleported","unit":"a","#
+                    + #""to":"mars"}}"#,
                 #"{"id":\#(id),"push":"event","event":{"seq":2,"time_us":2,"kind":"registered","unit":"a"}}"#,
                 #"{"id":\#(id),"ok":false,"error":{"code":"shutting_down","message":"the agent is shutting down"}}"#,
             ]
@@ -142,7 +145,9 @@ struct ProtocolVersionTests {
             #expect(error.code == .shuttingDown)
         }
         #expect(items.count == 2)
-        #expect(items.last == .event(SyncEvent(sequence: 2, time: Timestamp(microseconds: 2), kind: .registered(unit: "a"))))
+        #expect(
+            items.last == .event(SyncEvent(sequence: 2, time: Timestamp(microseconds: 2), kind: .registered(unit: "a")))
+        )
         #expect(agent.requests.first?["version"] == .int(ProtocolVersion.current))
     }
 

@@ -77,7 +77,11 @@ struct ReadinessRequestTests {
                 Issue.record("expected bad_request")
             } catch let error as WireError {
                 #expect(error.code == .badRequest)
-                #expect(error.message == #"field "checks" lists 5000 checks; a readiness report lists at most 1024 (the ones not passed yet)"#)
+                #expect(
+                    error.message
+                        == #"field "checks" lists 5000 checks; a readiness report lists at most 1024 "#
+                        + "(the ones not passed yet)"
+                )
             }
             let huge = String(repeating: "x", count: 500_000)
             try await client.reportReadiness("db", checks: [huge] + many.prefix(100), attempts: 7, result: huge)
