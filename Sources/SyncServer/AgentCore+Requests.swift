@@ -55,7 +55,7 @@ extension AgentCore {
                 try graph.note(unit, Self.shortened(text))
                 reply(.ok(id, .note(kept: graph.info(unit)?.note)), to: connection, id: id)
             case .readiness(let unit, let report):
-                try graph.reportReadiness(unit, Self.shortened(report) as ReadinessReport)
+                try graph.reportReadiness(unit, Self.shortened(report))
                 reply(.ok(id, .readiness), to: connection, id: id)
             case .status(let unit):
                 reply(.ok(id, .status(try statusReport(unit).visible(to: connection.version))), to: connection, id: id)
