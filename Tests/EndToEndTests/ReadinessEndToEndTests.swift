@@ -40,4 +40,26 @@ struct ReadinessEndToEndTests {
             _ = await watch.finish()
         }
     }
+
+    /// Forward compatibility through the binary: `syncctl watch` facing an agent that streams an event kind this
+    /// build does not know skips it and prints the event after it, instead of stopping with exit 123.
+    @Test func watchSkipsAnEventKindItDoesNotKnow() async throws {
+        let agent = try ScriptedAgent { id, request in
+            guard request["type"] == "subscribe" else { return [] }
+            return [
+                #"{"id":\#(id),"push":"snapshot","instance":"s","snapshot":{"sequence":0,"units":[],"edges":[]}}"#,
+                #"{"id":\#(id),"push":"event","event":{"seq":1,"time_us":1,"kind":"teleported","unit":"a"}}"#,
+                #"{"id":\#(id),"push":"event","event":{"seq":2,"time_us":2,"kind":"registered","unit":"a"}}"#,
+            ]
+        }
+        defer { agent.stop() }
+        let watch = try RunningProcess(
+            Products.path("syncctl"), ["watch", "--socket-path", agent.directory.socket], environment: ["TZ": "UTC"])
+        await watch.waitForOutput(containing: "#2  a  registered (pending)")
+        watch.signal(SIGINT)
+        let result = await watch.finish()
+        #expect(result.stdout.contains("#2  a  registered (pending)"), "\(result)")
+        #expect(!result.stdout.contains("teleported") && !result.stderr.contains("teleported"), "\(result)")
+        #expect(result.status != 123, "\(result)")
+    }
 }
