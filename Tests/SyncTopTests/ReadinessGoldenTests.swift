@@ -65,4 +65,23 @@ struct ReadinessGoldenTests {
         #expect(model.unitRows.first { $0.name == "editor-server" }?.summary() == "")
         #expect(model.unitRows.first { $0.name == "mcp-proxy" }?.summary() == "vault-token (not registered)")
     }
+
+    /// Services at every size of the layout tests, in every view: drawing never traps and keeps the buffer's size.
+    @Test func rendersAtAnySize() {
+        for width in LayoutSizeTests.widths {
+            for height in LayoutSizeTests.heights {
+                for keys in LayoutSizeTests.states {
+                    for theme in [Theme.standard, .plain] {
+                        var model = Self.model()
+                        _ = model.handle(.resize(Size(width: width, height: height)))
+                        for _ in 0..<2 { _ = model.handle(.down) }
+                        for key in keys { _ = model.handle(key) }
+                        let screen = Renderer.render(model, theme: theme)
+                        #expect(screen.size == Size(width: width, height: height))
+                        #expect(screen.text.split(separator: "\n", omittingEmptySubsequences: false).count == height)
+                    }
+                }
+            }
+        }
+    }
 }
