@@ -1,5 +1,6 @@
 import Foundation
 import SyncTestSupport
+import Synchronization
 
 /// Two local accounts for the tests where another user tries to pass for the victim's agent: `syncvictim` runs the
 /// built `syncctl`, `syncsquat` serves a fake agent. Created with `useradd` when missing (root only); the tests are
@@ -19,19 +20,29 @@ enum Squatter {
     /// Creates both accounts (when missing), runs `body`, and removes them.
     /// - Throws: when the accounts cannot be made, or the victim cannot run the built binaries (a directory on
     ///   the way to them closed to others).
+    ///
+    /// Only the accounts this call created are removed, and the ids are read once: another test run on the same
+    /// machine may create or remove the same accounts meanwhile, and must not pull them from under this one.
     static func withAccounts(_ body: () async throws -> Void) async throws {
+        var created: [String] = []
         for name in [victim, squatter] where uid(of: name) == nil {
-            runNow("/usr/sbin/useradd", ["-M", "-r", "-s", "/usr/sbin/nologin", name])
+            if runNow("/usr/sbin/useradd", ["-M", "-r", "-s", "/usr/sbin/nologin", name]) == 0 { created.append(name) }
         }
-        defer { for name in [victim, squatter] { runNow("/usr/sbin/userdel", [name]) } }
-        guard uid(of: victim) != nil, uid(of: squatter) != nil else { throw POSIXError(.EPERM) }
+        defer { for name in created { runNow("/usr/sbin/userdel", [name]) } }
+        for name in [victim, squatter] {
+            guard let entry = getpwnam(name)?.pointee else { throw POSIXError(.EPERM) }
+            ids.withLock { $0[name] = (entry.pw_uid, entry.pw_gid) }
+        }
         let (executable, arguments) = asUser(victim, Products.path("syncctl"), ["--version"])
         guard runNow(executable, arguments) == 0 else { throw POSIXError(.EACCES) }
         try await body()
     }
 
+    /// The accounts' ids as ``withAccounts(_:)`` found them.
+    private static let ids = Mutex<[String: (uid: UInt32, gid: UInt32)]>([:])
+
     static func uid(of name: String) -> UInt32? {
-        getpwnam(name).map { $0.pointee.pw_uid }
+        ids.withLock { $0[name]?.uid } ?? getpwnam(name).map { $0.pointee.pw_uid }
     }
 
     /// Runs a command to its end. - Returns: its status, -1 when it could not start.
@@ -51,11 +62,12 @@ enum Squatter {
     /// a signal reaches the program itself) with no socket variables, HOME or XDG_RUNTIME_DIR, so the default
     /// `/tmp/sync-agent-<uid>/agent.sock` applies.
     static func asUser(_ user: String, _ executable: String, _ arguments: [String]) -> (String, [String]) {
-        let entry = getpwnam(user)!.pointee
+        let entry = ids.withLock { $0[user] } ?? getpwnam(user).map { ($0.pointee.pw_uid, $0.pointee.pw_gid) }
+        let (uid, gid) = entry ?? (UInt32.max, UInt32.max)  // an unknown user: setpriv refuses, the test fails
         return (
             "/usr/bin/setpriv",
             [
-                "--reuid", "\(entry.pw_uid)", "--regid", "\(entry.pw_gid)", "--clear-groups", "/usr/bin/env", "-u",
+                "--reuid", "\(uid)", "--regid", "\(gid)", "--clear-groups", "/usr/bin/env", "-u",
                 "HOME",
                 "-u", "XDG_RUNTIME_DIR", "-u", "SYNC_AGENT_SOCKET_PATH", executable,
             ] + arguments
