@@ -45,7 +45,8 @@ struct RunReadyEndToEndTests {
             run.signal(SIGTERM)
             let result = await run.finish()
             #expect(result.status == 128 + SIGTERM, "\(result)")
-            #expect(result.stderr.hasPrefix("Unit \"db\" started; waiting until ready: notify\nUnit \"db\" ready after "))
+            #expect(
+                result.stderr.hasPrefix("Unit \"db\" started; waiting until ready: notify\nUnit \"db\" ready after "))
             #expect(result.stderr.hasSuffix(" (notify)\nUnit \"db\" failed: signal TERM after ready\n"), "\(result)")
         }
     }
@@ -104,7 +105,8 @@ struct RunReadyEndToEndTests {
                 """
             let result = try await agent.syncctl("run", "db", "--ready", "notify", "--", "python3", "-c", client)
             #expect(result.status == 128 + SIGTERM, "\(result)")
-            #expect(result.stderr.contains("Unit \"db\" failed: service reported ERRNO=2 (no such file or directory)\n"))
+            #expect(
+                result.stderr.contains("Unit \"db\" failed: service reported ERRNO=2 (no such file or directory)\n"))
             #expect(result.stderr.contains("Unit \"db\": stopping the command (SIGTERM, SIGKILL after 10s)\n"))
             #expect(try await why(agent, "db").contains("service reported ERRNO=2 (no such file or directory)"))
         }
@@ -150,7 +152,8 @@ struct RunReadyEndToEndTests {
             let gate = agent.directory.file("gate")
             #expect(mkfifo(gate, 0o600) == 0)
             let run = try agent.spawn(
-                "run", "svc", "--ready", "file:\(flag)", "--", "/bin/sh", "-c", "touch \(flag); read x < \(gate); exit 0")
+                "run", "svc", "--ready", "file:\(flag)", "--", "/bin/sh", "-c",
+                "touch \(flag); read x < \(gate); exit 0")
             await run.waitForOutput(containing: "ready after")
             #expect(try await agent.syncctl("status", "svc").stdout.contains("Status: completed\n"))
             close(open(gate, O_WRONLY))
@@ -216,7 +219,8 @@ struct RunReadyEndToEndTests {
             let app = try agent.spawn("run", "app", "--after", "db", "--after", "cache", "--", "true")
             await app.waitForOutput(containing: "waiting for dependencies")
             let run = try agent.spawn(
-                "run", "db", "--ready", "file:\(flag)", "--", "/bin/sh", "-c", "touch \(flag); read x < \(gate); exit 3")
+                "run", "db", "--ready", "file:\(flag)", "--", "/bin/sh", "-c", "touch \(flag); read x < \(gate); exit 3"
+            )
             await run.waitForOutput(containing: "ready after")
             close(open(gate, O_WRONLY))
             let result = await run.finish()

@@ -11,8 +11,11 @@ import Testing
     @Test func readyWhenEveryCheckPassedWhateverTheOrder() {
         var tracker = ReadinessTracker(checks: [.notify, db], start: 1_000, timeout: minutes2)
         #expect(tracker.record(1, .notYet("connection refused"), now: 2_000) == nil)
-        #expect(tracker.progress == ReadinessProgress(checks: ["notify", "tcp:127.0.0.1:5432"], attempts: 1,
-            result: "connection refused"))
+        #expect(
+            tracker.progress
+                == ReadinessProgress(
+                    checks: ["notify", "tcp:127.0.0.1:5432"], attempts: 1,
+                    result: "connection refused"))
         #expect(tracker.record(1, .passed, now: 3_000) == nil)
         #expect(tracker.progress.checks == ["notify"])
         #expect(tracker.apply(.ready, now: 1_401_000) == .decided(.ready(after: 1_400_000)))

@@ -33,8 +33,9 @@ import Testing
         let path = directory.path + "/later/ready"
         let readiness = try ServiceReadiness(checks: [.file(path)], timeout: nil, notify: nil, outputs: [])
         readiness.start()
-        #expect(await first(readiness) { if case .progress = $0 { true } else { false } }
-            == .progress(ReadinessProgress(checks: ["file:\(path)"], attempts: 0, result: nil)))
+        #expect(
+            await first(readiness) { if case .progress = $0 { true } else { false } }
+                == .progress(ReadinessProgress(checks: ["file:\(path)"], attempts: 0, result: nil)))
         #expect(mkdir(directory.path + "/later", 0o700) == 0)
         #expect(creat(path, 0o600) >= 0)
         #expect(await first(readiness, where: Self.isReady) != nil)
