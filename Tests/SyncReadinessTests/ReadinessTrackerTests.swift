@@ -108,3 +108,18 @@ import Testing
         #expect(ReadinessCheck.notify.failureSubject == "notify")
     }
 }
+
+extension ReadinessTrackerTests {
+    @Test func aCmdAttemptCutOffAtTheDeadlineKeepsTheResultBefore() throws {
+        let check = try ReadinessCheck(parsing: "cmd:pg_isready")
+        var tracker = ReadinessTracker(checks: [check], start: 0, timeout: 1_000_000)
+        _ = tracker.record(0, CommandProbe.cutOff, now: 10)
+        _ = tracker.record(0, .notYet("exit 2"), now: 20)
+        _ = tracker.record(0, CommandProbe.cutOff, now: 1_000_000)
+        #expect(tracker.expire(now: 1_000_000) == .failed("not ready after 1s: cmd pg_isready: exit 2"))
+        var hung = ReadinessTracker(checks: [check], start: 0, timeout: 1_000_000)
+        _ = hung.record(0, CommandProbe.cutOff, now: 1_000_000)
+        #expect(
+            hung.expire(now: 1_000_000) == .failed("not ready after 1s: cmd pg_isready: still running at the deadline"))
+    }
+}

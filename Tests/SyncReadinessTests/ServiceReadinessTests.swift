@@ -169,6 +169,14 @@ import Testing
         #expect(CommandProbe(command: "sleep 3; test ! -e \(marker)").probe() == .passed)
     }
 
+    /// The loop of `syncctl ready`: a cmd that kept failing is named with its exit, not with the cut-off attempt.
+    @Test func aLoopCutOffAtTheDeadlineReportsTheEarlierResult() {
+        let now = SystemClock.monotonic()
+        var loop = ProbeLoop(
+            probe: CommandProbe(command: "exit 3"), schedule: .command(start: now, timeout: 200_000))
+        #expect(loop.run().result == .notYet("exit 3"))
+    }
+
     @Test func aCommandThatEndsInTimeIsJudgedAsBefore() {
         let deadline = SystemClock.monotonic() + 60_000_000
         #expect(CommandProbe(command: "exit 0").probe(deadline: deadline) == .passed)
