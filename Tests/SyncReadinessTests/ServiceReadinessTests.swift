@@ -41,6 +41,13 @@ final class EventReader {
 /// ``ServiceReadiness`` against real descriptors: files, pipes, a notify socket, a refused port. The service itself
 /// is played by the test (it writes, sends, and says when it exited). No timing goals here.
 @Suite(.timeLimit(.minutes(1))) struct ServiceReadinessTests {
+    private static func pipe() -> [Int32] {
+        var ends: [Int32] = [-1, -1]
+        #expect(Glibc.pipe(&ends) == 0)
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        return ends
+    }
+
     private static func isReady(_ event: ServiceReadiness.Event) -> Bool {
         if case .ready = event { return true }
         return false
@@ -79,9 +86,10 @@ final class EventReader {
     }
 
     @Test func aLogLineSplitAcrossWritesMatchesAndTheOutputPassesUnchanged() async throws {
-        var service: [Int32] = [0, 0]
-        var terminal: [Int32] = [0, 0]
-        #expect(pipe(&service) == 0 && pipe(&terminal) == 0)
+        // Close-on-exec at once: a child that another test spawns meanwhile must not hold a write end, or the end of
+        // the output would never come.
+        let service = Self.pipe()
+        let terminal = Self.pipe()
         let readiness = try ServiceReadiness(
             checks: [.log(pattern: "listening on [0-9]+")], timeout: nil, notify: nil,
             outputs: [.init(source: service[0], destination: terminal[1])])
