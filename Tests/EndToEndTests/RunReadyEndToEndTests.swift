@@ -4,8 +4,10 @@ import Testing
 
 /// `syncctl run U --ready CHECK… -- CMD` through the built binaries against a real agent, with real services: the
 /// unit completes when its service is ready (releasing its dependents while the service keeps running), and fails
-/// when the service dies before, is not ready in time, reports an error, or exits non-zero after.
-@Suite("run --ready through the binaries", .timeLimit(.minutes(2)))
+/// when the service dies before, is not ready in time, reports an error, or exits non-zero after. One test at a time:
+/// each holds an agent and a service, and together with the rest of the suite they ran the machine out of inotify
+/// instances (128 per user).
+@Suite("run --ready through the binaries", .serialized, .timeLimit(.minutes(2)))
 struct RunReadyEndToEndTests {
     /// A TCP port on 127.0.0.1 that nothing listens on right now (bound to 0 and released).
     private static func freePort() -> UInt16 {

@@ -40,7 +40,7 @@ final class EventReader {
 
 /// ``ServiceReadiness`` against real descriptors: files, pipes, a notify socket, a refused port. The service itself
 /// is played by the test (it writes, sends, and says when it exited). No timing goals here.
-@Suite(.timeLimit(.minutes(1))) struct ServiceReadinessTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct ServiceReadinessTests {
     private static func pipe() -> [Int32] {
         var ends: [Int32] = [-1, -1]
         #expect(Glibc.pipe(&ends) == 0)
