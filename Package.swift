@@ -99,7 +99,7 @@ let package = Package(
             name: "sync-bench",
             dependencies: [
                 "SyncServer", "SyncClient", "SyncProtocol", "SyncCore", "SyncOS", "SyncTop", "SyncAgentHarness",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SyncReadiness", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -137,6 +137,8 @@ let package = Package(
         .testTarget(
             name: "SyncCtlTests", dependencies: ["SyncCtl", "SyncCore", "SyncProtocol", "SyncOS", "SyncReadiness"]),
         // Runs the built sync-agent and syncctl as child processes.
-        .testTarget(name: "EndToEndTests", dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport", "SyncReadiness"]),
     ]
 )

@@ -21,6 +21,9 @@ public final class NotifySocket: Sendable {
     /// systemd drops one that does not fit its buffer), never cut into lines that were not sent.
     public static let receiveLimit = 65_536
 
+    /// The most datagrams one ``receive()`` reads.
+    public static let datagramsPerReceive = 256
+
     /// The longest path a Unix socket address holds (`sun_path` less its terminating NUL).
     public static let pathLimit = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
 
@@ -69,14 +72,16 @@ public final class NotifySocket: Sendable {
     public var descriptor: Int32 { state.withLock { $0.descriptor } }
 
     /// Every message of every datagram waiting now, in the order received; `[]` when none waits or after
-    /// ``close()``. Never blocks. A datagram over ``receiveLimit`` bytes is dropped whole.
+    /// ``close()``. Never blocks. A datagram over ``receiveLimit`` bytes is dropped whole. At most
+    /// ``datagramsPerReceive`` datagrams per call, so a sender that never stops cannot hold the caller here: the
+    /// descriptor stays readable while more wait.
     public func receive() -> [NotifyMessage] {
         state.withLock { state in
             var messages: [NotifyMessage] = []
             guard state.descriptor >= 0 else { return messages }
             if state.buffer.isEmpty { state.buffer = [UInt8](repeating: 0, count: Self.receiveLimit) }
             let descriptor = state.descriptor
-            while true {
+            for _ in 0..<Self.datagramsPerReceive {
                 // MSG_TRUNC: the datagram's real length, so one that did not fit is seen and dropped.
                 let count = state.buffer.withUnsafeMutableBytes {
                     recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC))
@@ -87,6 +92,7 @@ public final class NotifySocket: Sendable {
                 }
                 if count <= Self.receiveLimit { messages += NotifyMessage.parse(Array(state.buffer[..<count])) }
             }
+            return messages
         }
     }
 

@@ -8,6 +8,8 @@ struct BenchContext: Sendable {
     var benchBinary: String
     /// N of the scaling checks when given (`--scaling-size`; smoke tests keep it small).
     var scalingSize: Int? = nil
+    /// The CPU window of the readiness group in seconds when given (`--readiness-cpu-seconds`).
+    var readinessCPUSeconds: Double? = nil
 
     var agentBinary: String { binDirectory + "/sync-agent" }
     var syncctlBinary: String { binDirectory + "/syncctl" }

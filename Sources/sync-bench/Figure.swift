@@ -58,6 +58,14 @@ struct Figure: Sendable {
         Figure(name: "scaling_list_ratio", unit: "×", goal: .atMost(5), group: "scaling"),
         Figure(name: "scaling_snapshot_ratio", unit: "×", goal: .atMost(5), group: "scaling"),
         Figure(name: "scaling_replay_ratio", unit: "×", goal: .atMost(5), group: "scaling"),
+        // From a service ready to its dependent's `syncctl start` returning (ReadinessBenchmark).
+        Figure(name: "readiness_notify_p50_ms", unit: "ms", goal: .atMost(1), group: "readiness"),
+        Figure(name: "readiness_file_p50_ms", unit: "ms", goal: .atMost(1), group: "readiness"),
+        Figure(name: "readiness_tcp_p50_ms", unit: "ms", goal: .atMost(20), group: "readiness"),
+        Figure(name: "readiness_tcp_p99_ms", unit: "ms", goal: .atMost(50), group: "readiness"),
+        Figure(name: "readiness_http_p50_ms", unit: "ms", goal: .atMost(20), group: "readiness"),
+        Figure(name: "readiness_http_p99_ms", unit: "ms", goal: .atMost(50), group: "readiness"),
+        Figure(name: "readiness_cpu_pct", unit: "%", goal: .atMost(1), group: "readiness"),
         // Extras: context for the figures above.
         Figure(name: "wake_journal_p50_us", unit: "µs", goal: nil, group: "wake"),
         Figure(name: "wake_journal_p99_us", unit: "µs", goal: nil, group: "wake"),
@@ -78,10 +86,18 @@ struct Figure: Sendable {
         Figure(name: "idle_wakeups_s", unit: "/s", goal: nil, group: "idle"),
         Figure(name: "top_frames_s", unit: "/s", goal: nil, group: "top"),
         Figure(name: "top_events_s", unit: "/s", goal: nil, group: "top"),
+        Figure(name: "readiness_notify_p99_ms", unit: "ms", goal: nil, group: "readiness"),
+        Figure(name: "readiness_file_p99_ms", unit: "ms", goal: nil, group: "readiness"),
+        Figure(name: "readiness_waitforit_p50_ms", unit: "ms", goal: nil, group: "readiness"),
+        Figure(name: "readiness_waitforit_p99_ms", unit: "ms", goal: nil, group: "readiness"),
+        Figure(name: "readiness_compose_p50_ms", unit: "ms", goal: nil, group: "readiness"),
+        Figure(name: "readiness_cpu_agent_pct", unit: "%", goal: nil, group: "readiness"),
     ]
 
     /// The benchmark groups, in the order they run.
-    static let groups = ["wake", "poll", "cli", "throughput", "scale", "scaling", "fanout", "idle", "top"]
+    static let groups = [
+        "wake", "poll", "cli", "throughput", "scale", "scaling", "fanout", "idle", "top", "readiness",
+    ]
 
     static func named(_ name: String) -> Figure? { all.first { $0.name == name } }
 }

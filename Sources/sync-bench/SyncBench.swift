@@ -59,12 +59,23 @@ struct SyncBench: AsyncParsableCommand {
     @Option(help: .hidden) var topWarmup = 1.0
     /// N of the scaling checks (a smoke test runs them small).
     @Option(help: .hidden) var scalingSize: Int?
+    /// Set in the service `syncctl run --ready notify` starts in the readiness benchmark: its trigger FIFO.
+    @Option(help: .hidden) var notifyWorker: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "How long the readiness group measures the CPU of one unit probing a closed port (default: 60, "
+                + "--quick: 3).", valueName: "seconds"))
+    var readinessCpuSeconds: Double?
 
     func validate() throws {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
         if scaling && only != nil { throw ValidationError("--scaling and --only exclude each other") }
         if let scalingSize, scalingSize < 2 { throw ValidationError("--scaling-size must be at least 2") }
+        if let readinessCpuSeconds, !(readinessCpuSeconds > 0) {
+            throw ValidationError("--readiness-cpu-seconds must be more than 0")
+        }
         let unknown = groups.filter { !Figure.groups.contains($0) }
         if !unknown.isEmpty { throw ValidationError("unknown group(s): \(unknown.joined(separator: ", "))") }
     }
@@ -75,6 +86,7 @@ struct SyncBench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let notifyWorker { throw ExitCode(NotifyWorker.run(fifo: notifyWorker)) }
         if let topWorker {
             await TopWorker(socketPath: topWorker, seconds: topSeconds, warmup: topWarmup).run()
             return
@@ -89,7 +101,8 @@ struct SyncBench: AsyncParsableCommand {
         // Ignore SIGPIPE: a waiter socket closed by the agent must fail a write, not end the bench.
         signal(SIGPIPE, SIG_IGN)
         let context = BenchContext(
-            quick: quick, binDirectory: directory, benchBinary: executable, scalingSize: scalingSize)
+            quick: quick, binDirectory: directory, benchBinary: executable, scalingSize: scalingSize,
+            readinessCPUSeconds: readinessCpuSeconds)
         let count = runs ?? (quick ? 1 : 5)
         let results = try await Suite(context: context, groups: groups, runs: count).run()
         let report = Report(results: results, quick: quick, runs: count)

@@ -31,6 +31,22 @@ struct BenchSmokeTests {
         }
     }
 
+    @Test func readinessReportsEachKindBesideWaitForItAndCompose() async throws {
+        let result = try await RunningProcess.run(
+            Products.path("sync-bench"),
+            ["--quick", "--json", "--only", "readiness", "--readiness-cpu-seconds", "0.5"])
+        #expect(result.status == 0, "\(result)")
+        let json = try JSON.parse(result.stdout)
+        let figures = [
+            "readiness_file_p50_ms", "readiness_tcp_p50_ms", "readiness_tcp_p99_ms", "readiness_http_p50_ms",
+            "readiness_http_p99_ms", "readiness_waitforit_p50_ms", "readiness_compose_p50_ms", "readiness_cpu_pct",
+        ]
+        for figure in figures {
+            #expect(json[figure]?.typeName == "number", "\(figure) missing in \(result.stdout)")
+        }
+        #expect(json["goals"]?["readiness_tcp_p50_ms"]?["met"] != nil)
+    }
+
     @Test func anUnknownGroupIsAUsageError() async throws {
         let result = try await RunningProcess.run(Products.path("sync-bench"), ["--only", "nonsense"])
         #expect(result.status == 64)

@@ -20,7 +20,7 @@ import Testing
             """
         let sender = try #require(
             SpawnedProgram(["/bin/sh", "-c", script], environment: ["NOTIFY_SOCKET": socket.path]))
-        let messages = socket.collect { $0.contains(.status("accepting connections")) }
+        let messages = socket.collect(untilExitOf: sender)
         #expect(sender.wait() == 0)
         let meaningful = messages.filter { $0 != .other(key: "BARRIER", value: "1") }
         #expect(meaningful == [.status("starting"), .ready, .status("accepting connections")])
@@ -44,13 +44,38 @@ import Testing
             """
         let sender = try #require(
             SpawnedProgram(["python3", "-c", client], environment: ["NOTIFY_SOCKET": socket.path]))
-        let messages = socket.collect { $0.contains(.errno(28)) }
+        let messages = socket.collect(untilExitOf: sender)
         #expect(sender.wait() == 0)
         #expect(
             messages == [
                 .status("starting"), .extendTimeout(microseconds: 30_000_000), .status("migrating 3/10"),
                 .extendTimeout(microseconds: 5_000_000), .errno(28),
             ])
+    }
+
+    @Test func aSenderThatNeverStopsCannotHoldReceive() throws {
+        guard requireInstalled("python3", package: "python3") else { return }
+        let directory = NotifyDirectory()
+        defer { directory.remove() }
+        let socket = try NotifySocket(directory: directory.path)
+        defer { socket.close() }
+        let flood = """
+            import os, socket
+            sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            while True:
+                sender.sendto(b"STATUS=flood", os.environ["NOTIFY_SOCKET"])
+            """
+        let sender = try #require(
+            SpawnedProgram(["python3", "-c", flood], environment: ["NOTIFY_SOCKET": socket.path]))
+        defer {
+            kill(sender.pid, SIGKILL)
+            _ = sender.wait()
+        }
+        let first = socket.collect { !$0.isEmpty }
+        #expect(first.first == .status("flood"))
+        for _ in 0..<20 {
+            #expect(socket.receive().count <= NotifySocket.datagramsPerReceive)
+        }
     }
 }
 

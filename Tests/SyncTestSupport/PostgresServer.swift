@@ -1,0 +1,241 @@
+import Foundation
+import SyncOS
+import Synchronization
+
+/// A throwaway PostgreSQL server for tests: `initdb` into a temporary directory, then `postgres` listening only on
+/// a private Unix socket directory (no TCP), with the environment the test gives it (such as `NOTIFY_SOCKET`).
+///
+/// PostgreSQL refuses to run as root, and CI runs the tests as root: there the server runs as the user `postgres`
+/// (which Debian's package creates) through `setpriv`, which changes the user and execs, so the process the test
+/// holds is the postmaster itself and a signal to it reaches the server; its environment passes unchanged (no PAM,
+/// unlike `runuser` or `su`). Run as another user, the server runs as that user. ``root`` and every directory from
+/// ``privateDirectory(_:)`` belong to the server's user, mode 0700.
+///
+/// Use ``run(environment:_:)``: it starts the server, runs the body and stops the server whatever the body does.
+public final class PostgresServer: Sendable {
+    /// Why there is no server: what failed and what to install or do.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The folder of `initdb`, `postgres` and `psql`.
+    public let binaries: String
+    /// The temporary directory holding the cluster (`data`) and the socket directory, owned by ``user``.
+    public let root: String
+    /// Where the server's socket is (`psql -h`).
+    public var socketDirectory: String { root + "/socket" }
+    /// The database user, and the system user the server runs as when the tests run as root.
+    public let user: String
+    private let owner: (uid: uid_t, gid: gid_t)?
+    private let server = Mutex<RunningProcess?>(nil)
+
+    /// Finds the binaries and runs `initdb` (about a second).
+    /// - Throws: ``Failure`` saying what to install when PostgreSQL or the `postgres` user is missing, or with
+    ///   initdb's output when it fails.
+    public init() async throws {
+        binaries = try Self.findBinaries()
+        if geteuid() == 0 {
+            guard let entry = getpwnam("postgres") else {
+                throw Failure(
+                    description: "PostgreSQL refuses to run as root and there is no user postgres to run it as: "
+                        + "install the Debian package postgresql (it creates the user), or run the tests as another user"
+                )
+            }
+            guard FileManager.default.isExecutableFile(atPath: Self.setpriv) else {
+                throw Failure(description: "\(Self.setpriv) is missing: install the Debian package util-linux")
+            }
+            owner = (entry.pointee.pw_uid, entry.pointee.pw_gid)
+            user = "postgres"
+        } else {
+            owner = nil
+            user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "postgres"
+        }
+        root = TemporaryDirectory(prefix: "pg").path
+        // Modes set explicitly: an in-process agent of another test sets the process's umask to 0177 while it binds
+        // its socket, and a directory made meanwhile would be 0600, which the server's user cannot enter.
+        chmod(root, 0o700)
+        try handOver(root)
+        try privateDirectory("socket")
+        let (program, arguments) = asUser([
+            binaries + "/initdb", "-D", root + "/data", "-U", user, "-A", "trust", "-E", "UTF8", "--locale=C",
+            "--no-sync", "--no-instructions",
+        ])
+        let initdb = try await RunningProcess.run(program, arguments)
+        guard initdb.status == 0 else {
+            let modes = [root, root + "/socket"].map { path -> String in
+                var info = stat()
+                guard lstat(path, &info) == 0 else { return "\(path): \(String(cString: strerror(errno)))" }
+                return "\(path): mode \(String(info.st_mode & 0o7777, radix: 8)), owner \(info.st_uid):\(info.st_gid)"
+            }
+            remove()
+            throw Failure(description: "initdb into \(root)/data failed (\(modes.joined(separator: "; "))), \(initdb)")
+        }
+    }
+
+    deinit {
+        // A test that never called stop(): ask the server for a fast shutdown at least.
+        server.withLock { $0.map { kill($0.pid, SIGINT) } }
+    }
+
+    /// Starts the server with `environment` added to the test's own, runs `body`, then stops the server and removes
+    /// ``root`` — also when `body` throws.
+    /// - Returns: what `body` returns.
+    public func run<T: Sendable>(
+        environment: [String: String] = [:], _ body: (PostgresServer) async throws -> T
+    ) async throws -> T {
+        try start(environment: environment)
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(self))
+        } catch {
+            result = .failure(error)
+        }
+        _ = await stop()
+        remove()
+        return try result.get()
+    }
+
+    /// Starts `postgres` in the background; its log goes to its stderr (``stop()`` returns it). Use
+    /// ``waitUntilAcceptingConnections()`` or `NOTIFY_SOCKET` to learn when it is ready.
+    public func start(environment: [String: String] = [:]) throws {
+        let command = serverCommand
+        let process = try RunningProcess(command[0], Array(command.dropFirst()), environment: environment)
+        server.withLock { $0 = process }
+    }
+
+    /// Returns once the server's log says it accepts connections (or the server exited).
+    public func waitUntilAcceptingConnections() async {
+        await server.withLock { $0 }?.waitForOutput(containing: "ready to accept connections")
+    }
+
+    /// The command line of the server in the foreground, as the server's user (for `syncctl run db … -- COMMAND`):
+    /// the same server ``start(environment:)`` runs.
+    public var serverCommand: [String] {
+        let (program, arguments) = asUser([
+            binaries + "/postgres", "-D", root + "/data", "-k", socketDirectory, "-c", "listen_addresses=",
+            "-c", "fsync=off", "-c", "shared_buffers=16MB", "-c", "max_connections=20",
+        ])
+        return [program] + arguments
+    }
+
+    /// `command` as the server's user: the program and arguments to spawn (through `setpriv` when the tests run as
+    /// root). Programs run so share the server's user, its notify socket and an agent of that user.
+    public func asServerUser(_ command: [String]) -> (program: String, arguments: [String]) {
+        asUser(command)
+    }
+
+    /// Copies the executable at `path` into ``root`` (`root/bin/NAME`, owned by the server's user), where that user
+    /// can run it even when the build folder is not open to it. - Returns: the copy's path.
+    public func install(_ path: String) throws -> String {
+        let directory = root + "/bin"
+        if access(directory, F_OK) != 0 { try privateDirectory("bin") }
+        let copy = directory + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
+        do {
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+        } catch {
+            throw Failure(description: "cannot copy \(path) to \(copy): \(error)")
+        }
+        chmod(copy, 0o755)
+        try handOver(copy)
+        return copy
+    }
+
+    /// Fast shutdown (SIGINT: open sessions are cut, the server exits within a second or so); SIGQUIT after 10 s and
+    /// SIGKILL after 20 s if it still runs. Nil when the server was not running.
+    @discardableResult
+    public func stop() async -> RunningProcess.Result? {
+        let running = server.withLock { state in
+            let process = state
+            state = nil
+            return process
+        }
+        guard let process = running else { return nil }
+        let done = Mutex(false)
+        process.signal(SIGINT)
+        for (delay, signal) in [(10.0, SIGQUIT), (20.0, SIGKILL)] {
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
+                if !done.withLock({ $0 }) { process.signal(signal) }
+            }
+        }
+        let result = await process.finish()
+        done.withLock { $0 = true }
+        return result
+    }
+
+    /// Runs `psql` as ``user`` on the server's socket with `arguments` (say `["-tAc", "select 1"]`).
+    public func psql(_ arguments: [String]) async throws -> RunningProcess.Result {
+        try await RunningProcess.run(
+            binaries + "/psql", ["-h", socketDirectory, "-U", user, "-d", "postgres", "-X"] + arguments)
+    }
+
+    /// Makes `root/name`, mode 0700, owned by the server's user (so a notify socket can go there).
+    /// - Returns: its path.
+    @discardableResult
+    public func privateDirectory(_ name: String) throws -> String {
+        let path = root + "/" + name
+        guard mkdir(path, 0o700) == 0, chmod(path, 0o700) == 0 else {
+            throw Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        try handOver(path)
+        return path
+    }
+
+    /// Gives `path` to the server's user (chown; nothing to do when the tests do not run as root), so the server can
+    /// write to a socket the test bound there.
+    public func handOver(_ path: String) throws {
+        guard let owner, chown(path, owner.uid, owner.gid) != 0 else { return }
+        throw Failure(description: "cannot give \(path) to user \(user): \(String(cString: strerror(errno)))")
+    }
+
+    /// Removes ``root`` and the cluster in it.
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    private static let setpriv = "/usr/bin/setpriv"
+
+    /// The program and arguments that run `command` as ``user``: through `setpriv` when the tests run as root, as
+    /// it is otherwise.
+    private func asUser(_ command: [String]) -> (String, [String]) {
+        guard let owner else { return (command[0], Array(command.dropFirst())) }
+        return (Self.setpriv, ["--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--init-groups", "--"] + command)
+    }
+
+    /// `pg_config --bindir`, else the newest `/usr/lib/postgresql/*/bin`, else PATH: the first holding both `initdb`
+    /// and `postgres` (Debian keeps them off PATH).
+    private static func findBinaries() throws -> String {
+        let fileManager = FileManager.default
+        func holdsServer(_ directory: String) -> Bool {
+            ["initdb", "postgres", "psql"].allSatisfy { fileManager.isExecutableFile(atPath: directory + "/" + $0) }
+        }
+        var candidates: [String] = []
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let directories = path.split(separator: ":").map(String.init)
+        if let pgConfig = directories.map({ $0 + "/pg_config" }).first(where: fileManager.isExecutableFile) {
+            let pipe = Pipe()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: pgConfig)
+            process.arguments = ["--bindir"]
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            if (try? process.run()) != nil {
+                var output: [UInt8] = []
+                while let more = try? Descriptor.readSome(pipe.fileHandleForReading.fileDescriptor), !more.isEmpty {
+                    output += more
+                }
+                process.waitUntilExit()
+                candidates.append(
+                    String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        let versions = (try? fileManager.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        candidates += versions.sorted { Int($0) ?? 0 > Int($1) ?? 0 }.map { "/usr/lib/postgresql/\($0)/bin" }
+        candidates += directories
+        guard let found = candidates.first(where: holdsServer) else {
+            throw Failure(
+                description: "PostgreSQL's initdb, postgres and psql were not found (pg_config --bindir, "
+                    + "/usr/lib/postgresql/*/bin, PATH): install the Debian package postgresql; .ci/run does so")
+        }
+        return found
+    }
+}
