@@ -25,8 +25,9 @@ extension Run {
         Checks, one example each:
         notify: the sd_notify protocol; run passes NOTIFY_SOCKET. READY=1 passes the check, STATUS=TEXT becomes \
         the unit's note (also after ready), ERRNO=N or EXIT_STATUS=N fail the unit, EXTEND_TIMEOUT_USEC=N moves \
-        the deadline to at least N microseconds from now. Example: --ready notify -- sh -c 'prepare && \
-        systemd-notify --ready && exec serve'
+        the deadline to at least N microseconds from now. The socket is in a directory only run's user can \
+        enter: a command that changes user cannot reach it, so run syncctl as that user. Example: --ready \
+        notify -- sh -c 'prepare && systemd-notify --ready && exec serve'
         tcp:[HOST:]PORT: a TCP connection succeeds (HOST 127.0.0.1 by default). Example: --ready tcp:5432
         http://HOST[:PORT]/PATH: a GET answers 2xx or 3xx. Example: --ready http://127.0.0.1:8000/health
         cmd:SHELL-COMMAND: the command exits 0; one still running at the deadline is killed. Example: --ready \
