@@ -96,7 +96,8 @@ final class PortService: ReadinessService {
     }
 }
 
-/// A child process whose stdout the bench reads, to learn when it reached a point it prints a line at.
+/// A child process whose stdout and stderr the bench reads, to learn when it reached a point it prints a line at
+/// (and what went wrong when it ends instead).
 final class WatchedChild {
     let pid: pid_t
     /// The monotonic time just before the spawn (ns).
@@ -108,7 +109,9 @@ final class WatchedChild {
         let pipe = try Syscalls.makePipe()
         started = Syscalls.nanos()
         do {
-            pid = try Spawn.start(path, arguments, stdout: .descriptor(pipe.write), environment: environment)
+            pid = try Spawn.start(
+                path, arguments, stdout: .descriptor(pipe.write), stderr: .descriptor(pipe.write),
+                environment: environment)
         } catch {
             Glibc.close(pipe.read)
             Glibc.close(pipe.write)
@@ -118,7 +121,7 @@ final class WatchedChild {
         output = pipe.read
     }
 
-    /// Reads the child's stdout until it contains `needle`. - Throws: when it ends or 10 s pass first.
+    /// Reads the child's output until it contains `needle`. - Throws: when it ends or 10 s pass first.
     func awaitOutput(_ needle: String) throws(BenchError) {
         let deadline = Syscalls.nanos() + 10_000_000_000
         var buffer = [UInt8](repeating: 0, count: 4096)

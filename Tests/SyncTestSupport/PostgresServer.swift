@@ -98,17 +98,46 @@ public final class PostgresServer: Sendable {
     /// Starts `postgres` in the background; its log goes to its stderr (``stop()`` returns it). Use
     /// ``waitUntilAcceptingConnections()`` or `NOTIFY_SOCKET` to learn when it is ready.
     public func start(environment: [String: String] = [:]) throws {
-        let (program, arguments) = asUser([
-            binaries + "/postgres", "-D", root + "/data", "-k", socketDirectory, "-c", "listen_addresses=",
-            "-c", "fsync=off", "-c", "shared_buffers=16MB", "-c", "max_connections=20",
-        ])
-        let process = try RunningProcess(program, arguments, environment: environment)
+        let command = serverCommand
+        let process = try RunningProcess(command[0], Array(command.dropFirst()), environment: environment)
         server.withLock { $0 = process }
     }
 
     /// Returns once the server's log says it accepts connections (or the server exited).
     public func waitUntilAcceptingConnections() async {
         await server.withLock { $0 }?.waitForOutput(containing: "ready to accept connections")
+    }
+
+    /// The command line of the server in the foreground, as the server's user (for `syncctl run db … -- COMMAND`):
+    /// the same server ``start(environment:)`` runs.
+    public var serverCommand: [String] {
+        let (program, arguments) = asUser([
+            binaries + "/postgres", "-D", root + "/data", "-k", socketDirectory, "-c", "listen_addresses=",
+            "-c", "fsync=off", "-c", "shared_buffers=16MB", "-c", "max_connections=20",
+        ])
+        return [program] + arguments
+    }
+
+    /// `command` as the server's user: the program and arguments to spawn (through `setpriv` when the tests run as
+    /// root). Programs run so share the server's user, its notify socket and an agent of that user.
+    public func asServerUser(_ command: [String]) -> (program: String, arguments: [String]) {
+        asUser(command)
+    }
+
+    /// Copies the executable at `path` into ``root`` (`root/bin/NAME`, owned by the server's user), where that user
+    /// can run it even when the build folder is not open to it. - Returns: the copy's path.
+    public func install(_ path: String) throws -> String {
+        let directory = root + "/bin"
+        if access(directory, F_OK) != 0 { try privateDirectory("bin") }
+        let copy = directory + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
+        do {
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+        } catch {
+            throw Failure(description: "cannot copy \(path) to \(copy): \(error)")
+        }
+        chmod(copy, 0o755)
+        try handOver(copy)
+        return copy
     }
 
     /// Fast shutdown (SIGINT: open sessions are cut, the server exits within a second or so); SIGQUIT after 10 s and
