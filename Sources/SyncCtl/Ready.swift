@@ -47,7 +47,9 @@ struct Ready: AsyncParsableCommand {
         Output.line("Unit \(goQuoted(unit)) started; waiting until ready: \(listed)")
         let microseconds = timeout.nanoseconds > 0 ? timeout.nanoseconds / 1000 : nil
         let (reports, sink) = AsyncStream.makeStream(of: ReadinessProgress.self)
-        let reporter = Task { for await progress in reports { await reportProgress(progress, unit: unit) } }
+        let reporter = Task {
+            for await progress in reports { await reportProgress(progress, unit: unit, global: global) }
+        }
         let outcome = await Task.detached {
             ReadinessWaiter.wait(for: parsed, timeout: microseconds) { sink.yield($0) }
         }.value

@@ -1,7 +1,12 @@
 import SyncReadiness
 
 /// Hands what a service still waits for (`run --ready`, `ready --when`) to the agent, already throttled by
-/// ``ProgressThrottle``: every report goes through here.
-func reportProgress(_ progress: ReadinessProgress, unit: String) async {
-    // sent to the agent with reportReadiness once the wire has it
+/// ``ProgressThrottle``: every report goes through here. A report is a summary for people watching (status, watch,
+/// sync-top), so one that cannot be delivered (the agent is restarting, or the unit was completed meanwhile and
+/// refuses it with `not_started`) is dropped; the next one carries the latest state anyway.
+func reportProgress(_ progress: ReadinessProgress, unit: String, global: GlobalOptions) async {
+    _ = try? await global.withClient(prefix: nil) {
+        try await $0.reportReadiness(
+            unit, checks: progress.checks, attempts: progress.attempts, result: progress.result)
+    }
 }

@@ -93,7 +93,7 @@ extension Run {
         for await event in readiness.events {
             switch event {
             case .progress(let progress):
-                await reportProgress(progress, unit: unit)
+                await reportProgress(progress, unit: unit, global: global)
             case .note(let text):
                 await quietly("set the note of \(goQuoted(unit))") { try await $0.note(unit, text) }
             case .ready(let after):

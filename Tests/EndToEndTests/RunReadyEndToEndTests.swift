@@ -231,6 +231,9 @@ struct RunReadyEndToEndTests {
                     + "Unit \"db\" failed: not ready after 300ms: tcp 127.0.0.1:1: connection refused\n"
                     + "Unit \"db\": stopping the command (SIGTERM, SIGKILL after 200ms)\n")
             #expect(try await agent.syncctl("status", "app").stdout.contains("Status: skipped\n"))
+            // The attempts reached the agent as readiness reports before the failure.
+            let status = try await agent.syncctl("status", "db").stdout
+            #expect(status.contains("Readiness: ") && status.contains("tcp:127.0.0.1:1"), "\(status)")
         }
     }
 
