@@ -16,8 +16,9 @@ struct Ready: AsyncParsableCommand {
             for it, and syncctl exits 124.
 
             Checks: tcp:[HOST:]PORT (connects; host 127.0.0.1 by default), http://HOST[:PORT]/PATH (a 2xx or 3xx \
-            answer), cmd:SHELL-COMMAND (exits 0), file:PATH (exists; watched with inotify). Probes start at once \
-            and back off from 5 ms to every 25 ms (cmd: to every 250 ms).
+            answer), cmd:SHELL-COMMAND (exits 0), file:PATH (exists; watched with inotify, or looked at from every \
+            5 ms to every 250 ms when the user has no inotify instance left). Probes start at once and back off \
+            from 5 ms to every 25 ms (cmd: to every 250 ms).
             """
     )
 

@@ -32,7 +32,8 @@ extension Run {
         http://HOST[:PORT]/PATH: a GET answers 2xx or 3xx. Example: --ready http://127.0.0.1:8000/health
         cmd:SHELL-COMMAND: the command exits 0; one still running at the deadline is killed. Example: --ready \
         'cmd:pg_isready -q'
-        file:PATH: the file exists (watched with inotify). Example: --ready file:/tmp/app.ready
+        file:PATH: the file exists (watched with inotify; looked at on a backoff to every 250 ms if the user has no \
+        inotify instance left). Example: --ready file:/tmp/app.ready
         log:REGEX: a line of the command's stdout or stderr matches. run copies both to its own as they come, \
         byte for byte, so with a log check the command's stdout and stderr are pipes, not the terminal. \
         Example: --ready 'log:listening on port [0-9]+'

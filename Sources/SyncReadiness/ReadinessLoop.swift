@@ -26,11 +26,7 @@ struct ReadinessLoop {
     mutating func run() {
         for (index, check) in service.checks.enumerated() {
             guard case .file(let path) = check else { continue }
-            do {
-                files.append((index, try FileReadiness(path: path)))
-            } catch {
-                decide(tracker.failNow(error.message), stop: true)
-            }
+            files.append((index, FileReadiness(path: path)))
         }
         while true {
             step(now: SystemClock.monotonic())
@@ -120,10 +116,14 @@ struct ReadinessLoop {
         }
         var wakeAt: Int64?
         if tracker.outcome == nil {
+            var looks: [Int64] = []
             for file in files where !tracker.passed[file.index] {
-                entries.append(pollfd(fd: file.watch.descriptor, events: Int16(POLLIN), revents: 0))
+                if file.watch.descriptor >= 0 {
+                    entries.append(pollfd(fd: file.watch.descriptor, events: Int16(POLLIN), revents: 0))
+                }
+                if let next = file.watch.nextCheck { looks.append(next) }
             }
-            wakeAt = [tracker.deadline, throttle.due].compactMap { $0 }.min()
+            wakeAt = ([tracker.deadline, throttle.due].compactMap { $0 } + looks).min()
         }
         var timeout: Int32 = -1
         if let wakeAt {

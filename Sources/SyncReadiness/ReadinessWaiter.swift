@@ -43,13 +43,9 @@ public enum ReadinessWaiter {
             let result: ProbeResult
             if case .file(let path) = check {
                 report(attempts)
-                do {
-                    let file = try FileReadiness(path: path)
-                    defer { file.close() }
-                    result = file.wait(deadline: deadline)
-                } catch {
-                    result = .notYet(error.message)
-                }
+                let file = FileReadiness(path: path)
+                defer { file.close() }
+                result = file.wait(deadline: deadline)
                 attempts += 1
             } else if let probe = check.makeProbe() {
                 let now = SystemClock.monotonic()

@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 import Testing
 
 @testable import SyncReadiness
@@ -23,7 +24,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { remove(directory) }
         let path = directory + "/app.ready"
-        let readiness = try FileReadiness(path: path)
+        let readiness = FileReadiness(path: path)
         #expect(readiness.check() == .notYet("does not exist yet"))
         let creator = TestThread { self.create(path) }
         #expect(readiness.wait(deadline: nil) == .passed)
@@ -34,7 +35,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { remove(directory) }
         let path = directory + "/run/app/ready"
-        let readiness = try FileReadiness(path: path)
+        let readiness = FileReadiness(path: path)
         #expect(readiness.check() == .notYet("does not exist yet"))
         let creator = TestThread {
             mkdir(directory + "/run", 0o700)
@@ -49,7 +50,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { remove(directory) }
         create(directory + "/tmp")
-        let readiness = try FileReadiness(path: directory + "/ready")
+        let readiness = FileReadiness(path: directory + "/ready")
         #expect(readiness.check() != .passed)
         rename(directory + "/tmp", directory + "/ready")
         #expect(readiness.wait(deadline: nil) == .passed)
@@ -58,7 +59,7 @@ import Testing
     @Test func deadlinePassedSaysNotYet() throws {
         let directory = temporaryDirectory()
         defer { remove(directory) }
-        let readiness = try FileReadiness(path: directory + "/never")
+        let readiness = FileReadiness(path: directory + "/never")
         #expect(readiness.wait(deadline: 0) == .notYet("does not exist yet"))
     }
 
@@ -66,11 +67,44 @@ import Testing
         let directory = temporaryDirectory()
         defer { remove(directory) }
         create(directory + "/here")
-        #expect(try FileReadiness(path: directory + "/here").check() == .passed)
+        #expect(FileReadiness(path: directory + "/here").check() == .passed)
     }
 
     @Test(arguments: [("/a/b", "/a"), ("/a", "/"), ("a", "."), ("a/b/", "a"), ("/", "/"), (".", ".")])
     func parents(path: String, parent: String) {
         #expect(FileReadiness.parent(of: path) == parent)
+    }
+
+    /// Without inotify (a user's 128 instances taken by other programs), the check still passes when the file
+    /// appears: it looks at the path on a schedule that backs off to a cap, and says when to look next.
+    @Test func withoutTheKernelTheFileIsLookedAtOnABackoffSchedule() throws {
+        let directory = temporaryDirectory()
+        defer { remove(directory) }
+        let path = directory + "/run/app.ready"
+        let readiness = FileReadiness(path: path, kernel: false)
+        #expect(!readiness.isWatched)
+        var delays: [Int64] = []
+        for _ in 0..<9 {
+            #expect(readiness.check() == .notYet("does not exist yet"))
+            let next = try #require(readiness.nextCheck)
+            delays.append(next - SystemClock.monotonic())
+        }
+        #expect(delays.last! <= FileReadiness.maxPollDelay && delays.last! > FileReadiness.maxPollDelay / 2)
+        #expect(delays.first! <= FileReadiness.firstPollDelay)
+        let creator = TestThread {
+            mkdir(directory + "/run", 0o700)
+            self.create(path)
+        }
+        #expect(readiness.wait(deadline: nil) == .passed)
+        creator.join()
+        readiness.close()
+    }
+
+    @Test func aWatchedFileNeedsNoScheduledLook() {
+        let readiness = FileReadiness(path: "/tmp")
+        _ = readiness.check()
+        #expect(readiness.isWatched)
+        #expect(readiness.nextCheck == nil)
+        readiness.close()
     }
 }
