@@ -98,8 +98,8 @@ public final class PostgresServer: Sendable {
     /// Starts `postgres` in the background; its log goes to its stderr (``stop()`` returns it). Use
     /// ``waitUntilAcceptingConnections()`` or `NOTIFY_SOCKET` to learn when it is ready.
     public func start(environment: [String: String] = [:]) throws {
-        let command = serverCommand
-        let process = try RunningProcess(command[0], Array(command.dropFirst()), environment: environment)
+        let (program, arguments) = asUser(serverCommand)
+        let process = try RunningProcess(program, arguments, environment: environment)
         server.withLock { $0 = process }
     }
 
@@ -108,14 +108,14 @@ public final class PostgresServer: Sendable {
         await server.withLock { $0 }?.waitForOutput(containing: "ready to accept connections")
     }
 
-    /// The command line of the server in the foreground, as the server's user (for `syncctl run db … -- COMMAND`):
-    /// the same server ``start(environment:)`` runs.
+    /// The command line of the server in the foreground, the same server ``start(environment:)`` runs, without a
+    /// change of user: to run as the server's user inside a command ``asServerUser(_:)`` starts (such as `syncctl
+    /// run db … -- COMMAND`).
     public var serverCommand: [String] {
-        let (program, arguments) = asUser([
+        [
             binaries + "/postgres", "-D", root + "/data", "-k", socketDirectory, "-c", "listen_addresses=",
             "-c", "fsync=off", "-c", "shared_buffers=16MB", "-c", "max_connections=20",
-        ])
-        return [program] + arguments
+        ]
     }
 
     /// `command` as the server's user: the program and arguments to spawn (through `setpriv` when the tests run as
