@@ -194,11 +194,14 @@ public final class PostgresServer: Sendable {
 
     private static let setpriv = "/usr/bin/setpriv"
 
-    /// The program and arguments that run `command` as ``user``: through `setpriv` when the tests run as root, as
-    /// it is otherwise.
+    /// The program and arguments that run `command` as ``user`` (through `setpriv` when the tests run as root) with
+    /// umask 077, whatever the test process's is at that moment: an in-process agent of another test sets it to 0177
+    /// while it binds, and a child started meanwhile (`syncctl run` making its notify directory) would inherit it
+    /// and make directories it cannot enter. `sh` execs the command, so its pid is the command's.
     private func asUser(_ command: [String]) -> (String, [String]) {
-        guard let owner else { return (command[0], Array(command.dropFirst())) }
-        return (Self.setpriv, ["--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--init-groups", "--"] + command)
+        let masked = ["/bin/sh", "-c", "umask 077 && exec \"$@\"", "sh"] + command
+        guard let owner else { return (masked[0], Array(masked.dropFirst())) }
+        return (Self.setpriv, ["--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--init-groups", "--"] + masked)
     }
 
     /// `pg_config --bindir`, else the newest `/usr/lib/postgresql/*/bin`, else PATH: the first holding both `initdb`
