@@ -98,8 +98,8 @@ public final class PostgresServer: Sendable {
     /// Starts `postgres` in the background; its log goes to its stderr (``stop()`` returns it). Use
     /// ``waitUntilAcceptingConnections()`` or `NOTIFY_SOCKET` to learn when it is ready.
     public func start(environment: [String: String] = [:]) throws {
-        let command = serverCommand
-        let process = try RunningProcess(command[0], Array(command.dropFirst()), environment: environment)
+        let (program, arguments) = asUser(serverCommand)
+        let process = try RunningProcess(program, arguments, environment: environment)
         server.withLock { $0 = process }
     }
 
@@ -108,14 +108,14 @@ public final class PostgresServer: Sendable {
         await server.withLock { $0 }?.waitForOutput(containing: "ready to accept connections")
     }
 
-    /// The command line of the server in the foreground, as the server's user (for `syncctl run db … -- COMMAND`):
-    /// the same server ``start(environment:)`` runs.
+    /// The command line of the server in the foreground, the same server ``start(environment:)`` runs, without a
+    /// change of user: to run as the server's user inside a command ``asServerUser(_:)`` starts (such as `syncctl
+    /// run db … -- COMMAND`).
     public var serverCommand: [String] {
-        let (program, arguments) = asUser([
+        [
             binaries + "/postgres", "-D", root + "/data", "-k", socketDirectory, "-c", "listen_addresses=",
             "-c", "fsync=off", "-c", "shared_buffers=16MB", "-c", "max_connections=20",
-        ])
-        return [program] + arguments
+        ]
     }
 
     /// `command` as the server's user: the program and arguments to spawn (through `setpriv` when the tests run as
@@ -194,11 +194,14 @@ public final class PostgresServer: Sendable {
 
     private static let setpriv = "/usr/bin/setpriv"
 
-    /// The program and arguments that run `command` as ``user``: through `setpriv` when the tests run as root, as
-    /// it is otherwise.
+    /// The program and arguments that run `command` as ``user`` (through `setpriv` when the tests run as root) with
+    /// umask 077, whatever the test process's is at that moment: an in-process agent of another test sets it to 0177
+    /// while it binds, and a child started meanwhile (`syncctl run` making its notify directory) would inherit it
+    /// and make directories it cannot enter. `sh` execs the command, so its pid is the command's.
     private func asUser(_ command: [String]) -> (String, [String]) {
-        guard let owner else { return (command[0], Array(command.dropFirst())) }
-        return (Self.setpriv, ["--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--init-groups", "--"] + command)
+        let masked = ["/bin/sh", "-c", "umask 077 && exec \"$@\"", "sh"] + command
+        guard let owner else { return (masked[0], Array(masked.dropFirst())) }
+        return (Self.setpriv, ["--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--init-groups", "--"] + masked)
     }
 
     /// `pg_config --bindir`, else the newest `/usr/lib/postgresql/*/bin`, else PATH: the first holding both `initdb`
