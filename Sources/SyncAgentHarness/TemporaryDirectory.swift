@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 
 /// A fresh directory under /tmp with a short path (Unix socket paths must stay under 108 bytes), removed with all it
 /// holds by ``remove()``.
@@ -34,9 +35,7 @@ public struct TemporaryDirectory: Sendable {
         }
         var names: [String] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
+            let name = DirectoryEntry.name(entry)
             if name != "." && name != ".." { names.append(name) }
         }
         closedir(directory)

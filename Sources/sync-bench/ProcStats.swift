@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import SyncOS
 
 /// What `/proc` says about a process: CPU time, resident memory, context switches; and the machine's load.
 enum ProcStats {
@@ -21,9 +22,7 @@ enum ProcStats {
         guard let directory = opendir("/proc/\(pid)/task") else { return 0 }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
+            let name = DirectoryEntry.name(entry)
             guard name.first?.isNumber == true, let stat = Syscalls.readFile("/proc/\(pid)/task/\(name)/schedstat")
             else { continue }
             total += stat.split(separator: " ").first.flatMap { UInt64($0) } ?? 0
@@ -54,9 +53,7 @@ enum ProcStats {
         guard let directory = opendir("/proc/\(pid)/task") else { return counts }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
+            let name = DirectoryEntry.name(entry)
             guard name.first?.isNumber == true, let status = Syscalls.readFile("/proc/\(pid)/task/\(name)/status")
             else { continue }
             for line in status.split(separator: "\n") where line.contains("ctxt_switches:") {

@@ -88,9 +88,7 @@ enum Syscalls {
     static func removeDirectory(_ path: String) {
         if let directory = opendir(path) {
             while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-                }
+                let name = DirectoryEntry.name(entry)
                 if name != "." && name != ".." { unlink("\(path)/\(name)") }
             }
             closedir(directory)

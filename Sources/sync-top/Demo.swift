@@ -83,9 +83,7 @@ final class Demo: Sendable {
     private func removeFlatDirectory(_ path: String) {
         guard let handle = opendir(path) else { return }
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = DirectoryEntry.name(entry)
             if name != "." && name != ".." { unlink(path + "/" + name) }
         }
         closedir(handle)
