@@ -20,6 +20,10 @@ struct PostgresRunTests {
         let agent = try RunningProcess(program, arguments, environment: environment)
         defer { agent.signal(SIGTERM) }
         await agent.waitForOutput(containing: "agent listening")
+        guard access(socket, F_OK) == 0 else {
+            Issue.record("the agent did not start: \(await agent.finish())")
+            return
+        }
         let psql = [server.binaries + "/psql", "-h", server.socketDirectory, "-U", server.user, "-d", "postgres"]
         for round in 1...3 {
             let db = try spawn(
