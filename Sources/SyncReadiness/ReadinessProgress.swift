@@ -1,19 +1,9 @@
-/// What a service still waits for, summarised for the agent and sync-top: the checks not yet passed, how many
-/// probes were made, and the latest failed result. Reported through a ``ProgressThrottle``, never once per probe.
-public struct ReadinessProgress: Sendable, Equatable {
-    /// The checks not yet passed, as `ReadinessCheck.description` gives them.
-    public var checks: [String]
-    /// Probes made so far, all checks together.
-    public var attempts: Int
-    /// The latest failed result, e.g. "connection refused"; nil before any.
-    public var result: String?
+import SyncCore
 
-    public init(checks: [String], attempts: Int, result: String?) {
-        self.checks = checks
-        self.attempts = attempts
-        self.result = result
-    }
-}
+/// What a service still waits for, summarised for the agent and sync-top: the checks not yet passed, how many
+/// probes were made, and the latest failed result. The same value the agent keeps on the unit (SyncCore's
+/// ``ReadinessReport``); reported through a ``ProgressThrottle``, never once per probe.
+public typealias ReadinessProgress = ReadinessReport
 
 /// Decides when a service's ``ReadinessProgress`` is worth sending: the first report at once; a report whose checks
 /// or result text changed at most once per ``changeInterval``; one where only the attempts grew at most once per
