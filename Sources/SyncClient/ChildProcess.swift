@@ -34,15 +34,25 @@ public struct ChildProcess: Sendable {
     }
 
     public let pid: pid_t
+    /// Whether the child has ended; held while it is signalled so that a pid already reaped is never signalled.
+    private let ended = EndLatch()
+
+    private init(pid: pid_t) {
+        self.pid = pid
+    }
 
     /// Starts `arguments[0]` (searched in PATH) with `arguments`, the current environment plus `environment`.
     /// - Parameters:
     ///   - newProcessGroup: put the child in a process group of its own, so ``signalGroup(_:)`` reaches everything
     ///     it starts.
     ///   - output: a file for the child's stdout and stderr (appended; created 0600) instead of the caller's.
+    ///   - standardOutput: a descriptor that becomes the child's stdout (the write end of a pipe), instead of the
+    ///     caller's; the caller closes its own copy after the spawn.
+    ///   - standardError: the same for stderr.
     /// - Throws: the `errno` of the failure (`ENOENT` when not found, `EACCES` when not executable).
     public static func spawn(
-        _ arguments: [String], environment: [String: String], newProcessGroup: Bool = false, output: String? = nil
+        _ arguments: [String], environment: [String: String], newProcessGroup: Bool = false, output: String? = nil,
+        standardOutput: Int32? = nil, standardError: Int32? = nil
     ) throws(SpawnError) -> ChildProcess {
         let attributes = SpawnAttributes(newProcessGroup: newProcessGroup)
         var actions = posix_spawn_file_actions_t()
@@ -52,6 +62,8 @@ public struct ChildProcess: Sendable {
             posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
+        if let standardOutput { posix_spawn_file_actions_adddup2(&actions, standardOutput, 1) }
+        if let standardError { posix_spawn_file_actions_adddup2(&actions, standardError, 2) }
 
         var entries: [String] = []
         var index = 0
@@ -85,6 +97,13 @@ public struct ChildProcess: Sendable {
         kill(-pid, signal)
     }
 
+    /// Sends `signal` to the child unless it has ended (never to a pid that may belong to another process by now).
+    public func signalUnlessEnded(_ signal: Int32) {
+        ended.state.withLock { done in
+            if !done { kill(pid, signal) }
+        }
+    }
+
     /// Forwards SIGINT, SIGTERM and SIGHUP sent to this process by another process (`kill`) to the child that is
     /// spawned next. Signals the terminal sends (Ctrl-C) already reach the child, which shares this process group,
     /// so they are not sent twice. Call it before ``spawn(_:environment:newProcessGroup:output:)`` and then
@@ -115,16 +134,22 @@ public struct ChildProcess: Sendable {
         if held != 0 { kill(pid, held) }
     }
 
-    /// Waits for the child to end (on a thread of its own, so the caller's task does not block a worker).
+    /// Waits for the child to end (on a thread of its own, so the caller's task does not block a worker). Call it
+    /// once per child.
     public func wait() async -> Outcome {
         let pid = self.pid
+        let ended = self.ended
         return await withCheckedContinuation { continuation in
             var thread = pthread_t()
-            let box = Unmanaged.passRetained(WaitBox(pid: pid, continuation: continuation)).toOpaque()
+            let box = Unmanaged.passRetained(WaitBox(pid: pid, continuation: continuation, ended: ended)).toOpaque()
             pthread_create(
                 &thread, nil,
                 { raw in
                     let box = Unmanaged<WaitBox>.fromOpaque(raw!).takeRetainedValue()
+                    // Learn of the end without reaping, so the pid stays ours until `ended` says it has ended.
+                    var info = siginfo_t()
+                    while waitid(P_PID, id_t(box.pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+                    box.ended.state.withLock { $0 = true }
                     var status: Int32 = 0
                     while waitpid(box.pid, &status, 0) < 0 && errno == EINTR {}
                     forwardingTarget.store(0, ordering: .relaxed)
@@ -136,13 +161,20 @@ public struct ChildProcess: Sendable {
         }
     }
 
+    /// Whether a child has ended, shared by its copies.
+    private final class EndLatch: Sendable {
+        let state = Mutex(false)
+    }
+
     private final class WaitBox: @unchecked Sendable {
         // Handed to exactly one thread, which consumes it.
-        public let pid: pid_t
+        let pid: pid_t
         let continuation: CheckedContinuation<Outcome, Never>
-        init(pid: pid_t, continuation: CheckedContinuation<Outcome, Never>) {
+        let ended: EndLatch
+        init(pid: pid_t, continuation: CheckedContinuation<Outcome, Never>, ended: EndLatch) {
             self.pid = pid
             self.continuation = continuation
+            self.ended = ended
         }
     }
 

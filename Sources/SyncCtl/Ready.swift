@@ -65,14 +65,7 @@ struct Ready: AsyncParsableCommand {
         guard !texts.isEmpty else {
             throw ValidationError("ready needs at least one --when CHECK, e.g. --when tcp:5432")
         }
-        var checks: [ReadinessCheck] = []
-        for text in texts {
-            do {
-                checks.append(try ReadinessCheck(parsing: text))
-            } catch {
-                throw ValidationError(error.message)
-            }
-        }
+        let checks = try Run.parseChecks(texts)
         if let check = ReadinessWaiter.unsupported(checks) {
             throw ValidationError(
                 "\(check) needs the service's own process; use syncctl run <unit> --ready \(check) -- <command>")
@@ -82,8 +75,6 @@ struct Ready: AsyncParsableCommand {
 
     /// `tcp 127.0.0.1:5432`, `http http://…`, as a failure reason names a check.
     static func describe(_ check: ReadinessCheck) -> String {
-        let text = check.description
-        guard let colon = text.firstIndex(of: ":"), !text.hasPrefix("http") else { return text }
-        return text[..<colon] + " " + text[text.index(after: colon)...]
+        check.failureSubject
     }
 }

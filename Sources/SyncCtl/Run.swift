@@ -3,12 +3,14 @@ import ArgumentParser
 import SyncClient
 import SyncCore
 import SyncProtocol
+import SyncReadiness
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a command as a unit: wait for its dependencies, run it, report how it ended",
-        usage: "syncctl run <unit> [--after <dependency>]... [--timeout <duration>] -- <command> [<argument>...]",
+        usage: "syncctl run <unit> [--after <dependency>]... [--timeout <duration>] [--ready <check>]... "
+            + "[--ready-timeout <duration>] -- <command> [<argument>...]",
         discussion: """
             Declares the dependencies given with --after, waits until they completed (as `start`), runs the \
             command with this terminal's stdin, stdout and stderr, then marks the unit completed when the command \
@@ -18,6 +20,8 @@ struct Run: AsyncParsableCommand {
 
             If the command never ran, the exit status says why: 122 a dependency failed, 123 the agent is \
             unreachable, 124 timeout, 126 not executable, 127 not found, 1 refused (cycle, invalid name).
+
+            \(Run.serviceDiscussion)
             """
     )
 
@@ -31,6 +35,24 @@ struct Run: AsyncParsableCommand {
             "Maximum time to wait for dependencies (e.g., 30s, 5m). 0 waits without limit.", valueName: "duration"),
         transform: DurationArgument.parsing)
     var timeout = DurationArgument(nanoseconds: 300_000_000_000)
+    @Option(
+        name: .customLong("ready"),
+        help: ArgumentHelp(
+            "Run the command as a service: the unit completes when this check passes (repeatable: all must pass), "
+                + "e.g. notify, tcp:5432.", valueName: "check"))
+    var readyChecks: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "With --ready: how long the checks may take before the unit fails and the command is stopped "
+                + "(default 2m); 0 waits without limit.", valueName: "duration"),
+        transform: DurationArgument.parsing)
+    var readyTimeout: DurationArgument?
+    @Option(
+        help: ArgumentHelp(
+            "With --ready: how long a command that run stops gets between SIGTERM and SIGKILL (default 10s).",
+            valueName: "duration"),
+        transform: DurationArgument.parsing)
+    var stopGrace: DurationArgument?
     @Argument(help: ArgumentHelp("The unit this command is.", valueName: "unit")) var unit: String
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command and its arguments.", valueName: "command"))
     var command: [String] = []
@@ -39,6 +61,11 @@ struct Run: AsyncParsableCommand {
         if command.isEmpty {
             throw ValidationError("a command is required after --, e.g. syncctl run git -- git clone URL")
         }
+        if readyChecks.isEmpty && (readyTimeout != nil || stopGrace != nil) {
+            throw ValidationError(
+                "--ready-timeout and --stop-grace apply to a service; add --ready CHECK, e.g. --ready tcp:5432")
+        }
+        _ = try Self.parseChecks(readyChecks)
     }
 
     func run() async throws {
@@ -54,8 +81,17 @@ struct Run: AsyncParsableCommand {
             Output.error(
                 "Unit \(goQuoted(unit)) finished waiting for dependencies: [\(waitedFor.joined(separator: ", "))]")
         }
-        let outcome = try await execute(unit)
-        let reason = outcome.reason
+        if !readyChecks.isEmpty {
+            try await runService(unit, checks: try Self.parseChecks(readyChecks))
+        }
+        let outcome = await (try spawn(unit, environment: [:])).wait()
+        try await report(unit, reason: outcome.reason, startedOn: startedOn)
+        throw CommandExit(status: outcome.exitStatus)
+    }
+
+    /// Tells the agent how the command ended (completed when `reason` is nil), across an agent restart, and prints
+    /// the failure.
+    func report(_ unit: String, reason: String?, startedOn: String?) async throws {
         // The command may have run across an agent restart: report its end even if the agent is coming back. An
         // agent that came back without its state does not know the unit: a failure is reported all the same
         // (`fail` registers it), a completion cannot be.
@@ -76,17 +112,22 @@ struct Run: AsyncParsableCommand {
             }
         }
         if let reason { Output.error("Unit \(goQuoted(unit)) failed: \(reason)") }
-        throw CommandExit(status: outcome.exitStatus)
     }
 
-    /// Runs the command; a command that cannot be started is reported to the agent as a failure.
-    private func execute(_ unit: String) async throws -> ChildProcess.Outcome {
+    /// Starts the command with signals forwarded to it; one that cannot be started is reported to the agent as a
+    /// failure. `environment` and `standardOutput`/`standardError` are for a service (NOTIFY_SOCKET, log pipes).
+    func spawn(
+        _ unit: String, environment extra: [String: String], standardOutput: Int32? = nil,
+        standardError: Int32? = nil
+    ) async throws -> ChildProcess {
         // Absolute: the command may change directory, and a relative SYNC_AGENT_SOCKET_PATH is refused.
-        let environment = ["SYNC_UNIT": unit, "SYNC_AGENT_SOCKET_PATH": global.socket.absolutePath]
+        var environment = ["SYNC_UNIT": unit, "SYNC_AGENT_SOCKET_PATH": global.socket.absolutePath]
+        environment.merge(extra) { $1 }
         let child: ChildProcess
         ChildProcess.prepareSignalForwarding()
         do {
-            child = try ChildProcess.spawn(command, environment: environment)
+            child = try ChildProcess.spawn(
+                command, environment: environment, standardOutput: standardOutput, standardError: standardError)
         } catch {
             let notFound = error.code == ENOENT
             let problem = String(cString: strerror(error.code)).lowercased()
@@ -95,7 +136,7 @@ struct Run: AsyncParsableCommand {
             throw CommandFailure(notFound ? .notFound : .cannotExecute, "run failed: \(reason)")
         }
         child.forwardSignals()
-        return await child.wait()
+        return child
     }
 }
 

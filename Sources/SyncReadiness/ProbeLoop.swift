@@ -24,7 +24,7 @@ public struct ProbeLoop {
         var last = ProbeResult.notYet("not probed")
         while let time = schedule.next(now: SystemClock.monotonic()) {
             Self.sleep(until: time)
-            last = probe.probe()
+            last = probe.probe(deadline: schedule.deadline)
             if last.isReady || !attempted(last, schedule.attempts) { break }
         }
         return Outcome(result: last, attempts: schedule.attempts)

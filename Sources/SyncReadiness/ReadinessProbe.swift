@@ -22,6 +22,16 @@ public protocol ReadinessProbe: Sendable {
     /// Makes one attempt and says what it found. Blocks at most about the probe's attempt timeout (a cmd probe
     /// waits for its command to exit).
     func probe() -> ProbeResult
+
+    /// Makes one attempt that ends by `deadline` (microseconds, monotonic; nil: none). Probes whose attempts are
+    /// bounded by their own short timeout just call ``probe()``; a cmd probe kills its command at the deadline.
+    func probe(deadline: Int64?) -> ProbeResult
+}
+
+extension ReadinessProbe {
+    public func probe(deadline: Int64?) -> ProbeResult {
+        probe()
+    }
 }
 
 extension ReadinessCheck {

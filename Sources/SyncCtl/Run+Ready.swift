@@ -1,0 +1,202 @@
+import ArgumentParser
+@preconcurrency import Glibc
+import Synchronization
+import SyncClient
+import SyncCore
+import SyncOS
+import SyncReadiness
+
+/// `syncctl run U --ready CHECK… -- CMD`: the command as a service, whose unit completes when it is ready while
+/// run keeps supervising it. The watching is ``ServiceReadiness``'s; this file spawns, reports and stops.
+extension Run {
+    /// What `run --help` says about services.
+    static let serviceDiscussion = """
+        With --ready the command is a service that need not exit: the unit becomes completed the moment every \
+        check passes (they are watched together), which releases what waits for it, and run stays in the \
+        foreground until the command ends, exiting with its status. If the command exits before it is ready, the \
+        unit fails ("exited before ready: exit 1"); if the checks have not passed within --ready-timeout (default \
+        2m), the unit fails with the last result of the first check not passed ("not ready after 2m: tcp \
+        127.0.0.1:5432: connection refused"), the command is stopped (SIGTERM to the command's process, SIGKILL \
+        after --stop-grace, default 10s) and run exits 124; a command that exits non-zero after it was ready fails \
+        the unit ("exit 3 after ready"), which skips the units that have not started yet. The command stays in \
+        run's process group, so Ctrl-C reaches it as before; only the command's own process is signalled when \
+        run stops it (a shell script should exec the service).
+
+        Checks (one example each):
+          notify              the sd_notify protocol: run passes NOTIFY_SOCKET; READY=1 passes, STATUS=text \
+        becomes the unit's note, ERRNO=n or EXIT_STATUS=n fail the unit and stop the command, \
+        EXTEND_TIMEOUT_USEC=n gives n more microseconds. E.g. --ready notify -- sh -c 'prepare && \
+        systemd-notify --ready && exec serve'
+          tcp:[HOST:]PORT      a TCP connection succeeds (host 127.0.0.1 by default). E.g. --ready tcp:5432
+          http://HOST:PORT/PATH  a GET answers 2xx or 3xx. E.g. --ready http://127.0.0.1:8000/health
+          cmd:SHELL-COMMAND   the command exits 0 (killed if still running at the deadline). E.g. --ready \
+        'cmd:pg_isready -q'
+          file:PATH           the file exists (watched with inotify). E.g. --ready file:/tmp/app.ready
+          log:REGEX           a line of the command's stdout or stderr matches; run copies both to its own, \
+        unchanged, so with a log check the command's stdout and stderr are pipes, not the terminal. E.g. --ready \
+        'log:listening on port [0-9]+'
+        Probes (tcp, http, cmd) start at once and back off from 5 ms to every 25 ms (cmd: to every 250 ms). \
+        Host names are resolved by the C library without a time limit; numeric addresses never wait for it.
+
+        Messages on stderr: Unit "db" started; waiting until ready: notify / Unit "db" ready after 1.4s \
+        (notify) / Unit "db" failed: REASON / Unit "db": stopping the command (SIGTERM, SIGKILL after 10s).
+        """
+
+    /// The checks of `--ready` (or `ready --when`), or a usage error naming the one that does not parse.
+    static func parseChecks(_ texts: [String]) throws -> [ReadinessCheck] {
+        var checks: [ReadinessCheck] = []
+        for text in texts {
+            do {
+                checks.append(try ReadinessCheck(parsing: text))
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+        return checks
+    }
+
+    /// Runs the command as a service until it ends, then exits with its status (124 when it was stopped because
+    /// it was not ready in time).
+    func runService(_ unit: String, checks: [ReadinessCheck]) async throws -> Never {
+        let notify = try await makeNotifySocket(unit, needed: checks.contains(.notify))
+        let logged = checks.contains { if case .log = $0 { true } else { false } }
+        let pipes = logged ? [Self.makePipe(), Self.makePipe()] : []
+        let child: ChildProcess
+        do {
+            child = try await spawn(
+                unit, environment: notify.map { ["NOTIFY_SOCKET": $0.socket.path] } ?? [:],
+                standardOutput: pipes.first?.writer, standardError: pipes.last?.writer)
+        } catch {
+            notify?.remove()
+            throw error
+        }
+        for pipe in pipes { close(pipe.writer) }
+        let listed = checks.map(\.description).joined(separator: ", ")
+        Output.error("Unit \(goQuoted(unit)) started; waiting until ready: \(listed)")
+        let readiness = try ServiceReadiness(
+            checks: checks, timeout: (readyTimeout ?? Self.defaultReadyTimeout).microseconds,
+            notify: notify?.socket,
+            outputs: pipes.enumerated().map { .init(source: $0.element.reader, destination: Int32($0.offset + 1)) })
+        readiness.start()
+        let ended = Task {
+            let outcome = await child.wait()
+            readiness.serviceExited(outcome.reason ?? "exit 0", succeeded: outcome == .exited(0))
+            return outcome
+        }
+        var stopping: Task<Void, Never>?
+        var timedOut = false
+        var failedBeforeReady = false
+        var ready = false
+        for await event in readiness.events {
+            switch event {
+            case .progress(let progress):
+                await reportProgress(progress, unit: unit)
+            case .note(let text):
+                await quietly("set the note of \(goQuoted(unit))") { try await $0.note(unit, text) }
+            case .ready(let after):
+                ready = true
+                await quietly("complete \(goQuoted(unit))") { try await $0.complete(unit) }
+                Output.error(
+                    "Unit \(goQuoted(unit)) ready after \(DurationText.short(microseconds: after)) (\(listed))")
+            case .failed(let reason, let stop, let expired):
+                failedBeforeReady = !ready
+                timedOut = expired
+                await quietly("fail \(goQuoted(unit))") { try await $0.fail(unit, reason: reason) }
+                Output.error("Unit \(goQuoted(unit)) failed: \(reason)")
+                if stop { stopping = self.stop(child, unit: unit) }
+            }
+        }
+        let outcome = await ended.value
+        stopping?.cancel()
+        notify?.remove()
+        if timedOut { throw CommandExit(status: ExitStatus.timeout.rawValue) }
+        // A command that exited 0 before it was ready still failed its unit: run must not report success.
+        throw CommandExit(status: failedBeforeReady && outcome == .exited(0) ? 1 : outcome.exitStatus)
+    }
+
+    /// The default of --ready-timeout: 2 minutes.
+    static let defaultReadyTimeout = DurationArgument(nanoseconds: 120_000_000_000)
+    /// The default of --stop-grace: 10 seconds.
+    static let defaultStopGrace = DurationArgument(nanoseconds: 10_000_000_000)
+
+    /// Stops the service: SIGTERM now, SIGKILL after the grace period unless it has ended by then.
+    private func stop(_ child: ChildProcess, unit: String) -> Task<Void, Never> {
+        let grace = stopGrace ?? Self.defaultStopGrace
+        Output.error("Unit \(goQuoted(unit)): stopping the command (SIGTERM, SIGKILL after \(grace))")
+        child.signalUnlessEnded(SIGTERM)
+        return Task {
+            guard (try? await Task.sleep(for: .nanoseconds(grace.nanoseconds))) != nil else { return }
+            child.signalUnlessEnded(SIGKILL)
+        }
+    }
+
+    /// Tells the agent something while the service runs; a failure is printed, and the service keeps running.
+    private func quietly(_ what: String, _ body: @escaping @Sendable (SyncClient) async throws -> Void) async {
+        do {
+            try await global.withReconnection(
+                prefix: "run failed", timeout: .seconds(60), timeoutMessage: "the agent did not come back within 60s",
+                retryFirstConnection: true
+            ) { client, _ in try await body(client) }
+        } catch let failure as CommandFailure {
+            Output.error("syncctl: cannot \(what): \(failure.message)")
+        } catch {
+            Output.error("syncctl: cannot \(what): \(error)")
+        }
+    }
+
+    /// A private directory (0700) holding the notify socket, when a notify check needs one; a failure fails the
+    /// unit, as a command that cannot be started does.
+    private func makeNotifySocket(_ unit: String, needed: Bool) async throws -> NotifyEndpoint? {
+        guard needed else { return nil }
+        do {
+            return try NotifyEndpoint()
+        } catch {
+            let reason = "cannot create the notify socket: \(error.message)"
+            _ = try? await global.withClient(prefix: nil) { try await $0.fail(unit, reason: reason) }
+            throw CommandFailure(.cannotExecute, "run failed: \(reason)")
+        }
+    }
+
+    /// A pipe whose read end stays with run (close-on-exec) and whose write end becomes the command's stdout or
+    /// stderr.
+    private static func makePipe() -> (reader: Int32, writer: Int32) {
+        var ends: [Int32] = [-1, -1]
+        precondition(pipe(&ends) == 0, "cannot make a pipe for the command's output: \(errorText())")
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        return (ends[0], ends[1])
+    }
+}
+
+extension DurationArgument {
+    /// Microseconds; nil for 0 (no limit).
+    var microseconds: Int64? {
+        nanoseconds > 0 ? nanoseconds / 1000 : nil
+    }
+}
+
+/// The notify socket of a service in a private directory made for it (mkdtemp: 0700), both removed by
+/// ``remove()``.
+struct NotifyEndpoint {
+    let directory: String
+    let socket: NotifySocket
+
+    init() throws(NotifySocket.Failure) {
+        let base = Environment.value("TMPDIR").flatMap { $0.hasPrefix("/") && $0.utf8.count < 60 ? $0 : nil } ?? "/tmp"
+        var template = Array("\(base)/syncctl-notify-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw NotifySocket.Failure("cannot make a private directory in \(base): \(errorText())")
+        }
+        directory = String(cString: made)
+        do {
+            socket = try NotifySocket(directory: directory)
+        } catch {
+            rmdir(directory)
+            throw error
+        }
+    }
+
+    func remove() {
+        socket.close()
+        rmdir(directory)
+    }
+}
