@@ -27,7 +27,8 @@ extension SyncClient {
                         case .snapshot(let instance, let snapshot):
                             continuation.yield(.snapshot(instance: instance, snapshot))
                         case .event(let event): continuation.yield(.event(event))
-                        case .startWaiting, .waitWaiting: break
+                        // A kind from a newer agent: skipped, so the stream goes on (the protocol's rule).
+                        case .unknownEvent, .startWaiting, .waitWaiting: break
                         }
                     }
                     continuation.finish()

@@ -91,6 +91,19 @@ public final class SyncClient: Sendable {
         return kept
     }
 
+    /// Reports what the started `unit`'s service still waits for: the `checks` not passed yet, the probes made so
+    /// far (`attempts`, all checks together) and the latest failed `result` (`nil` before any). The unit keeps the
+    /// report until it is started again; a report equal to the latest records nothing. Send one summary every
+    /// second or so, never one per probe.
+    /// - Throws: `not_registered` when nobody declared `unit`; `not_started` when it is not started (a report
+    ///   after the `complete` lost the race: ignore it); `journal_unavailable` while the journal fails.
+    public func reportReadiness(_ unit: String, checks: [String], attempts: Int, result: String?) async throws {
+        let request = Request.Body.readiness(
+            unit: unit, report: ReadinessReport(checks: checks, attempts: attempts, result: result))
+        let reply = try await connection.request(request)
+        guard case .readiness = reply else { throw reply.mismatch(request) }
+    }
+
     /// Marks `unit` failed with `reason`; its dependents' waits are released with the cause.
     /// - Returns: the units that became skipped because of it, sorted.
     @discardableResult

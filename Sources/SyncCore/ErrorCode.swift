@@ -20,6 +20,8 @@ extension ErrorCode {
     public static let cycleDetected = ErrorCode("cycle_detected")
     /// The unit's dependencies are not satisfied (only for a start that asked not to wait).
     public static let notReady = ErrorCode("not_ready")
+    /// The unit is not `started` (a readiness report about a unit that is pending or already finished).
+    public static let notStarted = ErrorCode("not_started")
     /// A unit this one depends on, directly or through a chain, failed or was skipped.
     public static let dependencyFailed = ErrorCode("dependency_failed")
     /// A waited-for unit failed or was skipped (`wait`).

@@ -60,6 +60,7 @@ extension UnitGraph {
             }
             units[UnitKey(unit.name)]?.since = unit.since
             units[UnitKey(unit.name)]?.note = unit.note
+            units[UnitKey(unit.name)]?.readiness = unit.readiness
         }
         rebuildOrder()
         maintainsOrder = true

@@ -30,13 +30,16 @@ public struct SyncEvent: Sendable, Equatable {
         case waitEnded(unit: String, outcome: WaitOutcome)
         /// The unit's progress note became `note` (one line, at most ``UnitGraph/maxNoteBytes``); `nil` cleared it.
         case noted(unit: String, note: String?)
+        /// The started unit's service reported what it still waits for (see ``ReadinessReport``).
+        case readiness(unit: String, ReadinessReport)
     }
 
     /// The unit the event is about.
     public var unit: String {
         switch kind {
         case .registered(let unit), .dependencyAdded(let unit, _, _), .statusChanged(let unit, _, _, _, _, _),
-            .waitBegan(let unit, _), .waitEnded(let unit, _), .noted(let unit, _):
+            .waitBegan(let unit, _), .waitEnded(let unit, _), .noted(let unit, _),
+            .readiness(let unit, _):
             return unit
         }
     }

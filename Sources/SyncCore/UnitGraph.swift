@@ -24,6 +24,8 @@ public struct UnitGraph: Sendable {
         var startedBy: String?
         /// The progress note; kept across status changes.
         var note: String?
+        /// The latest readiness report; cleared when the unit is started again.
+        var readiness: UnitReadiness?
         /// While skipped: the ``failureEpoch`` at which its chain was known to reach a failed unit. Nothing that could
         /// break that chain has happened while the epoch is unchanged, so a new edge onto it needs no search.
         var doomedAt: UInt64?
@@ -97,7 +99,8 @@ public struct UnitGraph: Sendable {
         return UnitInfo(
             name: unit, status: record.status, isReady: record.unmet == 0, registeredAt: record.registeredAt,
             since: record.since, reason: record.reason, cause: record.cause,
-            waiters: waits.startWaiters[key]?.count ?? 0, startedBy: record.startedBy, note: record.note)
+            waiters: waits.startWaiters[key]?.count ?? 0, startedBy: record.startedBy, note: record.note,
+            readiness: record.readiness)
     }
 
     /// Snapshots of all registered units, sorted by name.
@@ -204,10 +207,15 @@ public struct UnitGraph: Sendable {
                 cause.map { !sameBytes($0.root, name) && units[UnitKey($0.root)]?.status == .failed } ?? false
             record.doomedAt = to == .skipped && rootFailed ? failureEpoch : nil
             record.startedBy = to == .started ? token : nil
+            if to == .started { record.readiness = nil }
             units[unit] = record
             statusDidChange(unit, from: from, to: to)
         case .noted(let name, let note):
             units[UnitKey(name)]?.note = note
+        case .readiness(let name, let report):
+            let unit = UnitKey(name)
+            guard let startedAt = units[unit]?.since else { return }
+            units[unit]?.readiness = UnitReadiness(report: report, startedAt: startedAt)
         case .waitBegan, .waitEnded:
             break
         }

@@ -39,14 +39,18 @@ public struct UnitInfo: Sendable, Equatable {
     public var startedBy: String?
     /// The progress note given to `note` ("migrating 3/10"), whatever the status; `nil` when none.
     public var note: String?
+    /// The latest readiness report of the service the unit stands for, from the moment its supervisor reports one
+    /// until the unit is started again; `nil` when none.
+    public var readiness: UnitReadiness?
 
     public init(
         name: String, status: UnitStatus, isReady: Bool, registeredAt: Timestamp, since: Timestamp,
         reason: String? = nil, cause: FailureCause? = nil, waiters: Int = 0, startedBy: String? = nil,
-        note: String? = nil
+        note: String? = nil, readiness: UnitReadiness? = nil
     ) {
         self.startedBy = startedBy
         self.note = note
+        self.readiness = readiness
         self.name = name
         self.status = status
         self.isReady = isReady

@@ -29,7 +29,8 @@ struct List: AsyncParsableCommand {
         }
     }
 
-    /// coder's JSON shape: one object per unit, in the agent's order; `note` follows only when the unit has one.
+    /// coder's JSON shape: one object per unit, in the agent's order; `note` and `readiness` follow only when the
+    /// unit has them.
     static func json(_ units: [UnitInfo]) -> JSON {
         .array(
             units.map {
@@ -37,8 +38,16 @@ struct List: AsyncParsableCommand {
                     [
                         ("unit_name", .string($0.name)), ("status", .string($0.status.rawValue)),
                         ("is_ready", .bool($0.isReady)),
-                    ] + ($0.note.map { [("note", JSON.string($0))] } ?? []))
+                    ] + extras($0))
             })
+    }
+
+    /// `note` and `readiness` (`{"checks":[…],"attempts":12,"result":…,"started_us":…}`), each only when set.
+    static func extras(_ info: UnitInfo) -> [(String, JSON)] {
+        var pairs: [(String, JSON)] = []
+        if let note = info.note { pairs.append(("note", .string(note))) }
+        if let readiness = info.readiness { pairs.append(("readiness", readiness.json)) }
+        return pairs
     }
 
     /// coder's table of `columns`, or a line saying no unit is registered.

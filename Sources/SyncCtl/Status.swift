@@ -1,6 +1,7 @@
 import ArgumentParser
 import SyncCore
 import SyncProtocol
+import SyncReports
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,15 +32,17 @@ struct Status: AsyncParsableCommand {
         }
     }
 
-    /// coder's text: the unit, its status and readiness, its note when it has one, then its dependencies in
+    /// coder's text: the unit, its status and readiness, its note and its service's readiness when it has them
+    /// (`Readiness: waiting for tcp:127.0.0.1:5432 (attempt 12: connection refused)`), then its dependencies in
     /// `columns` (or a line saying there are none).
     static func table(_ report: UnitStatusReport, unit: String, columns: [String]) -> String {
         let note = report.info?.note.map { "Note: \($0)\n" } ?? ""
+        let readiness = report.info.flatMap(ReadinessText.describe).map { "Readiness: \($0)\n" } ?? ""
         let text = """
             Unit: \(unit)
             Status: \((report.info?.status).display)
             Ready: \(report.isReady)
-            \(note)
+            \(note)\(readiness)
             Dependencies:
 
             """
@@ -57,10 +60,10 @@ struct Status: AsyncParsableCommand {
         return text + Table(headers: columns, rows: rows).rendered
     }
 
-    /// coder's JSON shape, with dependencies sorted and `[]` when there are none, and `note` last when the unit has
-    /// one.
+    /// coder's JSON shape, with dependencies sorted and `[]` when there are none, and `note` and `readiness` last
+    /// when the unit has them.
     static func json(_ report: UnitStatusReport) -> JSON {
-        let note = report.info?.note.map { [("note", JSON.string($0))] } ?? []
+        let note = report.info.map(List.extras) ?? []
         return .object(
             [
                 ("unit_name", .string(report.unit)), ("status", .string(report.info?.status.rawValue ?? "")),

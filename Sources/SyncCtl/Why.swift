@@ -53,11 +53,14 @@ struct Why: AsyncParsableCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The state of one node in words, then its note when it has one (not repeated on a node shown above).
+    /// The state of one node in words, then its service's readiness and its note when it has them (not repeated
+    /// on a node shown above): `db: started 3s ago, running; waiting for tcp:127.0.0.1:5432 (attempt 12)`.
     static func describe(_ node: WhyReport.Node, now: Timestamp, isRoot: Bool) -> String {
-        let state = describeState(node, now: now, isRoot: isRoot)
-        guard let note = node.note, !node.isRepeated else { return state }
-        return state + "; note: " + goQuoted(note)
+        var state = describeState(node, now: now, isRoot: isRoot)
+        guard !node.isRepeated else { return state }
+        if let readiness = node.readiness { state += "; " + readiness }
+        if let note = node.note { state += "; note: " + goQuoted(note) }
+        return state
     }
 
     private static func describeState(_ node: WhyReport.Node, now: Timestamp, isRoot: Bool) -> String {
@@ -86,9 +89,11 @@ struct Why: AsyncParsableCommand {
         }
     }
 
-    /// `note` comes last, only when the unit has one.
+    /// `note` and `readiness` (in words) come last, only when the unit has them.
     static func json(_ node: WhyReport.Node, now: Timestamp) -> JSON {
-        let note = node.note.map { [("note", JSON.string($0))] } ?? []
+        let note =
+            (node.note.map { [("note", JSON.string($0))] } ?? [])
+            + (node.readiness.map { [("readiness", JSON.string($0))] } ?? [])
         return .object(
             [
                 ("unit", .string(node.unit)), ("status", .string(node.status.wireValue)),

@@ -26,11 +26,13 @@ extension SyncEvent {
             pairs.append(("outcome", .string(outcome.rawValue)))
         case .noted(_, let note):
             pairs.append(("note", .optional(note)))
+        case .readiness(_, let report):
+            pairs += report.jsonFields
         }
         return .object(pairs)
     }
 
-    /// `registered`, `dependency_added`, `status_changed`, `wait_began`, `wait_ended`, `noted`.
+    /// `registered`, `dependency_added`, `status_changed`, `wait_began`, `wait_ended`, `noted`, `readiness`.
     public var kindName: String {
         switch kind {
         case .registered: return "registered"
@@ -39,7 +41,23 @@ extension SyncEvent {
         case .waitBegan: return "wait_began"
         case .waitEnded: return "wait_ended"
         case .noted: return "noted"
+        case .readiness: return "readiness"
         }
+    }
+
+    /// Every kind this build knows, in the order they were added.
+    public static let knownKindNames = [
+        "registered", "dependency_added", "status_changed", "wait_began", "wait_ended", "noted", "readiness",
+    ]
+
+    /// Decodes an event a client was sent, or returns `nil` for a kind this build does not know (a newer agent's):
+    /// clients skip those, so an agent may add kinds without breaking them. A known kind is decoded as strictly as
+    /// ever.
+    /// - Throws: what is missing or wrong in an event of a known kind, or a `kind` that is not a string.
+    static func decodingIfKnown(_ json: JSON) throws(FieldError) -> SyncEvent? {
+        var fields = try FieldReader(object: json, "an event")
+        guard knownKindNames.contains(try fields.string("kind")) else { return nil }
+        return try SyncEvent(decoding: json)
     }
 
     /// Decodes an event; `nil` when a field is missing or unknown.
@@ -79,10 +97,12 @@ extension SyncEvent {
             kind = .waitEnded(unit: unit, outcome: outcome)
         case "noted":
             kind = .noted(unit: unit, note: try fields.optionalString("note"))
+        case "readiness":
+            kind = .readiness(unit: unit, try fields.readinessReport())
         default:
             throw FieldError(
-                "unknown event kind \(goQuoted(kindName)); known kinds: registered, dependency_added, "
-                    + "status_changed, wait_began, wait_ended, noted")
+                "unknown event kind \(goQuoted(kindName)); known kinds: "
+                    + Self.knownKindNames.joined(separator: ", "))
         }
         self.init(sequence: UInt64(sequence), time: Timestamp(microseconds: time), kind: kind)
     }

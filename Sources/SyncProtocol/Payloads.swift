@@ -79,8 +79,45 @@ extension DependencyInfo {
     }
 }
 
+extension ReadinessReport {
+    /// `"checks":[…],"attempts":N,"result":…`: the fields of a `readiness` request and event.
+    public var jsonFields: [(String, JSON)] {
+        [("checks", .strings(checks)), ("attempts", .int(Int64(attempts))), ("result", .optional(result))]
+    }
+}
+
+extension UnitReadiness {
+    /// `{"checks":[…],"attempts":N,"result":…,"started_us":…}`.
+    public var json: JSON { .object(report.jsonFields + [("started_us", .int(startedAt.rawValue))]) }
+
+    init(decoding json: JSON) throws(FieldError) {
+        var fields = try FieldReader(object: json, "a readiness report")
+        let report = try fields.readinessReport()
+        self.init(report: report, startedAt: Timestamp(microseconds: try fields.int("started_us")))
+    }
+}
+
+extension FieldReader {
+    /// Most checks a readiness report may list; the agent keeps fewer (``UnitGraph/maxReadinessChecks``), but a
+    /// list this long is a broken or hostile client, refused with a message that says so.
+    static let maxReportedChecks = 1024
+
+    /// `checks` (strings), `attempts` (≥ 0) and `result` (a string, `null` or absent).
+    mutating func readinessReport() throws(FieldError) -> ReadinessReport {
+        let checks = try stringArray("checks", nonEmpty: false)
+        guard checks.count <= Self.maxReportedChecks else {
+            throw FieldError(
+                "field \"checks\" lists \(checks.count) checks; a readiness report lists at most "
+                    + "\(Self.maxReportedChecks) (the ones not passed yet)")
+        }
+        return ReadinessReport(
+            checks: checks, attempts: Int(try count("attempts")), result: try optionalString("result"))
+    }
+}
+
 extension UnitInfo {
-    /// `note` is there only when the unit has one, so a graph without notes is encoded as before notes existed.
+    /// `note` and `readiness` are there only when the unit has them, so a graph without them is encoded as before
+    /// they existed (as protocol version 1 has it).
     public var json: JSON {
         var pairs: [(String, JSON)] = [
             ("unit", .string(name)), ("status", .string(status.rawValue)), ("ready", .bool(isReady)),
@@ -89,6 +126,7 @@ extension UnitInfo {
             ("started_by", .optional(startedBy)),
         ]
         if let note { pairs.append(("note", .string(note))) }
+        if let readiness { pairs.append(("readiness", readiness.json)) }
         return .object(pairs)
     }
 
@@ -106,7 +144,18 @@ extension UnitInfo {
             registeredAt: Timestamp(microseconds: try fields.int("registered_us")),
             since: Timestamp(microseconds: try fields.int("since_us")), reason: try fields.optionalString("reason"),
             cause: try fields.optionalCause("cause"), waiters: Int(try fields.count("waiters")),
-            startedBy: try fields.optionalString("started_by"), note: try fields.optionalString("note"))
+            startedBy: try fields.optionalString("started_by"), note: try fields.optionalString("note"),
+            readiness: try Self.readiness(&fields))
+    }
+
+    private static func readiness(_ fields: inout FieldReader) throws(FieldError) -> UnitReadiness? {
+        do {
+            return try fields.optionalAny("readiness").map { json throws(FieldError) in
+                try UnitReadiness(decoding: json)
+            }
+        } catch {
+            throw error.within("readiness")
+        }
     }
 }
 

@@ -12,13 +12,15 @@ public enum Push: Sendable, Equatable {
     case snapshot(instance: String, GraphSnapshot)
     /// `event` for a `subscribe`: one change, in order.
     case event(SyncEvent)
+    /// `event` for a `subscribe` of a kind this client does not know (a newer agent's): skipped, never an error.
+    case unknownEvent(sequence: UInt64, kind: String)
 
     /// The `push` field.
     public var kind: String {
         switch self {
         case .startWaiting, .waitWaiting: return "waiting"
         case .snapshot: return "snapshot"
-        case .event: return "event"
+        case .event, .unknownEvent: return "event"
         }
     }
 
@@ -36,6 +38,8 @@ public enum Push: Sendable, Equatable {
             return [("instance", .string(instance)), ("snapshot", snapshot.json)]
         case .event(let event):
             return [("event", event.json)]
+        case .unknownEvent(let sequence, let kind):
+            return [("event", .object([("seq", .int(Int64(sequence))), ("kind", .string(kind))]))]
         }
     }
 
@@ -70,7 +74,10 @@ public enum Push: Sendable, Equatable {
             }
         case (.subscribe, "event"):
             do {
-                return .event(try SyncEvent(decoding: try fields.any("event")))
+                let json = try fields.any("event")
+                if let event = try SyncEvent.decodingIfKnown(json) { return .event(event) }
+                var event = try FieldReader(object: json, "an event")
+                return .unknownEvent(sequence: UInt64(try event.count("seq")), kind: try event.string("kind"))
             } catch {
                 throw error.within("event")
             }

@@ -19,6 +19,8 @@ public enum Reply: Sendable, Equatable {
     case fail(skipped: [String])
     /// `{"note":…}`: the note kept (one line, cut to its limit), `null` when it was cleared.
     case note(kept: String?)
+    /// `{}`: the readiness report was kept (or was the unit's latest already).
+    case readiness
     case status(UnitStatusReport)
     /// `{"units":[…]}`, sorted by name.
     case list([UnitInfo])
@@ -39,6 +41,7 @@ public enum Reply: Sendable, Equatable {
         case .start(let info): return info.json
         case .fail(let skipped): return .object([("skipped", .strings(skipped))])
         case .note(let kept): return .object([("note", .optional(kept))])
+        case .readiness: return .object([])
         case .status(let report): return report.json
         case .list(let units): return .object([("units", .array(units.map(\.json)))])
         case .wait(let units): return .object([("units", .strings(units))])
@@ -72,6 +75,7 @@ public enum Reply: Sendable, Equatable {
         case .complete: return .complete
         case .fail: return .fail(skipped: try fields.stringArray("skipped", nonEmpty: false))
         case .note: return .note(kept: try fields.optionalString("note"))
+        case .readiness: return .readiness
         case .status: return .status(try UnitStatusReport(decoding: json))
         case .list: return .list(try fields.array("units") { json throws(FieldError) in try UnitInfo(decoding: json) })
         case .wait: return .wait(units: try fields.stringArray("units", nonEmpty: false))
@@ -85,8 +89,9 @@ public enum Reply: Sendable, Equatable {
             } catch {
                 throw error.within("snapshot")
             }
-            let events = try fields.array("events") { json throws(FieldError) in try SyncEvent(decoding: json) }
-            return .history(instance: instance, snapshot: snapshot, events: events)
+            // Events of kinds this client does not know (a newer agent's) are left out, as the stream skips them.
+            let events = try fields.array("events") { json throws(FieldError) in try SyncEvent.decodingIfKnown(json) }
+            return .history(instance: instance, snapshot: snapshot, events: events.compactMap { $0 })
         case .subscribe:
             throw FieldError("a subscription ends only with an error, but the agent replied with success")
         }

@@ -7,7 +7,7 @@ extension Request.Body {
     /// The switch names every request, so a new one does not compile until it says which it is.
     public var changesState: Bool {
         switch self {
-        case .want, .start, .complete, .fail, .note:
+        case .want, .start, .complete, .fail, .note, .readiness:
             return true
         case .hello, .ping, .status, .list, .wait, .cancel, .snapshot, .subscribe, .history:
             return false

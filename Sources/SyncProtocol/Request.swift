@@ -27,6 +27,8 @@ public struct Request: Sendable, Equatable {
         case fail(unit: String, reason: String?)
         /// Set the progress note of a registered unit; `""` clears it.
         case note(unit: String, text: String)
+        /// Report what the started unit's service still waits for (protocol version 2).
+        case readiness(unit: String, report: ReadinessReport)
         case status(unit: String)
         case list
         /// Wait until the units (or, with `all`, every unit registered at that moment) are completed.
@@ -52,6 +54,7 @@ public struct Request: Sendable, Equatable {
             case .complete: return "complete"
             case .fail: return "fail"
             case .note: return "note"
+            case .readiness: return "readiness"
             case .status: return "status"
             case .list: return "list"
             case .wait: return "wait"
@@ -64,8 +67,8 @@ public struct Request: Sendable, Equatable {
 
         /// Every known `type`, as listed in errors.
         public static let knownTypes = [
-            "hello", "ping", "want", "start", "complete", "fail", "note", "status", "list", "wait", "cancel",
-            "snapshot", "subscribe", "history",
+            "hello", "ping", "want", "start", "complete", "fail", "note", "readiness", "status", "list", "wait",
+            "cancel", "snapshot", "subscribe", "history",
         ]
     }
 }
@@ -94,6 +97,9 @@ extension Request {
             if let reason { pairs.append(("reason", .string(reason))) }
         case .note(let unit, let text):
             pairs += [("unit", .string(unit)), ("text", .string(text))]
+        case .readiness(let unit, let report):
+            pairs.append(("unit", .string(unit)))
+            pairs += report.jsonFields
         case .wait(let units, let all, let timeoutMs):
             pairs.append(all ? ("all", true) : ("units", .strings(units)))
             if let timeoutMs { pairs.append(("timeout_ms", .int(timeoutMs))) }
@@ -140,6 +146,7 @@ extension Request {
         case "complete": return .complete(unit: try f.string("unit"))
         case "fail": return .fail(unit: try f.string("unit"), reason: try f.optionalString("reason"))
         case "note": return .note(unit: try f.string("unit"), text: try f.string("text"))
+        case "readiness": return .readiness(unit: try f.string("unit"), report: try f.readinessReport())
         case "status": return .status(unit: try f.string("unit"))
         case "list": return .list
         case "wait":

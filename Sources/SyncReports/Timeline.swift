@@ -27,6 +27,13 @@ public struct Timeline: Sendable, Equatable {
         /// When it last became `completed`, `failed` or `skipped`; `nil` while it has not ended.
         public internal(set) var endedAt: Timestamp?
 
+        /// Whether the unit's current run reported readiness (it is a service that becomes ready); a new start
+        /// clears it.
+        public internal(set) var reportedReadiness = false
+
+        /// When the service became ready: the moment a unit that reported readiness was completed; else `nil`.
+        public var readyAt: Timestamp? { reportedReadiness && status == .completed ? endedAt : nil }
+
         /// `completed`, `failed` or `skipped` once the unit ended, else `nil`.
         public var endStatus: UnitStatus? { endedAt == nil ? nil : status }
 
@@ -116,6 +123,8 @@ public struct Timeline: Sendable, Equatable {
             guard var entry = entries[unit], entry.waitBeganAt != nil, entry.waitEndedAt == nil else { return }
             entry.waitEndedAt = event.time
             entries[unit] = entry
+        case .readiness(let unit, _):
+            entries[UnitKey(unit)]?.reportedReadiness = true
         case .noted:
             break
         }
@@ -133,6 +142,10 @@ public struct Timeline: Sendable, Equatable {
                 entries[UnitKey(info.name)].flatMap { $0.registeredAt == info.registeredAt ? $0 : nil }
                 ?? Entry(unit: info.name, status: .pending, registeredAt: info.registeredAt)
             if entry.status != info.status { entry.transition(to: info.status, at: info.since) }
+            if let readiness = info.readiness {
+                entry.reportedReadiness = true
+                if entry.startedAt == nil, info.status != .pending { entry.startedAt = readiness.startedAt }
+            }
             if info.waiters > 0, !entry.isWaiting {
                 entry.waitBeganAt = info.since
                 entry.waitEndedAt = nil
@@ -213,6 +226,7 @@ extension Timeline.Entry {
         case .started:
             startedAt = time
             endedAt = nil
+            reportedReadiness = false
             if isWaiting { waitEndedAt = time }
         case .completed, .failed, .skipped:
             endedAt = time

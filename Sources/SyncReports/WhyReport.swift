@@ -16,6 +16,8 @@ public struct WhyReport: Sendable, Equatable {
         public var cause: FailureCause?
         /// Its progress note, whatever its status.
         public var note: String?
+        /// What its service waits for or took to become ready (``ReadinessText``); `nil` without a report.
+        public var readiness: String? = nil
         /// Its dependencies are all satisfied (only meaningful when registered).
         public var isReady: Bool
         /// For a unit nobody registered: a registered name that is spelled almost the same.
@@ -43,6 +45,7 @@ public struct WhyReport: Sendable, Equatable {
         var node = Node(
             unit: unit, status: info?.status, since: info?.since, reason: info?.reason, cause: info?.cause,
             note: info?.note, isReady: graph.isReady(unit), suggestion: nil, isRepeated: false, waitingOn: [])
+        node.readiness = info.flatMap(ReadinessText.describe)
         guard let info else {
             node.suggestion = suggestion(for: unit, among: graph.unitNames)
             return node

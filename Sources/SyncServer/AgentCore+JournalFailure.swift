@@ -109,7 +109,9 @@ extension AgentCore {
             case .event(let sequence):
                 if sequence <= stored { frames.append(item) }
             case .snapshot(let id, let through):
-                frames.append(through <= stored ? item : frame(snapshotPush(id: id), to: item.connection))
+                let version = connections[item.connection]?.version ?? ProtocolVersion.current
+                frames.append(
+                    through <= stored ? item : frame(snapshotPush(id: id, version: version), to: item.connection))
             case .waitEnded(let waitID, let request, let released, let through):
                 guard released, through > stored else {
                     frames.append(item)

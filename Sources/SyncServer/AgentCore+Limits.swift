@@ -143,7 +143,7 @@ extension AgentCore {
             return done ? nil : parkRefusal(on: connection)
         case .subscribe:
             return admission.subscriberRefusal(inFlight: connection.inflight.count, subscribers: subscriptions.count)
-        case .hello, .complete, .note, .ping, .status, .list, .cancel, .snapshot, .history:
+        case .hello, .complete, .note, .readiness, .ping, .status, .list, .cancel, .snapshot, .history:
             return nil
         }
     }
@@ -177,6 +177,13 @@ extension AgentCore {
             scalars.append(scalar)
         }
         return String(scalars)
+    }
+
+    /// A readiness report's texts, each shortened as a reason is.
+    static func shortened(_ report: ReadinessReport) -> ReadinessReport {
+        ReadinessReport(
+            checks: report.checks.map { shortened($0) }, attempts: report.attempts,
+            result: report.result.map { shortened($0) })
     }
 
     /// `10 s`, `250 ms`.

@@ -54,20 +54,26 @@ extension AgentCore {
             case .note(let unit, let text):
                 try graph.note(unit, Self.shortened(text))
                 reply(.ok(id, .note(kept: graph.info(unit)?.note)), to: connection, id: id)
+            case .readiness(let unit, let report):
+                try graph.reportReadiness(unit, Self.shortened(report) as ReadinessReport)
+                reply(.ok(id, .readiness), to: connection, id: id)
             case .status(let unit):
-                reply(.ok(id, .status(try statusReport(unit))), to: connection, id: id)
+                reply(.ok(id, .status(try statusReport(unit).visible(to: connection.version))), to: connection, id: id)
             case .list:
-                reply(.ok(id, .list(graph.allUnits)), to: connection, id: id)
+                let units = graph.allUnits.map { $0.visible(to: connection.version) }
+                reply(.ok(id, .list(units)), to: connection, id: id)
             case .wait(let units, let all, let timeoutMs):
                 try awaitCompletion(all ? graph.unitNames : units, timeoutMs: timeoutMs, id: id, on: connection)
             case .cancel(let target):
                 cancel(target, id: id, on: connection)
             case .snapshot:
-                reply(.ok(id, .snapshot(graph.snapshot)), to: connection, id: id)
+                reply(.ok(id, .snapshot(graph.snapshot.visible(to: connection.version))), to: connection, id: id)
             case .history:
                 // The events are already encoded in the ring; the reply is assembled around them as text.
+                let version = connection.version
                 let frame = Reply.historyFrame(
-                    id: id, instance: hello.instance, snapshot: graph.snapshot, events: ring.all.map(\.json))
+                    id: id, instance: hello.instance, snapshot: graph.snapshot.visible(to: version),
+                    events: ring.all.filter { $0.isVisible(to: version) }.map(\.json))
                 queue(frame, for: connection, tag: .reply(id: id, through: graph.nextSequence - 1))
             case .subscribe(let since, let instance):
                 subscribe(since: since.map(UInt64.init), instance: instance, id: id, on: connection)
@@ -89,10 +95,14 @@ extension AgentCore {
             return
         }
         connection.greeted = true
+        connection.version = version
         connection.helloTimer?.cancel()
         connection.helloTimer = nil
-        logger.trace("hello", metadata: ["client": "\(client ?? "?")", "connection": "\(connection.id)"])
-        send(.ok(id, .hello(hello)), to: connection)
+        logger.trace(
+            "hello", metadata: ["client": "\(client ?? "?")", "connection": "\(connection.id)", "version": "\(version)"])
+        var answer = hello
+        answer.version = version
+        send(.ok(id, .hello(answer)), to: connection)
     }
 
     private func start(

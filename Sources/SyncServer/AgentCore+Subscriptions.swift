@@ -13,18 +13,18 @@ extension AgentCore {
         if let missed = Subscriptions.resumption(
             since: since, instance: instance, agentInstance: hello.instance, ring: ring, latest: latest)
         {
-            for entry in missed {
+            for entry in missed where entry.isVisible(to: connection.version) {
                 queue(eventFrame(entry, id: id), for: connection, tag: .event(sequence: entry.sequence))
             }
             logger.debug("subscriber resumed", metadata: ["since": "\(since ?? 0)", "events": "\(missed.count)"])
         } else {
-            send(snapshotPush(id: id), to: connection, tag: .snapshot(id: id, through: latest))
+            send(snapshotPush(id: id, version: connection.version), to: connection, tag: .snapshot(id: id, through: latest))
         }
     }
 
-    /// The push that opens a subscription with the whole graph.
-    func snapshotPush(id: Int64) -> ServerMessage {
-        .push(id, .snapshot(instance: hello.instance, graph.snapshot))
+    /// The push that opens a subscription with the whole graph, as a client of protocol `version` sees it.
+    func snapshotPush(id: Int64, version: Int64) -> ServerMessage {
+        .push(id, .snapshot(instance: hello.instance, graph.snapshot.visible(to: version)))
     }
 
     /// Ends a subscription.
@@ -42,7 +42,8 @@ extension AgentCore {
         guard !subscriptions.isEmpty else { return }
         let (live, slow) = subscriptions.fanOut { connections[$0]?.channel.isWritable }
         for subscription in live {
-            guard let connection = connections[subscription.connection] else { continue }
+            guard let connection = connections[subscription.connection], entry.isVisible(to: connection.version)
+            else { continue }
             queue(eventFrame(entry, id: subscription.requestID), for: connection, tag: .event(sequence: entry.sequence))
         }
         for subscription in slow {

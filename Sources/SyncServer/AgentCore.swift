@@ -54,7 +54,7 @@ final class AgentCore {
         }
         ring = EventRing(capacity: configuration.eventHistory)
         for event in restored?.events ?? [] {
-            ring.append(EventRing.Entry(sequence: event.sequence, json: event.json.compact))
+            ring.append(EventRing.Entry(event))
         }
         self.loop = loop
         self.logger = configuration.logger
@@ -222,7 +222,7 @@ final class AgentCore {
         }
         for event in graph.drainEvents() {
             logger.debug("\(event.summary)", metadata: ["seq": "\(event.sequence)"])
-            let entry = EventRing.Entry(sequence: event.sequence, json: event.json.compact)
+            let entry = EventRing.Entry(event)
             ring.append(entry)
             journal.record(entry)
             publish(entry)
@@ -256,6 +256,10 @@ extension SyncEvent {
             return "\(unit) waits for \(unsatisfied.joined(separator: ", "))"
         case .waitEnded(let unit, let outcome): return "\(unit) wait ended: \(outcome.rawValue)"
         case .noted(let unit, let note): return "\(unit) note: \(note ?? "(cleared)")"
+        case .readiness(let unit, let report):
+            let waits = report.checks.isEmpty ? "every check passed" : "waits for " + report.checks.joined(separator: ", ")
+            return "\(unit) readiness: \(waits), \(report.attempts) attempts"
+                + (report.result.map { ", last: \($0)" } ?? "")
         }
     }
 }

@@ -19,6 +19,8 @@ final class Connection {
     var refusal: WireError?
     /// `hello` was accepted.
     var greeted = false
+    /// The protocol version its `hello` named: it is sent nothing that version does not have.
+    var version = ProtocolVersion.current
     /// Closes the connection when no `hello` comes in time.
     var helloTimer: Scheduled<Void>?
     /// Closes the connection when the client stays unable to take its replies for too long.

@@ -1,5 +1,6 @@
 import NIOCore
 import SyncCore
+import SyncProtocol
 
 /// Where the agent keeps its history so that it survives a restart. ``FileJournalStore`` (the journal file) is the
 /// one the agent uses; ``InMemoryEventStore`` serves tests. Another store (one shared by several agents) takes their
@@ -71,10 +72,27 @@ struct StoredState {
     var recordsSinceCompaction: Int
 }
 
-/// One event as the agent stores and streams it: its sequence number and its compact JSON.
+/// One event as the agent stores and streams it: its sequence number and its compact JSON, encoded once for the
+/// journal and every subscriber whatever its protocol version.
 struct EncodedEvent {
     var sequence: UInt64
     var json: String
+    /// The protocol version that introduced the event's kind: subscribers of older versions are not sent it.
+    var version: Int64 = 1
+
+    init(sequence: UInt64, json: String, version: Int64 = 1) {
+        self.sequence = sequence
+        self.json = json
+        self.version = version
+    }
+
+    init(_ event: SyncEvent) {
+        self.init(
+            sequence: event.sequence, json: event.json.compact, version: ProtocolVersion.introduced(event.kind))
+    }
+
+    /// Whether a client of protocol `version` may be sent the event.
+    func isVisible(to version: Int64) -> Bool { self.version <= version }
 }
 
 /// A store could not be used; the message says what happened, where, and what to do.

@@ -8,7 +8,7 @@ extension JournalReader {
     static func nameProblem(in kind: SyncEvent.Kind) -> String? {
         switch kind {
         case .registered(let unit), .statusChanged(let unit, _, _, _, _, _), .waitEnded(let unit, _),
-            .noted(let unit, _):
+            .noted(let unit, _), .readiness(let unit, _):
             return nameProblem([unit])
         case .dependencyAdded(let unit, let dependency, _):
             return nameProblem([unit, dependency])
@@ -56,6 +56,11 @@ extension JournalReader {
                 ? nil : "it changes the status of \(goQuoted(unit)), which is not registered"
         case .noted(let unit, _):
             return graph.isRegistered(unit) ? nil : "it sets the note of \(goQuoted(unit)), which is not registered"
+        case .readiness(let unit, _):
+            guard let status = graph.status(of: unit) else {
+                return "it reports the readiness of \(goQuoted(unit)), which is not registered"
+            }
+            return status == .started ? nil : "it reports the readiness of \(goQuoted(unit)), which is \(status.rawValue)"
         case .waitBegan, .waitEnded:
             return nil
         }

@@ -46,7 +46,8 @@ extension DashboardModel {
             waitsOn: info.status == .pending ? dependencies.filter { !$0.isSatisfied } : [], cause: cause,
             wantedBy: [], wait: entry?.waitDuration(now: now), run: entry?.runDuration(now: now), since: info.since,
             dependencyCount: dependencies.count, satisfiedCount: dependencies.count(where: \.isSatisfied),
-            note: info.note)
+            note: info.note, readiness: info.readiness,
+            readyIn: info.status == .completed ? info.readiness.map { $0.startedAt.microseconds(to: info.since) } : nil)
     }
 
     /// Whether a unit passes the filter: its name or status contains the filter text, ignoring case.

@@ -4,7 +4,8 @@ import SyncCore
 public enum EventText {
     /// What happened, without the unit's name: `registered`, `needs git`, `pending → started`,
     /// `started → failed: "exit 128"`, `pending → skipped: git failed ("exit 128"), via git -> claude`,
-    /// `waiting on git, deps`, `wait ended: started`, `note: "migrating 3/10"`, `note cleared`.
+    /// `waiting on git, deps`, `wait ended: started`, `note: "migrating 3/10"`, `note cleared`,
+    /// `ready? tcp:5432, attempt 12: connection refused`, `ready? every check passed`.
     public static func describe(_ kind: SyncEvent.Kind, theme: Theme) -> String {
         switch kind {
         case .registered:
@@ -22,6 +23,12 @@ public enum EventText {
             return "wait ended: " + outcome.rawValue.replacingUnderscores()
         case .noted(_, let note):
             return note.map { "note: " + goQuoted($0) } ?? "note cleared"
+        case .readiness(_, let report):
+            let checks = report.checks.isEmpty ? "every check passed" : report.checks.joined(separator: ", ")
+            var text = "ready? " + checks
+            if report.attempts > 0 { text += ", attempt \(report.attempts)" }
+            if let result = report.result { text += ": " + result }
+            return text
         }
     }
 

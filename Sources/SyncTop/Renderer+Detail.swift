@@ -50,6 +50,18 @@ extension Renderer {
         if let note = row.note {
             lines += wrapped(note, label: label("note"), width: width, style: Style(.normal), compact: compact)
         }
+        if let report = row.readiness?.report {
+            let checks = report.checks.joined(separator: ", ")
+            let ready: String
+            if let readyIn = row.readyIn {
+                ready = "ready in \(UnitRow.spaced(readyIn))" + (checks.isEmpty ? "" : " (\(checks))")
+            } else {
+                ready = checks.isEmpty ? "every check passed" : "waiting for " + checks
+            }
+            lines += wrapped(ready, label: label("readiness"), width: width, style: Style(.normal), compact: compact)
+            let attempts = "\(report.attempts)" + (report.result.map { ", last: " + $0 } ?? "")
+            lines += wrapped(attempts, label: label("attempts"), width: width, style: Style(.dim), compact: compact)
+        }
         if row.status == .failed {
             let reason = model.graph.info(row.name)?.reason.map(goQuoted) ?? "(no reason given)"
             lines += wrapped(reason, label: label("reason"), width: width, style: Style(.failed), compact: compact)

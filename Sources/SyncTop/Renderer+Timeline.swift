@@ -103,6 +103,9 @@ extension Renderer {
         if entry.status.isFailure, last >= 0, last < buffer.width {
             buffer.put(theme.glyph(entry.status), x: last, y: y, style: Style(.status(entry.status), bold: true))
         }
+        if entry.readyAt != nil, last >= 0, last < buffer.width {
+            buffer.put(String(theme.readyMark), x: last, y: y, style: Style(.completed, bold: true))
+        }
     }
 
     private mutating func draw(_ bar: Character, _ columns: Range<Int>, y: Int, style: Style) {
@@ -121,10 +124,13 @@ extension Renderer {
                 Segment(critical.joined(separator: " \(theme.transition) "), Style(.accent, bold: true)),
             ]
         }
-        let legend = [
+        var legend = [
             Segment(String(theme.waitBar), Style(.pending)), Segment(" wait  ", .dim),
             Segment(String(theme.runBar), Style(.started)), Segment(" run", .dim),
         ]
+        if model.timelineRows.contains(where: { $0.readyAt != nil }) {
+            legend += [Segment("  "), Segment(String(theme.readyMark), Style(.completed, bold: true)), Segment(" ready", .dim)]
+        }
         let legendX = buffer.width - legend.width - 1
         buffer.put(segments, x: 2, y: y, limit: max(0, legendX - 4))
         buffer.put(legend, x: legendX, y: y)

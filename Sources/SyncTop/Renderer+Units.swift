@@ -120,7 +120,7 @@ extension Renderer {
         buffer.put(
             Format.middle(row.name, columns.nameWidth, ellipsis: theme.ellipsis), x: columns.nameX, y: y, style: style)
         buffer.put(row.status.display, x: columns.statusX, y: y, style: style)
-        let summary = row.summary(fitting: columns.waitsWidth)
+        let summary = row.summary(fitting: columns.waitsWidth, theme: theme)
         buffer.put(
             Format.tail(summary, columns.waitsWidth, ellipsis: theme.ellipsis), x: columns.waitsX, y: y,
             style: row.isReady && !selected ? .dim : style)

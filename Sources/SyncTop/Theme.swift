@@ -48,6 +48,10 @@ public struct Theme: Sendable, Equatable {
     public var pointer: Character { unicode ? "▸" : ">" }
     /// Marks the cut in a shortened text.
     public var ellipsis: Character { unicode ? "…" : "~" }
+    /// Between the parts of a service's readiness (`ready? tcp:5432 · attempt 12 · connection refused`).
+    public var dot: String { unicode ? "·" : "-" }
+    /// On the timeline, where a service became ready.
+    public var readyMark: Character { unicode ? "●" : "@" }
     /// Sort direction.
     public func arrow(ascending: Bool) -> Character { unicode ? (ascending ? "▲" : "▼") : (ascending ? "^" : "v") }
     /// Between a status and the next in a transition.

@@ -1,0 +1,45 @@
+import SyncCore
+
+/// What a client of each protocol version may be sent. The agent remembers the version a connection's `hello`
+/// named and shows it only what that version has: a client written for version 1 (which refuses an event kind it
+/// does not know) never sees a `noted` or `readiness` event, nor a unit's `note` or `readiness` field.
+extension ProtocolVersion {
+    /// The version that introduced the event kind.
+    public static func introduced(_ kind: SyncEvent.Kind) -> Int64 {
+        switch kind {
+        case .registered, .dependencyAdded, .statusChanged, .waitBegan, .waitEnded: return 1
+        case .noted, .readiness: return 2
+        }
+    }
+}
+
+extension UnitInfo {
+    /// The unit as a client of protocol `version` may see it: without `note` and `readiness` below version 2.
+    public func visible(to version: Int64) -> UnitInfo {
+        guard version < 2 else { return self }
+        var info = self
+        info.note = nil
+        info.readiness = nil
+        return info
+    }
+}
+
+extension GraphSnapshot {
+    /// The snapshot as a client of protocol `version` may see it (see ``UnitInfo/visible(to:)``).
+    public func visible(to version: Int64) -> GraphSnapshot {
+        guard version < 2 else { return self }
+        var snapshot = self
+        snapshot.units = units.map { $0.visible(to: version) }
+        return snapshot
+    }
+}
+
+extension UnitStatusReport {
+    /// The report as a client of protocol `version` may see it (see ``UnitInfo/visible(to:)``).
+    public func visible(to version: Int64) -> UnitStatusReport {
+        guard version < 2 else { return self }
+        var report = self
+        report.info = info?.visible(to: version)
+        return report
+    }
+}
