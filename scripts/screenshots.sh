@@ -21,8 +21,10 @@ capture() {
     echo "wrote $out/$1.png"
 }
 
-sleep 3.8; capture units-running        # mid start-up: claude and deps-install running, others waiting
-sleep 8;   capture units-failure        # settled: the failed migration pinned first, dev-server skipped with the chain
+sleep 3.8; capture units-running        # mid start-up: db recovering (its STATUS= as its note), claude and
+                                        # deps-install running, the rest waiting
+sleep 8;   capture units-failure        # settled: the failed seed pinned first, e2e skipped with the chain, the
+                                        # services db and dev-server ready and running
 tmux send-keys -t "$session" Tab; sleep 0.5; capture tree
 tmux send-keys -t "$session" Tab; sleep 0.5; capture timeline
 tmux send-keys -t "$session" '?'; sleep 0.5; capture help
