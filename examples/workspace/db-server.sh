@@ -15,7 +15,7 @@ notify STATUS="checking the data directory"
 sleep 0.7
 for segment in 1 2 3 4 5 6; do
     notify STATUS="recovering: replaying WAL segment $segment/6"
-    sleep 0.8
+    sleep 0.9
 done
 notify READY=1 STATUS="accepting connections"
 echo "db: ready to accept connections"
