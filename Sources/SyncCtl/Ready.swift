@@ -46,7 +46,13 @@ struct Ready: AsyncParsableCommand {
         let listed = parsed.map(\.description).joined(separator: ", ")
         Output.line("Unit \(goQuoted(unit)) started; waiting until ready: \(listed)")
         let microseconds = timeout.nanoseconds > 0 ? timeout.nanoseconds / 1000 : nil
-        let outcome = await Task.detached { ReadinessWaiter.wait(for: parsed, timeout: microseconds) }.value
+        let (reports, sink) = AsyncStream.makeStream(of: ReadinessProgress.self)
+        let reporter = Task { for await progress in reports { await reportProgress(progress, unit: unit) } }
+        let outcome = await Task.detached {
+            ReadinessWaiter.wait(for: parsed, timeout: microseconds) { sink.yield($0) }
+        }.value
+        sink.finish()
+        await reporter.value
         switch outcome {
         case .ready:
             try await global.withClient(prefix: "ready unit failed") { try await $0.complete(unit) }

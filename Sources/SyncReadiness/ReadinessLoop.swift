@@ -13,15 +13,17 @@ struct ReadinessLoop {
     private var exited = false
     /// Whether a failure told the caller to stop the service already (at most once).
     private var failed = false
+    /// Whether progress waits for a first probe's result: the first report then says what it found, at once.
+    private let probed: Bool
 
     init(_ service: ServiceReadiness, start: Int64) {
         self.service = service
         tracker = ReadinessTracker(checks: service.checks, start: start, timeout: service.timeout)
         relays = service.outputs.map { OutputRelay($0, checks: service.checks) }
+        probed = service.checks.contains { $0.makeProbe() != nil }
     }
 
     mutating func run() {
-        let now = SystemClock.monotonic()
         for (index, check) in service.checks.enumerated() {
             guard case .file(let path) = check else { continue }
             do {
@@ -30,7 +32,6 @@ struct ReadinessLoop {
                 decide(tracker.failNow(error.message), stop: true)
             }
         }
-        if !service.checks.contains(where: { $0.makeProbe() != nil }) { report(now: now) }
         while true {
             step(now: SystemClock.monotonic())
             if exited && relays.allSatisfy({ !$0.isOpen }) { break }
@@ -102,7 +103,7 @@ struct ReadinessLoop {
 
     /// Offers the current progress to the throttle, and sends what it lets through.
     private mutating func report(now: Int64) {
-        guard tracker.outcome == nil else { return }
+        guard tracker.outcome == nil, tracker.attempts > 0 || !probed else { return }
         if let progress = throttle.offer(tracker.progress, now: now) ?? throttle.flush(now: now) {
             service.continuation.yield(.progress(progress))
         }

@@ -23,14 +23,26 @@ public enum ReadinessWaiter {
     }
 
     /// Blocks until every check in `checks` passed, or `timeout` microseconds (nil: no limit) have gone by.
+    /// - Parameter progress: called with what is still awaited, as a ``ProgressThrottle`` lets it through.
     /// - Precondition: ``unsupported(_:)`` is nil for `checks`.
-    public static func wait(for checks: [ReadinessCheck], timeout: Int64?) -> Outcome {
+    public static func wait(
+        for checks: [ReadinessCheck], timeout: Int64?, progress: (ReadinessProgress) -> Void = { _ in }
+    ) -> Outcome {
         let start = SystemClock.monotonic()
         let deadline = timeout.map { start + $0 }
         var attempts = 0
-        for check in checks {
+        var throttle = ProgressThrottle()
+        var latest: String?
+        for (index, check) in checks.enumerated() {
+            let remaining = checks[index...].map(\.description)
+            func report(_ attempts: Int) {
+                let now = SystemClock.monotonic()
+                let current = ReadinessProgress(checks: remaining, attempts: attempts, result: latest)
+                if let sent = throttle.offer(current, now: now) ?? throttle.flush(now: now) { progress(sent) }
+            }
             let result: ProbeResult
             if case .file(let path) = check {
+                report(attempts)
                 do {
                     let file = try FileReadiness(path: path)
                     defer { file.close() }
@@ -45,7 +57,12 @@ public enum ReadinessWaiter {
                     probe: probe,
                     schedule: check.defaultSchedule(start: now, timeout: deadline.map { max(0, $0 - now) })
                 )
-                let outcome = loop.run()
+                let before = attempts
+                let outcome = loop.run { result, made in
+                    latest = result.description
+                    report(before + made)
+                    return true
+                }
                 attempts += outcome.attempts
                 result = outcome.result
             } else {
