@@ -71,8 +71,23 @@ public final class SyncConnection: Sendable {
     ///   (`connect to agent socket: connect to socket: dial unix PATH: connect: no such file or directory`); or
     ///   `unreachable` too when hello gets no answer within `helloTimeout` (a hung agent, or something else on the
     ///   socket); or the agent's refusal of the hello (`unsupported_version`).
+    ///
+    /// An agent older than this client refuses its hello with `unsupported_version`: the client then connects again
+    /// speaking version 1, which every agent speaks, so a new `syncctl` works with an agent started before an
+    /// upgrade (without what version 2 added: its event kinds and requests).
     public static func connect(
         to socketPath: SocketPath, client: String, helloTimeout: Duration = .seconds(10)
+    ) async throws(WireError) -> SyncConnection {
+        do {
+            return try await connect(
+                to: socketPath, client: client, helloTimeout: helloTimeout, version: ProtocolVersion.current)
+        } catch  where error.code == .unsupportedVersion && ProtocolVersion.current > 1 {
+            return try await connect(to: socketPath, client: client, helloTimeout: helloTimeout, version: 1)
+        }
+    }
+
+    private static func connect(
+        to socketPath: SocketPath, client: String, helloTimeout: Duration, version: Int64
     ) async throws(WireError) -> SyncConnection {
         do {
             try socketPath.checkSafety()
@@ -97,7 +112,7 @@ public final class SyncConnection: Sendable {
             connection.close(because: WireError(.unreachable, message))
         }
         defer { watchdog.cancel() }
-        let request = Request.Body.hello(version: ProtocolVersion.current, client: client)
+        let request = Request.Body.hello(version: version, client: client)
         let reply = try await connection.request(request)
         guard case .hello(let hello) = reply else { throw reply.mismatch(request) }
         connection.helloInfo.withLock { $0 = hello }

@@ -79,7 +79,8 @@ struct Watch: AsyncParsableCommand {
         case .waitEnded(_, let outcome): return prefix + "wait ended: \(outcome.rawValue.replacingUnderscores)"
         case .noted(_, let note): return prefix + (note.map { "note \(goQuoted($0))" } ?? "note cleared")
         case .readiness(_, let report):
-            let checks = report.checks.isEmpty ? "every check passed" : "waits for [\(report.checks.joined(separator: ", "))]"
+            let checks =
+                report.checks.isEmpty ? "every check passed" : "waits for [\(report.checks.joined(separator: ", "))]"
             return prefix + "readiness: \(checks), attempt \(report.attempts)"
                 + (report.result.map { " (\(goQuoted($0)))" } ?? "")
         }

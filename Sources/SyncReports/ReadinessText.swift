@@ -3,8 +3,8 @@ import SyncCore
 /// A unit's readiness in words, as `syncctl status` and `syncctl why` print it.
 public enum ReadinessText {
     /// `waiting for tcp:127.0.0.1:5432 (attempt 12: connection refused)` while the unit is started,
-    /// `ready after 1.4s (tcp:127.0.0.1:5432)` once it is completed, `not ready: waiting for … (attempt 40: …)` once
-    /// it failed or was skipped; `nil` for a unit without a readiness report.
+    /// `ready after 1.4s (tcp:127.0.0.1:5432)` once it is completed, `not ready: waiting for … (attempt 40: …)`
+    /// once it failed or was skipped; `nil` for a unit without a readiness report.
     public static func describe(_ info: UnitInfo) -> String? {
         guard let readiness = info.readiness else { return nil }
         let report = readiness.report

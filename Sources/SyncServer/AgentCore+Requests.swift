@@ -55,7 +55,7 @@ extension AgentCore {
                 try graph.note(unit, Self.shortened(text))
                 reply(.ok(id, .note(kept: graph.info(unit)?.note)), to: connection, id: id)
             case .readiness(let unit, let report):
-                try graph.reportReadiness(unit, Self.shortened(report) as ReadinessReport)
+                try graph.reportReadiness(unit, Self.shortened(report))
                 reply(.ok(id, .readiness), to: connection, id: id)
             case .status(let unit):
                 reply(.ok(id, .status(try statusReport(unit).visible(to: connection.version))), to: connection, id: id)
@@ -99,7 +99,8 @@ extension AgentCore {
         connection.helloTimer?.cancel()
         connection.helloTimer = nil
         logger.trace(
-            "hello", metadata: ["client": "\(client ?? "?")", "connection": "\(connection.id)", "version": "\(version)"])
+            "hello",
+            metadata: ["client": "\(client ?? "?")", "connection": "\(connection.id)", "version": "\(version)"])
         var answer = hello
         answer.version = version
         send(.ok(id, .hello(answer)), to: connection)

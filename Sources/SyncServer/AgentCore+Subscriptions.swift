@@ -18,7 +18,9 @@ extension AgentCore {
             }
             logger.debug("subscriber resumed", metadata: ["since": "\(since ?? 0)", "events": "\(missed.count)"])
         } else {
-            send(snapshotPush(id: id, version: connection.version), to: connection, tag: .snapshot(id: id, through: latest))
+            send(
+                snapshotPush(id: id, version: connection.version), to: connection,
+                tag: .snapshot(id: id, through: latest))
         }
     }
 

@@ -257,7 +257,8 @@ extension SyncEvent {
         case .waitEnded(let unit, let outcome): return "\(unit) wait ended: \(outcome.rawValue)"
         case .noted(let unit, let note): return "\(unit) note: \(note ?? "(cleared)")"
         case .readiness(let unit, let report):
-            let waits = report.checks.isEmpty ? "every check passed" : "waits for " + report.checks.joined(separator: ", ")
+            let waits =
+                report.checks.isEmpty ? "every check passed" : "waits for " + report.checks.joined(separator: ", ")
             return "\(unit) readiness: \(waits), \(report.attempts) attempts"
                 + (report.result.map { ", last: \($0)" } ?? "")
         }

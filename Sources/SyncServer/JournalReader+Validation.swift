@@ -60,7 +60,8 @@ extension JournalReader {
             guard let status = graph.status(of: unit) else {
                 return "it reports the readiness of \(goQuoted(unit)), which is not registered"
             }
-            return status == .started ? nil : "it reports the readiness of \(goQuoted(unit)), which is \(status.rawValue)"
+            return status == .started
+                ? nil : "it reports the readiness of \(goQuoted(unit)), which is \(status.rawValue)"
         case .waitBegan, .waitEnded:
             return nil
         }

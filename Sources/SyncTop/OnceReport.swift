@@ -44,7 +44,8 @@ public enum OnceReport {
         }
         lines.append([Segment(line("STATUS", "NAME", "WAIT", "RUN", "WAITING ON / CAUSE"), .dim)])
         for (index, row) in rows.enumerated() {
-            let text = line(theme.label(row.status), row.name, times[index].wait, times[index].run, row.summary(theme: theme))
+            let text = line(
+                theme.label(row.status), row.name, times[index].wait, times[index].run, row.summary(theme: theme))
             lines.append([Segment(text, Style(.status(row.status), bold: row.status == .failed))])
         }
         let path = model.timeline.criticalPath(now: model.now)

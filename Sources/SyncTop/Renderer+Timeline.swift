@@ -129,7 +129,9 @@ extension Renderer {
             Segment(String(theme.runBar), Style(.started)), Segment(" run", .dim),
         ]
         if model.timelineRows.contains(where: { $0.readyAt != nil }) {
-            legend += [Segment("  "), Segment(String(theme.readyMark), Style(.completed, bold: true)), Segment(" ready", .dim)]
+            legend += [
+                Segment("  "), Segment(String(theme.readyMark), Style(.completed, bold: true)), Segment(" ready", .dim),
+            ]
         }
         let legendX = buffer.width - legend.width - 1
         buffer.put(segments, x: 2, y: y, limit: max(0, legendX - 4))

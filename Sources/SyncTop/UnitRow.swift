@@ -59,7 +59,8 @@ extension UnitRow {
         switch status {
         case .started?:
             var parts = [
-                report.checks.isEmpty ? "ready? every check passed" : "ready? " + report.checks.map(Self.short).joined(separator: ", ")
+                report.checks.isEmpty
+                    ? "ready? every check passed" : "ready? " + report.checks.map(Self.short).joined(separator: ", ")
             ]
             if report.attempts > 0 { parts.append("attempt \(report.attempts)") }
             if let result = report.result { parts.append(result) }

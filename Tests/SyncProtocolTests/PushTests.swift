@@ -45,6 +45,35 @@ struct PushTests {
         }
     }
 
+    /// Forward compatibility: an event of a kind this build does not know (a newer agent's) is skipped, whatever
+    /// fields it has; a known kind is decoded as strictly as ever.
+    @Test func anEventOfAnUnknownKindIsSkippedNotBadReply() throws {
+        let wire = #"{"event":{"seq":41,"time_us":1,"kind":"exploded","shrapnel":[1,2]}}"#
+        guard case .object(let pairs) = try JSON.parse(wire) else { return }
+        #expect(
+            try Push(kind: "event", fields: pairs, answering: Self.subscribe)
+                == .unknownEvent(sequence: 41, kind: "exploded"))
+    }
+
+    @Test func aReadinessEventRoundTrips() throws {
+        let event = SyncEvent(
+            sequence: 9, time: Timestamp(microseconds: 5),
+            kind: .readiness(
+                unit: "db",
+                ReadinessReport(checks: ["tcp:127.0.0.1:5432"], attempts: 12, result: "connection refused")))
+        #expect(
+            event.json.compact
+                == #"{"seq":9,"time_us":5,"kind":"readiness","unit":"db","checks":["tcp:127.0.0.1:5432"],"#
+                + #""attempts":12,"result":"connection refused"}"#)
+        guard case .push(_, let kind, let fields) = ServerMessage.push(1, .event(event)) else { return }
+        #expect(try Push(kind: kind, fields: fields, answering: Self.subscribe) == .event(event))
+        let cleared = SyncEvent(
+            sequence: 10, time: Timestamp(microseconds: 6),
+            kind: .readiness(unit: "db", ReadinessReport(checks: [], attempts: 0, result: nil)))
+        #expect(cleared.json.compact.hasSuffix(#""checks":[],"attempts":0,"result":null}"#))
+        #expect(SyncEvent(json: cleared.json) == cleared)
+    }
+
     @Test func theEventFrameAroundAnEncodedEventIsTheEncodedPush() {
         #expect(
             Push.eventFrame(id: 5, event: Self.event.json.compact) == ServerMessage.push(5, .event(Self.event)).frame)
@@ -63,9 +92,17 @@ struct PushTests {
             #"snapshot: units[0]: missing field "unit""#
         ),
         (
-            subscribe, "event", #"{"event":{"seq":1,"time_us":1,"unit":"a","kind":"exploded"}}"#,
-            #"event: unknown event kind "exploded"; known kinds: registered, dependency_added, status_changed, "#
-                + "wait_began, wait_ended, noted"
+            subscribe, "event", #"{"event":{"seq":1,"time_us":1,"unit":"a","kind":"readiness","checks":"x"}}"#,
+            #"event: field "checks" must be an array of strings, got string"#
+        ),
+        (
+            subscribe, "event", #"{"event":{"seq":1,"time_us":1,"unit":"a","kind":"readiness","checks":[]}}"#,
+            #"event: missing field "attempts""#
+        ),
+        (subscribe, "event", #"{"event":{"seq":1,"time_us":1,"unit":"a"}}"#, #"event: missing field "kind""#),
+        (
+            subscribe, "event", #"{"event":{"time_us":1,"unit":"a","kind":"exploded"}}"#,
+            #"event: missing field "seq""#
         ),
         (subscribe, "waiting", #"{"remaining":[]}"#, #"a subscribe request has no push "waiting""#),
         (start, "event", "{}", #"a start request has no push "event""#),

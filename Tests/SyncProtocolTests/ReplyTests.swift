@@ -29,6 +29,9 @@ struct ReplyTests {
             kind: .dependencyAdded(unit: "claude", dependsOn: "git", required: .completed)),
         SyncEvent(sequence: 6, time: Timestamp(microseconds: 15), kind: .noted(unit: "git", note: "fetching 3/10")),
         SyncEvent(sequence: 7, time: Timestamp(microseconds: 16), kind: .noted(unit: "git", note: nil)),
+        SyncEvent(
+            sequence: 8, time: Timestamp(microseconds: 17),
+            kind: .readiness(unit: "git", ReadinessReport(checks: ["tcp:9"], attempts: 3, result: "timed out"))),
     ]
 
     /// Each reply with the request it answers and its wire form (after `"result":`).
@@ -57,6 +60,23 @@ struct ReplyTests {
         (.fail(unit: "git", reason: nil), .fail(skipped: []), #"{"skipped":[]}"#),
         (.note(unit: "db", text: "migrating 3/10"), .note(kept: "migrating 3/10"), #"{"note":"migrating 3/10"}"#),
         (.note(unit: "db", text: ""), .note(kept: nil), #"{"note":null}"#),
+        (.readiness(unit: "db", report: ReadinessReport(checks: [], attempts: 1, result: nil)), .readiness, "{}"),
+        (
+            .list,
+            .list([
+                UnitInfo(
+                    name: "db", status: .completed, isReady: true, registeredAt: Timestamp(microseconds: 1),
+                    since: Timestamp(microseconds: 1_400_003),
+                    readiness: UnitReadiness(
+                        report: ReadinessReport(
+                            checks: ["tcp:127.0.0.1:5432"], attempts: 12, result: "connection refused"),
+                        startedAt: Timestamp(microseconds: 3)))
+            ]),
+            #"{"units":[{"unit":"db","status":"completed","ready":true,"registered_us":1,"since_us":1400003,"#
+                + #""reason":null,"cause":null,"waiters":0,"started_by":null,"#
+                + #""readiness":{"checks":["tcp:127.0.0.1:5432"],"#
+                + #""attempts":12,"result":"connection refused","started_us":3}}]}"#
+        ),
         (
             .list,
             .list([
@@ -161,6 +181,19 @@ struct ReplyTests {
         let error = #expect(throws: WireError.self) { try Reply(json: json, answering: request) }
         #expect(error?.code == .badReply)
         #expect(error?.message == problem)
+    }
+
+    /// The history a newer agent sends may hold kinds this client does not know: they are left out, the rest kept.
+    @Test func aHistoryLeavesOutEventsOfUnknownKinds() throws {
+        let json = try JSON.parse(
+            #"{"instance":"x","snapshot":{"sequence":2,"units":[],"edges":[]},"events":["#
+                + #"{"seq":1,"time_us":1,"kind":"teleported","unit":"a","to":"mars"},"#
+                + #"{"seq":2,"time_us":2,"kind":"registered","unit":"a"}]}"#)
+        guard case .history(_, _, let events) = try Reply(json: json, answering: .history) else {
+            Issue.record("not a history")
+            return
+        }
+        #expect(events == [SyncEvent(sequence: 2, time: Timestamp(microseconds: 2), kind: .registered(unit: "a"))])
     }
 
     @Test func fieldsTheClientDoesNotKnowAreIgnored() throws {

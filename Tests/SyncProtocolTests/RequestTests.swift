@@ -31,6 +31,12 @@ struct RequestTests {
         Request(id: 18, .history),
         Request(id: 19, .note(unit: "db", text: "migrating 3/10")),
         Request(id: 20, .note(unit: "db", text: "")),
+        Request(
+            id: 21,
+            .readiness(
+                unit: "db",
+                report: ReadinessReport(checks: ["tcp:127.0.0.1:5432"], attempts: 12, result: "connection refused"))),
+        Request(id: 22, .readiness(unit: "db", report: ReadinessReport(checks: [], attempts: 0, result: nil))),
         Request(id: Int64.max, .ping),
     ]
 
@@ -45,7 +51,7 @@ struct RequestTests {
     @Test func everyTypeIsCoveredAndKnown() {
         let types = Set(Self.requests.map(\.body.type))
         #expect(types == Set(Request.Body.knownTypes))
-        #expect(Request.Body.knownTypes.count == 14)
+        #expect(Request.Body.knownTypes.count == 15)
     }
 
     @Test(arguments: [
@@ -149,14 +155,14 @@ struct RequestTests {
             WireError(
                 .unknownType,
                 #"unknown request type "frob"; known types: hello, ping, want, start, complete, fail, note, "#
-                    + "status, list, wait, cancel, snapshot, subscribe, history", requestID: 6)
+                    + "readiness, status, list, wait, cancel, snapshot, subscribe, history", requestID: 6)
         ),
         (
             #"{"id":6,"type":"","extra":1}"#,
             WireError(
                 .unknownType,
                 #"unknown request type ""; known types: hello, ping, want, start, complete, fail, note, "#
-                    + "status, list, wait, cancel, snapshot, subscribe, history", requestID: 6)
+                    + "readiness, status, list, wait, cancel, snapshot, subscribe, history", requestID: 6)
         ),
     ])
     func refusals(text: String, error: WireError) throws {

@@ -14,7 +14,9 @@ struct JournalRefusalTests {
     static let samples: [Request.Body] = [
         .hello(version: ProtocolVersion.current, client: "again"), .ping, .want(unit: "c", dependsOn: ["a"]),
         .start(unit: "c", wait: true, timeoutMs: nil), .start(unit: "a", wait: false, timeoutMs: nil),
-        .complete(unit: "b"), .fail(unit: "b", reason: "x"), .note(unit: "a", text: "x"), .status(unit: "a"),
+        .complete(unit: "b"), .fail(unit: "b", reason: "x"), .note(unit: "a", text: "x"),
+        .readiness(unit: "a", report: ReadinessReport(checks: ["tcp:5432"], attempts: 1, result: nil)),
+        .status(unit: "a"),
         .list,
         .wait(units: ["a"], all: false, timeoutMs: nil), .wait(units: [], all: true, timeoutMs: 1),
         .cancel(request: 999), .snapshot, .subscribe(since: nil, instance: nil), .history,
@@ -28,6 +30,7 @@ struct JournalRefusalTests {
         (Request.Body.want(unit: "u", dependsOn: ["d"]), true), (.start(unit: "u", wait: true, timeoutMs: nil), true),
         (.start(unit: "u", wait: false, timeoutMs: 5), true), (.complete(unit: "u"), true),
         (.fail(unit: "u", reason: nil), true), (.note(unit: "u", text: ""), true),
+        (.readiness(unit: "u", report: ReadinessReport(checks: [], attempts: 0, result: nil)), true),
         (.hello(version: 1, client: nil), false), (.ping, false),
         (.status(unit: "u"), false), (.list, false), (.wait(units: ["u"], all: false, timeoutMs: nil), false),
         (.cancel(request: 1), false), (.snapshot, false), (.subscribe(since: 0, instance: nil), false),

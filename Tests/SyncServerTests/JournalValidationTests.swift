@@ -70,6 +70,18 @@ struct JournalValidationTests {
             lines: [header, event(1, .registered(unit: "a")), event(2, .noted(unit: "ghost", note: "x"))], line: 3,
             problem: #"sets the note of "ghost", which is not registered"#),
         Case(
+            name: "readiness of an unknown unit",
+            lines: [
+                header, event(1, .registered(unit: "a")),
+                event(2, .readiness(unit: "ghost", ReadinessReport(checks: [], attempts: 1, result: nil))),
+            ], line: 3, problem: #"reports the readiness of "ghost", which is not registered"#),
+        Case(
+            name: "readiness of a pending unit",
+            lines: [
+                header, event(1, .registered(unit: "a")),
+                event(2, .readiness(unit: "a", ReadinessReport(checks: ["tcp:1"], attempts: 1, result: nil))),
+            ], line: 3, problem: #"reports the readiness of "a", which is pending"#),
+        Case(
             name: "dependency of an unknown unit",
             lines: [header, event(1, .dependencyAdded(unit: "ghost", dependsOn: "a", required: .completed))],
             line: 2, problem: #"adds a dependency to "ghost", which is not registered"#),

@@ -50,9 +50,9 @@ public final class RawConnection: @unchecked Sendable {
     @discardableResult
     public func send(_ text: String) async -> Bool { await send(Array(text.utf8)) }
 
-    /// Sends hello and checks the reply.
-    public func hello() async throws {
-        await send(#"{"id":0,"type":"hello","version":1}"# + "\n")
+    /// Sends hello naming protocol `version` (1 unless told) and checks the reply.
+    public func hello(version: Int64 = 1) async throws {
+        await send(#"{"id":0,"type":"hello","version":\#(version)}"# + "\n")
         guard let reply = try await readFrame(), reply["ok"] == .bool(true) else {
             throw POSIXError(.EPROTO)
         }

@@ -1,0 +1,174 @@
+import SyncClient
+import SyncCore
+import SyncProtocol
+import SyncTestSupport
+import Testing
+
+/// Protocol versions, both ways, with raw connections written from docs/PROTOCOL.md: a client whose hello says
+/// version 1 never gets an event kind or a field version 1 did not have; a version-2 client gets everything, and
+/// skips event kinds it does not know instead of failing.
+@Suite("Protocol versions")
+struct ProtocolVersionTests {
+    /// `db` started with a note and a readiness report, `web` completed after one.
+    private func populate(_ agent: InProcessAgent) async throws {
+        let client = try await agent.client()
+        _ = try await client.start("db")
+        try await client.note("db", "migrating 3/10")
+        try await client.reportReadiness(
+            "db", checks: ["tcp:127.0.0.1:5432"], attempts: 4, result: "connection refused")
+        _ = try await client.start("web")
+        try await client.reportReadiness("web", checks: [], attempts: 2, result: nil)
+        try await client.complete("web")
+        client.close()
+    }
+
+    private static let newKinds: Set<String> = ["noted", "readiness"]
+
+    private func unitsHaveNoNewFields(_ units: JSON?, sourceLocation: SourceLocation = #_sourceLocation) {
+        let list = units?.arrayValue ?? []
+        #expect(list.count == 2, sourceLocation: sourceLocation)
+        for unit in list {
+            #expect(unit["note"] == nil && unit["readiness"] == nil, "\(unit.compact)", sourceLocation: sourceLocation)
+            #expect(unit["status"] != nil, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func aVersionOneClientSeesOnlyVersionOneKindsAndFields() async throws {
+        try await withAgent { agent in
+            try await populate(agent)
+            let raw = try RawConnection(path: agent.directory.socket)
+            defer { raw.close() }
+            raw.setReadTimeout(30)
+            let hello = try #require(try await raw.request(#"{"id":0,"type":"hello","version":1}"#))
+            #expect(hello["result"]?["version"] == .int(1))
+
+            unitsHaveNoNewFields(try await raw.request(#"{"id":1,"type":"list"}"#)?["result"]?["units"])
+            let status = try #require(try await raw.request(#"{"id":2,"type":"status","unit":"db"}"#))
+            #expect(status["result"]?["info"]?["status"] == "started")
+            #expect(status["result"]?["info"]?["note"] == nil && status["result"]?["info"]?["readiness"] == nil)
+            unitsHaveNoNewFields(try await raw.request(#"{"id":3,"type":"snapshot"}"#)?["result"]?["units"])
+            let history = try #require(try await raw.request(#"{"id":4,"type":"history"}"#))
+            unitsHaveNoNewFields(history["result"]?["snapshot"]?["units"])
+            let kinds = (history["result"]?["events"]?.arrayValue ?? []).compactMap { $0["kind"]?.stringValue }
+            #expect(kinds.contains("status_changed"))
+            #expect(Set(kinds).isDisjoint(with: Self.newKinds), "\(kinds)")
+
+            // A subscription from the start of the history: the held events, without the new kinds.
+            await raw.send(#"{"id":5,"type":"subscribe","since":0}"# + "\n")
+            var seen: [String] = []
+            while seen.count < kinds.count {
+                let frame = try #require(try await raw.readFrame())
+                seen.append(try #require(frame["event"]?["kind"]?.stringValue))
+            }
+            #expect(seen == kinds)
+            // And live: a note and a readiness report are not sent, the completion that follows is.
+            let client = try await agent.client()
+            try await client.note("db", "migrating 4/10")
+            try await client.reportReadiness("db", checks: ["tcp:127.0.0.1:5432"], attempts: 9, result: "timed out")
+            try await client.complete("db")
+            let next = try #require(try await raw.readFrame())
+            #expect(next["event"]?["kind"] == "status_changed", "\(next.compact)")
+            #expect(next["event"]?["to"] == "completed")
+            // A snapshot push is as bare as a snapshot reply.
+            await raw.send(#"{"id":6,"type":"subscribe"}"# + "\n")
+            let snapshot = try #require(try await raw.readFrame())
+            #expect(snapshot["push"] == "snapshot")
+            unitsHaveNoNewFields(snapshot["snapshot"]?["units"])
+            client.close()
+        }
+    }
+
+    @Test func aVersionTwoClientSeesEverything() async throws {
+        try await withAgent { agent in
+            try await populate(agent)
+            let raw = try RawConnection(path: agent.directory.socket)
+            defer { raw.close() }
+            raw.setReadTimeout(30)
+            let hello = try #require(try await raw.request(#"{"id":0,"type":"hello","version":2}"#))
+            #expect(hello["result"]?["version"] == .int(2))
+            let units = try #require(try await raw.request(#"{"id":1,"type":"list"}"#)?["result"]?["units"]?.arrayValue)
+            #expect(units.first?["note"] == "migrating 3/10")
+            #expect(
+                units.first?["readiness"]?.compact.hasPrefix(
+                    #"{"checks":["tcp:127.0.0.1:5432"],"attempts":4,"result":"connection refused","started_us":"#)
+                    == true)
+            #expect(units.last?["readiness"]?["checks"] == .array([]))
+            let history = try #require(try await raw.request(#"{"id":2,"type":"history"}"#))
+            let kinds = (history["result"]?["events"]?.arrayValue ?? []).compactMap { $0["kind"]?.stringValue }
+            #expect(Self.newKinds.isSubset(of: Set(kinds)), "\(kinds)")
+            // Requests of version 2 are served on a version-1 connection as well: the client asked for them.
+            let old = try RawConnection(path: agent.directory.socket)
+            defer { old.close() }
+            old.setReadTimeout(30)
+            try await old.hello(version: 1)
+            let reply = try #require(
+                try await old.request(
+                    #"{"id":1,"type":"readiness","unit":"db","checks":[],"attempts":5,"result":null}"#))
+            #expect(reply["ok"] == .bool(true), "\(reply.compact)")
+        }
+    }
+
+    @Test func aVersionTheAgentDoesNotSpeakIsRefused() async throws {
+        try await withAgent { agent in
+            let raw = try RawConnection(path: agent.directory.socket)
+            defer { raw.close() }
+            raw.setReadTimeout(30)
+            let reply = try #require(try await raw.request(#"{"id":0,"type":"hello","version":3}"#))
+            #expect(reply.errorCode == "unsupported_version")
+            #expect(reply.errorMessage.contains("speaks 1, 2"))
+        }
+    }
+
+    /// A newer agent's event kind reaches a version-2 client: it is skipped, and the stream goes on with the
+    /// events after it.
+    @Test func aClientSkipsAnEventKindItDoesNotKnowAndKeepsFollowing() async throws {
+        let agent = try ScriptedAgent { id, request in
+            guard request["type"] == "subscribe" else { return [] }
+            let snapshot = ServerMessage.push(
+                id, .snapshot(instance: "s", GraphSnapshot(sequence: 0, units: [], edges: [])))
+            return [
+                snapshot.json.compact,
+                #"{"id":\#(id),"push":"event","event":{"seq":1,"time_us":1,"kind":"teleported","unit":"a","#
+                    + #""to":"mars"}}"#,
+                #"{"id":\#(id),"push":"event","event":{"seq":2,"time_us":2,"kind":"registered","unit":"a"}}"#,
+                #"{"id":\#(id),"ok":false,"error":{"code":"shutting_down","message":"the agent is shutting down"}}"#,
+            ]
+        }
+        defer { agent.stop() }
+        let client = try await SyncClient.connect(to: agent.socketPath, client: "test")
+        defer { client.close() }
+        var items: [StreamItem] = []
+        do {
+            for try await item in client.subscribe() { items.append(item) }
+            Issue.record("expected the stream to end with shutting_down")
+        } catch let error as WireError {
+            #expect(error.code == .shuttingDown)
+        }
+        #expect(items.count == 2)
+        #expect(
+            items.last == .event(SyncEvent(sequence: 2, time: Timestamp(microseconds: 2), kind: .registered(unit: "a")))
+        )
+        #expect(agent.requests.first?["version"] == .int(ProtocolVersion.current))
+    }
+
+    /// An agent from before version 2 (it speaks only 1) refuses a hello of version 2: the client connects again
+    /// speaking version 1 instead of failing.
+    @Test func aClientFallsBackToVersionOneForAnOlderAgent() async throws {
+        let agent = try ScriptedAgent(answersHello: false) { id, request in
+            guard request["type"] == "hello" else { return [#"{"id":\#(id),"ok":true,"result":{}}"#] }
+            guard request["version"] == .int(1) else {
+                return [
+                    #"{"id":\#(id),"ok":false,"error":{"code":"unsupported_version","message":"protocol version 2 "#
+                        + #"is not supported; this agent (sync-agent 0.1.0) speaks 1. Use a matching syncctl"}}"#
+                ]
+            }
+            return [ScriptedAgent.hello(id)]
+        }
+        defer { agent.stop() }
+        let client = try await SyncClient.connect(to: agent.socketPath, client: "test")
+        defer { client.close() }
+        try await client.ping()
+        #expect(client.connection.hello?.version == 1)
+        #expect(agent.requests.compactMap { $0["type"] == "hello" ? $0["version"] : nil } == [.int(2), .int(1)])
+    }
+}
