@@ -4,14 +4,18 @@
 # the moment of each capture, and scripts/render-ansi.py draws the captures that changed into an animated GIF, each
 # frame shown for as long as it really was on screen.
 # Needs: tmux, python3 with Pillow (`pip install pillow`; PyPI), DejaVu Sans Mono (Debian: fonts-dejavu-core).
-# Usage: scripts/record-demo.sh [OUT.gif] (RECORD_SECONDS=13: how long to record; the last frame holds 4 s more)
+# Usage: scripts/record-demo.sh [OUT.gif]
+#   RECORD_SECONDS=13   how long to record (the demo settles in about 10 s; the last frame holds 4 s more)
+#   RECORD_FRAMES=DIR   keep the captures in DIR, to draw them again: scripts/render-ansi.py gif DIR OUT.gif
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-screenshots/demo.gif}
 seconds=${RECORD_SECONDS:-13}
 session=record-demo-$$
-work=$(mktemp -d)
-trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$work"' EXIT
+work=${RECORD_FRAMES:-$(mktemp -d)}
+mkdir -p "$work"
+rm -f "$work"/*.ans "$work"/*.ms
+trap 'tmux kill-session -t "$session" 2>/dev/null || true; [ -n "${RECORD_FRAMES:-}" ] || rm -rf "$work"' EXIT
 
 swift build --product sync-top
 swift build --product syncctl          # the demo's scripts call it; it must sit beside sync-top
