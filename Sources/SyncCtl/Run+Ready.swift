@@ -12,34 +12,35 @@ extension Run {
     /// What `run --help` says about services.
     static let serviceDiscussion = """
         With --ready the command is a service that need not exit: the unit becomes completed the moment every \
-        check passes (they are watched together), which releases what waits for it, and run stays in the \
-        foreground until the command ends, exiting with its status. If the command exits before it is ready, the \
-        unit fails ("exited before ready: exit 1"); if the checks have not passed within --ready-timeout (default \
-        2m), the unit fails with the last result of the first check not passed ("not ready after 2m: tcp \
-        127.0.0.1:5432: connection refused"), the command is stopped (SIGTERM to the command's process, SIGKILL \
-        after --stop-grace, default 10s) and run exits 124; a command that exits non-zero after it was ready fails \
-        the unit ("exit 3 after ready"), which skips the units that have not started yet. The command stays in \
-        run's process group, so Ctrl-C reaches it as before; only the command's own process is signalled when \
-        run stops it (a shell script should exec the service).
+        check passes (all are watched at once), which releases what waits for it, and run stays in the \
+        foreground until the command ends, then exits with its status. The unit fails, which skips the units \
+        waiting for it, when the command exits before it is ready ("exited before ready: exit 1"; run exits 1 \
+        even for an exit 0), when the checks have not passed within --ready-timeout (default 2m: "not ready \
+        after 2m: tcp 127.0.0.1:5432: connection refused", the last result of the first check not passed; run \
+        stops the command and exits 124), when the command reports an error over notify (run stops it), or when \
+        it exits non-zero after it was ready ("exit 3 after ready"). To stop the command run sends SIGTERM to its \
+        process, then SIGKILL after --stop-grace (default 10s); the command stays in run's process group, so \
+        Ctrl-C reaches it as before (a shell script should exec the service, or forward the signal).
 
-        Checks (one example each):
-          notify              the sd_notify protocol: run passes NOTIFY_SOCKET; READY=1 passes, STATUS=text \
-        becomes the unit's note, ERRNO=n or EXIT_STATUS=n fail the unit and stop the command, \
-        EXTEND_TIMEOUT_USEC=n gives n more microseconds. E.g. --ready notify -- sh -c 'prepare && \
+        Checks, one example each:
+        notify: the sd_notify protocol; run passes NOTIFY_SOCKET. READY=1 passes the check, STATUS=TEXT becomes \
+        the unit's note (also after ready), ERRNO=N or EXIT_STATUS=N fail the unit, EXTEND_TIMEOUT_USEC=N moves \
+        the deadline to at least N microseconds from now. Example: --ready notify -- sh -c 'prepare && \
         systemd-notify --ready && exec serve'
-          tcp:[HOST:]PORT      a TCP connection succeeds (host 127.0.0.1 by default). E.g. --ready tcp:5432
-          http://HOST:PORT/PATH  a GET answers 2xx or 3xx. E.g. --ready http://127.0.0.1:8000/health
-          cmd:SHELL-COMMAND   the command exits 0 (killed if still running at the deadline). E.g. --ready \
+        tcp:[HOST:]PORT: a TCP connection succeeds (HOST 127.0.0.1 by default). Example: --ready tcp:5432
+        http://HOST[:PORT]/PATH: a GET answers 2xx or 3xx. Example: --ready http://127.0.0.1:8000/health
+        cmd:SHELL-COMMAND: the command exits 0; one still running at the deadline is killed. Example: --ready \
         'cmd:pg_isready -q'
-          file:PATH           the file exists (watched with inotify). E.g. --ready file:/tmp/app.ready
-          log:REGEX           a line of the command's stdout or stderr matches; run copies both to its own, \
-        unchanged, so with a log check the command's stdout and stderr are pipes, not the terminal. E.g. --ready \
-        'log:listening on port [0-9]+'
+        file:PATH: the file exists (watched with inotify). Example: --ready file:/tmp/app.ready
+        log:REGEX: a line of the command's stdout or stderr matches. run copies both to its own as they come, \
+        byte for byte, so with a log check the command's stdout and stderr are pipes, not the terminal. \
+        Example: --ready 'log:listening on port [0-9]+'
         Probes (tcp, http, cmd) start at once and back off from 5 ms to every 25 ms (cmd: to every 250 ms). \
         Host names are resolved by the C library without a time limit; numeric addresses never wait for it.
 
-        Messages on stderr: Unit "db" started; waiting until ready: notify / Unit "db" ready after 1.4s \
-        (notify) / Unit "db" failed: REASON / Unit "db": stopping the command (SIGTERM, SIGKILL after 10s).
+        Messages on stderr: Unit "db" started; waiting until ready: notify, then Unit "db" ready after 1.4s \
+        (notify), or Unit "db" failed: REASON and, when run stops the command, Unit "db": stopping the command \
+        (SIGTERM, SIGKILL after 10s).
         """
 
     /// The checks of `--ready` (or `ready --when`), or a usage error naming the one that does not parse.

@@ -9,6 +9,10 @@ import SyncOS
 public struct CommandProbe: ReadinessProbe {
     public let command: String
 
+    /// The result of an attempt cut off at the deadline. It says nothing about the service, so a loop that has an
+    /// earlier result reports that one instead.
+    public static let cutOff = ProbeResult.notYet("still running at the deadline")
+
     public init(command: String) {
         self.command = command
     }
@@ -16,6 +20,8 @@ public struct CommandProbe: ReadinessProbe {
     public func probe() -> ProbeResult {
         probe(deadline: nil)
     }
+
+    public var endsAtDeadline: Bool { true }
 
     /// One attempt that ends by `deadline` (microseconds, monotonic; nil: waits for the command however long).
     public func probe(deadline: Int64?) -> ProbeResult {
@@ -40,7 +46,7 @@ public struct CommandProbe: ReadinessProbe {
                 return .notYet("cannot wait for /bin/sh: \(ProbeFailure(errno: errno).reason)")
             }
         }
-        if killed { return .notYet("still running at the deadline") }
+        if killed { return Self.cutOff }
         let signal = status & 0x7f
         if signal != 0 { return .notYet("signal \(signal)") }
         let code = (status >> 8) & 0xff

@@ -19,15 +19,21 @@ public struct ProbeLoop {
     }
 
     /// Probes until a pass or the deadline; `attempted` is called after each attempt (for a summary of attempts,
-    /// or to stop: return false to end the loop with the result so far).
+    /// or to stop: return false to end the loop with the result so far). A probe whose attempts end at the deadline
+    /// (cmd) makes no attempt at the deadline itself after an earlier one, and an attempt cut off there
+    /// (``CommandProbe/cutOff``) leaves the earlier result as the last: it says more about the service.
     public mutating func run(attempted: (ProbeResult, Int) -> Bool = { _, _ in true }) -> Outcome {
         var last = ProbeResult.notYet("not probed")
+        var made = 0
         while let time = schedule.next(now: SystemClock.monotonic()) {
             Self.sleep(until: time)
-            last = probe.probe(deadline: schedule.deadline)
-            if last.isReady || !attempted(last, schedule.attempts) { break }
+            if made > 0, probe.endsAtDeadline, let deadline = schedule.deadline, time >= deadline { break }
+            let result = probe.probe(deadline: schedule.deadline)
+            if result != CommandProbe.cutOff || made == 0 { last = result }
+            made += 1
+            if last.isReady || !attempted(last, made) { break }
         }
-        return Outcome(result: last, attempts: schedule.attempts)
+        return Outcome(result: last, attempts: made)
     }
 
     /// Sleeps until `time` (microseconds, monotonic); returns at once if it has passed.

@@ -26,12 +26,18 @@ public protocol ReadinessProbe: Sendable {
     /// Makes one attempt that ends by `deadline` (microseconds, monotonic; nil: none). Probes whose attempts are
     /// bounded by their own short timeout just call ``probe()``; a cmd probe kills its command at the deadline.
     func probe(deadline: Int64?) -> ProbeResult
+
+    /// Whether ``probe(deadline:)`` ends an attempt at the deadline (cmd), rather than after a short timeout of its
+    /// own that may run past it (tcp, http).
+    var endsAtDeadline: Bool { get }
 }
 
 extension ReadinessProbe {
     public func probe(deadline: Int64?) -> ProbeResult {
         probe()
     }
+
+    public var endsAtDeadline: Bool { false }
 }
 
 extension ReadinessCheck {

@@ -72,6 +72,8 @@ public struct ReadinessTracker: Sendable {
             outcome = .ready(after: now - start)
             return outcome
         case .notYet(let reason):
+            // An attempt cut off at the deadline says less than the result before it.
+            if result == CommandProbe.cutOff && results[index] != nil { return nil }
             results[index] = reason
             if probed { latestResult = reason }
             return nil

@@ -11,8 +11,11 @@ import Testing
     @Test func readyWhenEveryCheckPassedWhateverTheOrder() {
         var tracker = ReadinessTracker(checks: [.notify, db], start: 1_000, timeout: minutes2)
         #expect(tracker.record(1, .notYet("connection refused"), now: 2_000) == nil)
-        #expect(tracker.progress == ReadinessProgress(checks: ["notify", "tcp:127.0.0.1:5432"], attempts: 1,
-            result: "connection refused"))
+        #expect(
+            tracker.progress
+                == ReadinessProgress(
+                    checks: ["notify", "tcp:127.0.0.1:5432"], attempts: 1,
+                    result: "connection refused"))
         #expect(tracker.record(1, .passed, now: 3_000) == nil)
         #expect(tracker.progress.checks == ["notify"])
         #expect(tracker.apply(.ready, now: 1_401_000) == .decided(.ready(after: 1_400_000)))
@@ -103,5 +106,20 @@ import Testing
         #expect(try ReadinessCheck(parsing: "cmd:pg_isready -q").failureSubject == "cmd pg_isready -q")
         #expect(try ReadinessCheck(parsing: "http://h:8080/up").failureSubject == "http://h:8080/up")
         #expect(ReadinessCheck.notify.failureSubject == "notify")
+    }
+}
+
+extension ReadinessTrackerTests {
+    @Test func aCmdAttemptCutOffAtTheDeadlineKeepsTheResultBefore() throws {
+        let check = try ReadinessCheck(parsing: "cmd:pg_isready")
+        var tracker = ReadinessTracker(checks: [check], start: 0, timeout: 1_000_000)
+        _ = tracker.record(0, CommandProbe.cutOff, now: 10)
+        _ = tracker.record(0, .notYet("exit 2"), now: 20)
+        _ = tracker.record(0, CommandProbe.cutOff, now: 1_000_000)
+        #expect(tracker.expire(now: 1_000_000) == .failed("not ready after 1s: cmd pg_isready: exit 2"))
+        var hung = ReadinessTracker(checks: [check], start: 0, timeout: 1_000_000)
+        _ = hung.record(0, CommandProbe.cutOff, now: 1_000_000)
+        #expect(
+            hung.expire(now: 1_000_000) == .failed("not ready after 1s: cmd pg_isready: still running at the deadline"))
     }
 }

@@ -6,7 +6,7 @@ import Testing
 
 /// ``ServiceReadiness`` against real descriptors: files, pipes, a notify socket, a refused port. The service itself
 /// is played by the test (it writes, sends, and says when it exited). No timing goals here.
-@Suite struct ServiceReadinessTests {
+@Suite(.timeLimit(.minutes(1))) struct ServiceReadinessTests {
     /// Every event until the stream ends (the service exited and its output closed).
     private func events(_ readiness: ServiceReadiness) async -> [ServiceReadiness.Event] {
         var all: [ServiceReadiness.Event] = []
@@ -33,8 +33,9 @@ import Testing
         let path = directory.path + "/later/ready"
         let readiness = try ServiceReadiness(checks: [.file(path)], timeout: nil, notify: nil, outputs: [])
         readiness.start()
-        #expect(await first(readiness) { if case .progress = $0 { true } else { false } }
-            == .progress(ReadinessProgress(checks: ["file:\(path)"], attempts: 0, result: nil)))
+        #expect(
+            await first(readiness) { if case .progress = $0 { true } else { false } }
+                == .progress(ReadinessProgress(checks: ["file:\(path)"], attempts: 0, result: nil)))
         #expect(mkdir(directory.path + "/later", 0o700) == 0)
         #expect(creat(path, 0o600) >= 0)
         #expect(await first(readiness, where: Self.isReady) != nil)
@@ -103,15 +104,23 @@ import Testing
     @Test func aRefusedPortTimesOutWithItsLastResultAfterReportingProgress() async throws {
         let listener = TestListener()
         let readiness = try ServiceReadiness(
-            checks: [.tcp(host: "127.0.0.1", port: listener.port)], timeout: 50_000, notify: nil, outputs: [])
+            checks: [.tcp(host: "127.0.0.1", port: listener.port)], timeout: 1_000_000, notify: nil, outputs: [])
         readiness.start()
-        let progress = await first(readiness) { _ in true }
-        #expect(progress == .progress(ReadinessProgress(
-            checks: ["tcp:127.0.0.1:\(listener.port)"], attempts: 1, result: "connection refused")))
+        var seen: [ServiceReadiness.Event] = []
+        for await event in readiness.events {
+            seen.append(event)
+            if case .failed = event { break }
+        }
+        guard case .progress(let progress) = seen.first else {
+            Issue.record("no progress before the failure: \(seen)")
+            return
+        }
+        #expect(progress.checks == ["tcp:127.0.0.1:\(listener.port)"] && progress.result == "connection refused")
+        #expect(progress.attempts >= 1)
         #expect(
-            await first(readiness) { if case .failed = $0 { true } else { false } }
+            seen.last
                 == .failed(
-                    reason: "not ready after 50ms: tcp 127.0.0.1:\(listener.port): connection refused", stop: true,
+                    reason: "not ready after 1s: tcp 127.0.0.1:\(listener.port): connection refused", stop: true,
                     timedOut: true))
         readiness.serviceExited("signal TERM", succeeded: false)
         #expect(await events(readiness) == [])
@@ -158,6 +167,14 @@ import Testing
         #expect(result == .notYet("still running at the deadline"))
         // The background child was in the group: had it survived, it would create the marker in 2 s.
         #expect(CommandProbe(command: "sleep 3; test ! -e \(marker)").probe() == .passed)
+    }
+
+    /// The loop of `syncctl ready`: a cmd that kept failing is named with its exit, not with the cut-off attempt.
+    @Test func aLoopCutOffAtTheDeadlineReportsTheEarlierResult() {
+        let now = SystemClock.monotonic()
+        var loop = ProbeLoop(
+            probe: CommandProbe(command: "exit 3"), schedule: .command(start: now, timeout: 200_000))
+        #expect(loop.run().result == .notYet("exit 3"))
     }
 
     @Test func aCommandThatEndsInTimeIsJudgedAsBefore() {
