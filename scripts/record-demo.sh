@@ -5,12 +5,12 @@
 # frame shown for as long as it really was on screen.
 # Needs: tmux, python3 with Pillow (`pip install pillow`; PyPI), DejaVu Sans Mono (Debian: fonts-dejavu-core).
 # Usage: scripts/record-demo.sh [OUT.gif]
-#   RECORD_SECONDS=13   how long to record (the demo settles in about 10 s; the last frame holds 4 s more)
+#   RECORD_SECONDS=14   how long to record (the demo settles in about 10 s; the last frame holds 4 s more)
 #   RECORD_FRAMES=DIR   keep the captures in DIR, to draw them again: scripts/render-ansi.py gif DIR OUT.gif
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-screenshots/demo.gif}
-seconds=${RECORD_SECONDS:-13}
+seconds=${RECORD_SECONDS:-14}
 session=record-demo-$$
 work=${RECORD_FRAMES:-$(mktemp -d)}
 mkdir -p "$work"
