@@ -62,6 +62,11 @@ extension Run {
         let notify = try await makeNotifySocket(unit, needed: checks.contains(.notify))
         let logged = checks.contains { if case .log = $0 { true } else { false } }
         let pipes = logged ? [Self.makePipe(), Self.makePipe()] : []
+        // Made before the spawn: once the command runs, nothing may fail before it is watched.
+        let readiness = try ServiceReadiness(
+            checks: checks, timeout: (readyTimeout ?? Self.defaultReadyTimeout).microseconds,
+            notify: notify?.socket,
+            outputs: pipes.enumerated().map { .init(source: $0.element.reader, destination: Int32($0.offset + 1)) })
         let child: ChildProcess
         do {
             child = try await spawn(
@@ -74,10 +79,6 @@ extension Run {
         for pipe in pipes { close(pipe.writer) }
         let listed = checks.map(\.description).joined(separator: ", ")
         Output.error("Unit \(goQuoted(unit)) started; waiting until ready: \(listed)")
-        let readiness = try ServiceReadiness(
-            checks: checks, timeout: (readyTimeout ?? Self.defaultReadyTimeout).microseconds,
-            notify: notify?.socket,
-            outputs: pipes.enumerated().map { .init(source: $0.element.reader, destination: Int32($0.offset + 1)) })
         readiness.start()
         let ended = Task {
             let outcome = await child.wait()

@@ -19,7 +19,11 @@ public final class FileReadiness {
         self.path = path
         descriptor = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard descriptor >= 0 else {
-            throw ReadinessCheckError("cannot watch \(path) for the file check: \(ProbeFailure(errno: errno).reason)")
+            let code = errno
+            // inotify_init1 says EMFILE for the per-user limit of inotify instances too, which is what runs out.
+            let limit = code == EMFILE ? ", or this user's inotify instances (fs.inotify.max_user_instances)" : ""
+            throw ReadinessCheckError(
+                "cannot watch \(path) for the file check: \(ProbeFailure(errno: code).reason)\(limit)")
         }
     }
 

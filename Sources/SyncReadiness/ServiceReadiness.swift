@@ -113,9 +113,12 @@ public final class ServiceReadiness: Sendable {
     }
 
     /// A probe thread: attempts on `schedule` (without a deadline of its own: the loop decides when time is up)
-    /// until a pass or until the outcome is decided.
+    /// until a pass or until the outcome is decided. It wakes the loop for a pass or a new result at once, and for
+    /// more of the same at most every ``ProgressThrottle/changeInterval`` (the loop counts them when it wakes), so
+    /// a port probed 40 times a second does not wake a second thread 40 times a second.
     private func probe(_ index: Int, _ probe: any ReadinessProbe, schedule: ProbeSchedule) {
         var schedule = schedule
+        var woken: (at: Int64, result: ProbeResult)?
         while let time = schedule.next(now: SystemClock.monotonic()) {
             ProbeLoop.sleep(until: time)
             if decided.load(ordering: .sequentiallyConsistent) { return }
@@ -123,7 +126,12 @@ public final class ServiceReadiness: Sendable {
             let result = probe.probe(deadline: limit == .max ? nil : limit)
             if decided.load(ordering: .sequentiallyConsistent) { return }
             inbox.withLock { $0.results.append((index, result)) }
-            wakeLoop()
+            let now = SystemClock.monotonic()
+            let news = woken.map { $0.result != result || now - $0.at >= ProgressThrottle.changeInterval } ?? true
+            if result.isReady || news {
+                woken = (now, result)
+                wakeLoop()
+            }
             if result.isReady { return }
         }
     }

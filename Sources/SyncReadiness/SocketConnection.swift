@@ -3,6 +3,10 @@ import SyncOS
 
 /// A TCP connection made with a deadline, for the tcp and http probes: `getaddrinfo`, then a nonblocking `connect`
 /// and `poll` on each address in turn until one connects. Owns its descriptor; ``close()`` releases it.
+///
+/// The deadline bounds the connection, not the name lookup: the C library's `getaddrinfo` has no timeout of its
+/// own (a DNS server that does not answer holds it for the resolver's timeouts, ~5 s per try by default). Numeric
+/// addresses (the default 127.0.0.1) and names in /etc/hosts never wait on the network.
 struct SocketConnection {
     let descriptor: Int32
 

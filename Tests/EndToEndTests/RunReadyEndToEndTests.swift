@@ -4,8 +4,10 @@ import Testing
 
 /// `syncctl run U --ready CHECK… -- CMD` through the built binaries against a real agent, with real services: the
 /// unit completes when its service is ready (releasing its dependents while the service keeps running), and fails
-/// when the service dies before, is not ready in time, reports an error, or exits non-zero after.
-@Suite("run --ready through the binaries", .timeLimit(.minutes(2)))
+/// when the service dies before, is not ready in time, reports an error, or exits non-zero after. One test at a time:
+/// each holds an agent and a service, and together with the rest of the suite they ran the machine out of inotify
+/// instances (128 per user).
+@Suite("run --ready through the binaries", .serialized, .timeLimit(.minutes(2)))
 struct RunReadyEndToEndTests {
     /// A TCP port on 127.0.0.1 that nothing listens on right now (bound to 0 and released).
     private static func freePort() -> UInt16 {
@@ -24,6 +26,27 @@ struct RunReadyEndToEndTests {
         return UInt16(bigEndian: address.sin_port)
     }
 
+    /// Waits until `run` says its unit is ready; false (with the output recorded) when it ended without.
+    private func becameReady(_ run: RunningProcess) async -> Bool {
+        await run.waitForOutput(containing: "ready after")
+        guard run.outputSoFar.contains("ready after") else {
+            Issue.record("never ready:\n\(run.outputSoFar)")
+            return false
+        }
+        return true
+    }
+
+    /// Opens the FIFO `gate` for writing and closes it, on a thread of its own: the open blocks until the service
+    /// opens it for reading, which must not hold one of the few threads every test shares.
+    private func release(_ gate: String) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                close(open(gate, O_WRONLY))
+                done.resume()
+            }
+        }
+    }
+
     private func why(_ agent: AgentProcess, _ unit: String) async throws -> String {
         try await agent.syncctl("why", unit).stdout
     }
@@ -39,7 +62,7 @@ struct RunReadyEndToEndTests {
             let started = await app.finish()
             #expect(started.status == 0, "\(started)")
             #expect(started.stdout.hasSuffix("Unit \"app\" finished waiting for dependencies: [db]\n"), "\(started)")
-            await run.waitForOutput(containing: "ready after")
+            guard await becameReady(run) else { return }
             #expect(try await agent.syncctl("status", "db").stdout.contains("Status: completed\n"))
             #expect(try await why(agent, "db").contains(#"note: "warming up""#))
             run.signal(SIGTERM)
@@ -65,9 +88,9 @@ struct RunReadyEndToEndTests {
                 s.sendto(b"STATUS=serving", os.environ["NOTIFY_SOCKET"])
                 """
             let run = try agent.spawn("run", "db", "--ready", "notify", "--", "python3", "-c", client)
-            await run.waitForOutput(containing: "ready after")
+            guard await becameReady(run) else { return }
             #expect(try await why(agent, "db").contains(#"note: "migrating 3/10""#))
-            close(open(gate, O_WRONLY))
+            await release(gate)
             let result = await run.finish()
             #expect(result.status == 0, "\(result)")
             #expect(try await agent.syncctl("status", "db").stdout.contains("Status: completed\n"))
@@ -82,12 +105,13 @@ struct RunReadyEndToEndTests {
                 import os, socket, time
                 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
                 s.sendto(b"EXTEND_TIMEOUT_USEC=30000000", os.environ["NOTIFY_SOCKET"])
-                time.sleep(3.5)
+                time.sleep(6.5)
                 s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
                 """
-            // 3 s leave Python the time to start and extend even on a loaded machine; READY comes after them.
+            // 6 s leave Python the time to start and extend even on a loaded machine (1.5 s seen at a load of 14);
+            // READY comes after them.
             let result = try await agent.syncctl(
-                "run", "db", "--ready", "notify", "--ready-timeout", "3s", "--", "python3", "-c", client)
+                "run", "db", "--ready", "notify", "--ready-timeout", "6s", "--", "python3", "-c", client)
             #expect(result.status == 0, "\(result)")
             #expect(result.stderr.contains("Unit \"db\" ready after "), "\(result)")
             #expect(try await agent.syncctl("status", "db").stdout.contains("Status: completed\n"))
@@ -118,7 +142,7 @@ struct RunReadyEndToEndTests {
             let run = try agent.spawn(
                 "run", "web", "--ready", "http://127.0.0.1:\(port)/", "--", "python3", "-m", "http.server",
                 "\(port)", "--bind", "127.0.0.1", "--directory", agent.directory.path)
-            await run.waitForOutput(containing: "ready after")
+            guard await becameReady(run) else { return }
             #expect(try await agent.syncctl("status", "web").stdout.contains("Status: completed\n"))
             run.signal(SIGINT)
             let result = await run.finish()
@@ -138,7 +162,7 @@ struct RunReadyEndToEndTests {
                 time.sleep(30)
                 """
             let run = try agent.spawn("run", "db", "--ready", "tcp:\(port)", "--", "python3", "-c", server)
-            await run.waitForOutput(containing: "ready after")
+            guard await becameReady(run) else { return }
             #expect(try await agent.syncctl("status", "db").stdout.contains("Status: completed\n"))
             run.signal(SIGTERM)
             let result = await run.finish()
@@ -154,9 +178,9 @@ struct RunReadyEndToEndTests {
             let run = try agent.spawn(
                 "run", "svc", "--ready", "file:\(flag)", "--", "/bin/sh", "-c",
                 "touch \(flag); read x < \(gate); exit 0")
-            await run.waitForOutput(containing: "ready after")
+            guard await becameReady(run) else { return }
             #expect(try await agent.syncctl("status", "svc").stdout.contains("Status: completed\n"))
-            close(open(gate, O_WRONLY))
+            await release(gate)
             let result = await run.finish()
             #expect(result.status == 0, "\(result)")
             #expect(result.stderr.hasSuffix(" (file:\(flag))\n"), "\(result)")
@@ -221,8 +245,8 @@ struct RunReadyEndToEndTests {
             let run = try agent.spawn(
                 "run", "db", "--ready", "file:\(flag)", "--", "/bin/sh", "-c", "touch \(flag); read x < \(gate); exit 3"
             )
-            await run.waitForOutput(containing: "ready after")
-            close(open(gate, O_WRONLY))
+            guard await becameReady(run) else { return }
+            await release(gate)
             let result = await run.finish()
             #expect(result.status == 3, "\(result)")
             #expect(result.stderr.hasSuffix("Unit \"db\" failed: exit 3 after ready\n"), "\(result)")

@@ -6,24 +6,65 @@ import Testing
 
 /// ``ServiceReadiness`` against real descriptors: files, pipes, a notify socket, a refused port. The service itself
 /// is played by the test (it writes, sends, and says when it exited). No timing goals here.
-@Suite(.timeLimit(.minutes(1))) struct ServiceReadinessTests {
-    /// Every event until the stream ends (the service exited and its output closed).
-    private func events(_ readiness: ServiceReadiness) async -> [ServiceReadiness.Event] {
-        var all: [ServiceReadiness.Event] = []
-        for await event in readiness.events { all.append(event) }
-        return all
+/// Reads the events of a ``ServiceReadiness`` in order. A failure that was not asked for is recorded and ends every
+/// later search, so a test that goes wrong (a machine out of inotify instances) fails instead of waiting forever.
+final class EventReader {
+    private var iterator: AsyncStream<ServiceReadiness.Event>.Iterator
+    private var failed = false
+
+    init(_ readiness: ServiceReadiness) {
+        iterator = readiness.events.makeAsyncIterator()
     }
 
-    /// The first event that satisfies `wanted`.
-    private func first(
-        _ readiness: ServiceReadiness, where wanted: (ServiceReadiness.Event) -> Bool
-    ) async -> ServiceReadiness.Event? {
-        for await event in readiness.events where wanted(event) { return event }
+    /// The next event that satisfies `wanted`; nil when the events ended or an unwanted failure came first.
+    func next(where wanted: (ServiceReadiness.Event) -> Bool) async -> ServiceReadiness.Event? {
+        guard !failed else { return nil }
+        while let event = await iterator.next() {
+            if wanted(event) { return event }
+            if case .failed = event {
+                failed = true
+                Issue.record("unexpected \(event)")
+                return nil
+            }
+        }
         return nil
+    }
+
+    /// Every event left until the stream ends (the service exited and its output closed).
+    func rest() async -> [ServiceReadiness.Event] {
+        var all: [ServiceReadiness.Event] = []
+        while let event = await iterator.next() { all.append(event) }
+        return all
+    }
+}
+
+/// ``ServiceReadiness`` against real descriptors: files, pipes, a notify socket, a refused port. The service itself
+/// is played by the test (it writes, sends, and says when it exited). No timing goals here.
+@Suite(.serialized, .timeLimit(.minutes(1))) struct ServiceReadinessTests {
+    private static func pipe() -> [Int32] {
+        var ends: [Int32] = [-1, -1]
+        #expect(Glibc.pipe(&ends) == 0)
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        return ends
     }
 
     private static func isReady(_ event: ServiceReadiness.Event) -> Bool {
         if case .ready = event { return true }
+        return false
+    }
+
+    private static func isNote(_ event: ServiceReadiness.Event) -> Bool {
+        if case .note = event { return true }
+        return false
+    }
+
+    private static func isProgress(_ event: ServiceReadiness.Event) -> Bool {
+        if case .progress = event { return true }
+        return false
+    }
+
+    private static func isFailure(_ event: ServiceReadiness.Event) -> Bool {
+        if case .failed = event { return true }
         return false
     }
 
@@ -32,33 +73,36 @@ import Testing
         defer { directory.remove() }
         let path = directory.path + "/later/ready"
         let readiness = try ServiceReadiness(checks: [.file(path)], timeout: nil, notify: nil, outputs: [])
+        let events = EventReader(readiness)
         readiness.start()
         #expect(
-            await first(readiness) { if case .progress = $0 { true } else { false } }
+            await events.next(where: Self.isProgress)
                 == .progress(ReadinessProgress(checks: ["file:\(path)"], attempts: 0, result: nil)))
         #expect(mkdir(directory.path + "/later", 0o700) == 0)
         #expect(creat(path, 0o600) >= 0)
-        #expect(await first(readiness, where: Self.isReady) != nil)
+        #expect(await events.next(where: Self.isReady) != nil)
         readiness.serviceExited("exit 0", succeeded: true)
-        #expect(await events(readiness) == [])
+        #expect(await events.rest() == [])
     }
 
     @Test func aLogLineSplitAcrossWritesMatchesAndTheOutputPassesUnchanged() async throws {
-        var service: [Int32] = [0, 0]
-        var terminal: [Int32] = [0, 0]
-        #expect(pipe(&service) == 0 && pipe(&terminal) == 0)
+        // Close-on-exec at once: a child that another test spawns meanwhile must not hold a write end, or the end of
+        // the output would never come.
+        let service = Self.pipe()
+        let terminal = Self.pipe()
         let readiness = try ServiceReadiness(
             checks: [.log(pattern: "listening on [0-9]+")], timeout: nil, notify: nil,
             outputs: [.init(source: service[0], destination: terminal[1])])
+        let events = EventReader(readiness)
         readiness.start()
         try Descriptor.writeAll(service[1], "starting\r\nlisten")
         try Descriptor.writeAll(service[1], "ing on 80")
         try Descriptor.writeAll(service[1], "80\n")
-        #expect(await first(readiness, where: Self.isReady) != nil)
+        #expect(await events.next(where: Self.isReady) != nil)
         try Descriptor.writeAll(service[1], "after ready, no newline")
         close(service[1])
         readiness.serviceExited("exit 0", succeeded: true)
-        _ = await events(readiness)
+        _ = await events.rest()
         close(terminal[1])
         var copied: [UInt8] = []
         while case let chunk = try Descriptor.readSome(terminal[0]), !chunk.isEmpty { copied += chunk }
@@ -72,18 +116,15 @@ import Testing
         let socket = try NotifySocket(directory: directory.path)
         defer { socket.close() }
         let readiness = try ServiceReadiness(checks: [.notify], timeout: 60_000_000, notify: socket, outputs: [])
+        let events = EventReader(readiness)
         readiness.start()
         try NotifySocket.send("STATUS=warming up", to: socket.path)
-        #expect(await first(readiness) { if case .note = $0 { true } else { false } } == .note("warming up"))
+        #expect(await events.next(where: Self.isNote) == .note("warming up"))
         try NotifySocket.send("READY=1\nSTATUS=accepting", to: socket.path)
-        let ready = await first(readiness) { if case .progress = $0 { false } else { true } }
-        guard case .ready = ready else {
-            Issue.record("expected ready, got \(String(describing: ready))")
-            return
-        }
-        #expect(await first(readiness) { if case .note = $0 { true } else { false } } == .note("accepting"))
+        #expect(await events.next(where: Self.isReady) != nil)
+        #expect(await events.next(where: Self.isNote) == .note("accepting"))
         readiness.serviceExited("exit 0", succeeded: true)
-        #expect(await events(readiness) == [])
+        #expect(await events.rest() == [])
     }
 
     @Test func errnoFailsAndAsksToStopTheService() async throws {
@@ -92,47 +133,46 @@ import Testing
         let socket = try NotifySocket(directory: directory.path)
         defer { socket.close() }
         let readiness = try ServiceReadiness(checks: [.notify], timeout: nil, notify: socket, outputs: [])
+        let events = EventReader(readiness)
         readiness.start()
         try NotifySocket.send("ERRNO=13", to: socket.path)
         #expect(
-            await first(readiness) { if case .failed = $0 { true } else { false } }
+            await events.next(where: Self.isFailure)
                 == .failed(reason: "service reported ERRNO=13 (permission denied)", stop: true, timedOut: false))
         readiness.serviceExited("signal TERM", succeeded: false)
-        #expect(await events(readiness) == [])
+        #expect(await events.rest() == [])
     }
 
     @Test func aRefusedPortTimesOutWithItsLastResultAfterReportingProgress() async throws {
         let listener = TestListener()
         let readiness = try ServiceReadiness(
             checks: [.tcp(host: "127.0.0.1", port: listener.port)], timeout: 1_000_000, notify: nil, outputs: [])
+        let events = EventReader(readiness)
         readiness.start()
-        var seen: [ServiceReadiness.Event] = []
-        for await event in readiness.events {
-            seen.append(event)
-            if case .failed = event { break }
-        }
-        guard case .progress(let progress) = seen.first else {
-            Issue.record("no progress before the failure: \(seen)")
+        let progress = await events.next { _ in true }
+        guard case .progress(let progress) = progress else {
+            Issue.record("no progress before the failure: \(String(describing: progress))")
             return
         }
         #expect(progress.checks == ["tcp:127.0.0.1:\(listener.port)"] && progress.result == "connection refused")
         #expect(progress.attempts >= 1)
         #expect(
-            seen.last
+            await events.next(where: Self.isFailure)
                 == .failed(
                     reason: "not ready after 1s: tcp 127.0.0.1:\(listener.port): connection refused", stop: true,
                     timedOut: true))
         readiness.serviceExited("signal TERM", succeeded: false)
-        #expect(await events(readiness) == [])
+        #expect(await events.rest() == [])
     }
 
     @Test func exitingBeforeReadyFailsWithoutAskingToStop() async throws {
         let listener = TestListener()
         let readiness = try ServiceReadiness(
             checks: [.tcp(host: "127.0.0.1", port: listener.port)], timeout: nil, notify: nil, outputs: [])
+        let events = EventReader(readiness)
         readiness.start()
         readiness.serviceExited("exit 1", succeeded: false)
-        let remaining = await events(readiness).filter { if case .progress = $0 { false } else { true } }
+        let remaining = await events.rest().filter { !Self.isProgress($0) }
         #expect(remaining == [.failed(reason: "exited before ready: exit 1", stop: false, timedOut: false)])
     }
 
@@ -144,16 +184,17 @@ import Testing
         let readiness = try ServiceReadiness(
             checks: [.tcp(host: "127.0.0.1", port: listener.port), .file(flag)], timeout: nil, notify: nil,
             outputs: [])
+        let events = EventReader(readiness)
         readiness.start()
         listener.listen()
-        let progress = await first(readiness) {
+        let progress = await events.next {
             if case .progress(let progress) = $0 { progress.checks == ["file:\(flag)"] } else { false }
         }
         #expect(progress != nil)
         #expect(creat(flag, 0o600) >= 0)
-        #expect(await first(readiness, where: Self.isReady) != nil)
+        #expect(await events.next(where: Self.isReady) != nil)
         readiness.serviceExited("exit 3", succeeded: false)
-        #expect(await events(readiness) == [.failed(reason: "exit 3 after ready", stop: false, timedOut: false)])
+        #expect(await events.rest() == [.failed(reason: "exit 3 after ready", stop: false, timedOut: false)])
     }
 }
 

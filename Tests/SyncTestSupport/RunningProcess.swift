@@ -88,6 +88,11 @@ public final class RunningProcess: Sendable {
         }
     }
 
+    /// stdout and stderr so far, together (stdout first).
+    public var outputSoFar: String {
+        output.withLock { String(decoding: $0.stdout + $0.stderr, as: UTF8.self) }
+    }
+
     /// Sends a signal to the process.
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
