@@ -70,23 +70,23 @@ final class Demo: Sendable {
         _ = blocking { await scripts.wait() }
     }
 
-    /// Ends the scripts (and whatever they started), stops the agent, removes the private directory.
+    /// Ends the scripts (and whatever they started), stops the agent, removes the private directory. The agent stays
+    /// up until the scripts' process group has ended (SIGTERM, then SIGKILL after ``stopGrace``): a `syncctl run`
+    /// whose service the signal ended reports it and exits, instead of retrying an agent that is gone for a minute.
     func stop() {
         let (server, scripts) = (self.server, self.scripts)
         scripts.signalGroup(SIGTERM)
-        blocking { await server.shutdown() }
         _ = blocking { await scripts.wait() }
+        if !Self.waitForGroupEnd(scripts.pid, milliseconds: Self.stopGrace) {
+            scripts.signalGroup(SIGKILL)
+        }
+        blocking { await server.shutdown() }
         removeFlatDirectory(directory)
     }
 
     /// Removes a directory that holds only files (the socket and the logs).
     private func removeFlatDirectory(_ path: String) {
-        guard let handle = opendir(path) else { return }
-        while let entry = readdir(handle) {
-            let name = DirectoryEntry.name(entry)
-            if name != "." && name != ".." { unlink(path + "/" + name) }
-        }
-        closedir(handle)
+        for name in Self.entries(of: path) { unlink(path + "/" + name) }
         rmdir(path)
     }
 

@@ -1,9 +1,11 @@
 #!/bin/sh
-# Migrates the development database. In this demo the database is not up, so the step fails: watch sync-top show it
-# in red with its reason, and the dev server that needs it skipped with the whole chain.
-exec syncctl run db-migrate --after deps-install -- sh -c '
+# Migrates the development database: needs the dependencies and the database ready. Each step sets the unit's note
+# (`syncctl note`, shown by sync-top and `syncctl status`); `run` gives the command its unit's name in SYNC_UNIT.
+exec syncctl run db-migrate --after deps-install --after db -- sh -c '
     echo "Running 14 migrations"
-    sleep 1
-    echo "error: connect ECONNREFUSED 127.0.0.1:5432" >&2
-    exit 2
+    for step in $(seq 14); do
+        syncctl note "$SYNC_UNIT" "migrating $step/14"
+        sleep 0.06
+    done
+    syncctl note "$SYNC_UNIT" "14 migrations applied"
 '

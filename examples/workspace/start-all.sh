@@ -7,7 +7,8 @@
 #
 # With SYNC_DEMO_LOGS set, each script's output goes to $SYNC_DEMO_LOGS/<script>.log.
 cd "$(dirname "$0")" || exit 1
-for script in claude dev-server db-migrate lint deps-install editor-server personalize dotfiles git-clone; do
+for script in claude e2e dev-server seed db-migrate db lint deps-install editor-server personalize dotfiles \
+    git-clone; do
     if [ -n "$SYNC_DEMO_LOGS" ]; then
         sh "./$script.sh" >"$SYNC_DEMO_LOGS/$script.log" 2>&1 &
     else
