@@ -72,10 +72,14 @@ extension UnitRow {
         }
     }
 
-    /// A check as the table shows it: a tcp check on this host without its host (`tcp:5432`).
+    /// A check as the table shows it: a tcp or http check on this host without its host (`tcp:5432`,
+    /// `http:8000/health`), so that the result still fits beside it.
     static func short(_ check: String) -> String {
-        for local in ["tcp:127.0.0.1:", "tcp:localhost:"] where check.hasPrefix(local) {
-            return "tcp:" + check.dropFirst(local.count)
+        for (local, kind) in [
+            ("tcp:127.0.0.1:", "tcp:"), ("tcp:localhost:", "tcp:"), ("http://127.0.0.1:", "http:"),
+            ("http://localhost:", "http:"),
+        ] where check.hasPrefix(local) {
+            return kind + check.dropFirst(local.count)
         }
         return check
     }

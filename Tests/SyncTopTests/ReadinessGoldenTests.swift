@@ -1,5 +1,5 @@
 import SyncCore
-import SyncTop
+@testable import SyncTop
 import Testing
 
 /// Services in the dashboard: what a started one waits for in its row (`ready? tcp:5432 · attempt 12 · connection
@@ -83,5 +83,15 @@ struct ReadinessGoldenTests {
                 }
             }
         }
+    }
+
+    @Test(arguments: [
+        ("tcp:127.0.0.1:5432", "tcp:5432"), ("tcp:localhost:6379", "tcp:6379"),
+        ("tcp:db.internal:5432", "tcp:db.internal:5432"),
+        ("http://127.0.0.1:8000/", "http:8000/"), ("http://localhost:3000/health", "http:3000/health"),
+        ("http://api:80/", "http://api:80/"), ("notify", "notify"), ("file:/tmp/ready", "file:/tmp/ready"),
+    ])
+    func aLocalCheckLosesItsHostInTheRow(check: String, shown: String) {
+        #expect(UnitRow.short(check) == shown)
     }
 }
