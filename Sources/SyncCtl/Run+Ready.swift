@@ -3,6 +3,7 @@ import ArgumentParser
 import Synchronization
 import SyncClient
 import SyncCore
+import SyncProtocol
 import SyncOS
 import SyncReadiness
 
@@ -140,7 +141,13 @@ extension Run {
             try await global.withReconnection(
                 prefix: "run failed", timeout: .seconds(60), timeoutMessage: "the agent did not come back within 60s",
                 retryFirstConnection: true
-            ) { client, _ in try await body(client) }
+            ) { client, _ in
+                do {
+                    try await body(client)
+                } catch let error as WireError where error.code == .sameStatus {
+                    // A repeat after a lost reply: the agent recorded the first one before it went away.
+                }
+            }
         } catch let failure as CommandFailure {
             Output.error("syncctl: cannot \(what): \(failure.message)")
         } catch {

@@ -19,7 +19,8 @@ public final class ScriptedAgent: Sendable {
 
     /// - Parameters:
     ///   - answersHello: `false` hands `hello` to `answer` as well.
-    ///   - answer: the frames (without newlines) that answer the request with this id and JSON.
+    ///   - answer: the frames (without newlines) that answer the request with this id and JSON; ``hangUp`` closes
+    ///     the connection there.
     public init(
         answersHello: Bool = true, answer: @escaping @Sendable (_ id: Int64, _ request: JSON) -> [String]
     ) throws {
@@ -77,7 +78,9 @@ public final class ScriptedAgent: Sendable {
                 guard let request = try? JSON.parse(line), let id = request["id"]?.int64Value else { return }
                 received.withLock { $0.append(request) }
                 let frames = answersHello && request["type"] == "hello" ? [Self.hello(id)] : answer(id, request)
-                for frame in frames where !write(frame + "\n", to: connection) { return }
+                for frame in frames {
+                    if frame == Self.hangUp || !write(frame + "\n", to: connection) { return }
+                }
             }
             let count = chunk.withUnsafeMutableBytes { read(connection, $0.baseAddress, $0.count) }
             if count <= 0 { return }
@@ -97,6 +100,9 @@ public final class ScriptedAgent: Sendable {
         }
         return true
     }
+
+    /// A frame that, instead of being sent, closes the connection: an agent that went away before it answered.
+    public static let hangUp = "\u{0}hang up"
 
     /// The agent's own hello reply.
     public static func hello(_ id: Int64) -> String {
