@@ -7,7 +7,7 @@ struct Ready: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ready",
         abstract: "Complete a unit when a service started elsewhere is ready",
-        usage: "syncctl ready <unit> --when <check> [--when <check>]… [--timeout <duration>]",
+        usage: "syncctl ready <unit> --when <check> [--when <check>]… [--timeout <duration>] [--probe-max <duration>]",
         discussion: """
             For a service this script did not start (a container, a systemd unit, a process someone else \
             launched): registers the unit if needed, marks it started (waiting for its dependencies, if it has \
@@ -18,7 +18,7 @@ struct Ready: AsyncParsableCommand {
             Checks: tcp:[HOST:]PORT (connects; host 127.0.0.1 by default), http://HOST[:PORT]/PATH (a 2xx or 3xx \
             answer), cmd:SHELL-COMMAND (exits 0), file:PATH (exists; watched with inotify, or looked at from every \
             5 ms to every 250 ms when the user has no inotify instance left). Probes start at once and back off \
-            from 5 ms to every 25 ms (cmd: to every 250 ms).
+            from 5 ms to every 25 ms (cmd: to every 250 ms); --probe-max sets that longest pause.
             """
     )
 
@@ -31,7 +31,17 @@ struct Ready: AsyncParsableCommand {
         help: ArgumentHelp(
             "How long to wait for the checks, e.g. 30s, 2m; 0 waits without limit.", valueName: "duration"))
     var timeout: DurationArgument = DurationArgument(nanoseconds: 120_000_000_000)
+    @Option(
+        help: ArgumentHelp(
+            "The longest pause between two probes (default 25ms; cmd 250ms); they start at once and back off "
+                + "from 5ms up to it.", valueName: "duration"),
+        transform: DurationArgument.parsing)
+    var probeMax: DurationArgument?
     @Argument(help: ArgumentHelp("The unit the service stands for.", valueName: "unit")) var arguments: [String] = []
+
+    func validate() throws {
+        try ProbeMax.validate(probeMax)
+    }
 
     func run() async throws {
         let unit = try Arity.exactlyOneUnit(arguments)
@@ -52,7 +62,9 @@ struct Ready: AsyncParsableCommand {
             for await progress in reports { await reportProgress(progress, unit: unit, global: global) }
         }
         let outcome = await Task.detached {
-            ReadinessWaiter.wait(for: parsed, timeout: microseconds) { sink.yield($0) }
+            ReadinessWaiter.wait(for: parsed, timeout: microseconds, probeCap: probeMax?.microseconds) {
+                sink.yield($0)
+            }
         }.value
         sink.finish()
         await reporter.value

@@ -38,7 +38,8 @@ extension Run {
         log:REGEX: a line of the command's stdout or stderr matches. run copies both to its own as they come, \
         byte for byte, so with a log check the command's stdout and stderr are pipes, not the terminal. \
         Example: --ready 'log:listening on port [0-9]+'
-        Probes (tcp, http, cmd) start at once and back off from 5 ms to every 25 ms (cmd: to every 250 ms). \
+        Probes (tcp, http, cmd) start at once and back off from 5 ms to every 25 ms (cmd: to every 250 ms); \
+        --probe-max sets that longest pause (e.g. 1s for a service that takes minutes). \
         Host names are resolved by the C library without a time limit; numeric addresses never wait for it.
 
         Messages on stderr: Unit "db" started; waiting until ready: notify, then Unit "db" ready after 1.4s \
@@ -68,6 +69,7 @@ extension Run {
         // Made before the spawn: once the command runs, nothing may fail before it is watched.
         let readiness = try ServiceReadiness(
             checks: checks, timeout: (readyTimeout ?? Self.defaultReadyTimeout).microseconds,
+            probeCap: probeMax?.microseconds,
             notify: notify?.socket,
             outputs: pipes.enumerated().map { .init(source: $0.element.reader, destination: Int32($0.offset + 1)) })
         let child: ChildProcess
@@ -182,6 +184,17 @@ extension DurationArgument {
     /// Microseconds; nil for 0 (no limit).
     var microseconds: Int64? {
         nanoseconds > 0 ? nanoseconds / 1000 : nil
+    }
+}
+
+/// `--probe-max` of `run` and `ready`: the cap of the probes' back-off.
+enum ProbeMax {
+    /// Refuses a cap of 0 (probing without pause would spin) or over an hour (a typo, or a service never seen).
+    static func validate(_ value: DurationArgument?) throws {
+        guard let value else { return }
+        guard value.nanoseconds >= 1_000_000, value.nanoseconds <= 3_600_000_000_000 else {
+            throw ValidationError("--probe-max must be between 1ms and 1h, e.g. --probe-max 100ms; got \(value)")
+        }
     }
 }
 

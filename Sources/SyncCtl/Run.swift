@@ -10,7 +10,8 @@ struct Run: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a command as a unit: wait for its dependencies, run it, report how it ended",
         usage: "syncctl run <unit> [--after <dependency>]... [--timeout <duration>] [--ready <check>]... "
-            + "[--ready-timeout <duration>] -- <command> [<argument>...]",
+            + "[--ready-timeout <duration>] [--stop-grace <duration>] [--probe-max <duration>] -- <command> "
+            + "[<argument>...]",
         discussion: """
             Declares the dependencies given with --after, waits until they completed (as `start`), runs the \
             command with this terminal's stdin, stdout and stderr, then marks the unit completed when the command \
@@ -53,6 +54,12 @@ struct Run: AsyncParsableCommand {
             valueName: "duration"),
         transform: DurationArgument.parsing)
     var stopGrace: DurationArgument?
+    @Option(
+        help: ArgumentHelp(
+            "With --ready: the longest pause between two probes of a tcp, http or cmd check (default 25ms; cmd "
+                + "250ms); they start at once and back off from 5ms up to it.", valueName: "duration"),
+        transform: DurationArgument.parsing)
+    var probeMax: DurationArgument?
     @Argument(help: ArgumentHelp("The unit this command is.", valueName: "unit")) var unit: String
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command and its arguments.", valueName: "command"))
     var command: [String] = []
@@ -61,10 +68,12 @@ struct Run: AsyncParsableCommand {
         if command.isEmpty {
             throw ValidationError("a command is required after --, e.g. syncctl run git -- git clone URL")
         }
-        if readyChecks.isEmpty && (readyTimeout != nil || stopGrace != nil) {
+        if readyChecks.isEmpty && (readyTimeout != nil || stopGrace != nil || probeMax != nil) {
             throw ValidationError(
-                "--ready-timeout and --stop-grace apply to a service; add --ready CHECK, e.g. --ready tcp:5432")
+                "--ready-timeout, --stop-grace and --probe-max apply to a service; add --ready CHECK, e.g. "
+                    + "--ready tcp:5432")
         }
+        try ProbeMax.validate(probeMax)
         _ = try Self.parseChecks(readyChecks)
     }
 

@@ -55,8 +55,20 @@ extension ReadinessCheck {
 
     /// The schedule that suits this check's probe: ``ProbeSchedule/command(start:timeout:)`` for cmd,
     /// ``ProbeSchedule/network(start:timeout:)`` otherwise.
-    public func defaultSchedule(start: Int64, timeout: Int64?) -> ProbeSchedule {
-        if case .command = self { return .command(start: start, timeout: timeout) }
-        return .network(start: start, timeout: timeout)
+    /// - Parameter cap: the longest pause between two attempts instead of the kind's own (25 ms, cmd 250 ms), in
+    ///   microseconds (`--probe-max`); the first pauses stay 5 ms doubling, up to it.
+    public func defaultSchedule(start: Int64, timeout: Int64?, cap: Int64? = nil) -> ProbeSchedule {
+        var schedule: ProbeSchedule
+        if case .command = self {
+            schedule = .command(start: start, timeout: timeout)
+        } else {
+            schedule = .network(start: start, timeout: timeout)
+        }
+        if let cap {
+            schedule = ProbeSchedule(
+                start: start, timeout: timeout, firstDelay: min(schedule.firstDelay, cap), growth: schedule.growth,
+                cap: cap)
+        }
+        return schedule
     }
 }

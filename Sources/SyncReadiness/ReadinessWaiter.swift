@@ -26,7 +26,8 @@ public enum ReadinessWaiter {
     /// - Parameter progress: called with what is still awaited, as a ``ProgressThrottle`` lets it through.
     /// - Precondition: ``unsupported(_:)`` is nil for `checks`.
     public static func wait(
-        for checks: [ReadinessCheck], timeout: Int64?, progress: (ReadinessProgress) -> Void = { _ in }
+        for checks: [ReadinessCheck], timeout: Int64?, probeCap: Int64? = nil,
+        progress: (ReadinessProgress) -> Void = { _ in }
     ) -> Outcome {
         let start = SystemClock.monotonic()
         let deadline = timeout.map { start + $0 }
@@ -51,7 +52,8 @@ public enum ReadinessWaiter {
                 let now = SystemClock.monotonic()
                 var loop = ProbeLoop(
                     probe: probe,
-                    schedule: check.defaultSchedule(start: now, timeout: deadline.map { max(0, $0 - now) })
+                    schedule: check.defaultSchedule(
+                        start: now, timeout: deadline.map { max(0, $0 - now) }, cap: probeCap)
                 )
                 let before = attempts
                 let outcome = loop.run { result, made in

@@ -42,6 +42,8 @@ public final class ServiceReadiness: Sendable {
     let continuation: AsyncStream<Event>.Continuation
     let checks: [ReadinessCheck]
     let timeout: Int64?
+    /// The longest pause between two probes (microseconds); nil: each kind's own.
+    let probeCap: Int64?
     let notify: NotifySocket?
     let outputs: [Output]
     /// Read end and write end of the pipe that wakes the loop.
@@ -66,7 +68,7 @@ public final class ServiceReadiness: Sendable {
     ///     against the log checks; closed by the loop when they end.
     /// - Throws: ``ReadinessCheckError`` when the wake pipe cannot be made (no descriptors left).
     public init(
-        checks: [ReadinessCheck], timeout: Int64?, notify: NotifySocket?, outputs: [Output]
+        checks: [ReadinessCheck], timeout: Int64?, probeCap: Int64? = nil, notify: NotifySocket?, outputs: [Output]
     ) throws(ReadinessCheckError) {
         guard let pair = wakePair() else {
             throw ReadinessCheckError("cannot wait for the service's readiness: \(errorText())")
@@ -74,6 +76,7 @@ public final class ServiceReadiness: Sendable {
         wake = pair
         self.checks = checks
         self.timeout = timeout
+        self.probeCap = probeCap
         self.notify = notify
         self.outputs = outputs
         (events, continuation) = AsyncStream.makeStream(of: Event.self)
@@ -91,7 +94,7 @@ public final class ServiceReadiness: Sendable {
         if let timeout { deadline.store(start + timeout, ordering: .sequentiallyConsistent) }
         for (index, check) in checks.enumerated() {
             guard let probe = check.makeProbe() else { continue }
-            let schedule = check.defaultSchedule(start: start, timeout: nil)
+            let schedule = check.defaultSchedule(start: start, timeout: nil, cap: probeCap)
             startThread { self.probe(index, probe, schedule: schedule) }
         }
         startThread {

@@ -21,6 +21,22 @@ import Testing
         #expect(run.stopGrace?.nanoseconds == 1_000_000_000)
     }
 
+    @Test func probeMaxIsAServiceFlagBetweenAMillisecondAndAnHour() throws {
+        #expect(
+            try parse(["db", "--ready", "tcp:5432", "--probe-max", "1s", "--", "pg"]).probeMax?.microseconds
+                == 1_000_000)
+        #expect(
+            try Ready.parse(["db", "--when", "tcp:5432", "--probe-max", "250ms"]).probeMax?.microseconds
+                == 250_000)
+        for value in ["0s", "500us", "2h"] {
+            #expect(throws: (any Error).self) {
+                try parse(["db", "--ready", "tcp:1", "--probe-max", value, "--", "x"])
+            }
+            #expect(throws: (any Error).self) { try Ready.parse(["db", "--when", "tcp:1", "--probe-max", value]) }
+        }
+        #expect(throws: (any Error).self) { try parse(["db", "--probe-max", "1s", "--", "true"]) }
+    }
+
     @Test func withoutReadyTheServiceFlagsAreRefused() {
         #expect(throws: (any Error).self) { try parse(["db", "--ready-timeout", "30s", "--", "true"]) }
         #expect(throws: (any Error).self) { try parse(["db", "--stop-grace", "1s", "--", "true"]) }

@@ -79,4 +79,17 @@ import Testing
         #expect(gaps.first == 5_000)
         #expect(attempts.filter { $0 >= 1_000_000 && $0 < 2_000_000 }.count == 40)
     }
+
+    /// `--probe-max`: the same ramp from 5 ms, up to the given pause instead of the kind's own.
+    @Test func aCapFromTheCommandLineReplacesTheKindsOwn() {
+        let slow = times(
+            ReadinessCheck.tcp(host: "127.0.0.1", port: 1).defaultSchedule(
+                start: 0, timeout: 10_000_000, cap: 200_000), from: 0, limit: 1_000)
+        let gaps = zip(slow.dropFirst(), slow).map { $0 - $1 }
+        #expect(gaps.first == 5_000)
+        #expect(gaps.max() == 200_000)
+        let fast = ReadinessCheck.command("true").defaultSchedule(start: 0, timeout: nil, cap: 2_000)
+        #expect(fast.firstDelay == 2_000 && fast.cap == 2_000)
+        #expect(ReadinessCheck.command("true").defaultSchedule(start: 0, timeout: nil).cap == 250_000)
+    }
 }
