@@ -1,4 +1,5 @@
 import ArgumentParser
+import SyncClient
 import SyncCore
 import SyncProtocol
 import SyncReadiness
@@ -47,11 +48,16 @@ struct Ready: AsyncParsableCommand {
         let unit = try Arity.exactlyOneUnit(arguments)
         let parsed = try Self.parse(checks)
         let limit = timeout.duration
-        try await global.withClient(prefix: "ready unit failed") { client in
-            do {
-                _ = try await client.start(unit, timeout: limit)
-            } catch let error as WireError where error.code == .sameStatus {
-                // Started already (by whoever launched the service): only the checks are left to do.
+        // One connection for the whole wait (the start, the progress reports, the outcome): when the checks pass,
+        // the completion is one request on a connection that is already open.
+        let client = try await global.connect()
+        defer { client.close() }
+        do throws(WireError) {
+            _ = try await client.start(unit, timeout: limit)
+        } catch {
+            // Started already (by whoever launched the service): only the checks are left to do.
+            guard error.code == .sameStatus else {
+                throw CommandFailure(error, prefix: "ready unit failed", socket: global.socket)
             }
         }
         let listed = parsed.map(\.description).joined(separator: ", ")
@@ -59,7 +65,9 @@ struct Ready: AsyncParsableCommand {
         let microseconds = timeout.nanoseconds > 0 ? timeout.nanoseconds / 1000 : nil
         let (reports, sink) = AsyncStream.makeStream(of: ReadinessProgress.self)
         let reporter = Task {
-            for await progress in reports { await reportProgress(progress, unit: unit, global: global) }
+            for await progress in reports {
+                await reportProgress(progress, unit: unit, over: client, global: global)
+            }
         }
         let outcome = await Task.detached {
             ReadinessWaiter.wait(for: parsed, timeout: microseconds, probeCap: probeMax?.microseconds) {
@@ -70,14 +78,30 @@ struct Ready: AsyncParsableCommand {
         await reporter.value
         switch outcome {
         case .ready:
-            try await global.withClient(prefix: "ready unit failed") { try await $0.complete(unit) }
+            try await Self.tell(client, global: global) { try await $0.complete(unit) }
             Output.line("Unit \(goQuoted(unit)) ready (\(listed))")
         case .notReady(let check, let reason):
             // Without a limit only a check that cannot be waited on at all ends here (a file that cannot be watched).
             let when = timeout.nanoseconds > 0 ? "not ready after \(timeout)" : "cannot tell when ready"
             let text = "\(when): \(Self.describe(check)): \(reason)"
-            _ = try await global.withClient(prefix: "ready unit failed") { try await $0.fail(unit, reason: text) }
+            try await Self.tell(client, global: global) { _ = try await $0.fail(unit, reason: text) }
             throw CommandFailure(.timeout, "unit \(goQuoted(unit)) \(text); it is marked failed")
+        }
+    }
+
+    /// Sends the outcome over `client`, or over a new connection when that one was lost meanwhile (the agent
+    /// restarted while the service got ready).
+    static func tell(
+        _ client: SyncClient, global: GlobalOptions, _ body: @escaping @Sendable (SyncClient) async throws -> Void
+    ) async throws {
+        do {
+            try await body(client)
+        } catch {
+            guard let wire = error as? WireError else { throw error }
+            guard Reconnector.isLoss(wire) else {
+                throw CommandFailure(wire, prefix: "ready unit failed", socket: global.socket)
+            }
+            try await global.withClient(prefix: "ready unit failed", body)
         }
     }
 

@@ -1,3 +1,5 @@
+import SyncClient
+import SyncProtocol
 import SyncReadiness
 
 /// Hands what a service still waits for (`run --ready`, `ready --when`) to the agent, already throttled by
@@ -8,5 +10,19 @@ func reportProgress(_ progress: ReadinessProgress, unit: String, global: GlobalO
     _ = try? await global.withClient(prefix: nil) {
         try await $0.reportReadiness(
             unit, checks: progress.checks, attempts: progress.attempts, result: progress.result)
+    }
+}
+
+/// The same over an open connection (`ready` keeps one for its whole wait); over a new one if that was lost.
+func reportProgress(
+    _ progress: ReadinessProgress, unit: String, over client: SyncClient, global: GlobalOptions
+) async {
+    do {
+        try await client.reportReadiness(
+            unit, checks: progress.checks, attempts: progress.attempts, result: progress.result)
+    } catch {
+        // Refused (the unit was completed or restarted meanwhile): the report no longer matters.
+        guard let wire = error as? WireError, Reconnector.isLoss(wire) else { return }
+        await reportProgress(progress, unit: unit, global: global)
     }
 }
