@@ -37,7 +37,8 @@ public final class RunningProcess: Sendable {
     /// Starts `executable` with `arguments`; `environment` entries are added to (or override) the test's own.
     ///
     /// Spawned with `posix_spawn`, not Foundation's `Process`, whose `run()` now and then crashes the whole test
-    /// process (it reads past the end of directory records while it closes the child's descriptors).
+    /// process (a SIGSEGV in memcpy under `Process.run()`, seen in full runs; the likely cause is an over-read of
+    /// directory records while it lists the descriptors to close).
     public init(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil
     ) throws {
