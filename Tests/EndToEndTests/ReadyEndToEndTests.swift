@@ -6,6 +6,22 @@ import Testing
 /// what waits for it) when they do not pass in time, and bad checks are usage errors.
 @Suite("ready through the binaries")
 struct ReadyEndToEndTests {
+    /// `--probe-max 500ms`: in 2.5 s a closed port is probed about 11 times (5 ms doubling up to 500 ms), where
+    /// the default 25 ms cap would make about 100 attempts; the agent's last report says how many were made.
+    @Test func probeMaxSlowsTheProbing() async throws {
+        try await withAgentProcess { agent in
+            let result = try await agent.syncctl(
+                "ready", "db", "--when", "tcp:1", "--timeout", "2500ms", "--probe-max", "500ms")
+            #expect(result.status == 124, "\(result)")
+            let list = try await agent.syncctl("list", "-o", "json").stdout
+            let units = try #require(try JSONSerialization.jsonObject(with: Data(list.utf8)) as? [[String: Any]])
+            let readiness = try #require(units.first?["readiness"] as? [String: Any], "\(list)")
+            let attempts = try #require(readiness["attempts"] as? Int)
+            // At least one report after the first (sent at attempt 1), and far fewer than the default makes.
+            #expect(attempts >= 5 && attempts <= 15, "\(list)")
+        }
+    }
+
     @Test func aFileCreatedLaterCompletesTheUnit() async throws {
         try await withAgentProcess { agent in
             let flag = agent.directory.file("ready.flag")
