@@ -130,8 +130,20 @@ public final class PostgresServer: Sendable {
         let directory = root + "/bin"
         if access(directory, F_OK) != 0 { try privateDirectory("bin") }
         let copy = directory + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
+        // Copied through close-on-exec descriptors: a child another test spawns meanwhile must not inherit the
+        // copy's write end, or exec of the copy fails with "Text file busy" for as long as that child lives
+        // (FileManager.copyItem left it inheritable, and a clean-clone CI run failed on it).
+        let source = open(path, O_RDONLY | O_CLOEXEC)
+        let target = open(copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        defer {
+            if source >= 0 { close(source) }
+            if target >= 0 { close(target) }
+        }
         do {
-            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            guard source >= 0, target >= 0 else { throw Descriptor.Failure(code: errno) }
+            while case let chunk = try Descriptor.readSome(source), !chunk.isEmpty {
+                try chunk.withUnsafeBytes { try Descriptor.writeAll(target, $0) }
+            }
         } catch {
             throw Failure(description: "cannot copy \(path) to \(copy): \(error)")
         }
