@@ -26,3 +26,14 @@ func reportProgress(
         await reportProgress(progress, unit: unit, global: global)
     }
 }
+
+/// The same over `run`'s kept connection; over a new one if that was lost.
+func reportProgress(_ progress: ReadinessProgress, unit: String, over line: AgentLine, global: GlobalOptions) async {
+    let sent = try? await line.send {
+        try await $0.reportReadiness(
+            unit, checks: progress.checks, attempts: progress.attempts, result: progress.result)
+    }
+    // Refused (the unit was completed or restarted meanwhile): the report no longer matters.
+    guard sent == false else { return }
+    await reportProgress(progress, unit: unit, global: global)
+}

@@ -72,6 +72,10 @@ extension Run {
             probeCap: probeMax?.microseconds,
             notify: notify?.socket,
             outputs: pipes.enumerated().map { .init(source: $0.element.reader, destination: Int32($0.offset + 1)) })
+        // One connection for the service's whole life: being ready is then one request on an open connection.
+        let line = AgentLine(global: global)
+        defer { line.close() }
+        await line.open()
         let child: ChildProcess
         do {
             child = try await spawn(
@@ -97,18 +101,18 @@ extension Run {
         for await event in readiness.events {
             switch event {
             case .progress(let progress):
-                await reportProgress(progress, unit: unit, global: global)
+                await reportProgress(progress, unit: unit, over: line, global: global)
             case .note(let text):
-                await quietly("set the note of \(goQuoted(unit))") { try await $0.note(unit, text) }
+                await quietly(over: line, "set the note of \(goQuoted(unit))") { try await $0.note(unit, text) }
             case .ready(let after):
                 ready = true
-                await quietly("complete \(goQuoted(unit))") { try await $0.complete(unit) }
+                await quietly(over: line, "complete \(goQuoted(unit))") { try await $0.complete(unit) }
                 Output.error(
                     "Unit \(goQuoted(unit)) ready after \(DurationText.short(microseconds: after)) (\(listed))")
             case .failed(let reason, let stop, let expired):
                 failedBeforeReady = !ready
                 timedOut = expired
-                await quietly("fail \(goQuoted(unit))") { try await $0.fail(unit, reason: reason) }
+                await quietly(over: line, "fail \(goQuoted(unit))") { try await $0.fail(unit, reason: reason) }
                 Output.error("Unit \(goQuoted(unit)) failed: \(reason)")
                 if stop { stopping = self.stop(child, unit: unit) }
             }
@@ -137,19 +141,27 @@ extension Run {
         }
     }
 
-    /// Tells the agent something while the service runs; a failure is printed, and the service keeps running.
-    private func quietly(_ what: String, _ body: @escaping @Sendable (SyncClient) async throws -> Void) async {
+    /// Tells the agent something while the service runs, over the kept connection, or across an agent restart when
+    /// that was lost; a failure is printed, and the service keeps running.
+    private func quietly(
+        over line: AgentLine, _ what: String, _ body: @escaping @Sendable (SyncClient) async throws -> Void
+    ) async {
+        let repeatable: @Sendable (SyncClient) async throws -> Void = { client in
+            do {
+                try await body(client)
+            } catch let error as WireError where error.code == .sameStatus {
+                // A repeat after a lost reply: the agent recorded the first one before it went away.
+            }
+        }
         do {
+            if try await line.send(repeatable) { return }
             try await global.withReconnection(
                 prefix: "run failed", timeout: .seconds(60), timeoutMessage: "the agent did not come back within 60s",
                 retryFirstConnection: true
-            ) { client, _ in
-                do {
-                    try await body(client)
-                } catch let error as WireError where error.code == .sameStatus {
-                    // A repeat after a lost reply: the agent recorded the first one before it went away.
-                }
-            }
+            ) { client, _ in try await repeatable(client) }
+        } catch let error as WireError {
+            let failure = CommandFailure(error, prefix: "run failed", socket: global.socket)
+            Output.error("syncctl: cannot \(what): \(failure.message)")
         } catch let failure as CommandFailure {
             Output.error("syncctl: cannot \(what): \(failure.message)")
         } catch {

@@ -1,0 +1,54 @@
+import Synchronization
+import SyncClient
+import SyncProtocol
+
+/// One connection to the agent that a long-lived command keeps open while its service runs (`run --ready`), so
+/// that what it tells the agent (progress, the note, completed, failed) is one request on a connection already
+/// open: the moment a service is ready, releasing its dependents costs no connect and no hello.
+///
+/// A connection that was lost (the agent restarted) is given up: ``send(_:)`` says so, the caller sends that
+/// message over its reconnecting path instead, and the next message opens a kept connection again. Messages are sent one at a time by the command's
+/// single event loop; the lock only guards the connection's hand-over.
+final class AgentLine: Sendable {
+    private let global: GlobalOptions
+    private let kept = Mutex<SyncClient?>(nil)
+
+    init(global: GlobalOptions) {
+        self.global = global
+    }
+
+    /// Opens the kept connection now, if the agent answers (best effort: a failure is met again by the next
+    /// message, which then reconnects).
+    func open() async {
+        _ = await client()
+    }
+
+    /// Closes the kept connection.
+    func close() {
+        kept.withLock { $0.take() }?.close()
+    }
+
+    /// Sends `body` over the kept connection. - Returns: `false` when the connection is lost (or none could be
+    /// opened): nothing was delivered, or its reply was lost with the connection; the caller repeats it over a
+    /// reconnecting path. Any other error is thrown.
+    func send(_ body: @Sendable (SyncClient) async throws -> Void) async throws -> Bool {
+        guard let client = await client() else { return false }
+        do {
+            try await body(client)
+            return true
+        } catch {
+            guard let wire = error as? WireError, Reconnector.isLoss(wire) else { throw error }
+            kept.withLock { if $0 === client { $0 = nil } }
+            client.close()
+            return false
+        }
+    }
+
+    /// The kept connection, opened when there is none.
+    private func client() async -> SyncClient? {
+        if let client = kept.withLock({ $0 }) { return client }
+        guard let client = try? await SyncClient.connect(to: global.socket, client: "syncctl") else { return nil }
+        kept.withLock { $0 = client }
+        return client
+    }
+}
