@@ -12,8 +12,8 @@ struct Timeline: AsyncParsableCommand {
         usage: "syncctl timeline [-o text|json|trace] [--width <columns>] [--ascii]",
         discussion: """
             Show, for every unit, when it was registered (from the first thing any unit did), how long its start \
-            waited for dependencies and how long it ran, then a Gantt chart (waiting ░, running █) that fits the \
-            terminal, and the critical path: the chain of units that decided when the last one finished, marked ◆. \
+            waited for dependencies and how long it ran, then a Gantt chart (waiting ░, running █, a service's \
+            ready moment ● after its bar) that fits the terminal, and the critical path: the chain of units that decided when the last one finished, marked ◆. \
             Built from the events the agent holds; a wait or run still going on is measured up to now.
 
             json gives the same figures in microseconds from start_us. trace writes Chrome trace-event JSON, one \

@@ -4,8 +4,9 @@ import SyncCore
 extension TimelineReport {
     /// A Gantt chart at most `width` columns wide (at least 40 are used): a time axis with labelled ticks at round
     /// steps, then one bar per unit in the table's order, the wait drawn `░` and the run `█` (ASCII `.` and `#`),
-    /// a failed or skipped unit's glyph right after its bar, and the critical path marked `◆` (`*`) before the
-    /// name; names longer than a quarter of the width are shortened in the middle. A legend line ends it.
+    /// a failed or skipped unit's glyph right after its bar, a service's ready moment `●` (`@`) right after its
+    /// bar, and the critical path marked `◆` (`*`) before the name; names longer than a quarter of the width are
+    /// shortened in the middle. A legend line ends it (`● ready` only when a service became ready).
     public func gantt(width: Int, ascii: Bool = false) -> String {
         let width = max(40, width)
         let nameWidth = min(rows.map(\.unit.count).max() ?? 0, max(12, width / 4))
@@ -13,6 +14,7 @@ extension TimelineReport {
         // Two columns stay free after the bars: the end tick, or a failure glyph right after a bar.
         let scale = Scale(span: span, columns: width - barX - 2)
         let (wait, run, mark): (Character, Character, Character) = ascii ? (".", "#", "*") : ("░", "█", "◆")
+        let readyMark: Character = ascii ? "@" : "●"
         let margin = String(repeating: " ", count: barX)
 
         var labels = margin
@@ -46,13 +48,17 @@ extension TimelineReport {
             if row.status.isFailure, let x = end ?? row.ended.map(scale.column) {
                 cells[x] = Character(Optional(row.status).glyph(ascii: ascii))
             }
+            if row.ready != nil, let x = end {
+                cells[x] = readyMark
+            }
             let name = Self.shortened(row.unit, to: nameWidth, ellipsis: ascii ? "~" : "…")
             let line =
                 "\(row.isCritical ? mark : " ") \(name)" + String(repeating: " ", count: nameWidth - name.count)
                 + "  " + String(cells)
             lines.append(String(line.trimmingSuffix(" ")))
         }
-        let legend = "\(wait) waiting  \(run) running  \(mark) critical path"
+        let readiness = rows.contains { $0.ready != nil } ? "  \(readyMark) ready" : ""
+        let legend = "\(wait) waiting  \(run) running\(readiness)  \(mark) critical path"
         lines.append(String(repeating: " ", count: min(barX, width - legend.count)) + legend)
         return lines.joined(separator: "\n") + "\n"
     }

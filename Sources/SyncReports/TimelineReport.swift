@@ -34,6 +34,8 @@ public struct TimelineReport: Sendable, Equatable {
         public var cause: FailureCause?
         /// Its dependencies, sorted, registered or not.
         public var dependencies: [String]
+        /// When the service became ready: a unit whose run reported readiness, then completed; `nil` otherwise.
+        public var ready: Int64? = nil
 
         /// Whether its `start` is waiting at `now`.
         public var isWaiting: Bool { waitBegan != nil && waitEnded == nil }
@@ -82,7 +84,7 @@ public struct TimelineReport: Sendable, Equatable {
                 started: offset(entry.startedAt), ended: offset(entry.endedAt), waited: entry.waitDuration(now: now),
                 ran: entry.runDuration(now: now), isCritical: onPath.contains(UnitKey(entry.unit)),
                 reason: infos[UnitKey(entry.unit)]?.reason, cause: infos[UnitKey(entry.unit)]?.cause,
-                dependencies: timeline.dependencies(of: entry.unit))
+                dependencies: timeline.dependencies(of: entry.unit), ready: offset(entry.readyAt))
         }
     }
 

@@ -47,4 +47,25 @@ struct TimelineReadinessTests {
         #expect(timeline["db"]?.readyAt == Self.at(1410))
         #expect(timeline["db"]?.startedAt == Self.at(10))
     }
+
+    @Test func theGanttChartMarksTheReadyMomentAfterTheServicesBar() throws {
+        var graph = UnitGraph(clock: { Self.at(10) })
+        _ = try graph.start("db", wait: nil)
+        _ = try graph.start("job", wait: nil)
+        try graph.reportReadiness("db", Self.report)
+        var later = UnitGraph(snapshot: graph.snapshot, clock: { Self.at(1410) })
+        try later.complete("db")
+        try later.complete("job")
+        let report = TimelineReport(timeline: Timeline(snapshot: later.snapshot, events: []), now: Self.at(2000))
+        #expect(report.rows.first { $0.unit == "db" }?.ready == 1_400_000)
+        #expect(report.rows.first { $0.unit == "job" }?.ready == nil)
+        for (ascii, mark) in [(false, "●"), (true, "@")] {
+            let lines = report.gantt(width: 60, ascii: ascii).split(separator: "\n").map(String.init)
+            let db = try #require(lines.first { $0.contains(" db ") }, "\(lines)")
+            let job = try #require(lines.first { $0.contains("job") }, "\(lines)")
+            #expect(db.hasSuffix(mark), "the mark right after the bar: \(db)")
+            #expect(!job.contains(mark), "\(job)")
+            #expect(lines.last?.contains("\(mark) ready") == true, "\(lines.last ?? "")")
+        }
+    }
 }
