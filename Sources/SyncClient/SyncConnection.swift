@@ -137,8 +137,19 @@ public final class SyncConnection: Sendable {
         }
         defer { watchdog.cancel() }
         let request = Request.Body.hello(version: version, client: client, clientVersion: clientVersion)
-        let reply = try await connection.request(request)
-        guard case .hello(let hello) = reply else { throw reply.mismatch(request) }
+        // A refused hello ends the connection here: an agent that answered bad_request would keep it open (the
+        // reader thread holding it) until its hello timeout, while the client tries again on a new one.
+        let reply: Reply
+        do {
+            reply = try await connection.request(request)
+        } catch {
+            connection.close()
+            throw error
+        }
+        guard case .hello(let hello) = reply else {
+            connection.close()
+            throw reply.mismatch(request)
+        }
         connection.helloInfo.withLock { $0 = hello }
         return connection
     }
