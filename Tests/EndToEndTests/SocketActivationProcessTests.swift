@@ -18,6 +18,17 @@ struct SocketActivationProcessTests {
         return process
     }
 
+    /// A `syncctl ping` on `socket` (it succeeds), then SIGTERM (the agent exits 0). - Returns: what the agent left.
+    private func pingThenStop(_ process: RunningProcess, at socket: String) async throws -> RunningProcess.Result {
+        let ping = try await RunningProcess.run(
+            Products.path("syncctl"), ["ping"], environment: ["SYNC_AGENT_SOCKET_PATH": socket])
+        #expect(ping.status == 0, "\(ping)")
+        process.signal(SIGTERM)
+        let result = await process.finish()
+        #expect(result.status == 0, "\(result)")
+        return result
+    }
+
     @Test func theAgentServesTheHandedSocketNamesItAndLeavesIt() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -45,6 +56,11 @@ struct SocketActivationProcessTests {
             log.contains("sync-agent: client=syncctl client version=0.1.0 connection=1 version=2 [SyncServer] hello"))
         // Clients of this environment look where the agent serves: no warning that they would not find it.
         #expect(!log.contains("not where clients"))
+        // systemd-socket-activate exec'd the agent (same pid), which marked the handed descriptor close-on-exec.
+        let fdinfo = try String(contentsOfFile: "/proc/\(process.pid)/fdinfo/3", encoding: .utf8)
+        let flags = try #require(
+            fdinfo.split(separator: "\n").first { $0.hasPrefix("flags:") }?.split(separator: "\t").last)
+        #expect(Int(flags, radix: 8).map { $0 & Int(O_CLOEXEC) != 0 } == true, "\(fdinfo)")
         // The journal's default is beside the handed socket.
         #expect(FileManager.default.fileExists(atPath: directory.file("s.journal")))
         process.signal(SIGTERM)
@@ -59,12 +75,7 @@ struct SocketActivationProcessTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let process = try await activated(["-l", directory.socket])
-        let ping = try await RunningProcess.run(
-            Products.path("syncctl"), ["ping"], environment: ["SYNC_AGENT_SOCKET_PATH": directory.socket])
-        #expect(ping.status == 0, "\(ping)")
-        process.signal(SIGTERM)
-        let result = await process.finish()
-        #expect(result.status == 0)
+        let result = try await pingThenStop(process, at: directory.socket)
         #expect(
             result.stderr.contains(
                 "notice sync-agent: clients look at=\(SocketPath.resolve(environment: { _ in nil }).path) "
@@ -79,12 +90,7 @@ struct SocketActivationProcessTests {
             Products.path("sync-agent"), ["--socket-path", directory.socket],
             environment: ["LISTEN_FDS": "1", "LISTEN_PID": "1"])
         await process.waitForOutput(containing: "agent listening")
-        let ping = try await RunningProcess.run(
-            Products.path("syncctl"), ["ping"], environment: ["SYNC_AGENT_SOCKET_PATH": directory.socket])
-        #expect(ping.status == 0, "\(ping)")
-        process.signal(SIGTERM)
-        let result = await process.finish()
-        #expect(result.status == 0)
+        let result = try await pingThenStop(process, at: directory.socket)
         #expect(result.stderr.contains("socket activation ignored: LISTEN_PID 1 is not this process"), "\(result)")
         #expect(result.stderr.contains("source=--socket-path"))
         // It bound the socket itself, so it removed it.
