@@ -21,6 +21,13 @@ struct SyncAgentCommand: AsyncParsableCommand {
             /tmp/sync-agent-<uid>/agent.sock (directory created 0700). The socket is 0600. A stale socket file is \
             replaced; a live agent on the same path is never taken over.
 
+            Socket activation: started with LISTEN_FDS=1 and LISTEN_PID set to its pid (a systemd .socket unit, \
+            systemd-socket-activate; contrib/systemd has user units), the agent serves the listening Unix stream \
+            socket it is handed on descriptor 3 instead of binding one. Its path (getsockname) is the socket path, \
+            beside which the journal goes; --socket-path, if given, must name it. More than one socket, or one \
+            that is not a listening Unix stream socket with a path, exits 1. The agent never removes a handed \
+            socket, and unsets LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES; LISTEN_FDS for another pid is ignored.
+
             State survives restarts: every change is appended to a journal and synced to disk before it is \
             acknowledged; on start the agent rebuilds the graph from it (a torn last line is dropped with a warning; \
             a corrupt line elsewhere stops the agent and leaves the file untouched). The journal sits beside the \
@@ -96,7 +103,8 @@ struct SyncAgentCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let path = SocketPath.resolve(explicit: socketPath)
+        // Socket activation hands a listening socket; without it the agent binds the resolved path.
+        let (path, handed) = try Self.listeningSocket(explicit: socketPath)
         let journal = ephemeral ? nil : stateFile ?? AgentConfiguration.defaultJournalPath(for: path)
         // Each connection holds a file descriptor: the connection limit, not a default `ulimit -n` of 1024, decides
         // how many clients the agent serves.
@@ -109,7 +117,7 @@ struct SyncAgentCommand: AsyncParsableCommand {
         do {
             server = try await SyncServer.start(
                 AgentConfiguration(
-                    socketPath: path, journalPath: journal, maxFrameBytes: limits.maxFrameBytes,
+                    socketPath: path, handedSocket: handed, journalPath: journal, maxFrameBytes: limits.maxFrameBytes,
                     limits: limits.agentLimits, logger: Logger(label: "sync-agent")))
         } catch {
             try? Descriptor.writeAll(2, "sync-agent: error: \(error)\n")
