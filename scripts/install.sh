@@ -11,7 +11,6 @@
 # The build has its own scratch path, .build-install, so it never waits on the lock of the .build that another
 # swift command holds. It takes a few minutes the first time, seconds when nothing changed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 prefix="$HOME/.local" destdir="" strip=yes scratch=.build-install
 while [ $# -gt 0 ]; do
@@ -34,12 +33,13 @@ case "$destdir" in
     "" | /*) ;;
     *) destdir="$PWD/$destdir" ;;
 esac
+cd "$(dirname "$0")/.."
 command -v swift >/dev/null 2>&1 || {
     echo "error: swift is not on PATH; building needs a Swift toolchain (6.1 or newer), running the result does not" >&2
     exit 1
 }
 
-# Stripping drops the symbol tables and debug info: about two thirds of each file (README, "Install").
+# Stripping drops the symbol tables and debug info, about half of each file (the sizes are in the README).
 strip_tool=""
 if [ "$strip" = yes ]; then
     strip_tool="$(command -v strip || command -v llvm-strip || true)"
@@ -101,5 +101,10 @@ if [ -z "$destdir" ]; then
     case ":$PATH:" in
         *":$bin:"*) ;;
         *) echo "note: $bin is not on PATH; add it, e.g. in ~/.profile: export PATH=\"$bin:\$PATH\"" ;;
+    esac
+    # bash-completion and man find the files beside a bin directory on PATH; zsh reads only its fpath.
+    case "$zsh_dir" in
+        /usr/share/* | /usr/local/share/*) ;;
+        *) echo "note: for zsh completions, add to ~/.zshrc before compinit: fpath+=($zsh_dir)" ;;
     esac
 fi

@@ -38,6 +38,23 @@ struct InstallTests {
             installation.result.stdout.contains("note: \(installation.bin) is not on PATH"), "\(installation.result)")
     }
 
+    @Test func destdirStagesAPackageUnderItsPrefix() async throws {
+        _ = try installation()  // the build is done: this run only copies and generates
+        let directory = TemporaryDirectory(prefix: "install-stage")
+        defer { directory.remove() }
+        let result = try await Installation.run(prefix: "/usr", ["--destdir", directory.path])
+        #expect(result.status == 0, "\(result)")
+        let staged = directory.path + "/usr"
+        for file in ["bin/syncctl", "share/man/man1/syncctl.1", "share/zsh/site-functions/_syncctl"] {
+            #expect(access(staged + "/" + file, R_OK) == 0, "\(file) not staged:\n\(result.stdout)")
+        }
+        #expect(result.stdout.contains("installed into \(staged):"), "\(result)")
+        // Nothing is said about PATH or fpath: the files are not where they will run.
+        #expect(!result.stdout.contains("note:"), "\(result)")
+        let version = try await RunningProcess.run(staged + "/bin/syncctl", ["--version"])
+        #expect(version.stdout == ProtocolVersion.productVersion + "\n", "\(version)")
+    }
+
     @Test func theProgramsLinkNoSwiftLibraryAndSyncTopOnlyNcursesBeyondTheCRuntime() async throws {
         let installation = try installation()
         let cRuntime = ["linux-vdso.so", "libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux"]

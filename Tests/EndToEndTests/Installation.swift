@@ -36,7 +36,9 @@ struct Installation: Sendable {
     /// toolchain really is gone, then becomes the program (same pid, so a signal reaches it).
     func runHidden(_ program: String, _ arguments: [String]) throws -> RunningProcess {
         let script = """
-            mount -t tmpfs -o size=1m,mode=755 sync-test-no-toolchain \(Installation.toolchain) || exit 90
+            mount -t tmpfs -o size=1m,mode=755 sync-test-no-toolchain \(Installation.toolchain) || {
+                echo 'cannot hide \(Installation.toolchain): mounting needs root, as in CI' >&2; exit 90
+            }
             if [ -e \(Installation.toolchain)/usr ] || command -v swift >/dev/null 2>&1; then
                 echo 'the toolchain is still reachable' >&2; exit 91
             fi
