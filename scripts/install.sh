@@ -90,6 +90,9 @@ swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product
 date="$(git log -1 --format=%cs 2>/dev/null || date +%F)"
 for program in "${programs[@]}"; do
     "$built/generate-manual" "$bin/$program" --date "$date" --output-directory "$man"
+    # The tool copies the help's blank lines, on which man warns ("mdoc warning: Empty input line"); .Pp is
+    # mdoc's paragraph break, and the page reads the same.
+    sed -i 's/^$/.Pp/' "$man/$program.1"
     installed+=("$man/$program.1")
 done
 

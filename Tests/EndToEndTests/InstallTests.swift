@@ -137,6 +137,7 @@ struct InstallTests {
         let zsh = try text("share/zsh/site-functions/_\(program)")
         let fish = try text("share/fish/vendor_completions.d/\(program).fish")
         let manual = try text("share/man/man1/\(program).1")
+        #expect(!manual.contains("\n\n"), "an empty line in the man page of \(program), which man warns about")
         // Each format names a command and an option its own way (mdoc: `.It Em run`, `Fl -timeout`, `Fl o , -output`).
         for command in interface.commands {
             #expect(bash.contains("_\(program)_\(command)()"), "bash completion of \(program) lacks \(command)")

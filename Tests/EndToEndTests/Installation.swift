@@ -26,9 +26,11 @@ struct Installation: Sendable {
     /// Runs the install script into `prefix`; `arguments` come after `--prefix prefix`.
     static func run(prefix: String, _ arguments: [String] = []) async throws -> RunningProcess.Result {
         // The script builds with the toolchain on PATH like any user's shell; nothing of the test's own build
-        // (its scratch path) is given to it, so it builds in .build-install as documented.
+        // (its scratch path) is given to it, so it builds in .build-install as documented. At the lowest priority:
+        // the other tests run meanwhile, and its release build must not starve them.
         try await RunningProcess.run(
-            "/bin/bash", [repository + "/scripts/install.sh", "--prefix", prefix] + arguments)
+            "/usr/bin/nice",
+            ["-n", "19", "/bin/bash", repository + "/scripts/install.sh", "--prefix", prefix] + arguments)
     }
 
     /// Runs an installed `program` with the toolchain out of reach: in a mount namespace of its own, with an empty
