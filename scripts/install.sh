@@ -87,7 +87,8 @@ done
 # replacing the static executables. Built with the same flags as the programs, so their shared modules are not
 # rebuilt the next time. Dated by the last commit, so that the same sources give the same pages.
 swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product generate-manual
-date="$(git log -1 --format=%cs 2>/dev/null || date +%F)"
+date="$(git log -1 --format=%cs 2>/dev/null || true)"
+date="${date:-$(date +%F)}"
 for program in "${programs[@]}"; do
     "$built/generate-manual" "$bin/$program" --date "$date" --output-directory "$man"
     # The tool copies the help's blank lines, on which man warns ("mdoc warning: Empty input line"); .Pp is

@@ -26,11 +26,13 @@ struct Installation: Sendable {
     /// Runs the install script into `prefix`; `arguments` come after `--prefix prefix`.
     static func run(prefix: String, _ arguments: [String] = []) async throws -> RunningProcess.Result {
         // The script builds with the toolchain on PATH like any user's shell; nothing of the test's own build
-        // (its scratch path) is given to it, so it builds in .build-install as documented. At the lowest priority:
-        // the other tests run meanwhile, and its release build must not starve them.
+        // (its scratch path) is given to it, so it builds in .build-install as documented. Under SCHED_IDLE: the
+        // other tests run meanwhile, and a release build must not take the CPU from them. `nice` is not enough:
+        // swift-build's threads set their own nice value, and the compilers they start inherit it; a scheduling
+        // policy is inherited by every thread and process below.
         try await RunningProcess.run(
-            "/usr/bin/nice",
-            ["-n", "19", "/bin/bash", repository + "/scripts/install.sh", "--prefix", prefix] + arguments)
+            "/usr/bin/chrt",
+            ["--idle", "0", "/bin/bash", repository + "/scripts/install.sh", "--prefix", prefix] + arguments)
     }
 
     /// Runs an installed `program` with the toolchain out of reach: in a mount namespace of its own, with an empty
