@@ -15,7 +15,9 @@ extension RecipeTests {
             let entrypoints = try Examples.captures(of: #"^\s+entrypoint: \["/sync/([^"]+)"\]"#, in: compose)
             #expect(entrypoints == Self.services.map { "\($0).sh" })
             for script in entrypoints { #expect(Examples.isExecutable("compose/services/\(script)"), "\(script)") }
-            for file in try Examples.captures(of: #""/sync/([^"]+)""#, in: compose) {
+            let named = try Examples.captures(of: #"(?<![\w/])/sync/([\w.-]+)"#, in: compose)
+            #expect(Set(named) == Set(entrypoints + ["schema.sql", "smoke.py"]))
+            for file in named {
                 #expect(FileManager.default.fileExists(atPath: Examples.path("compose/services/\(file)")), "\(file)")
             }
             #expect(compose.contains("- ./services:/sync:ro"))
