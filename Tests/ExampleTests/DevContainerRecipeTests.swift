@@ -41,19 +41,10 @@ extension RecipeTests {
 
         @Test func postStartCommandsRunInOrderAndPostAttachWaitsForThem() async throws {
             try await withRecipe { recipe in
-                let workspace = "\(recipe.scratch)/workspace"
-                try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
-                try FileManager.default.createSymbolicLink(
-                    atPath: "\(workspace)/.devcontainer", withDestinationPath: Examples.path("devcontainer"))
-                #expect(FileManager.default.createFile(atPath: "\(workspace)/index.html", contents: Data("app".utf8)))
+                let workspace = try makeWorkspace(in: recipe, files: ["index.html": "app"])
                 let port = try await recipe.freePort()
                 let environment = ["APP_PORT": port, "WEB_LOG": "\(recipe.scratch)/web.log"]
-                let configuration = try Self.configuration()
-                // An editor may attach before the start-up is done: postAttachCommand waits for it.
-                let attach = try recipe.shell(configuration.postAttach, in: workspace, environment: environment)
-                let starts = try configuration.postStart.sorted { $0.key > $1.key }.map {
-                    ($0.key, try recipe.shell($0.value, in: workspace, environment: environment))
-                }
+                let (attach, starts) = try start(in: workspace, recipe: recipe, environment: environment)
                 for (name, process) in starts {
                     let result = await process.finish()
                     #expect(result.status == 0, "\(name): \(result)")
@@ -67,6 +58,52 @@ extension RecipeTests {
                 #expect(attached.stdout.contains("The app answers at http://localhost:\(port)/"))
                 #expect(try await recipe.answers("http://127.0.0.1:\(port)/index.html"))
             }
+        }
+
+        @Test func aFailedInstallKeepsTheServerFromStartingAndTheAttachSaysWhy() async throws {
+            try await withRecipe { recipe in
+                // A lock file npm cannot install from (or no npm at all): deps fails either way.
+                let workspace = try makeWorkspace(in: recipe, files: ["package-lock.json": "{}"])
+                let log = "\(recipe.scratch)/web.log"
+                let environment = ["APP_PORT": try await recipe.freePort(), "WEB_LOG": log]
+                let (attach, starts) = try start(in: workspace, recipe: recipe, environment: environment)
+                var statuses: [String: Int32] = [:]
+                for (name, process) in starts { statuses[name] = await process.finish().status }
+                #expect(statuses["deps"] != 0 && statuses["web"] == 122, "\(statuses)")
+                let attached = await attach.finish()
+                #expect(attached.status == 122, "\(attached)")
+                #expect(attached.stderr.contains("deps failed"), "\(attached)")
+                let timeline = try await recipe.timeline()
+                #expect(timeline.status("deps") == "failed")
+                timeline.expectSkipped("web", because: "deps")
+                #expect(await recipe.groupEnds(starts.first { $0.0 == "web" }!.1))
+                #expect(try !String(contentsOfFile: log, encoding: .utf8).contains("Serving HTTP"))
+            }
+        }
+
+        /// A workspace folder whose `.devcontainer` is this recipe, holding `files`.
+        private func makeWorkspace(in recipe: RecipeRun, files: [String: String]) throws -> String {
+            let workspace = "\(recipe.scratch)/workspace"
+            try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(
+                atPath: "\(workspace)/.devcontainer", withDestinationPath: Examples.path("devcontainer"))
+            for (name, text) in files {
+                #expect(FileManager.default.createFile(atPath: "\(workspace)/\(name)", contents: Data(text.utf8)))
+            }
+            return workspace
+        }
+
+        /// Starts the postAttachCommand first (an editor may attach before the start-up is done), then every
+        /// postStartCommand at once, each in `workspace`.
+        private func start(in workspace: String, recipe: RecipeRun, environment: [String: String]) throws
+            -> (attach: RunningProcess, starts: [(String, RunningProcess)])
+        {
+            let configuration = try Self.configuration()
+            let attach = try recipe.shell(configuration.postAttach, in: workspace, environment: environment)
+            let starts = try configuration.postStart.sorted { $0.key > $1.key }.map {
+                ($0.key, try recipe.shell($0.value, in: workspace, environment: environment))
+            }
+            return (attach, starts)
         }
     }
 }

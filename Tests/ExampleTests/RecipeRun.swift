@@ -30,14 +30,22 @@ final class RecipeRun: Sendable {
     }
 
     /// Starts `executable` (a script of a recipe runs as it is: its `#!` line and executable bit count) in a
-    /// process group of its own.
+    /// process group of its own, with umask 022.
     func start(_ executable: String, _ arguments: [String] = [], environment extra: [String: String] = [:]) throws
         -> RunningProcess
     {
+        let command = Self.masked([executable] + arguments)
         let process = try RunningProcess(
-            executable, arguments, environment: environment.merging(extra) { $1 }, newProcessGroup: true)
+            command[0], Array(command.dropFirst()), environment: environment.merging(extra) { $1 },
+            newProcessGroup: true)
         leaders.withLock { $0.append(process) }
         return process
+    }
+
+    /// `command` run with umask 022, whatever the test process's is when it starts: an in-process agent of another
+    /// test sets it to 0177 while it binds, and a clone checked out under that mask has no executable script.
+    static func masked(_ command: [String]) -> [String] {
+        ["/bin/sh", "-c", "umask 022 && exec \"$@\"", "sh"] + command
     }
 
     /// Starts a script of `examples/` (`coder/scripts/git-clone.sh`).

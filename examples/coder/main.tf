@@ -100,6 +100,4 @@ resource "coder_app" "dev_server" {
   slug         = "dev-server"
   display_name = "Dev server"
   url          = "http://localhost:${var.dev_server_port}"
-  share        = "owner"
-  subdomain    = true
 }
