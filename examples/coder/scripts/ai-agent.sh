@@ -8,7 +8,10 @@ url="http://127.0.0.1:${DEV_SERVER_PORT:-3000}/"
 
 syncctl want ai-agent git-clone dev-server
 syncctl start ai-agent || exit            # 122, with the cause, if the clone or the dev server failed
-cd "$repo_dir" || exit
+cd "$repo_dir" || {
+    syncctl fail ai-agent --reason "no folder $repo_dir"
+    exit 1
+}
 
 task="Read the README, try the app at $url and list what looks broken."
 if command -v claude >/dev/null 2>&1; then
