@@ -1,0 +1,205 @@
+import Foundation
+import SyncTestSupport
+import Testing
+
+/// Commands that change or wait on state start an agent when none answers; read-only ones never do. Through the
+/// built binaries, each on a socket of its own; every agent a test starts is stopped at its end.
+@Suite("the agent starts itself")
+struct AutostartTests {
+    /// Every command that changes or waits on state, with its exit status on a fresh agent (complete and note
+    /// need a registered unit: refused, but the agent is started all the same).
+    static let changing: [([String], Int32)] = [
+        (["want", "a", "b"], 0), (["start", "a"], 0), (["complete", "a"], 1), (["fail", "a"], 0),
+        (["note", "a", "text"], 1), (["wait", "--all"], 0), (["run", "a", "--", "true"], 0),
+        (["ready", "a", "--when", "cmd:true"], 0),
+    ]
+
+    @Test(arguments: changing)
+    func aCommandThatChangesStateStartsOneAgentAndSaysSoOnce(arguments: [String], status: Int32) async throws {
+        try await withAutostartDirectory { place in
+            let first = try await place.syncctl(arguments)
+            #expect(first.status == status, "\(first)")
+            let agents = place.agents
+            #expect(agents.count == 1, "\(agents)")
+            let pid = try #require(agents.first)
+            #expect(first.stderr.hasPrefix("started sync-agent (pid \(pid)) on \(place.socket)\n"), "\(first)")
+            // The next command finds it: no second agent, no second line.
+            let second = try await place.syncctl(["want", "x", "y"])
+            #expect(second.status == 0, "\(second)")
+            #expect(second.stderr == "", "\(second)")
+            #expect(place.agents == [pid])
+            // It keeps the journal beside the socket, and logs beside it.
+            #expect(FileManager.default.fileExists(atPath: place.journal))
+            let log = try String(contentsOfFile: place.log, encoding: .utf8)
+            #expect(log.contains("agent listening"), "\(log)")
+        }
+    }
+
+    @Test func aStaleSocketIsReplacedByTheAgentItStarts() async throws {
+        try await withAutostartDirectory { place in
+            place.makeDirectory()
+            try makeStaleSocket(place.socket)
+            let result = try await place.syncctl(["want", "a", "b"])
+            #expect(result.status == 0, "\(result)")
+            #expect(result.stderr.hasPrefix("started sync-agent (pid "), "\(result)")
+            #expect(place.agents.count == 1)
+            #expect(try await place.syncctl(["ping"]).status == 0)
+        }
+    }
+
+    /// Ten scripts at once with no agent: the socket's lock lets one agent serve, every script succeeds, and the
+    /// line is printed once, by the script whose agent won.
+    @Test func tenScriptsAtOnceLeaveExactlyOneAgent() async throws {
+        try await withAutostartDirectory { place in
+            let path = Products.directory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            let scripts = try (0..<10).map { index in
+                let script =
+                    index % 2 == 0
+                    ? "syncctl want unit\(index) base && syncctl start base\(index) && syncctl complete base\(index)"
+                    : "syncctl start unit\(index) && syncctl complete unit\(index)"
+                return try RunningProcess(
+                    "/bin/sh", ["-c", script], environment: ["SYNC_AGENT_SOCKET_PATH": place.socket, "PATH": path])
+            }
+            var results: [RunningProcess.Result] = []
+            for script in scripts { results.append(await script.finish()) }
+            for result in results { #expect(result.status == 0, "\(result)") }
+            let lines = results.flatMap { $0.stderr.split(separator: "\n") }
+            #expect(lines.count == 1, "\(lines)")
+            #expect(await place.settles(on: 1), "\(place.agents)")
+            let pid = try #require(place.agents.first)
+            #expect(lines.first == "started sync-agent (pid \(pid)) on \(place.socket)")
+            let list = try await place.syncctl(["list"])
+            #expect(list.stdout.split(separator: "\n").count == 1 + 10 + 5, "\(list)")
+        }
+    }
+
+    static let readOnly: [[String]] = [
+        ["status", "a"], ["list"], ["why", "a"], ["ping"], ["graph"], ["timeline"], ["watch"],
+    ]
+
+    @Test(arguments: readOnly)
+    func readOnlyCommandsDoNotStartOne(arguments: [String]) async throws {
+        try await withAutostartDirectory { place in
+            let result = try await place.syncctl(arguments)
+            #expect(result.status == 123, "\(result)")
+            #expect(result.stderr.contains("hint: is the agent running? start it with sync-agent"), "\(result)")
+            #expect(!result.stderr.contains("started sync-agent"), "\(result)")
+            #expect(place.agents.isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: place.socket))
+        }
+    }
+
+    /// `SYNC_AGENT_AUTOSTART=0` and `--no-autostart` keep the error of before, word for word, on the fast path
+    /// (want) and through ArgumentParser (start).
+    @Test(arguments: [
+        (["want", "a", "b"], ["SYNC_AGENT_AUTOSTART": "0"]), (["want", "a", "b", "--no-autostart"], [:]),
+        (["start", "a"], ["SYNC_AGENT_AUTOSTART": "0"]), (["start", "--no-autostart", "a"], [:]),
+        (["complete", "a"], ["SYNC_AGENT_AUTOSTART": "off"]),
+    ])
+    func turnedOffTheErrorIsTodays(arguments: [String], environment: [String: String]) async throws {
+        try await withAutostartDirectory { place in
+            let result = try await place.syncctl(arguments, environment: environment)
+            #expect(result.status == 123, "\(result)")
+            #expect(
+                result.stderr == """
+                    error: connect to agent socket: connect to socket: dial unix \(place.socket): connect: no such file or directory
+                    hint: is the agent running? start it with sync-agent (path from SYNC_AGENT_SOCKET_PATH)
+
+                    """)
+            #expect(place.agents.isEmpty)
+        }
+    }
+
+    /// The agent is in a session of its own, with /dev/null and its log for stdio: killing the caller's whole
+    /// process group (Ctrl-C, `syncctl run`'s group signals) leaves it serving.
+    @Test func theAgentSurvivesItsCallersProcessGroup() async throws {
+        try await withAutostartDirectory { place in
+            let script = "\(Products.path("syncctl")) want a b && echo declared; exec sleep 600"
+            let caller = try RunningProcess(
+                "/usr/bin/setsid", ["/bin/sh", "-c", script], environment: ["SYNC_AGENT_SOCKET_PATH": place.socket])
+            await caller.waitForOutput(containing: "declared")
+            let pid = try #require(place.agents.first)
+            #expect(kill(-caller.pid, SIGKILL) == 0)
+            _ = await caller.finish()
+            #expect(place.agents == [pid])
+            let ping = try await place.syncctl(["ping"])
+            #expect(ping.status == 0, "\(ping)")
+            let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+            let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
+            // pgrp and session are the agent's own pid: setsid.
+            #expect(fields[2] == "\(pid)" && fields[3] == "\(pid)", "\(fields)")
+            let stdio = (0...2).map {
+                try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")
+            }
+            #expect(stdio == ["/dev/null", "/dev/null", place.log], "\(stdio)")
+        }
+    }
+
+    /// An agent that cannot start (its journal is corrupt) ends the command at once with its error and its log.
+    @Test func anAgentThatCannotStartIsReportedWithItsLog() async throws {
+        try await withAutostartDirectory { place in
+            place.makeDirectory()
+            try "this is not a journal\nnor this\n".write(toFile: place.journal, atomically: false, encoding: .utf8)
+            let result = try await place.syncctl(["want", "a", "b"])
+            #expect(result.status == 123, "\(result)")
+            #expect(result.stderr.contains("no agent answers on \(place.socket), and the sync-agent syncctl started"))
+            #expect(result.stderr.contains("exited with status 1"), "\(result)")
+            #expect(result.stderr.contains("Its log: \(place.log)"), "\(result)")
+            #expect(place.agents.isEmpty)
+        }
+    }
+
+    /// Without sync-agent beside syncctl or on PATH, the error says so and what to do.
+    @Test func noAgentExecutableSaysWhereItLooked() async throws {
+        try await withAutostartDirectory { place in
+            let lonely = place.directory.file("bin")
+            #expect(mkdir(lonely, 0o700) == 0)
+            let copy = try copyExecutable(Products.path("syncctl"), to: lonely)
+            let result = try await RunningProcess.run(
+                copy, ["want", "a", "b"], environment: ["SYNC_AGENT_SOCKET_PATH": place.socket, "PATH": "/nowhere"])
+            #expect(result.status == 123, "\(result)")
+            #expect(
+                result.stderr.contains(
+                    "sync-agent is neither beside syncctl (\(lonely)/sync-agent) nor on PATH. Install sync-agent "),
+                "\(result)")
+            #expect(place.agents.isEmpty)
+        }
+    }
+}
+
+/// Leaves a socket file at `path` with nobody listening: what an agent killed with SIGKILL leaves.
+func makeStaleSocket(_ path: String) throws {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+    }
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard bound == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+}
+
+/// Puts an executable into `directory`: a hard link when it can (a copy's exec fails with "Text file busy" while a
+/// child spawned by another test during the copy still holds it open), else a copy through close-on-exec
+/// descriptors. - Returns: the new path.
+func copyExecutable(_ path: String, to directory: String) throws -> String {
+    let copy = directory + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
+    if link(path, copy) == 0 { return copy }
+    let source = open(path, O_RDONLY | O_CLOEXEC)
+    let target = open(copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    defer {
+        if source >= 0 { close(source) }
+        if target >= 0 { close(target) }
+    }
+    guard source >= 0, target >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let count = read(source, &buffer, buffer.count)
+        guard count > 0 else { break }
+        guard write(target, buffer, count) == count else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    }
+    return copy
+}
