@@ -24,7 +24,9 @@ struct GlobalOptions: ParsableArguments {
     func connect(startingAgent: Bool = false) async throws -> SyncClient {
         let socket = self.socket
         do {
-            if startingAgent { return try await autostart.connect() }
+            if startingAgent {
+                return try await AgentAutostart(socket: socket, turnedOffByFlag: noAutostart).connect()
+            }
             return try await SyncClient.connect(to: socket, client: "syncctl")
         } catch {
             throw CommandFailure(error, prefix: nil, socket: socket)
@@ -67,7 +69,8 @@ extension GlobalOptions {
                 Output.error(
                     "syncctl: lost the agent at \(socket.path) (\(error.message)); reconnecting, still waiting")
             },
-            firstConnection: retryFirstConnection ? nil : Self.connector(autostart))
+            firstConnection: retryFirstConnection
+                ? nil : Self.connector(AgentAutostart(socket: socket, turnedOffByFlag: noAutostart)))
         do {
             return try await reconnector.run(
                 retryFirstConnection: retryFirstConnection, timeout: timeout, redeclare: redeclare, body)

@@ -66,7 +66,9 @@ struct DoctorTests {
         #expect(checks["limits"]?["facts"]?["max_frame_bytes"] == .int(1_048_576))
         #expect(checks["limits"]?["facts"]?["options"] == .object([("--max-units", .string("50"))]))
         #expect(checks["socket"]?["facts"]?["source"] == .string("SYNC_AGENT_SOCKET_PATH"))
-        #expect(checks["directory"]?["facts"]?["mode"] == .string("700"))
+        var directory = stat()
+        stat(agent.directory.path, &directory)
+        #expect(checks["directory"]?["facts"]?["mode"] == .string(String(directory.st_mode & 0o7777, radix: 8)))
         #expect(checks["autostart"]?["facts"]?["enabled"] == .bool(true))
     }
 
