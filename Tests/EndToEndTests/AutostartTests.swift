@@ -167,6 +167,50 @@ struct AutostartTests {
     }
 }
 
+/// `sync-agent --log-file` appends its log there instead of stderr; a file it cannot open stops it with exit 1.
+@Suite("sync-agent --log-file")
+struct LogFileTests {
+    @Test func theLogGoesToTheFileAndNotToStderr() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let log = directory.file("agent.log")
+        try "an earlier line\n".write(toFile: log, atomically: false, encoding: .utf8)
+        let agent = try RunningProcess(
+            Products.path("sync-agent"), ["--socket-path", directory.socket, "--log-file", log])
+        let ping = try await eventuallyPing(directory.socket)
+        #expect(ping, "the agent never answered")
+        agent.signal(SIGTERM)
+        let result = await agent.finish()
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr == "", "\(result)")
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.hasPrefix("an earlier line\n"), "\(text)")
+        #expect(text.contains("agent listening") && text.contains("agent shutting down"), "\(text)")
+    }
+
+    @Test func aLogFileThatCannotBeOpenedStopsTheAgent() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try await RunningProcess.run(
+            Products.path("sync-agent"), ["--socket-path", directory.socket, "--log-file", directory.file("no/x.log")])
+        #expect(result.status == 1, "\(result)")
+        #expect(
+            result.stderr
+                == "sync-agent: error: open log file \(directory.file("no/x.log")): no such file or directory; "
+                + "choose another --log-file\n")
+    }
+
+    /// Whether `syncctl ping` succeeds on `socket` within 10 s (the agent gives no other sign here: its log goes
+    /// to the file).
+    private func eventuallyPing(_ socket: String) async throws -> Bool {
+        try await eventually(seconds: 10) {
+            try await RunningProcess.run(
+                Products.path("syncctl"), ["ping"], environment: ["SYNC_AGENT_SOCKET_PATH": socket]
+            ).status == 0
+        }
+    }
+}
+
 /// Leaves a socket file at `path` with nobody listening: what an agent killed with SIGKILL leaves.
 func makeStaleSocket(_ path: String) throws {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
