@@ -135,6 +135,36 @@ struct AutostartTests {
         }
     }
 
+    /// A long-lived syncctl (`run` of a service) reaps the agent it started: one that dies meanwhile does not stay
+    /// a zombie child of it.
+    @Test func aLongLivedCallerReapsTheAgentItStarted() async throws {
+        try await withAutostartDirectory { place in
+            let run = try RunningProcess(
+                Products.path("syncctl"), ["run", "svc", "--", "/bin/sh", "-c", "echo child $$; exec sleep 600"],
+                environment: ["SYNC_AGENT_SOCKET_PATH": place.socket])
+            await run.waitForOutput(containing: "child ")
+            let child = run.outputSoFar.split(separator: "\n").first { $0.hasPrefix("child ") }.flatMap {
+                Int32($0.dropFirst(6))
+            }
+            let agent = try #require(place.agents.first)
+            #expect(parent(of: agent) == run.pid)
+            kill(agent, SIGKILL)
+            // Reaped: its /proc entry goes (a zombie would keep it, state Z, for as long as syncctl lives).
+            #expect(await eventually(seconds: 10) { !FileManager.default.fileExists(atPath: "/proc/\(agent)") })
+            if let child { kill(child, SIGKILL) }
+            run.signal(SIGKILL)
+            _ = await run.finish()
+        }
+    }
+
+    /// The parent pid of `pid`, from /proc.
+    private func parent(of pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        return Int32(stat[stat.index(after: close)...].split(separator: " ")[1])
+    }
+
     /// An agent that cannot start (its journal is corrupt) ends the command at once with its error and its log.
     @Test func anAgentThatCannotStartIsReportedWithItsLog() async throws {
         try await withAutostartDirectory { place in

@@ -5,11 +5,16 @@ import Testing
 
 /// /proc/locks names who holds an flock, without taking it.
 @Suite struct FileLockHoldersTests {
-    @Test func namesThisProcessWhileItHoldsTheLockAndNobodyAfter() throws {
-        var template = Array("/tmp/sa-lock-XXXXXX".utf8CString)
+    /// A new empty file under /tmp, open. - Returns: its descriptor and path.
+    private func temporaryFile() throws -> (fd: Int32, path: String) {
+        var template = Array("/tmp/sa-file-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         try #require(fd >= 0)
-        let path = String(cString: template)
+        return (fd, String(cString: template))
+    }
+
+    @Test func namesThisProcessWhileItHoldsTheLockAndNobodyAfter() throws {
+        let (fd, path) = try temporaryFile()
         defer { unlink(path) }
         #expect(FileLockHolders.pids(of: path) == [])
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
@@ -20,10 +25,7 @@ import Testing
     }
 
     @Test func readsFilesWholeOrFromAnOffset() throws {
-        var template = Array("/tmp/sa-read-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        try #require(fd >= 0)
-        let path = String(cString: template)
+        let (fd, path) = try temporaryFile()
         defer { unlink(path) }
         try Descriptor.writeAll(fd, "first\nsecond\n")
         close(fd)
