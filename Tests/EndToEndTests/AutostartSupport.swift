@@ -1,4 +1,5 @@
 import Foundation
+import SyncOS
 import SyncTestSupport
 
 /// A private socket directory for the autostart tests, and the agents started on it, found through /proc (they
@@ -24,27 +25,40 @@ struct AutostartDirectory: Sendable {
             environment: ["SYNC_AGENT_SOCKET_PATH": socket].merging(environment) { $1 })
     }
 
-    /// Live `sync-agent` processes serving this socket (zombies have no command line and do not count).
+    /// Live `sync-agent` processes serving this socket (zombies have no command line and do not count). Reads
+    /// /proc with plain system calls: the tests call it in loops, on the threads every other test needs too.
     var agents: [Int32] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return names.compactMap(Int32.init).filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            return arguments.first?.hasSuffix("/sync-agent") == true && arguments.contains(socket)
-        }.sorted()
+        guard let proc = opendir("/proc") else { return [] }
+        defer { closedir(proc) }
+        var pids: [Int32] = []
+        while let entry = readdir(proc) {
+            guard let pid = Int32(DirectoryEntry.name(entry)), serves(pid) else { continue }
+            pids.append(pid)
+        }
+        return pids.sorted()
     }
 
-    /// Waits until exactly `count` agents serve the socket (losers of a start race take a moment to exit).
+    /// Whether `pid` is a live `sync-agent` on this socket.
+    func serves(_ pid: Int32) -> Bool {
+        guard let bytes = FileContents.read("/proc/\(pid)/cmdline", limit: 4096) else { return false }
+        let arguments = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return arguments.first?.hasSuffix("/sync-agent") == true && arguments.contains(socket)
+    }
+
+    /// Waits until exactly `count` agents serve the socket (losers of a start race take a moment to exit): one look
+    /// at /proc, then only at the agents it found.
     func settles(on count: Int) async -> Bool {
-        await eventually(seconds: 10) { agents.count == count }
+        let found = agents
+        return await eventually(seconds: 10) { found.filter(serves).count == count }
     }
 
     /// Stops every agent on the socket (SIGTERM, then SIGKILL) and removes the directory.
     func cleanUp() async {
-        for pid in agents { kill(pid, SIGTERM) }
-        if !(await eventually(seconds: 10) { agents.isEmpty }) {
-            for pid in agents { kill(pid, SIGKILL) }
-            _ = await eventually(seconds: 5) { agents.isEmpty }
+        let found = agents
+        for pid in found { kill(pid, SIGTERM) }
+        if !(await eventually(seconds: 10) { !found.contains(where: serves) }) {
+            for pid in found where serves(pid) { kill(pid, SIGKILL) }
+            _ = await eventually(seconds: 5) { !found.contains(where: serves) }
         }
         directory.remove()
     }
