@@ -94,6 +94,9 @@ final class SpawnedAgent: Sendable {
         }
     }
 
+    /// Whether it exited with status 1: how an agent ends that finds the socket taken (or cannot start).
+    var exitedWithOne: Bool { status.withLock { $0 }.map { $0 & 0x7F == 0 && ($0 >> 8) & 0xFF == 1 } ?? false }
+
     /// How it ended (`exited with status 1`, `was killed by signal 9`), or `nil` while it runs.
     var ended: String? {
         guard let raw = status.withLock({ $0 }) else { return nil }

@@ -60,7 +60,9 @@ struct AgentAutostart: Sendable {
                     + "start one: \(Posix.errorText()). \(Self.turnOff)")
         }
         let logged = FileContents.size(log) ?? 0
-        let agent = try SpawnedAgent(executable, socket: socket.absolutePath, log: log)
+        var agent = try SpawnedAgent(executable, socket: socket.absolutePath, log: log)
+        // One more try when ours lost to an agent that was stopping at that moment (it held the lock, then left).
+        var respawns = 1
         let clock = ContinuousClock()
         let deadline = clock.now + Self.answerWithin
         var pause = Duration.milliseconds(1)
@@ -75,7 +77,13 @@ struct AgentAutostart: Sendable {
                 // Ours exited (another agent holds the socket, or it failed): wait only while someone holds the
                 // socket's lock, i.e. an agent is on its way.
                 if let ended = agent.ended, FileLockHolders.pids(of: socket.path + ".lock")?.isEmpty ?? false {
-                    throw failure("the sync-agent syncctl started (pid \(agent.pid)) \(ended)", log: log, from: logged)
+                    guard respawns > 0, agent.exitedWithOne else {
+                        throw failure(
+                            "the sync-agent syncctl started (pid \(agent.pid)) \(ended)", log: log, from: logged)
+                    }
+                    respawns -= 1
+                    agent = try SpawnedAgent(executable, socket: socket.absolutePath, log: log)
+                    continue
                 }
                 if clock.now >= deadline {
                     let waited = DurationText.short(microseconds: Self.answerWithin.components.seconds * 1_000_000)

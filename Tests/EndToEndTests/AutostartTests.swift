@@ -135,6 +135,29 @@ struct AutostartTests {
         }
     }
 
+    /// While something holds the socket's lock (an agent starting or stopping), the caller waits for it; when the
+    /// lock is let go with nobody serving, it starts an agent once more, and that one serves.
+    @Test func aCallerWaitsWhileTheSocketIsLockedThenStartsAnotherAgent() async throws {
+        try await withAutostartDirectory { place in
+            place.makeDirectory()
+            let lock = open(place.socket + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            try #require(lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0)
+            let caller = try RunningProcess(
+                Products.path("syncctl"), ["want", "a", "b"], environment: ["SYNC_AGENT_SOCKET_PATH": place.socket])
+            // Its first agent found the lock taken and exited 1, saying so in the log.
+            let refused = await eventually(seconds: 10) {
+                (try? String(contentsOfFile: place.log, encoding: .utf8))?.contains("another agent is listening")
+                    == true
+            }
+            #expect(refused)
+            close(lock)
+            let result = await caller.finish()
+            #expect(result.status == 0, "\(result)")
+            let pid = try #require(place.agents.first)
+            #expect(result.stderr == "started sync-agent (pid \(pid)) on \(place.socket)\n", "\(result)")
+        }
+    }
+
     /// A long-lived syncctl (`run` of a service) reaps the agent it started: one that dies meanwhile does not stay
     /// a zombie child of it.
     @Test func aLongLivedCallerReapsTheAgentItStarted() async throws {
