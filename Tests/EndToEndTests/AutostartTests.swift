@@ -140,21 +140,22 @@ struct AutostartTests {
     @Test func aCallerWaitsWhileTheSocketIsLockedThenStartsAnotherAgent() async throws {
         try await withAutostartDirectory { place in
             place.makeDirectory()
-            let lock = open(place.socket + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            try #require(lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0)
-            let caller = try RunningProcess(
-                Products.path("syncctl"), ["want", "a", "b"], environment: ["SYNC_AGENT_SOCKET_PATH": place.socket])
-            // Its first agent found the lock taken and exited 1, saying so in the log.
-            let refused = await eventually(seconds: 10) {
-                (try? String(contentsOfFile: place.log, encoding: .utf8))?.contains("another agent is listening")
-                    == true
-            }
-            #expect(refused)
-            close(lock)
-            let result = await caller.finish()
-            #expect(result.status == 0, "\(result)")
+            // A shell holds the lock until the caller's first agent has found it taken and said so in the log, then
+            // lets go: out of the test process, so its timing does not hang on the test's threads.
+            let holder = try RunningProcess(
+                "/bin/sh",
+                [
+                    "-c",
+                    "exec 9>\"$1.lock\"; flock -n 9 || exit 1; echo locked; "
+                        + "until grep -q 'another agent is listening' \"$2\" 2>/dev/null; do sleep 0.01; done",
+                    "holder", place.socket, place.log,
+                ])
+            await holder.waitForOutput(containing: "locked")
+            let caller = try await place.syncctl(["want", "a", "b"])
+            #expect(await holder.finish().status == 0)
+            #expect(caller.status == 0, "\(caller)")
             let pid = try #require(place.agents.first)
-            #expect(result.stderr == "started sync-agent (pid \(pid)) on \(place.socket)\n", "\(result)")
+            #expect(caller.stderr == "started sync-agent (pid \(pid)) on \(place.socket)\n", "\(caller)")
         }
     }
 
