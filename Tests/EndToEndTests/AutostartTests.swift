@@ -3,8 +3,9 @@ import SyncTestSupport
 import Testing
 
 /// Commands that change or wait on state start an agent when none answers; read-only ones never do. Through the
-/// built binaries, each on a socket of its own; every agent a test starts is stopped at its end.
-@Suite("the agent starts itself")
+/// built binaries, each on a socket of its own; every agent a test starts is stopped at its end. One case at a time:
+/// each starts processes, and a burst of them slowed the rest of a loaded full run.
+@Suite("the agent starts itself", .serialized)
 struct AutostartTests {
     /// Every command that changes or waits on state, with its exit status on a fresh agent (complete and note
     /// need a registered unit: refused, but the agent is started all the same).

@@ -4,7 +4,7 @@ import SyncTestSupport
 import Testing
 
 /// `syncctl doctor` through the built binaries: each verdict, its exit status, its text and its JSON.
-@Suite("syncctl doctor")
+@Suite("syncctl doctor", .serialized)
 struct DoctorTests {
     static let names = ["socket", "directory", "agent", "journal", "limits", "autostart"]
 
