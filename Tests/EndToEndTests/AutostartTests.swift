@@ -48,6 +48,21 @@ struct AutostartTests {
         }
     }
 
+    /// The socket's directory is checked before anything else: one others may write to is refused, and no agent is
+    /// started in it.
+    @Test func anUnsafeDirectoryIsRefusedBeforeAnyAgentIsStarted() async throws {
+        try await withAutostartDirectory { place in
+            place.makeDirectory()
+            chmod(place.socketDirectory, 0o777)
+            let result = try await place.syncctl(["want", "a", "b"])
+            #expect(result.status == 123, "\(result)")
+            #expect(
+                result.stderr.hasPrefix("error: socket directory \(place.socketDirectory) has mode 777"), "\(result)")
+            #expect(place.agents.isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: place.log))
+        }
+    }
+
     /// Ten scripts at once with no agent: the socket's lock lets one agent serve, every script succeeds, and the
     /// line is printed once, by the script whose agent won.
     @Test func tenScriptsAtOnceLeaveExactlyOneAgent() async throws {
