@@ -50,7 +50,7 @@ struct Ready: AsyncParsableCommand {
         let limit = timeout.duration
         // One connection for the whole wait (the start, the progress reports, the outcome): when the checks pass,
         // the completion is one request on a connection that is already open.
-        let client = try await global.connect()
+        let client = try await global.connect(startingAgent: true)
         defer { client.close() }
         do throws(WireError) {
             _ = try await client.start(unit, timeout: limit)

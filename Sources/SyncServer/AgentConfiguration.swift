@@ -70,7 +70,6 @@ public struct AgentConfiguration: Sendable {
     /// The journal that goes with a socket when none is chosen: beside it, `agent.sock` → `agent.journal`
     /// (any other name gets `.journal` appended).
     public static func defaultJournalPath(for socketPath: SocketPath) -> String {
-        let path = socketPath.path
-        return path.hasSuffix(".sock") ? String(path.dropLast(5)) + ".journal" : path + ".journal"
+        socketPath.sibling("journal")
     }
 }

@@ -121,7 +121,7 @@ final class SocketGuard {
             guard errno == ENOENT else {
                 throw AgentStartError("check socket directory \(directory): \(SocketGuard.errorText())")
             }
-            guard SocketGuard.makeDirectories(directory) else {
+            guard SocketPath.makeDirectories(directory) else {
                 throw AgentStartError("create socket directory \(directory): \(SocketGuard.errorText())")
             }
         }
@@ -161,20 +161,6 @@ final class SocketGuard {
             }
         }
         return result == 0
-    }
-
-    /// `mkdir -p` with mode 0700 for every directory it creates (set explicitly: the umask does not apply).
-    static func makeDirectories(_ path: String) -> Bool {
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, 0o700) == 0 {
-                chmod(prefix, 0o700)
-            } else if errno != EEXIST {
-                return false
-            }
-        }
-        return true
     }
 
     static func errorText() -> String { String(cString: strerror(errno)) }

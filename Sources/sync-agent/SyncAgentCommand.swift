@@ -68,6 +68,14 @@ struct SyncAgentCommand: AsyncParsableCommand {
             valueName: "level"))
     var logLevel: LogLevelArgument = .info
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Append the log and any error to this file instead of stderr (created 0600 when missing). An agent "
+                + "that syncctl starts by itself logs beside its socket: agent.sock -> agent.log.",
+            valueName: "path"))
+    var logFile: String?
+
     @OptionGroup(title: "Limits")
     var limits: LimitOptions
 
@@ -97,6 +105,7 @@ struct SyncAgentCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let logFile { try Self.sendStandardError(to: logFile) }
         let level = logLevel.level
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -212,5 +221,21 @@ extension SyncAgentCommand {
         let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
         let hangupIgnored = handler == unsafeBitCast(SIG_IGN, to: Int.self)
         return hangupIgnored ? [SIGINT, SIGTERM] : [SIGINT, SIGTERM, SIGHUP]
+    }
+}
+
+extension SyncAgentCommand {
+    /// `--log-file`: stderr, where the log and the errors go, becomes `path`, opened for appending.
+    static func sendStandardError(to path: String) throws {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0o600)
+        guard fd >= 0 else {
+            try? Descriptor.writeAll(
+                2, "sync-agent: error: open log file \(path): \(errorText()); choose another --log-file\n")
+            throw ExitCode.failure
+        }
+        if fd != 2 {
+            dup2(fd, 2)
+            close(fd)
+        }
     }
 }
