@@ -9,25 +9,45 @@ import Testing
 /// through SYNC_AGENT_SOCKET_PATH, the built executables first on PATH, and every process the test starts in a
 /// process group of its own, so that ``stop()`` ends whatever a script left running in the background (services).
 ///
-/// The recipes count on syncctl starting an agent when none answers; the test starts one first all the same, so
-/// that what it checks is the recipes' order, on an agent it owns and stops.
+/// The recipes count on syncctl starting an agent when none answers. Most tests start one first all the same, so
+/// that what they check is the recipes' order, on an agent they own and stop; ``init(autostart:)`` leaves it to
+/// the recipe, as a real workspace does.
 final class RecipeRun: Sendable {
-    let agent: AgentProcess
+    /// The agent the test started; `nil` when the recipe's own `syncctl` calls start one.
+    let agent: AgentProcess?
+    /// Where the recipe's `syncctl` calls start an agent, when the test started none.
+    private let autostart: AutostartDirectory?
     /// A folder for the run's files (a repository, logs), removed with the agent's directory.
     let scratch: String
     /// What every process started here gets in its environment (added to the test's own).
     let environment: [String: String]
     private let leaders = Mutex<[RunningProcess]>([])
 
-    init() async throws {
-        agent = try await AgentProcess()
-        scratch = agent.directory.file("scratch")
+    /// - Parameter autostart: start no agent: the first `syncctl` of the recipe that needs one starts it.
+    init(autostart: Bool = false) async throws {
+        let socket: String
+        if autostart {
+            let place = AutostartDirectory()
+            self.autostart = place
+            agent = nil
+            socket = place.socket
+            scratch = place.directory.file("scratch")
+        } else {
+            let agent = try await AgentProcess()
+            self.agent = agent
+            self.autostart = nil
+            socket = agent.socket
+            scratch = agent.directory.file("scratch")
+        }
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         environment = [
-            "SYNC_AGENT_SOCKET_PATH": agent.socket, "PATH": "\(Products.directory):\(path)", "HOME": scratch,
+            "SYNC_AGENT_SOCKET_PATH": socket, "PATH": "\(Products.directory):\(path)", "HOME": scratch,
         ]
     }
+
+    /// The agents serving the recipe's socket that its `syncctl` calls started (none when the test started one).
+    var autostartedAgents: [Int32] { autostart?.agents ?? [] }
 
     /// Starts `executable` (a script of a recipe runs as it is: its `#!` line and executable bit count) in a
     /// process group of its own, with umask 022.
@@ -111,11 +131,13 @@ final class RecipeRun: Sendable {
             _ = await process.finish()
             #expect(await eventually(seconds: 10) { !Demo.groupAlive(process.pid) }, "group \(process.pid) is left")
         }
-        await agent.stop()
+        if let agent { await agent.stop() }
+        if let autostart { await autostart.cleanUp() }
     }
 }
 
-/// Runs `body` with a fresh ``RecipeRun`` and stops it afterwards, whatever happens.
-func withRecipe(_ body: (RecipeRun) async throws -> Void) async throws {
-    try await using(try await RecipeRun(), cleanup: { await $0.stop() }, body)
+/// Runs `body` with a fresh ``RecipeRun`` (see ``RecipeRun/init(autostart:)``) and stops it afterwards, whatever
+/// happens.
+func withRecipe(autostart: Bool = false, _ body: (RecipeRun) async throws -> Void) async throws {
+    try await using(try await RecipeRun(autostart: autostart), cleanup: { await $0.stop() }, body)
 }

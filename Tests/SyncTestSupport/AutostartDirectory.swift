@@ -1,25 +1,28 @@
 import Foundation
 import SyncOS
-import SyncTestSupport
 
 /// A private socket directory for the autostart tests, and the agents started on it, found through /proc (they
 /// are children of syncctl, not of the test) and stopped at the end whatever happens.
-struct AutostartDirectory: Sendable {
-    let directory = TemporaryDirectory(prefix: "sa-auto")
+public struct AutostartDirectory: Sendable {
+    public init() {}
+
+    public let directory = TemporaryDirectory(prefix: "sa-auto")
     /// The socket's directory: not there until an agent (or ``makeDirectory()``) creates it.
-    var socketDirectory: String { directory.file("run") }
-    var socket: String { socketDirectory + "/agent.sock" }
-    var log: String { socketDirectory + "/agent.log" }
-    var journal: String { socketDirectory + "/agent.journal" }
+    public var socketDirectory: String { directory.file("run") }
+    public var socket: String { socketDirectory + "/agent.sock" }
+    public var log: String { socketDirectory + "/agent.log" }
+    public var journal: String { socketDirectory + "/agent.journal" }
 
     /// Creates the socket's directory (0700), for a test that puts something there first.
-    func makeDirectory() {
+    public func makeDirectory() {
         mkdir(socketDirectory, 0o700)
     }
 
     /// Runs the built `syncctl` on this socket (through `SYNC_AGENT_SOCKET_PATH`), autostart left as the
     /// environment has it unless `environment` says otherwise.
-    func syncctl(_ arguments: [String], environment: [String: String] = [:]) async throws -> RunningProcess.Result {
+    public func syncctl(_ arguments: [String], environment: [String: String] = [:]) async throws
+        -> RunningProcess.Result
+    {
         try await RunningProcess.run(
             Products.path("syncctl"), arguments,
             environment: ["SYNC_AGENT_SOCKET_PATH": socket].merging(environment) { $1 })
@@ -27,7 +30,7 @@ struct AutostartDirectory: Sendable {
 
     /// Live `sync-agent` processes serving this socket (zombies have no command line and do not count). Reads
     /// /proc with plain system calls: the tests call it in loops, on the threads every other test needs too.
-    var agents: [Int32] {
+    public var agents: [Int32] {
         guard let proc = opendir("/proc") else { return [] }
         defer { closedir(proc) }
         var pids: [Int32] = []
@@ -39,7 +42,7 @@ struct AutostartDirectory: Sendable {
     }
 
     /// Whether `pid` is a live `sync-agent` on this socket.
-    func serves(_ pid: Int32) -> Bool {
+    public func serves(_ pid: Int32) -> Bool {
         guard let bytes = FileContents.read("/proc/\(pid)/cmdline", limit: 4096) else { return false }
         let arguments = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         return arguments.first?.hasSuffix("/sync-agent") == true && arguments.contains(socket)
@@ -47,13 +50,13 @@ struct AutostartDirectory: Sendable {
 
     /// Waits until exactly `count` agents serve the socket (losers of a start race take a moment to exit): one look
     /// at /proc, then only at the agents it found.
-    func settles(on count: Int) async -> Bool {
+    public func settles(on count: Int) async -> Bool {
         let found = agents
         return await eventually(seconds: 10) { found.filter(serves).count == count }
     }
 
     /// Stops every agent on the socket (SIGTERM, then SIGKILL) and removes the directory.
-    func cleanUp() async {
+    public func cleanUp() async {
         let found = agents
         for pid in found { kill(pid, SIGTERM) }
         if !(await eventually(seconds: 10) { !found.contains(where: serves) }) {
@@ -65,6 +68,6 @@ struct AutostartDirectory: Sendable {
 }
 
 /// Runs `body` with a fresh socket directory and stops the agents started on it afterwards, whatever happens.
-func withAutostartDirectory<T>(_ body: (AutostartDirectory) async throws -> T) async throws -> T {
+public func withAutostartDirectory<T>(_ body: (AutostartDirectory) async throws -> T) async throws -> T {
     try await using(AutostartDirectory(), cleanup: { await $0.cleanUp() }, body)
 }
