@@ -122,6 +122,17 @@ struct SyncAgentCommand: AsyncParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         // Writes to a client that went away fail with EPIPE; so does a log line to a closed terminal.
         signal(SIGPIPE, SIG_IGN)
+        // Watched before the agent starts: a stop signal that comes while it starts is never lost (see StopRequest).
+        let logger = Logger(label: "sync-agent")
+        let stop = StopRequest()
+        let signals = SignalWatcher(signals: Self.stopSignals()) { number in
+            logger.info("stopping on signal \(SignalWatcher.name(number))")
+            stop.request()
+        }
+        let ignored = SignalWatcher(signals: [SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM], once: false) { number in
+            logger.notice(
+                "ignored signal \(SignalWatcher.name(number)); SIGTERM, SIGINT or SIGHUP stop the agent")
+        }
         let server: SyncServer
         do {
             server = try await SyncServer.start(
@@ -132,15 +143,7 @@ struct SyncAgentCommand: AsyncParsableCommand {
             try? Descriptor.writeAll(2, "sync-agent: error: \(error)\n")
             throw ExitCode.failure
         }
-        let logger = Logger(label: "sync-agent")
-        let signals = SignalWatcher(signals: Self.stopSignals()) { number in
-            logger.info("stopping on signal \(SignalWatcher.name(number))")
-            Task { await server.shutdown() }
-        }
-        let ignored = SignalWatcher(signals: [SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM], once: false) { number in
-            logger.notice(
-                "ignored signal \(SignalWatcher.name(number)); SIGTERM, SIGINT or SIGHUP stop the agent")
-        }
+        stop.serve(server)
         try await server.waitUntilStopped()
         await server.shutdown()
         withExtendedLifetime((signals, ignored)) {}

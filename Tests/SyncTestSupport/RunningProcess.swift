@@ -141,6 +141,9 @@ public final class RunningProcess: Sendable {
         output.withLock { String(decoding: $0.stdout + $0.stderr, as: UTF8.self) }
     }
 
+    /// Whether the process has ended (and been reaped); never blocks.
+    public var hasEnded: Bool { exit.withLock { $0 } != nil }
+
     /// Sends a signal to the process.
     public func signal(_ number: Int32) { kill(pid, number) }
 
