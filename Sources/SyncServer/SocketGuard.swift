@@ -34,9 +34,8 @@ final class SocketGuard {
         }
     }
 
-    /// Binds the socket path (mode 0600: the umask is 0177 meanwhile) and listens, so that ``release()`` removes
-    /// the file. The agent binds it itself rather than through NIO, which would remove whatever is at the path when
-    /// it closes the socket.
+    /// Binds the socket path (mode 0600) and listens, so that ``release()`` removes the file. The agent binds it
+    /// itself rather than through NIO, which would remove whatever is at the path when it closes the socket.
     /// - Returns: the listening descriptor (close-on-exec), for NIO to adopt.
     func bind(backlog: Int32) throws(AgentStartError) -> Int32 {
         let path = socketPath.path
@@ -47,13 +46,14 @@ final class SocketGuard {
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (i, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[i] = byte }
         }
-        let previousMask = umask(0o177)
+        // Bound with the process's umask, then made 0600 before it listens: no client can connect before that
+        // (connect is refused until listen), and the umask is left alone, since it is the whole process's (the
+        // scripts that an in-process agent's host spawns meanwhile would inherit a changed one).
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        umask(previousMask)
         guard bound == 0 else {
             let message = Self.errorText()
             close(fd)
@@ -61,7 +61,11 @@ final class SocketGuard {
         }
         var info = stat()
         if lstat(path, &info) == 0 { ownSocket = (info.st_dev, info.st_ino) }
-        chmod(path, 0o600)
+        guard chmod(path, 0o600) == 0 else {
+            let message = Self.errorText()
+            close(fd)
+            throw AgentStartError("listen on unix socket \(path): chmod 0600: \(message)")
+        }
         guard listen(fd, backlog) == 0 else {
             let message = Self.errorText()
             close(fd)

@@ -62,8 +62,8 @@ final class RecipeRun: Sendable {
         return process
     }
 
-    /// `command` run with umask 022, whatever the test process's is when it starts: an in-process agent of another
-    /// test sets it to 0177 while it binds, and a clone checked out under that mask has no executable script.
+    /// `command` run with umask 022, whatever the test process's is when it starts (a clone checked out under a
+    /// stricter one, as when in-process agents set 0177 while they bound, has no executable script).
     static func masked(_ command: [String]) -> [String] {
         ["/bin/sh", "-c", "umask 022 && exec \"$@\"", "sh"] + command
     }
