@@ -18,7 +18,7 @@ struct AgentStartSignalTests {
                 await agent.waitForOutput(containing: "agent listening")
             } else {
                 // Somewhere in its start: parsing, binding, loading, installing its watchers.
-                usleep(UInt32.random(in: 0...40_000))
+                try await Task.sleep(for: .microseconds(Int.random(in: 0...40_000)))
             }
             agent.signal(SIGTERM)
             let ended = await eventually(seconds: 10) { agent.hasEnded }
