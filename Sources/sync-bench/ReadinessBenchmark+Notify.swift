@@ -18,6 +18,13 @@ extension ReadinessBenchmark.Bench {
     func measureNotify(service: String, app: String, index: Int) throws(BenchError) -> (
         latency: Double, sinceStart: Double
     ) {
+        let sample = try measureNotifyRelease(service: service, app: app, index: index)
+        return (sample.latency, sample.sinceStart)
+    }
+
+    /// The notify sample with the CPU each side used: the released `start` over its whole life, and the agent and
+    /// `syncctl run` from just before the trigger to the `start` reaped.
+    func measureNotifyRelease(service: String, app: String, index: Int) throws(BenchError) -> ReleaseSample {
         let fifo = agent.directory + "/notify-\(index)"
         guard mkfifo(fifo, 0o600) == 0 else { throw .errno("mkfifo \(fifo)") }
         defer { unlink(fifo) }
@@ -31,10 +38,12 @@ extension ReadinessBenchmark.Bench {
         let trigger = try Self.openWriter(fifo)
         let start = try parkedStart(app)
         Syscalls.sleep(seconds: Double.random(in: 0.04...0.14))
+        let serviceBefore = ProcStats.cpuNanos(agent.pid) + ProcStats.cpuNanos(runner.pid)
         var byte: UInt8 = 1
         _ = write(trigger, &byte, 1)
-        let status = start.finish()
+        let (status, waiterCPU) = start.finishWithUsage()
         let released = Syscalls.nanos()
+        let serviceAfter = ProcStats.cpuNanos(agent.pid) + ProcStats.cpuNanos(runner.pid)
         close(trigger)
         let ran = runner.finish()
         let sent = runner.text.split(separator: "\n").first { $0.hasPrefix("sent ") }.flatMap {
@@ -43,11 +52,13 @@ extension ReadinessBenchmark.Bench {
         guard status == 0, ran == 0, let sent else {
             throw BenchError("notify sample \(index): start exited \(status), run \(ran): \(runner.text)")
         }
-        return (Double(released - sent) / 1e6, Double(sent - runner.started) / 1e6)
+        return ReleaseSample(
+            latency: Double(released - sent) / 1e6, sinceStart: Double(sent - runner.started) / 1e6,
+            waiterCPU: Double(waiterCPU) / 1e6, serviceCPU: max(0, Double(serviceAfter) - Double(serviceBefore)) / 1e6)
     }
 
     /// Opens FIFO for writing once the worker has opened it for reading (within 10 s).
-    private static func openWriter(_ fifo: String) throws(BenchError) -> Int32 {
+    static func openWriter(_ fifo: String) throws(BenchError) -> Int32 {
         let deadline = Syscalls.nanos() + 10_000_000_000
         while true {
             let descriptor = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
