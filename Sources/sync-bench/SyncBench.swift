@@ -48,7 +48,7 @@ struct SyncBench: AsyncParsableCommand {
             valueName: "case"))
     var count: String?
 
-    @Option(help: "How many times to run the suite (default: 5, or 1 with --quick).")
+    @Option(help: "How many times to run the suite (default: 5, or 1 with --quick or --peers).")
     var runs: Int?
 
     @Option(
@@ -148,7 +148,7 @@ struct SyncBench: AsyncParsableCommand {
         let context = BenchContext(
             quick: quick, binDirectory: directory, benchBinary: executable, scalingSize: scalingSize,
             readinessCPUSeconds: readinessCpuSeconds, peersSamples: peersSamples)
-        let count = runs ?? (quick ? 1 : 5)
+        let count = runs ?? (quick || peers ? 1 : 5)
         let results = try await Suite(context: context, groups: groups, runs: count).run()
         let report = Report(results: results, quick: quick, runs: count)
         if let samples { try Syscalls.writeFile(samples, report.samplesJSON.compact + "\n") }
