@@ -76,19 +76,30 @@ enum NotifyWorker {
             Syscalls.note("--notify-worker: NOTIFY_SOCKET is not set")
             return 1
         }
+        return TriggeredWorker.run(fifo: fifo, report: { "sent \($0)" }) {
+            do {
+                try NotifySocket.send("READY=1", to: socket)
+                return true
+            } catch {
+                Syscalls.note("--notify-worker: \(error)")
+                return false
+            }
+        }
+    }
+}
+
+/// The life of a bench service told when to signal: waits for a byte on FIFO, reads the clock, signals, prints
+/// `report(clock)`, then runs until FIFO closes (exit 0) or it is stopped. Exit 1 when it cannot.
+enum TriggeredWorker {
+    static func run(fifo: String, report: (UInt64) -> String, signal: () -> Bool) -> Int32 {
         let descriptor = open(fifo, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return 1 }
         defer { close(descriptor) }
         var byte: UInt8 = 0
         while read(descriptor, &byte, 1) < 0 && errno == EINTR {}
         let sent = Syscalls.nanos()
-        do {
-            try NotifySocket.send("READY=1", to: socket)
-        } catch {
-            Syscalls.note("--notify-worker: \(error)")
-            return 1
-        }
-        print("sent \(sent)")
+        guard signal() else { return 1 }
+        print(report(sent))
         fflush(stdout)
         while true {
             let count = read(descriptor, &byte, 1)

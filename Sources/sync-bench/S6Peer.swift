@@ -115,23 +115,14 @@ struct S6Peer {
 /// FIFO closes or it is stopped.
 enum S6Worker {
     static func run(fifo: String) -> Int32 {
-        let descriptor = open(fifo, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return 1 }
-        defer { close(descriptor) }
-        var byte: UInt8 = 0
-        while read(descriptor, &byte, 1) < 0 && errno == EINTR {}
-        let sent = Syscalls.nanos()
-        var newline = UInt8(ascii: "\n")
-        guard write(3, &newline, 1) == 1 else {
-            Syscalls.note("--s6-worker: cannot write to the notification fd 3: \(String(cString: strerror(errno)))")
-            return 1
-        }
-        close(3)
-        print("sent \(sent) ns")
-        fflush(stdout)
-        while true {
-            let count = read(descriptor, &byte, 1)
-            if count == 0 || (count < 0 && errno != EINTR) { return 0 }
+        TriggeredWorker.run(fifo: fifo, report: { "sent \($0) ns" }) {
+            var newline = UInt8(ascii: "\n")
+            guard write(3, &newline, 1) == 1 else {
+                Syscalls.note("--s6-worker: cannot write to the notification fd 3: \(String(cString: strerror(errno)))")
+                return false
+            }
+            close(3)
+            return true
         }
     }
 }
