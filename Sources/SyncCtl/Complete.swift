@@ -15,14 +15,8 @@ struct Complete: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The unit to mark completed.", valueName: "unit")) var arguments: [String] = []
 
     func run() async throws {
-        try await Self.complete(try Arity.exactlyOneUnit(arguments), options: global)
-    }
-
-    /// What `complete UNIT` does, parsed by ArgumentParser or by ``FastPath``.
-    static func complete(_ unit: String, options: some ReachesAgent) async throws {
-        try await options.withClient(prefix: "complete unit failed", startingAgent: true) {
-            try await $0.complete(unit)
-        }
+        let unit = try Arity.exactlyOneUnit(arguments)
+        try await global.withClient(prefix: "complete unit failed", startingAgent: true) { try await $0.complete(unit) }
         Output.line("Success")
     }
 }

@@ -12,27 +12,7 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(help: "Never start an agent when none answers (as SYNC_AGENT_AUTOSTART=0).")
     var noAutostart = false
-}
 
-/// How a command reaches the agent: the socket path given (`--socket-path`) and whether it may start one. The
-/// connecting below is written once for ``GlobalOptions`` (what ArgumentParser parses) and ``AgentOptions`` (what
-/// ``FastPath`` builds without it).
-protocol ReachesAgent {
-    var socketPath: String? { get }
-    var noAutostart: Bool { get }
-}
-
-extension GlobalOptions: ReachesAgent {}
-
-/// The options of ``GlobalOptions`` as a plain value: building a `GlobalOptions` runs ArgumentParser's
-/// property-wrapper initialisers, whose protocol-conformance lookups cost ~0.6 ms of a `syncctl` call
-/// (docs/BENCHMARKS.md), so ``FastPath`` uses this instead.
-struct AgentOptions: ReachesAgent, Equatable {
-    var socketPath: String?
-    var noAutostart = false
-}
-
-extension ReachesAgent {
     /// The resolved socket path.
     var socket: SocketPath { SocketPath.resolve(explicit: socketPath) }
 
@@ -68,7 +48,7 @@ extension ReachesAgent {
     }
 }
 
-extension ReachesAgent {
+extension GlobalOptions {
     /// Runs a waiting request that survives an agent restart: on a lost connection it reconnects with backoff and
     /// repeats the request within `timeout`, with a one-line note on stderr. Errors become ``CommandFailure``s.
     ///
@@ -101,7 +81,7 @@ extension ReachesAgent {
     }
 }
 
-extension ReachesAgent {
+extension GlobalOptions {
     /// The first connection of a waiting command: starts an agent when none answers, unless autostart is off.
     fileprivate static func connector(_ autostart: AgentAutostart) -> Reconnector.FirstConnection {
         { @Sendable (limit: Duration) async throws(WireError) -> SyncClient in

@@ -14,12 +14,7 @@ struct Ping: AsyncParsableCommand {
     @Argument(help: .hidden) var ignored: [String] = []
 
     func run() async throws {
-        try await Self.ping(options: global)
-    }
-
-    /// What `ping` does, parsed by ArgumentParser or by ``FastPath``.
-    static func ping(options: some ReachesAgent) async throws {
-        try await options.withClient(prefix: "ping failed") { try await $0.ping() }
+        try await global.withClient(prefix: "ping failed") { try await $0.ping() }
         Output.line("Success")
     }
 }

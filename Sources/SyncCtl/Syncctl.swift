@@ -39,11 +39,7 @@ public struct Syncctl: AsyncParsableCommand {
     /// status. Named apart from ArgumentParser's `main()`, which a call from `main.swift` would otherwise reach.
     public static func main(arguments: [String]) async -> Never {
         do {
-            if let fast = FastPath.command(for: arguments) {
-                try await fast.run()
-                exitProcess(.success)
-            }
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(fast: arguments)
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -71,10 +67,11 @@ public struct Syncctl: AsyncParsableCommand {
 }
 
 extension Syncctl {
-    /// The command for `arguments`: one of ``FastPath``'s plain forms as ArgumentParser's value, or what
-    /// ArgumentParser makes of them.
+    /// The command for `arguments`: one of ``FastPath``'s plain forms, or what ArgumentParser makes of them.
     static func parseAsRoot(fast arguments: [String]) throws -> any ParsableCommand {
-        try FastPath.command(for: arguments)?.parsed ?? parseAsRoot(arguments)
+        guard var command = FastPath.command(for: arguments) else { return try parseAsRoot(arguments) }
+        try command.validate()
+        return command
     }
 }
 

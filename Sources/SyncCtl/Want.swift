@@ -20,12 +20,9 @@ struct Want: AsyncParsableCommand {
         guard arguments.count >= 2 else {
             throw CommandFailure(.usage, "at least two arguments are required: unit and one or more depends-on")
         }
-        try await Self.want(arguments[0], dependsOn: Array(arguments.dropFirst()), options: global)
-    }
-
-    /// What `want UNIT DEP...` does, parsed by ArgumentParser or by ``FastPath``.
-    static func want(_ unit: String, dependsOn dependencies: [String], options: some ReachesAgent) async throws {
-        try await options.withClient(prefix: "declare dependency failed", startingAgent: true) {
+        let unit = arguments[0]
+        let dependencies = Array(arguments.dropFirst())
+        try await global.withClient(prefix: "declare dependency failed", startingAgent: true) {
             try await $0.want(unit, dependsOn: dependencies)
         }
         Output.line("Unit \(goQuoted(unit)) declared dependencies: [\(dependencies.joined(separator: ", "))]")
