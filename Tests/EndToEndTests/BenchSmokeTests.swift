@@ -59,12 +59,17 @@ struct BenchSmokeTests {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("sync-bench --peers: 1 run(s), 2 samples per measured row") == true)
         let rows = [
-            "s6: s6-supervise, s6-svwait -U", "sync-agent (journal): syncctl start  complete on a kept connection",
-            "sync-agent --ephemeral: syncctl start", "sync-agent (journal): syncctl start  READY=1",
-            "until CHECK; do sleep 1; done / wait-for-it", "coder's start (poll)", "docker compose healthcheck",
+            ("s6: s6-supervise, s6-svwait -U", "notification-fd 3"),
+            ("sync-agent (journal): syncctl start", "complete on a kept connection"),
+            ("sync-agent --ephemeral: syncctl start", "complete on a kept connection"),
+            ("sync-agent (journal): syncctl start", "READY=1 to syncctl run --ready notify"),
+            ("until CHECK; do sleep 1; done / wait-for-it", "a check every 1.00 s (stated)"),
+            ("coder's start (poll)", "a check every 1.00 s (stated)"),
+            ("docker compose healthcheck", "a check every 30.0 s (stated)"),
         ]
-        for row in rows {
-            #expect(lines.contains { $0.hasPrefix(row) }, "no row \(row) in \(result.stdout)")
+        for (peer, signal) in rows {
+            let found = lines.contains { $0.hasPrefix(peer) && $0.contains(signal) }
+            #expect(found, "no row \(peer) / \(signal) in \(result.stdout)")
         }
         let json = try JSON.parse(String(contentsOfFile: directory.file("peers.json"), encoding: .utf8))
         for figure in [
