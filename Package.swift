@@ -101,6 +101,8 @@ let package = Package(
                 "SyncServer", "SyncClient", "SyncProtocol", "SyncCore", "SyncOS", "SyncTop", "SyncAgentHarness",
                 "SyncReadiness", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // `--count`: the agent's request path on test channels, for instruction counts.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         // An agent inside the calling process, for the tests and sync-bench (an executable cannot use a test target).

@@ -10,6 +10,8 @@ struct BenchContext: Sendable {
     var scalingSize: Int? = nil
     /// The CPU window of the readiness group in seconds when given (`--readiness-cpu-seconds`).
     var readinessCPUSeconds: Double? = nil
+    /// Samples per row of the peers table when given (`--peers-samples`; smoke tests keep it small).
+    var peersSamples: Int? = nil
 
     var agentBinary: String { binDirectory + "/sync-agent" }
     var syncctlBinary: String { binDirectory + "/syncctl" }

@@ -137,8 +137,12 @@ final class WatchedChild {
     }
 
     /// Waits for the child to end. - Returns: its exit status (see ``Spawn/wait(_:)``).
-    func finish() -> Int32 {
-        let status = Spawn.wait(pid)
+    func finish() -> Int32 { finishWithUsage().status }
+
+    /// Waits for the child to end. - Returns: its exit status and the CPU time (user + system) it used over its
+    /// whole life, in nanoseconds (see ``Spawn/waitWithUsage(_:)``).
+    func finishWithUsage() -> (status: Int32, cpuNanos: UInt64) {
+        let (status, cpu) = Spawn.waitWithUsage(pid)
         // What is left, without waiting for a grandchild that may still hold the pipe.
         _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) | O_NONBLOCK)
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -149,7 +153,7 @@ final class WatchedChild {
             text += String(decoding: buffer[..<count], as: UTF8.self)
         }
         Glibc.close(output)
-        return status
+        return (status, cpu)
     }
 }
 

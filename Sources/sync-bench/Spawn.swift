@@ -48,13 +48,31 @@ enum Spawn {
 
     /// Waits for `pid` to end. - Returns: its exit status, or 128 + the signal that ended it.
     @discardableResult
-    static func wait(_ pid: pid_t) -> Int32 {
+    static func wait(_ pid: pid_t) -> Int32 { waitWithUsage(pid).status }
+
+    /// Waits for `pid` to end (`wait4`). - Returns: its exit status, or 128 + the signal that ended it, and the CPU
+    /// time (user + system, all its threads) it used, in nanoseconds; 0 when the wait failed.
+    static func waitWithUsage(_ pid: pid_t) -> (status: Int32, cpuNanos: UInt64) {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return -1 }
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            if errno != EINTR { return (-1, 0) }
         }
         let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        let cpu =
+            (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000_000
+            + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1000
+        return (signal == 0 ? (status >> 8) & 0xff : 128 + signal, UInt64(max(0, cpu)))
+    }
+
+    /// The absolute path of `program` found on `PATH` (as a shell finds it), or `nil`.
+    static func which(_ program: String) -> String? {
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(program)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
     }
 
     /// Runs a program to the end, its stdout read through a pipe and dropped (as a script reading it would).

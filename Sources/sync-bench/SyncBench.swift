@@ -12,7 +12,8 @@ struct SyncBench: AsyncParsableCommand {
         discussion: """
             Runs every benchmark group (\(Figure.groups.joined(separator: ", "))) on fresh agents and prints one \
             table: per figure the median over the runs, min, max, and its goal. --json prints one JSON object \
-            instead, keyed by figure name. Progress goes to stderr. Build with -c release --static-swift-stdlib \
+            instead, keyed by figure name. --peers runs only the peers group (s6 beside us; not part of the \
+            default run) and prints its own table. Progress goes to stderr. Build with -c release --static-swift-stdlib \
             before measuring, as a release is built; docs/BENCHMARKS.md says what each figure measures.
             """,
         version: ProtocolVersion.productVersion
@@ -27,18 +28,33 @@ struct SyncBench: AsyncParsableCommand {
             discussion: "The same as --only scaling."))
     var scaling = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Only the peers table: s6 and us side by side, from a readiness signal to the waiter's exit.",
+            discussion: "The same figures as --only peers, printed as their own table; needs s6 on PATH."))
+    var peers = false
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
     @Flag(help: "Print the table in Markdown.")
     var markdown = false
 
-    @Option(help: "How many times to run the suite (default: 5, or 1 with --quick).")
+    @Option(
+        help: ArgumentHelp(
+            "Run only this hot path in this process, for instruction counts under valgrind: "
+                + InstructionCount.cases.map(\.name).joined(separator: ", ") + ".",
+            discussion: "scripts/callgrind-counts.sh runs every case and compares with docs/BENCHMARKS.md.",
+            valueName: "case"))
+    var count: String?
+
+    @Option(help: "How many times to run the suite (default: 5, or 1 with --quick or --peers).")
     var runs: Int?
 
     @Option(
         help: ArgumentHelp(
-            "Only these groups, comma-separated: \(Figure.groups.joined(separator: ",")).", valueName: "groups"))
+            "Only these groups, comma-separated: \((Figure.groups + Figure.optionalGroups).joined(separator: ",")).",
+            valueName: "groups"))
     var only: String?
 
     @Option(help: ArgumentHelp("Also write the JSON object to this file.", valueName: "path"))
@@ -62,6 +78,12 @@ struct SyncBench: AsyncParsableCommand {
     @Option(help: .hidden) var scalingSize: Int?
     /// Set in the service `syncctl run --ready notify` starts in the readiness benchmark: its trigger FIFO.
     @Option(help: .hidden) var notifyWorker: String?
+    /// Set in the service `s6-supervise` starts in the peers benchmark: its trigger FIFO.
+    @Option(help: .hidden) var s6Worker: String?
+    /// Set in the process the CLI benchmark keeps busy on one CPU: that CPU.
+    @Option(help: .hidden) var spinWorker: Int?
+    /// Samples per row of the peers table (a smoke test runs it small).
+    @Option(help: .hidden) var peersSamples: Int?
 
     @Option(
         help: ArgumentHelp(
@@ -69,25 +91,47 @@ struct SyncBench: AsyncParsableCommand {
                 + "--quick: 3).", valueName: "seconds"))
     var readinessCpuSeconds: Double?
 
+    /// `sync-bench --count CASE` (exactly that) runs its case here, on the main thread, before ArgumentParser's
+    /// `run()` hops to the concurrency pool: valgrind 3.19 (Debian 12's) dies in `rt_sigsuspend` once the main thread
+    /// idles while another thread runs, which is what the pool makes it do. Anything else is parsed as usual.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.count == 2, arguments[0] == "--count" {
+            do {
+                Glibc.exit(try InstructionCount.run(arguments[1]))
+            } catch {
+                Syscalls.note("sync-bench --count \(arguments[1]): \(error)")
+                Glibc.exit(1)
+            }
+        }
+        await main(nil)
+    }
+
     func validate() throws {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
         if scaling && only != nil { throw ValidationError("--scaling and --only exclude each other") }
+        if peers && (scaling || only != nil) { throw ValidationError("--peers excludes --scaling and --only") }
+        if let peersSamples, peersSamples < 1 { throw ValidationError("--peers-samples must be at least 1") }
         if let scalingSize, scalingSize < 2 { throw ValidationError("--scaling-size must be at least 2") }
         if let readinessCpuSeconds, !(readinessCpuSeconds > 0) {
             throw ValidationError("--readiness-cpu-seconds must be more than 0")
         }
-        let unknown = groups.filter { !Figure.groups.contains($0) }
+        let unknown = groups.filter { !Figure.groups.contains($0) && !Figure.optionalGroups.contains($0) }
         if !unknown.isEmpty { throw ValidationError("unknown group(s): \(unknown.joined(separator: ", "))") }
     }
 
     private var groups: [String] {
         if scaling { return ["scaling"] }
+        if peers { return ["peers"] }
         return only.map { $0.split(separator: ",").map(String.init) } ?? Figure.groups
     }
 
     func run() async throws {
         if let notifyWorker { throw ExitCode(NotifyWorker.run(fifo: notifyWorker)) }
+        if let s6Worker { throw ExitCode(S6Worker.run(fifo: s6Worker)) }
+        if let count { throw ExitCode(try InstructionCount.run(count)) }
+        if let spinWorker { Spinner.spin(cpu: spinWorker) }
         if let topWorker {
             await TopWorker(socketPath: topWorker, seconds: topSeconds, warmup: topWarmup).run()
             return
@@ -103,12 +147,18 @@ struct SyncBench: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let context = BenchContext(
             quick: quick, binDirectory: directory, benchBinary: executable, scalingSize: scalingSize,
-            readinessCPUSeconds: readinessCpuSeconds)
-        let count = runs ?? (quick ? 1 : 5)
+            readinessCPUSeconds: readinessCpuSeconds, peersSamples: peersSamples)
+        let count = runs ?? (quick || peers ? 1 : 5)
         let results = try await Suite(context: context, groups: groups, runs: count).run()
         let report = Report(results: results, quick: quick, runs: count)
         if let samples { try Syscalls.writeFile(samples, report.samplesJSON.compact + "\n") }
         if let output { try Syscalls.writeFile(output, report.json.pretty + "\n") }
+        if peers && !json {
+            let table = PeersTable(
+                results: results, runs: count, samples: peersSamples ?? context.pick(full: 200, quick: 20))
+            print(markdown ? table.markdown : table.text)
+            return
+        }
         print(json ? report.json.pretty : markdown ? report.markdown : report.table)
     }
 
