@@ -10,10 +10,12 @@ struct SyncBench: AsyncParsableCommand {
         commandName: "sync-bench",
         abstract: "Measure sync-agent, syncctl and sync-top over the real socket.",
         discussion: """
-            Runs every benchmark group (\(Figure.groups.joined(separator: ", "))) on fresh agents and prints one \
-            table: per figure the median over the runs, min, max, and its goal. --json prints one JSON object \
+            Runs every benchmark group (\(Figure.defaultGroups.joined(separator: ", "))) on fresh agents and prints \
+            one table: per figure the median over the runs, min, max, and its goal. --json prints one JSON object \
             instead, keyed by figure name. Progress goes to stderr. Build with -c release --static-swift-stdlib \
-            before measuring, as a release is built; docs/BENCHMARKS.md says what each figure measures.
+            before measuring, as a release is built; docs/BENCHMARKS.md says what each figure measures. The groups at \
+            ten times the scale (\(Figure.tenfoldGroups.joined(separator: ", "))) run only when asked for: --scale10 \
+            or --only.
             """,
         version: ProtocolVersion.productVersion
     )
@@ -26,6 +28,13 @@ struct SyncBench: AsyncParsableCommand {
             "Only the scaling checks: time(4N)/time(N) of each request whose cost could grow with the graph.",
             discussion: "The same as --only scaling."))
     var scaling = false
+
+    @Flag(
+        help: ArgumentHelp(
+            "Only the figures at ten times the scale: 100,000 units, a 1,000,000-event journal, sync-top with "
+                + "10,000 units.",
+            discussion: "The same as --only scale10,top10; a full run leaves them out."))
+    var scale10 = false
 
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
@@ -73,6 +82,9 @@ struct SyncBench: AsyncParsableCommand {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
         if scaling && only != nil { throw ValidationError("--scaling and --only exclude each other") }
+        if scale10 && (scaling || only != nil) {
+            throw ValidationError("--scale10 excludes --scaling and --only")
+        }
         if let scalingSize, scalingSize < 2 { throw ValidationError("--scaling-size must be at least 2") }
         if let readinessCpuSeconds, !(readinessCpuSeconds > 0) {
             throw ValidationError("--readiness-cpu-seconds must be more than 0")
@@ -83,7 +95,9 @@ struct SyncBench: AsyncParsableCommand {
 
     private var groups: [String] {
         if scaling { return ["scaling"] }
-        return only.map { $0.split(separator: ",").map(String.init) } ?? Figure.groups
+        if scale10 { return Figure.tenfoldGroups }
+        return only.map { $0.split(separator: ",").map(String.init) }
+            ?? Figure.defaultGroups
     }
 
     func run() async throws {
