@@ -106,6 +106,7 @@ struct Figure: Sendable {
         Figure(name: "top10_events_s", unit: "/s", goal: nil, group: "top10"),
         Figure(name: "top10_key_p50_ms", unit: "ms", goal: nil, group: "top10"),
         Figure(name: "top10_frame_ms", unit: "ms", goal: nil, group: "top10"),
+        Figure(name: "top10_key_units_p99_ms", unit: "ms", goal: nil, group: "top10"),
         Figure(name: "readiness_notify_p99_ms", unit: "ms", goal: nil, group: "readiness"),
         Figure(name: "readiness_file_p99_ms", unit: "ms", goal: nil, group: "readiness"),
         Figure(name: "readiness_waitforit_p50_ms", unit: "ms", goal: nil, group: "readiness"),
