@@ -34,7 +34,7 @@ struct UnitOrder: Sendable {
         precondition(Self.supports(sortKey))
         self.sortKey = sortKey
         self.ascending = ascending
-        var entries = graph.allUnits.map { Entry(name: $0.name, status: $0.status) }
+        var entries = graph.unitNames.map { Entry(name: $0, status: graph.status(of: $0)) }
         entries += graph.unregisteredDependencies.map { Entry(name: $0, status: nil) }
         for entry in entries {
             count(entry, by: 1)

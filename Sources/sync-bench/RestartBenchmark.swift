@@ -20,6 +20,22 @@ struct RestartBenchmark: Benchmark {
     func run(_ context: BenchContext) async throws -> Measurement {
         let agent = try SpawnedAgent(binary: context.agentBinary, journal: true)
         defer { agent.stop() }
+        let events = try fill(agent)
+        let size = Double(Self.bytes(of: agent.directory + "/journal")) / 1_048_576
+        // Up to two minutes: a restart that misses its goal is still measured.
+        let seconds = try agent.restartTime(within: 120)
+        let began = Syscalls.nanos()
+        try agent.connect().expectOK(1, .ping)
+        let ping = Double(Syscalls.nanos() - began) / 1e9
+        return Measurement(figures: [
+            "restart_1m_s": seconds + ping, "restart_1m_events": Double(events), "restart_1m_journal_mb": size,
+            "restart_1m_rss_mb": ProcStats.residentMiB(agent.pid) ?? .nan,
+        ])
+    }
+
+    /// Builds the graph and pads the journal to 1,000,000 events, over a connection closed before the restart.
+    /// - Returns: the event lines the journal holds.
+    private func fill(_ agent: SpawnedAgent) throws -> Int {
         let socket = try agent.connect()
         let units = ScaleBenchmark.tenfold.units
         var random = SplitMix64(seed: 0x5eed)
@@ -43,17 +59,8 @@ struct RestartBenchmark: Benchmark {
             guard padded.refused == 0 else { throw BenchError("restart: \(padded.refused) padding requests refused") }
             events = try Self.lines(in: journal) - 1
         }
-        let size = Double(Self.bytes(of: journal)) / 1_048_576
-        Syscalls.note(
-            "  restart: built in \(built.nanos / 1_000_000) ms; journal \(events) events, \(Report.number(size)) MiB")
-        let seconds = try agent.restartTime()
-        let began = Syscalls.nanos()
-        try agent.connect().expectOK(1, .ping)
-        let ping = Double(Syscalls.nanos() - began) / 1e9
-        return Measurement(figures: [
-            "restart_1m_s": seconds + ping, "restart_1m_events": Double(events), "restart_1m_journal_mb": size,
-            "restart_1m_rss_mb": ProcStats.residentMiB(agent.pid) ?? .nan,
-        ])
+        Syscalls.note("  restart: built in \(built.nanos / 1_000_000) ms; journal \(events) events")
+        return events
     }
 
     /// Newlines in the file at `path`.
