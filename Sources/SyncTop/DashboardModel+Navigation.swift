@@ -75,13 +75,16 @@ extension DashboardModel {
 
     /// Puts the cursor on item `index` (clamped) and scrolls it into view. In the log, the last item follows.
     mutating func moveCursor(to index: Int) {
-        let count = itemCount
+        // The units table and the tree are built once here (each costs a pass over the graph).
+        let table = view == .units ? unitTable : nil
+        let lines = view == .tree ? treeLines : []
+        let count = table?.count ?? (view == .tree ? lines.count : itemCount)
         guard count > 0 else { return }
         let target = max(0, min(count - 1, index))
         switch view {
-        case .units: selectedUnit = unitTable[target].name
+        case .units: selectedUnit = table![target].name
         case .tree:
-            let line = treeLines[target]
+            let line = lines[target]
             treeCursor = line.key
             selectedUnit = line.unit
         case .timeline: selectedUnit = timelineRows[target].unit
