@@ -3,7 +3,7 @@ import SyncOS
 import SyncProtocol
 
 /// The errors a connection to the agent reports about the connection itself, shared by ``SyncConnection`` and
-/// ``SingleThreadStart`` so that both say the same thing in the same words.
+/// ``SingleThreadRequest`` so that both say the same thing in the same words.
 extension SyncConnection {
     /// The `unreachable` error for a failed connect, with coder's wording.
     static func unreachable(_ socketPath: SocketPath, code: Int32) -> WireError {

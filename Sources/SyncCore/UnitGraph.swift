@@ -127,6 +127,14 @@ public struct UnitGraph: Sendable {
         (reverse[UnitKey(unit)]?.keys).map { $0.map(\.name).sorted(by: bytewise) } ?? []
     }
 
+    /// Number of units that depend on `unit` (0 for a name nothing depends on); O(1).
+    public func dependentCount(of unit: String) -> Int { reverse[UnitKey(unit)]?.count ?? 0 }
+
+    /// Whether some registered unit has a dependency; stops at the first one found.
+    public var someUnitHasDependencies: Bool {
+        forward.contains { unit, dependencies in !dependencies.isEmpty && units[unit] != nil }
+    }
+
     /// Names that appear in some edge but were never registered, sorted.
     public var unregisteredDependencies: [String] {
         reverse.keys.filter { units[$0] == nil }.map(\.name).sorted(by: bytewise)

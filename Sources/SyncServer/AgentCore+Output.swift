@@ -68,7 +68,7 @@ extension AgentCore {
         guard let store = journal.store, journal.compactionDue(graphSize: graph.unitCount + graph.edgeCount) else {
             return false
         }
-        let before = journal.beginCompaction()
+        let before = journal.beginCompaction(through: graph.nextSequence - 1)
         let history = Array(ring.all.suffix(journal.historyLength))
         let core = NIOLoopBound(self, eventLoop: loop)
         store.compact(instance: hello.instance, snapshot: graph.snapshot, history: history, on: loop).whenComplete {
@@ -76,7 +76,7 @@ extension AgentCore {
             let core = core.value
             switch result {
             case .success:
-                core.journal.compactionEnded(keeping: history.count)
+                core.deliver(core.journal.compactionEnded(keeping: history.count))
                 core.logger.info(
                     "journal compacted", metadata: ["lines before": "\(before)", "journal": "\(store.location)"])
             case .failure(let error):

@@ -53,7 +53,9 @@ final class AgentCore {
             graph = UnitGraph(clock: configuration.clock)
         }
         ring = EventRing(capacity: configuration.eventHistory)
-        for event in restored?.events ?? [] {
+        // Only the newest events fit in the ring: encoding the others (a journal may hold millions) would only
+        // slow the restart down.
+        for event in (restored?.events ?? []).suffix(configuration.eventHistory) {
             ring.append(EventRing.Entry(event))
         }
         self.loop = loop

@@ -23,6 +23,8 @@ struct JournalGate {
     /// The store is compacted once it holds more records than this and four times the graph's units and edges.
     let compactAfterRecords: Int
     private var drainWaiters: [() -> Void] = []
+    /// The events the running compaction took (see ``beginCompaction(through:)``).
+    private var compacting: [EncodedEvent] = []
 
     init(store: (any EventStore)?, restored: StoredState?, compactAfterRecords: Int) {
         self.store = store
@@ -73,24 +75,40 @@ struct JournalGate {
         return output.synced(count)
     }
 
-    /// Whether the store has grown enough to be compacted, now that everything produced is stored.
+    /// Whether the store has grown enough to be compacted, now that an append ended. Events produced meanwhile do
+    /// not put it off (under a steady load some always are): the compaction's snapshot covers them.
     /// - Parameter graphSize: the graph's units plus edges.
     func compactionDue(graphSize: Int) -> Bool {
-        store != nil && !output.busy && output.unwritten.isEmpty
-            && output.linesSinceCompaction > max(compactAfterRecords, 4 * graphSize)
+        store != nil && !output.busy && !output.degraded
+            && output.linesSinceCompaction
+                > Self.compactionThreshold(
+                    compactAfterRecords: compactAfterRecords, graphSize: graphSize)
     }
 
-    /// A compaction starts. - Returns: the store's record count before it.
-    mutating func beginCompaction() -> Int {
-        output.busy = true
-        return output.linesSinceCompaction
+    /// Records the store may hold since its last compaction before it is compacted: `compactAfterRecords`, or four
+    /// per unit and edge of the graph when that is more. After a compaction the store holds the snapshot and at
+    /// most ``historyLength`` events; it grows by one append at a time and is compacted at the end of the first
+    /// append that takes it past the threshold, so it never holds more than the threshold plus one append.
+    static func compactionThreshold(compactAfterRecords: Int, graphSize: Int) -> Int {
+        max(compactAfterRecords, 4 * graphSize)
+    }
+
+    /// A compaction starts; its snapshot covers every event produced so far, up to `latest`, which it takes.
+    /// - Returns: the store's record count before it.
+    mutating func beginCompaction(through latest: UInt64) -> Int {
+        let before = output.linesSinceCompaction
+        compacting = output.beginCompaction()
+        syncingThrough = latest
+        return before
     }
 
     /// The compaction ended; `historyCount` is how many events it kept, `nil` when it failed (the store is as it
-    /// was).
-    mutating func compactionEnded(keeping historyCount: Int?) {
-        output.busy = false
-        if let historyCount { output.linesSinceCompaction = historyCount + 1 }
+    /// was, and the events it took go with the next append). - Returns: the frames that may leave now, in order.
+    @discardableResult
+    mutating func compactionEnded(keeping historyCount: Int?) -> [OutputPipeline.Frame] {
+        if historyCount != nil { durableSequence = syncingThrough }
+        defer { compacting = [] }
+        return output.compactionEnded(compacting, historyLines: historyCount)
     }
 
     // MARK: Failure and recovery

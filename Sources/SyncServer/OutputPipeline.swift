@@ -95,8 +95,37 @@ struct OutputPipeline {
     /// A sync of `count` lines finished. - Returns: the frames that may now leave, in order.
     mutating func synced(_ count: Int) -> [Frame] {
         busy = false
-        durable += count
         linesSinceCompaction += count
+        return madeDurable(count)
+    }
+
+    /// A compaction starts: its snapshot is the graph as it is now, which covers every line queued so far, so
+    /// they are handed over with it. - Returns: those lines, to queue again should the compaction fail.
+    mutating func beginCompaction() -> [EncodedEvent] {
+        busy = true
+        let lines = unwritten
+        unwritten = []
+        handedOver += lines.count
+        return lines
+    }
+
+    /// The compaction that took `lines` (see ``beginCompaction()``) ended: on success (with the `historyLines` it
+    /// kept) they are durable; on failure they are queued again for the next sync.
+    /// - Returns: the frames that may now leave, in order.
+    mutating func compactionEnded(_ lines: [EncodedEvent], historyLines: Int?) -> [Frame] {
+        busy = false
+        guard let historyLines else {
+            unwritten = lines + unwritten
+            handedOver -= lines.count
+            return []
+        }
+        linesSinceCompaction = historyLines + 1
+        return madeDurable(lines.count)
+    }
+
+    /// `count` more lines handed to the journal are durable. - Returns: the frames that may now leave, in order.
+    private mutating func madeDurable(_ count: Int) -> [Frame] {
+        durable += count
         var ready: [Frame] = []
         while let first = waiting.first, first.needsLines <= durable {
             ready += first.frames

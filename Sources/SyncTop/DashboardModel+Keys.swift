@@ -50,7 +50,10 @@ extension DashboardModel {
         case .character("s"), .function(6):
             sortKey = sortKey.next
             sortAscending = sortKey == .status || sortKey == .name
-        case .character("r"): sortAscending.toggle()
+            reorder()
+        case .character("r"):
+            sortAscending.toggle()
+            reorder()
         case .character("p"), .character(" "): togglePause()
         case .ctrlL: break
         default: return nil

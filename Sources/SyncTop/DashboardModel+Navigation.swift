@@ -9,7 +9,7 @@ extension DashboardModel {
     /// How many items the current view lists.
     var itemCount: Int {
         switch view {
-        case .units: unitRows.count
+        case .units: unitTable.count
         case .tree: treeLines.count
         case .timeline: timelineRows.count
         case .log: logEntries.count
@@ -46,8 +46,8 @@ extension DashboardModel {
     public var cursorUnit: String? {
         switch view {
         case .units:
-            let rows = unitRows
-            return selectedIndex(in: rows).map { rows[$0].name }
+            let table = unitTable
+            return table.selectedIndex.map { table[$0].name }
         case .tree:
             let lines = treeLines
             return treeIndex(in: lines).map { lines[$0].unit }
@@ -64,7 +64,7 @@ extension DashboardModel {
     mutating func moveCursor(by delta: Int) {
         let current: Int?
         switch view {
-        case .units: current = selectedIndex(in: unitRows)
+        case .units: current = unitTable.selectedIndex
         case .tree: current = treeIndex(in: treeLines)
         case .timeline: current = timelineIndex(in: timelineRows)
         case .log: current = logIndex(in: logEntries)
@@ -75,13 +75,16 @@ extension DashboardModel {
 
     /// Puts the cursor on item `index` (clamped) and scrolls it into view. In the log, the last item follows.
     mutating func moveCursor(to index: Int) {
-        let count = itemCount
+        // The units table and the tree are built once here (each costs a pass over the graph).
+        let table = view == .units ? unitTable : nil
+        let lines = view == .tree ? treeLines : []
+        let count = table?.count ?? (view == .tree ? lines.count : itemCount)
         guard count > 0 else { return }
         let target = max(0, min(count - 1, index))
         switch view {
-        case .units: selectedUnit = unitRows[target].name
+        case .units: selectedUnit = table![target].name
         case .tree:
-            let line = treeLines[target]
+            let line = lines[target]
             treeCursor = line.key
             selectedUnit = line.unit
         case .timeline: selectedUnit = timelineRows[target].unit

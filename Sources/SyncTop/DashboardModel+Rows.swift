@@ -5,6 +5,7 @@ import SyncReports
 extension DashboardModel {
     /// How many units have each status, and how many dependencies nobody registered.
     public var counts: (byStatus: [UnitStatus: Int], unregistered: Int) {
+        if let order = unitOrder { return (order.byStatus, order.unregistered) }
         var byStatus: [UnitStatus: Int] = [:]
         for info in graph.allUnits { byStatus[info.status, default: 0] += 1 }
         return (byStatus, graph.unregisteredDependencies.count)
@@ -13,14 +14,33 @@ extension DashboardModel {
     /// The units table: failures pinned first, then the rest by ``sortKey``; filtered by ``filter``.
     public var unitRows: [UnitRow] {
         let registered = graph.allUnits.map(row(for:))
-        let missing = graph.unregisteredDependencies.map { name in
-            UnitRow(
-                name: name, status: nil, waitsOn: [], cause: nil, wantedBy: graph.dependents(of: name), wait: nil,
-                run: nil, since: nil, dependencyCount: 0, satisfiedCount: 0)
-        }
+        let missing = graph.unregisteredDependencies.map(missingRow)
         let rows = (registered + missing).filter { matchesFilter($0.name, $0.status) }
         let pinned = rows.filter(\.isPinned).sorted(by: rowOrder)
         return pinned + rows.filter { !$0.isPinned }.sorted(by: rowOrder)
+    }
+
+    /// The units table, as drawn (see ``UnitTable``).
+    public var unitTable: UnitTable { UnitTable(self) }
+
+    /// The kept order of the table's rows, when it serves the current sort and there is no filter.
+    var keptOrder: UnitOrder? {
+        guard let order = unitOrder, filter.isEmpty, order.sortKey == sortKey, order.ascending == sortAscending
+        else { return nil }
+        return order
+    }
+
+    /// Builds the kept order of the table's rows again, for the current sort (none for a sort it cannot keep).
+    mutating func reorder() {
+        unitOrder =
+            UnitOrder.supports(sortKey) ? UnitOrder(graph: graph, sortKey: sortKey, ascending: sortAscending) : nil
+    }
+
+    /// The row of a dependency nobody registered.
+    func missingRow(_ name: String) -> UnitRow {
+        UnitRow(
+            name: name, status: nil, waitsOn: [], cause: nil, wantedBy: graph.dependents(of: name), wait: nil,
+            run: nil, since: nil, dependencyCount: 0, satisfiedCount: 0)
     }
 
     /// The row of one registered unit.

@@ -23,7 +23,7 @@ extension DashboardModel {
     /// lead to a match are kept.
     public var treeLines: [TreeLine] {
         var expanded: Set<UnitKey> = []
-        let roots = graph.unitNames.filter { graph.dependents(of: $0).isEmpty }
+        let roots = graph.unitNames.filter { graph.dependentCount(of: $0) == 0 }
         var nodes = roots.map { node(for: $0, key: $0, satisfied: nil, expanded: &expanded) }
         if !filter.isEmpty { nodes = nodes.compactMap(pruned) }
         var lines: [TreeLine] = []

@@ -16,6 +16,8 @@ public struct DashboardModel: Sendable {
     public private(set) var history: EventHistory
     /// When each unit's row last changed (by the event's time).
     public private(set) var changedAt: [UnitKey: Timestamp] = [:]
+    /// The units table's rows in order, kept event by event for the status and name sorts (see ``UnitOrder``).
+    var unitOrder: UnitOrder?
     /// The stream's health.
     public private(set) var connection: ConnectionState = .connecting
     /// The sequence of the last event applied or of the last snapshot; `nil` before any.
@@ -67,6 +69,7 @@ public struct DashboardModel: Sendable {
         self.now = now
         graph = UnitGraph(clock: { Timestamp() })
         history = EventHistory(limit: historyLimit)
+        reorder()
     }
 
     /// Applies one input, or queues it while paused (connection changes are shown at once even then).
@@ -146,6 +149,7 @@ public struct DashboardModel: Sendable {
             }
         }
         graph = UnitGraph(snapshot: snapshot, clock: { Timestamp() })
+        reorder()
         lastSequence = snapshot.sequence
         touch()
     }
@@ -153,6 +157,10 @@ public struct DashboardModel: Sendable {
     private mutating func record(_ event: SyncEvent) {
         if let last = lastSequence, event.sequence <= last { return }
         graph.replay(event)
+        if unitOrder != nil {
+            unitOrder!.update(event.unit, in: graph)
+            if case .dependencyAdded(_, let dependency, _) = event.kind { unitOrder!.update(dependency, in: graph) }
+        }
         timeline.record(event)
         history.append(.event(event))
         changedAt[UnitKey(event.unit)] = event.time

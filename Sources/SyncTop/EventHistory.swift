@@ -29,6 +29,8 @@ public struct EventHistory: Sendable, Equatable {
     private var storage: [HistoryEntry] = []
     /// The id of `storage[0]`.
     public private(set) var firstID = 0
+    /// The ids of the kept entries about each unit, oldest first, so a unit's history costs what it holds.
+    private var byUnit: [UnitKey: [Int]] = [:]
 
     public init(limit: Int = 10_000) {
         self.limit = max(1, limit)
@@ -51,14 +53,30 @@ public struct EventHistory: Sendable, Equatable {
 
     /// Appends an entry, dropping the oldest ones once the history is an eighth over its limit.
     public mutating func append(_ entry: HistoryEntry) {
+        if let unit = entry.unit { byUnit[UnitKey(unit), default: []].append(endID) }
         storage.append(entry)
         if storage.count > limit + limit / 8 {
             let excess = storage.count - limit
+            let dropped = storage.prefix(excess).compactMap { entry in entry.unit.map { UnitKey($0) } }
+            for unit in Set(dropped) {
+                let ids = byUnit[unit]!
+                let kept = ids.drop { $0 < firstID + excess }
+                byUnit[unit] = kept.isEmpty ? nil : Array(kept)
+            }
             storage.removeFirst(excess)
             firstID += excess
         }
     }
 
     /// The kept entries about `unit`, oldest first.
-    public func entries(about unit: String) -> [HistoryEntry] { storage.filter { sameBytes($0.unit, unit) } }
+    public func entries(about unit: String) -> [HistoryEntry] { entries(about: unit, last: .max) }
+
+    /// The newest `count` kept entries about `unit`, oldest first; costs what they are, not the whole history.
+    public func entries(about unit: String, last count: Int) -> [HistoryEntry] {
+        (byUnit[UnitKey(unit)] ?? []).suffix(count).map { storage[$0 - firstID] }
+    }
+
+    public static func == (a: EventHistory, b: EventHistory) -> Bool {
+        a.limit == b.limit && a.firstID == b.firstID && a.storage == b.storage
+    }
 }

@@ -112,7 +112,7 @@ extension Renderer {
     /// The newest history entries about `unit` that fit, oldest first: `09:00:06  #12  pending → started`.
     mutating func drawHistory(of unit: String, x: Int, y: Int, width: Int, rows: Int) {
         guard rows > 0 else { return }
-        let entries = model.history.entries(about: unit).suffix(rows)
+        let entries = model.history.entries(about: unit, last: rows)
         if entries.isEmpty {
             buffer.put("no events seen for this unit", x: x, y: y, style: .dim, limit: width)
         }

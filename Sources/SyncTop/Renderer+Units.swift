@@ -41,11 +41,12 @@ extension Renderer {
 
     /// Fits the columns to the width so that WAITING ON keeps at least 20 columns: drops AGE, then shortens names
     /// (down to 12 columns), then drops DEPS, RUN and WAIT.
-    func tableColumns(for rows: [UnitRow]) -> TableColumns {
+    func tableColumns(for rows: UnitTable) -> TableColumns {
         let width = buffer.width
-        let statusWidth = max(8, rows.map { $0.status.display.terminalWidth }.max() ?? 0)
-        let fullName = min(max(6, rows.map(\.name.terminalWidth).max() ?? 0), max(12, width * 3 / 10))
-        var optional = OptionalColumn.allCases.filter { $0 != .deps || rows.contains { $0.dependencyCount > 0 } }
+        let statusWidth = max(8, rows.widestStatus)
+        let fullName = min(max(6, rows.widestName), max(12, width * 3 / 10))
+        let hasDependencies = rows.hasDependencies
+        var optional = OptionalColumn.allCases.filter { $0 != .deps || hasDependencies }
         func waitsWidth(_ nameWidth: Int) -> Int {
             width - (4 + nameWidth + 2 + statusWidth + 2 + optional.reduce(0) { $0 + 2 + $1.width })
         }
@@ -66,16 +67,16 @@ extension Renderer {
     }
 
     mutating func drawUnits() {
-        let rows = model.unitRows
+        let rows = model.unitTable
         let columns = tableColumns(for: rows)
         let top = layout.bodyTop
         let visible = layout.listRows(.units, showsDetail: model.showsDetail)
-        let selected = model.selectedIndex(in: rows)
+        let selected = rows.selectedIndex
         let first = Viewport.top(
             stored: model.scrollTop[.units] ?? 0, cursor: selected, count: rows.count, rows: visible)
         drawTableHeader(
-            columns, y: top, range: rows.isEmpty ? nil : (first, min(rows.count, first + visible), rows.count))
-        if rows.isEmpty { emptyMessage(emptyText, y: top + 2) }
+            columns, y: top, range: rows.count == 0 ? nil : (first, min(rows.count, first + visible), rows.count))
+        if rows.count == 0 { emptyMessage(emptyText, y: top + 2) }
         for (offset, index) in (first..<min(rows.count, first + visible)).enumerated() {
             drawRow(rows[index], columns, y: top + 1 + offset, selected: index == selected)
         }

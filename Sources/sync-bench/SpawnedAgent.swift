@@ -29,28 +29,30 @@ final class SpawnedAgent {
         try awaitListening()
     }
 
-    /// Waits (polling every 5 ms, as a script would) until the agent accepts connections; stops it after 10 s.
-    private func awaitListening() throws(BenchError) {
-        let deadline = Syscalls.nanos() + 10_000_000_000
+    /// Waits (polling every 5 ms, as a script would) until the agent accepts connections; stops it after
+    /// `seconds`.
+    private func awaitListening(seconds: Double = 10) throws(BenchError) {
+        let deadline = Syscalls.nanos() + UInt64(seconds * 1e9)
         while true {
             if (try? FrameSocket(path: directory + "/s")) != nil { break }
             if Syscalls.nanos() > deadline || kill(pid, 0) != 0 {
                 let log = Syscalls.readFile(directory + "/agent.log") ?? ""
                 stop()
-                throw BenchError("sync-agent did not start listening within 10 s: \(log)")
+                throw BenchError("sync-agent did not start listening within \(Report.number(seconds)) s: \(log)")
             }
             Syscalls.sleep(seconds: 0.001)
         }
     }
 
     /// Stops the agent cleanly and starts it again on the same journal and socket.
+    /// - Parameter seconds: how long the new process may take to accept connections.
     /// - Returns: seconds from the new process's start until it accepts connections (its journal replayed).
-    func restartTime() throws(BenchError) -> Double {
+    func restartTime(within seconds: Double = 10) throws(BenchError) -> Double {
         kill(pid, SIGTERM)
         Spawn.wait(pid)
         let began = Syscalls.nanos()
         pid = try Spawn.start(binary, arguments, stderr: .file(directory + "/agent.log"))
-        try awaitListening()
+        try awaitListening(seconds: seconds)
         return Double(Syscalls.nanos() - began) / 1e9
     }
 

@@ -10,11 +10,13 @@ struct SyncBench: AsyncParsableCommand {
         commandName: "sync-bench",
         abstract: "Measure sync-agent, syncctl and sync-top over the real socket.",
         discussion: """
-            Runs every benchmark group (\(Figure.groups.joined(separator: ", "))) on fresh agents and prints one \
-            table: per figure the median over the runs, min, max, and its goal. --json prints one JSON object \
+            Runs every benchmark group (\(Figure.defaultGroups.joined(separator: ", "))) on fresh agents and prints \
+            one table: per figure the median over the runs, min, max, and its goal. --json prints one JSON object \
             instead, keyed by figure name. --peers runs only the peers group (s6 beside us; not part of the \
-            default run) and prints its own table. Progress goes to stderr. Build with -c release --static-swift-stdlib \
-            before measuring, as a release is built; docs/BENCHMARKS.md says what each figure measures.
+            default run) and prints its own table. Progress goes to stderr. Build with -c release \
+            --static-swift-stdlib before measuring, as a release is built; docs/BENCHMARKS.md says what each figure \
+            measures. The groups at ten times the scale (\(Figure.tenfoldGroups.joined(separator: ", "))) run only \
+            when asked for: --scale10 or --only.
             """,
         version: ProtocolVersion.productVersion
     )
@@ -33,6 +35,13 @@ struct SyncBench: AsyncParsableCommand {
             "Only the peers table: s6 and us side by side, from a readiness signal to the waiter's exit.",
             discussion: "The same figures as --only peers, printed as their own table; needs s6 on PATH."))
     var peers = false
+
+    @Flag(
+        help: ArgumentHelp(
+            "Only the figures at ten times the scale: 100,000 units, a 1,000,000-event journal, sync-top with "
+                + "10,000 units.",
+            discussion: "The same as --only scale10,top10; a full run leaves them out."))
+    var scale10 = false
 
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
@@ -113,6 +122,9 @@ struct SyncBench: AsyncParsableCommand {
         if scaling && only != nil { throw ValidationError("--scaling and --only exclude each other") }
         if peers && (scaling || only != nil) { throw ValidationError("--peers excludes --scaling and --only") }
         if let peersSamples, peersSamples < 1 { throw ValidationError("--peers-samples must be at least 1") }
+        if scale10 && (scaling || peers || only != nil) {
+            throw ValidationError("--scale10 excludes --scaling, --peers and --only")
+        }
         if let scalingSize, scalingSize < 2 { throw ValidationError("--scaling-size must be at least 2") }
         if let readinessCpuSeconds, !(readinessCpuSeconds > 0) {
             throw ValidationError("--readiness-cpu-seconds must be more than 0")
@@ -124,7 +136,8 @@ struct SyncBench: AsyncParsableCommand {
     private var groups: [String] {
         if scaling { return ["scaling"] }
         if peers { return ["peers"] }
-        return only.map { $0.split(separator: ",").map(String.init) } ?? Figure.groups
+        if scale10 { return Figure.tenfoldGroups }
+        return only.map { $0.split(separator: ",").map(String.init) } ?? Figure.defaultGroups
     }
 
     func run() async throws {

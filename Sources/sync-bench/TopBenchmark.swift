@@ -5,10 +5,18 @@
 /// to the dashboard model and renders it headlessly into its 120×40 screen buffer, paced as `sync-top` paces its
 /// frames. The child reports its own CPU time (all threads, `CLOCK_PROCESS_CPUTIME_ID`) over the measured window;
 /// the load comes from this process: `start` and `complete` of the units in turn, one every 5 ms, each one event.
+///
+/// ``tenfold`` (group `top10`) is the same with 10,000 units and 1,000 events a second (one every millisecond), its
+/// figures named `top10_…`.
 struct TopBenchmark: Benchmark {
-    var group: String { "top" }
-    static let units = 1000
-    static let eventsPerSecond = 200.0
+    var group: String { prefix }
+    var units = 1000
+    var eventsPerSecond = 200.0
+    /// The group name and the prefix of the figures.
+    var prefix = "top"
+
+    /// 10,000 units and 1,000 events a second.
+    static let tenfold = TopBenchmark(units: 10_000, eventsPerSecond: 1000, prefix: "top10")
 
     func run(_ context: BenchContext) async throws -> Measurement {
         let seconds = context.pick(full: 10.0, quick: 3.0)
@@ -17,7 +25,7 @@ struct TopBenchmark: Benchmark {
         defer { agent.stop() }
         let load = try agent.connect()
         var frames: [String] = []
-        for i in 0..<Self.units {
+        for i in 0..<units {
             // A tree: unit i waits for unit (i-1)/2; all end up completed, in order.
             if i > 0 {
                 frames.append(
@@ -46,13 +54,13 @@ struct TopBenchmark: Benchmark {
         }
 
         // Paced load until the worker reports: start, complete, start… of the units in turn.
-        let interval = UInt64(1e9 / Self.eventsPerSecond)
+        let interval = UInt64(1e9 / eventsPerSecond)
         let began = Syscalls.nanos()
         let end = began + UInt64((warmup + seconds + 0.5) * 1e9)
         var sent: UInt64 = 0
         var id = Int64(frames.count + 10)
         while Syscalls.nanos() < end {
-            let unit = "top-\((sent / 2) % UInt64(Self.units))"
+            let unit = "top-\((sent / 2) % UInt64(units))"
             try load.send(
                 FrameSocket.frame(
                     id,
@@ -73,9 +81,9 @@ struct TopBenchmark: Benchmark {
         }
         Spawn.wait(pid)
         return Measurement(figures: [
-            "top_cpu_pct": fields.cpuSeconds / fields.wallSeconds * 100,
-            "top_frames_s": Double(fields.frames) / fields.wallSeconds,
-            "top_events_s": Double(fields.events) / fields.wallSeconds,
+            "\(prefix)_cpu_pct": fields.cpuSeconds / fields.wallSeconds * 100,
+            "\(prefix)_frames_s": Double(fields.frames) / fields.wallSeconds,
+            "\(prefix)_events_s": Double(fields.events) / fields.wallSeconds,
         ])
     }
 }

@@ -71,12 +71,52 @@ struct JournalGateTests {
         #expect(gate.appended(1).map(\.frame) == ["reply 4", "ping"])
     }
 
+    @Test func eventsProducedDuringAnAppendDoNotPutCompactionOff() {
+        // Under a steady load every append ends with new events queued; the compaction takes them in its snapshot.
+        var gate = gate(records: 100, compactAfter: 100)
+        gate.record(event(4))
+        gate.queue(frame("reply 4"))
+        #expect(gate.seal().isEmpty)
+        #expect(gate.beginAppend(through: 4)?.count == 1)
+        gate.record(event(5))
+        gate.queue(frame("reply 5"))
+        #expect(gate.seal().isEmpty)
+        #expect(gate.appended(1).map(\.frame) == ["reply 4"])
+        #expect(gate.compactionDue(graphSize: 0), "101 records, and event 5 waiting")
+        #expect(gate.beginCompaction(through: 5) == 101)
+        #expect(gate.beginAppend(through: 5) == nil, "the compaction took event 5")
+        #expect(gate.compactionEnded(keeping: 10).map(\.frame) == ["reply 5"])
+        #expect(gate.durableSequence == 5)
+        #expect(gate.output.linesSinceCompaction == 11)
+        #expect(gate.isIdle)
+    }
+
+    @Test func aFailedCompactionHandsItsEventsToTheNextAppend() {
+        var gate = gate(records: 101, compactAfter: 100)
+        gate.record(event(4))
+        gate.queue(frame("reply 4"))
+        #expect(gate.seal().isEmpty)
+        #expect(gate.beginCompaction(through: 4) == 101)
+        gate.record(event(5))
+        #expect(gate.compactionEnded(keeping: nil).isEmpty)
+        #expect(gate.durableSequence == 3)
+        #expect(gate.beginAppend(through: 5)?.map(\.sequence) == [4, 5])
+        #expect(gate.appended(2).map(\.frame) == ["reply 4"])
+        #expect(gate.durableSequence == 5)
+        #expect(gate.output.linesSinceCompaction == 103)
+    }
+
+    @Test func theCompactionThresholdIsTheLargerOfTheSettingAndFourPerUnitAndEdge() {
+        #expect(JournalGate.compactionThreshold(compactAfterRecords: 20_000, graphSize: 1_000) == 20_000)
+        #expect(JournalGate.compactionThreshold(compactAfterRecords: 20_000, graphSize: 600_000) == 2_400_000)
+    }
+
     @Test func compactionIsDueWhenRecordsOutnumberTheGraph() {
         var gate = gate(records: 101, compactAfter: 100)
         #expect(gate.compactionDue(graphSize: 25))
         #expect(!gate.compactionDue(graphSize: 26), "four records per unit and edge are fine")
         #expect(gate.historyLength == 50)
-        #expect(gate.beginCompaction() == 101)
+        #expect(gate.beginCompaction(through: 3) == 101)
         #expect(!gate.compactionDue(graphSize: 0), "one at a time")
         gate.compactionEnded(keeping: 50)
         #expect(!gate.compactionDue(graphSize: 0))

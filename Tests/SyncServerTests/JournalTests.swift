@@ -140,4 +140,52 @@ struct JournalTests {
         again.close()
         await restarted.stop()
     }
+
+    /// Complete lines after the header.
+    private static func records(in journal: String) throws -> Int {
+        try Data(contentsOf: URL(fileURLWithPath: journal)).count { $0 == UInt8(ascii: "\n") } - 1
+    }
+
+    @Test func compactionKeepsTheJournalWithinItsBoundUnderASteadyLoad() async throws {
+        // Eight clients keep changes coming, so every append ends with the next changes already queued: the journal
+        // must still be compacted, never holding more than the threshold plus one append.
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let journal = directory.file("agent.journal")
+        let agent = try await InProcessAgent.start(
+            in: directory, journal: journal, configure: { $0.compactAfterLines = 100 })
+        let clients = 8
+        // The most records the journal held, read by the first client after each of its changes.
+        let largest = try await withThrowingTaskGroup(of: Int.self) { group in
+            for c in 0..<clients {
+                let client = try await agent.client()
+                group.addTask {
+                    defer { client.close() }
+                    var largest = 0
+                    for round in 0..<60 {
+                        _ = try await client.start("c\(c)-u\(round % 5)")
+                        try await client.complete("c\(c)-u\(round % 5)")
+                        if c == 0 { largest = max(largest, try Self.records(in: journal)) }
+                    }
+                    return largest
+                }
+            }
+            return try await group.reduce(0, max)
+        }
+        let client = try await agent.client()
+        let before = try await client.snapshot()
+        client.close()
+        await agent.stopKeepingFiles()
+        // 960 requests, over 1,000 events; one append holds at most one request of each client (two events each:
+        // registered and started).
+        let bound = JournalGate.compactionThreshold(compactAfterRecords: 100, graphSize: before.units.count)
+        #expect(before.sequence > 900)
+        #expect(largest <= bound + 2 * clients, "the journal held \(largest) records")
+
+        let restarted = try await InProcessAgent.start(in: directory, journal: journal)
+        let again = try await restarted.client()
+        #expect(try await again.snapshot() == before)
+        again.close()
+        await restarted.stop()
+    }
 }
