@@ -3,10 +3,22 @@ import Testing
 
 @preconcurrency import Glibc
 
-/// Signals read as bytes by a thread that waits in poll: none lost, the previous handler back afterwards. The
-/// signals are sent to the process (`kill`), not raised: the test's own thread may be one that blocks them.
+/// Signals read as bytes by a thread that waits in poll: none lost, the previous handler back afterwards.
 @Suite("Signal pipe")
 struct SignalPipeTests {
+    /// Delivers `number` to this thread and returns once its handler ran. The test process's threads block most
+    /// signals (its main thread has ended in `dispatch_main`), so one sent to the process may never arrive: this
+    /// thread unblocks it for the moment of `raise`, which runs the handler before it returns.
+    private func deliver(_ number: Int32) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, number)
+        var old = sigset_t()
+        pthread_sigmask(SIG_UNBLOCK, &set, &old)
+        raise(number)
+        pthread_sigmask(SIG_SETMASK, &old, nil)
+    }
+
     @Test func aSignalIsReadOnceAndTheOldHandlerComesBack() throws {
         var ignore = sigaction()
         ignore.__sigaction_handler.sa_handler = SIG_IGN
@@ -16,12 +28,12 @@ struct SignalPipeTests {
 
         let pipe = try #require(SignalPipe(signals: [SIGUSR2]))
         #expect(pipe.take().isEmpty)
-        kill(getpid(), SIGUSR2)
+        deliver(SIGUSR2)
         var fds = [pollfd(fd: pipe.fd, events: Int16(POLLIN), revents: 0)]
         #expect(poll(&fds, 1, 10_000) == 1)
         #expect(pipe.take() == [SIGUSR2])
         #expect(pipe.take().isEmpty)
-        kill(getpid(), SIGUSR2)
+        deliver(SIGUSR2)
         #expect(poll(&fds, 1, 10_000) == 1)
         // Not taken yet: restore hands it over rather than losing it.
         #expect(pipe.restore() == [SIGUSR2])
@@ -39,7 +51,7 @@ struct SignalPipeTests {
         defer { sigaction(SIGUSR1, &before, nil) }
         let outer = try #require(SignalPipe(signals: [SIGUSR1]))
         let inner = try #require(SignalPipe(signals: [SIGUSR1]))
-        kill(getpid(), SIGUSR1)
+        deliver(SIGUSR1)
         var fds = [
             pollfd(fd: inner.fd, events: Int16(POLLIN), revents: 0),
             pollfd(fd: outer.fd, events: Int16(POLLIN), revents: 0),
