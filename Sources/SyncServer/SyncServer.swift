@@ -53,9 +53,11 @@ public final class SyncServer: Sendable {
         let path = configuration.socketPath
         let socketGuard = SocketGuard(path)
         try socketGuard.acquire()
-        let store: (any EventStore)? = configuration.journalPath.map {
-            FileJournalStore(path: $0, clock: configuration.clock, logger: configuration.logger)
-        }
+        let store: (any EventStore)? =
+            configuration.store
+            ?? configuration.journalPath.map {
+                FileJournalStore(path: $0, clock: configuration.clock, logger: configuration.logger)
+            }
         var restored: StoredState?
         if let store {
             do {
