@@ -78,10 +78,7 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         var user: String?
         if let userInfo {
             if userInfo.contains(":") {
-                throw Failure(
-                    description: "store URL \(Self.redacted(url)) carries a password: a password in a URL shows in "
-                        + "ps and in shell history, so the agent refuses it. Remove it from the URL and set "
-                        + "PGPASSWORD, or put it in ~/.pgpass (or the file PGPASSFILE names, mode 0600)")
+                throw Self.passwordRefusal(url)
             }
             user = try Self.decode(userInfo, failure)
         }
@@ -112,10 +109,7 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
             case "user": user = value
             case "dbname": database = value
             case "password":
-                throw Failure(
-                    description: "store URL \(Self.redacted(url)) carries a password: a password in a URL shows in "
-                        + "ps and in shell history, so the agent refuses it. Remove it from the URL and set "
-                        + "PGPASSWORD, or put it in ~/.pgpass (or the file PGPASSFILE names, mode 0600)")
+                throw Self.passwordRefusal(url)
             case "sslmode":
                 guard ["disable", "allow", "prefer"].contains(value) else {
                     throw failure("sslmode=\(value) is not supported: the agent connects without TLS for now")
@@ -130,6 +124,13 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         self.user = resolvedUser
         self.database = database.flatMap { $0.isEmpty ? nil : $0 } ?? resolvedUser
         if database?.contains("/") == true { throw failure("the database name \(database ?? "") contains a /") }
+    }
+
+    private static func passwordRefusal(_ url: String) -> Failure {
+        Failure(
+            description: "store URL \(redacted(url)) carries a password: a password in a URL shows in ps and in "
+                + "shell history, so the agent refuses it. Remove it from the URL and set PGPASSWORD, or put it in "
+                + "~/.pgpass (or the file PGPASSFILE names, mode 0600)")
     }
 
     /// The agent's user name (`getpwuid`), else `postgres`.

@@ -117,7 +117,10 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
         try? await storeLoop.flatSubmit { () -> EventLoopFuture<Void> in
             guard let connection = self.connection else { return self.storeLoop.makeSucceededVoidFuture() }
             self.connection = nil
-            return Self.close(connection)
+            // Released here rather than by the end of the session, which the server notices a moment after the
+            // connection closed: an agent started right after this one must find the workspace free.
+            return connection.query("SELECT pg_advisory_unlock_all()", logger: self.logger).map { _ in }
+                .recover { _ in }.flatMap { Self.close(connection) }
         }.get()
         try? await group.shutdownGracefully()
     }
@@ -225,13 +228,20 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
             }
     }
 
-    /// Takes the workspace's session-level advisory lock, or fails naming who holds it (`code` `EWOULDBLOCK`).
-    func takeLock(_ connection: PostgresConnection) -> EventLoopFuture<Void> {
+    /// Takes the workspace's session-level advisory lock, or fails naming who holds it (`code` `EWOULDBLOCK`). A
+    /// lock still held is asked for again for up to a second: the session of an agent that was just killed ends a
+    /// moment after its connection closed.
+    func takeLock(_ connection: PostgresConnection, attempt: Int = 1) -> EventLoopFuture<Void> {
         let lock = PostgresQuery(
             unsafeSQL: "SELECT pg_try_advisory_lock(\(PostgresSchema.lockClass), \(workspaceID))")
         return connection.query(lock, logger: logger).flatMap { result in
             if (try? result.rows.first?.decode(Bool.self)) == true {
                 return self.storeLoop.makeSucceededVoidFuture()
+            }
+            if attempt < 20 {
+                return self.storeLoop.scheduleTask(in: .milliseconds(50)) {}.futureResult.flatMap {
+                    self.takeLock(connection, attempt: attempt + 1)
+                }
             }
             let holder = PostgresQuery(
                 unsafeSQL: """

@@ -18,7 +18,7 @@ struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The workspace in the store: agents on one store and workspace share one graph (default: "
+            "The workspace in the store, one graph each, one agent each for now (default: "
                 + "$SYNC_AGENT_WORKSPACE, else default).",
             valueName: "name"))
     var workspace: String?

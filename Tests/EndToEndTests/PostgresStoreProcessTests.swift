@@ -151,6 +151,15 @@ struct PostgresStoreProcessTests {
         #expect(!FileManager.default.fileExists(atPath: directory.file("a.sock")))
     }
 
+    @Test func helpDocumentsTheStoreFlags() async throws {
+        let help = try await RunningProcess.run(Products.path("sync-agent"), ["--help"])
+        #expect(help.status == 0, "\(help)")
+        for text in ["--store <url>", "--workspace <name>", "$SYNC_AGENT_STORE", "$SYNC_AGENT_WORKSPACE", "PGPASSWORD"]
+        {
+            #expect(help.stdout.contains(text), "\(text): \(help)")
+        }
+    }
+
     @Test func aURLWithAPasswordIsRefusedBeforeAnythingStarts() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
