@@ -161,5 +161,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["sync-agent", "syncctl", "SyncClient", "SyncTestSupport", "SyncReadiness"]),
+        // Runs the scripts of the recipes in examples/ against the built sync-agent (syncctl, sync-top on PATH).
+        .testTarget(
+            name: "ExampleTests", dependencies: ["sync-agent", "syncctl", "sync-top", "SyncTestSupport"]),
     ]
 )

@@ -18,17 +18,25 @@ public struct Reconnector: Sendable {
     public let onReconnect: @Sendable () -> Void
     /// The message of the `timeout` thrown when the deadline passes while reconnecting (or without an answer).
     public let deadlineMessage: String
+    /// Makes the first connection, given how long hello may take (syncctl's starts an agent when none answers);
+    /// `nil` connects plainly. Reconnections always connect plainly.
+    public let firstConnection: FirstConnection?
+
+    /// Connects for the first time; the argument is how long hello may take.
+    public typealias FirstConnection = @Sendable (Duration) async throws(WireError) -> SyncClient
 
     public init(
         socketPath: SocketPath, clientName: String = "syncctl",
         deadlineMessage: String = Reconnector.defaultDeadlineMessage,
-        onLoss: @escaping @Sendable (WireError) -> Void = { _ in }, onReconnect: @escaping @Sendable () -> Void = {}
+        onLoss: @escaping @Sendable (WireError) -> Void = { _ in }, onReconnect: @escaping @Sendable () -> Void = {},
+        firstConnection: FirstConnection? = nil
     ) {
         self.socketPath = socketPath
         self.clientName = clientName
         self.deadlineMessage = deadlineMessage
         self.onLoss = onLoss
         self.onReconnect = onReconnect
+        self.firstConnection = firstConnection
     }
 
     /// The default message of the `timeout` thrown when the deadline passes while reconnecting.
@@ -116,6 +124,7 @@ public struct Reconnector: Sendable {
         var limit = Self.helloTimeout
         if let deadline { limit = min(limit, max(clock.now.duration(to: deadline + Self.grace), .milliseconds(1))) }
         do {
+            if let firstConnection { return .success(try await firstConnection(limit)) }
             return .success(try await SyncClient.connect(to: socketPath, client: clientName, helloTimeout: limit))
         } catch {
             if let deadline, clock.now >= deadline, error.code == .unreachable {

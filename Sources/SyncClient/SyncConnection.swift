@@ -38,6 +38,8 @@ public final class SyncConnection: Sendable {
 
     /// The name this client gave in hello, for messages.
     private let clientName: String
+    /// The protocol version this connection speaks: the one its hello named, and the agent accepted.
+    public let version: Int64
 
     /// The socket this connection reached.
     public let socketPath: SocketPath
@@ -49,10 +51,11 @@ public final class SyncConnection: Sendable {
     public var hello: HelloInfo? { helloInfo.withLock { $0 } }
     private let writeLock = Mutex(())
 
-    private init(socketPath: SocketPath, fd: Int32, clientName: String) {
+    private init(socketPath: SocketPath, fd: Int32, clientName: String, version: Int64) {
         self.socketPath = socketPath
         self.fd = fd
         self.clientName = clientName
+        self.version = version
     }
 
     deinit {
@@ -74,20 +77,41 @@ public final class SyncConnection: Sendable {
     ///
     /// An agent older than this client refuses its hello with `unsupported_version`: the client then connects again
     /// speaking version 1, which every agent speaks, so a new `syncctl` works with an agent started before an
-    /// upgrade (without what version 2 added: its event kinds and requests).
+    /// upgrade (without what version 2 added: its event kinds and requests). A request that only a later version
+    /// has then fails at once with `unsupported_version`, naming both versions (``versionRefusal(of:)``).
+    ///
+    /// The hello carries the client's version (`client_version`) for the agent's log. An agent from before that
+    /// field refuses it as unknown (`bad_request`): the client then says hello again without it.
     public static func connect(
         to socketPath: SocketPath, client: String, helloTimeout: Duration = .seconds(10)
     ) async throws(WireError) -> SyncConnection {
         do {
+            return try await connectFallingBack(
+                to: socketPath, client: client, helloTimeout: helloTimeout,
+                clientVersion: ProtocolVersion.productVersion)
+        } catch  where error.code == .badRequest {
+            return try await connectFallingBack(
+                to: socketPath, client: client, helloTimeout: helloTimeout, clientVersion: nil)
+        }
+    }
+
+    /// Says hello in the current version, and in version 1 when the agent does not speak it (without
+    /// `client_version` then: an agent that speaks only version 1 predates the field).
+    private static func connectFallingBack(
+        to socketPath: SocketPath, client: String, helloTimeout: Duration, clientVersion: String?
+    ) async throws(WireError) -> SyncConnection {
+        do {
             return try await connect(
-                to: socketPath, client: client, helloTimeout: helloTimeout, version: ProtocolVersion.current)
+                to: socketPath, client: client, helloTimeout: helloTimeout, version: ProtocolVersion.current,
+                clientVersion: clientVersion)
         } catch  where error.code == .unsupportedVersion && ProtocolVersion.current > 1 {
-            return try await connect(to: socketPath, client: client, helloTimeout: helloTimeout, version: 1)
+            return try await connect(
+                to: socketPath, client: client, helloTimeout: helloTimeout, version: 1, clientVersion: nil)
         }
     }
 
     private static func connect(
-        to socketPath: SocketPath, client: String, helloTimeout: Duration, version: Int64
+        to socketPath: SocketPath, client: String, helloTimeout: Duration, version: Int64, clientVersion: String?
     ) async throws(WireError) -> SyncConnection {
         do {
             try socketPath.checkSafety()
@@ -103,7 +127,7 @@ public final class SyncConnection: Sendable {
             Posix.closeDescriptor(fd)
             throw refusal
         }
-        let connection = SyncConnection(socketPath: socketPath, fd: fd, clientName: client)
+        let connection = SyncConnection(socketPath: socketPath, fd: fd, clientName: client, version: version)
         connection.startReading()
         let watchdog = Task {
             do { try await Task.sleep(for: helloTimeout) } catch { return }
@@ -112,9 +136,20 @@ public final class SyncConnection: Sendable {
             connection.close(because: WireError(.unreachable, message))
         }
         defer { watchdog.cancel() }
-        let request = Request.Body.hello(version: version, client: client)
-        let reply = try await connection.request(request)
-        guard case .hello(let hello) = reply else { throw reply.mismatch(request) }
+        let request = Request.Body.hello(version: version, client: client, clientVersion: clientVersion)
+        // A refused hello ends the connection here: an agent that answered bad_request would keep it open (the
+        // reader thread holding it) until its hello timeout, while the client tries again on a new one.
+        let reply: Reply
+        do {
+            reply = try await connection.request(request)
+        } catch {
+            connection.close()
+            throw error
+        }
+        guard case .hello(let hello) = reply else {
+            connection.close()
+            throw reply.mismatch(request)
+        }
         connection.helloInfo.withLock { $0 = hello }
         return connection
     }
@@ -133,6 +168,7 @@ public final class SyncConnection: Sendable {
     /// - Throws: the agent's error, `unreachable` when the connection is lost, `cancelled` when the task is
     ///   cancelled, `bad_reply` when the reply or a push cannot be decoded (the agent is told to drop the request).
     public func request(_ body: Request.Body, onPush: PushHandler? = nil) async throws(WireError) -> Reply {
+        if let refusal = versionRefusal(of: body) { throw refusal }
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
@@ -185,6 +221,19 @@ public final class SyncConnection: Sendable {
         return writeLock.withLock { _ in
             (try? Descriptor.writeAll(fd, frame, as: .socket)) != nil
         }
+    }
+
+    /// Why `body` cannot be sent on this connection, if it cannot: it was added by a later protocol version than
+    /// the agent speaks (the connection fell back to version 1), and an agent without it would answer a confusing
+    /// `unknown_type`. The error names both sides' versions and what to do.
+    func versionRefusal(of body: Request.Body) -> WireError? {
+        let needed = ProtocolVersion.introduced(body)
+        guard needed > version, let hello else { return nil }
+        return WireError(
+            .unsupportedVersion,
+            "\(clientName) \(ProtocolVersion.productVersion) needs protocol \(needed) for \"\(body.type)\"; the agent "
+                + "at \(socketPath.path) (sync-agent \(hello.agentVersion), pid \(hello.pid)) speaks only protocol "
+                + "\(version): restart it with sync-agent \(ProtocolVersion.productVersion)")
     }
 
     private func lost() -> WireError {

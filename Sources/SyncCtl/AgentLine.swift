@@ -2,9 +2,9 @@ import Synchronization
 import SyncClient
 import SyncProtocol
 
-/// One connection to the agent that a long-lived command keeps open while its service runs (`run --ready`), so
-/// that what it tells the agent (progress, the note, completed, failed) is one request on a connection already
-/// open: the moment a service is ready, releasing its dependents costs no connect and no hello.
+/// One connection to the agent that a long-lived command keeps open while its service runs (`run --ready`,
+/// `ready --when`), so that what it tells the agent (progress, the note, completed, failed) is one request on a
+/// connection already open: the moment a service is ready, releasing its dependents costs no connect and no hello.
 ///
 /// A connection that was lost (the agent restarted) is given up: ``send(_:)`` says so, the caller sends that
 /// message over its reconnecting path instead, and the next message opens a kept connection again. Messages are sent one at a time by the command's
@@ -13,8 +13,10 @@ final class AgentLine: Sendable {
     private let global: GlobalOptions
     private let kept = Mutex<SyncClient?>(nil)
 
-    init(global: GlobalOptions) {
+    /// - Parameter client: a connection the command already opened (`ready` starts its unit on it), kept from now on.
+    init(global: GlobalOptions, client: SyncClient? = nil) {
         self.global = global
+        kept.withLock { $0 = client }
     }
 
     /// Opens the kept connection now, if the agent answers (best effort: a failure is met again by the next

@@ -16,7 +16,7 @@ struct Complete: AsyncParsableCommand {
 
     func run() async throws {
         let unit = try Arity.exactlyOneUnit(arguments)
-        try await global.withClient(prefix: "complete unit failed") { try await $0.complete(unit) }
+        try await global.withClient(prefix: "complete unit failed", startingAgent: true) { try await $0.complete(unit) }
         Output.line("Success")
     }
 }

@@ -21,7 +21,7 @@ struct Fail: AsyncParsableCommand {
 
     func run() async throws {
         let unit = try Arity.exactlyOneUnit(arguments)
-        let skipped = try await global.withClient(prefix: "fail unit failed") {
+        let skipped = try await global.withClient(prefix: "fail unit failed", startingAgent: true) {
             try await $0.fail(unit, reason: reason)
         }
         var line = "Unit \(goQuoted(unit)) marked failed"

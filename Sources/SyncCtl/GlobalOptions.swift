@@ -10,13 +10,23 @@ struct GlobalOptions: ParsableArguments {
         help: ArgumentHelp(SocketPath.optionHelp, valueName: "path"))
     var socketPath: String?
 
+    @Flag(help: "Never start an agent when none answers (as SYNC_AGENT_AUTOSTART=0).")
+    var noAutostart = false
+
     /// The resolved socket path.
     var socket: SocketPath { SocketPath.resolve(explicit: socketPath) }
 
+    /// Starts an agent when none answers (for the commands that change or wait on state).
+    var autostart: AgentAutostart { AgentAutostart(socket: socket, turnedOffByFlag: noAutostart) }
+
     /// Connects to the agent, or fails with coder's message and a hint.
-    func connect() async throws -> SyncClient {
+    /// - Parameter startingAgent: start an agent when none answers, unless autostart is off.
+    func connect(startingAgent: Bool = false) async throws -> SyncClient {
         let socket = self.socket
         do {
+            if startingAgent {
+                return try await AgentAutostart(socket: socket, turnedOffByFlag: noAutostart).connect()
+            }
             return try await SyncClient.connect(to: socket, client: "syncctl")
         } catch {
             throw CommandFailure(error, prefix: nil, socket: socket)
@@ -24,8 +34,11 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Runs `body` against the agent, turning its errors into ``CommandFailure``s with `prefix`.
-    func withClient<T>(prefix: String?, _ body: (SyncClient) async throws -> T) async throws -> T {
-        let client = try await connect()
+    /// - Parameter startingAgent: start an agent when none answers, unless autostart is off.
+    func withClient<T>(
+        prefix: String?, startingAgent: Bool = false, _ body: (SyncClient) async throws -> T
+    ) async throws -> T {
+        let client = try await connect(startingAgent: startingAgent)
         defer { client.close() }
         do {
             return try await body(client)
@@ -41,6 +54,9 @@ extension GlobalOptions {
     ///
     /// An agent that came back without its state (another instance) stops the command with `stateLostMessage`,
     /// exit 123, unless `redeclare` can declare again what the request relies on.
+    ///
+    /// The first connection starts an agent when none answers (unless autostart is off), except with
+    /// `retryFirstConnection`: that reports the end of a command whose agent went away meanwhile.
     func withReconnection<T: Sendable>(
         prefix: String, timeout: Duration?, timeoutMessage: String, stateLostMessage: String? = nil,
         retryFirstConnection: Bool = false, redeclare: Reconnector.Redeclare? = nil,
@@ -52,13 +68,24 @@ extension GlobalOptions {
             onLoss: { error in
                 Output.error(
                     "syncctl: lost the agent at \(socket.path) (\(error.message)); reconnecting, still waiting")
-            })
+            },
+            firstConnection: retryFirstConnection
+                ? nil : Self.connector(AgentAutostart(socket: socket, turnedOffByFlag: noAutostart)))
         do {
             return try await reconnector.run(
                 retryFirstConnection: retryFirstConnection, timeout: timeout, redeclare: redeclare, body)
         } catch var error as WireError {
             if error.code == .agentRestarted, let stateLostMessage { error.message = stateLostMessage }
             throw CommandFailure(error, prefix: prefix, socket: socket)
+        }
+    }
+}
+
+extension GlobalOptions {
+    /// The first connection of a waiting command: starts an agent when none answers, unless autostart is off.
+    fileprivate static func connector(_ autostart: AgentAutostart) -> Reconnector.FirstConnection {
+        { @Sendable (limit: Duration) async throws(WireError) -> SyncClient in
+            try await autostart.connect(helloTimeout: limit)
         }
     }
 }

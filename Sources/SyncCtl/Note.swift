@@ -24,7 +24,9 @@ struct Note: AsyncParsableCommand {
             throw CommandFailure(.usage, "a unit name and a note are required (\"\" clears the note)")
         }
         let (unit, text) = (arguments[0], arguments[1])
-        let kept = try await global.withClient(prefix: "note unit failed") { try await $0.note(unit, text) }
+        let kept = try await global.withClient(prefix: "note unit failed", startingAgent: true) {
+            try await $0.note(unit, text)
+        }
         Output.line(Self.text(unit: unit, kept: kept))
     }
 

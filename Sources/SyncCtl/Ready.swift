@@ -50,8 +50,9 @@ struct Ready: AsyncParsableCommand {
         let limit = timeout.duration
         // One connection for the whole wait (the start, the progress reports, the outcome): when the checks pass,
         // the completion is one request on a connection that is already open.
-        let client = try await global.connect()
-        defer { client.close() }
+        let client = try await global.connect(startingAgent: true)
+        let line = AgentLine(global: global, client: client)
+        defer { line.close() }
         do throws(WireError) {
             _ = try await client.start(unit, timeout: limit)
         } catch {
@@ -66,7 +67,7 @@ struct Ready: AsyncParsableCommand {
         let (reports, sink) = AsyncStream.makeStream(of: ReadinessProgress.self)
         let reporter = Task {
             for await progress in reports {
-                await reportProgress(progress, unit: unit, over: client, global: global)
+                await reportProgress(progress, unit: unit, over: line, global: global)
             }
         }
         let outcome = await Task.detached {
@@ -78,31 +79,28 @@ struct Ready: AsyncParsableCommand {
         await reporter.value
         switch outcome {
         case .ready:
-            try await Self.tell(client, global: global) { try await $0.complete(unit) }
+            try await Self.tell(over: line, global: global) { try await $0.complete(unit) }
             Output.line("Unit \(goQuoted(unit)) ready (\(listed))")
         case .notReady(let check, let reason):
             // Without a limit only a check that cannot be waited on at all ends here (a file that cannot be watched).
             let when = timeout.nanoseconds > 0 ? "not ready after \(timeout)" : "cannot tell when ready"
             let text = "\(when): \(Self.describe(check)): \(reason)"
-            try await Self.tell(client, global: global) { _ = try await $0.fail(unit, reason: text) }
+            try await Self.tell(over: line, global: global) { _ = try await $0.fail(unit, reason: text) }
             throw CommandFailure(.timeout, "unit \(goQuoted(unit)) \(text); it is marked failed")
         }
     }
 
-    /// Sends the outcome over `client`, or over a new connection when that one was lost meanwhile (the agent
+    /// Sends the outcome over the kept connection, or over a new one when that one was lost meanwhile (the agent
     /// restarted while the service got ready).
     static func tell(
-        _ client: SyncClient, global: GlobalOptions, _ body: @escaping @Sendable (SyncClient) async throws -> Void
+        over line: AgentLine, global: GlobalOptions, _ body: @escaping @Sendable (SyncClient) async throws -> Void
     ) async throws {
         do {
-            try await body(client)
-        } catch {
-            guard let wire = error as? WireError else { throw error }
-            guard Reconnector.isLoss(wire) else {
-                throw CommandFailure(wire, prefix: "ready unit failed", socket: global.socket)
-            }
-            try await global.withClient(prefix: "ready unit failed", body)
+            if try await line.send(body) { return }
+        } catch let wire as WireError {
+            throw CommandFailure(wire, prefix: "ready unit failed", socket: global.socket)
         }
+        try await global.withClient(prefix: "ready unit failed", body)
     }
 
     /// The checks, or a usage error naming the one that does not parse or cannot be checked from outside.

@@ -13,21 +13,7 @@ func reportProgress(_ progress: ReadinessProgress, unit: String, global: GlobalO
     }
 }
 
-/// The same over an open connection (`ready` keeps one for its whole wait); over a new one if that was lost.
-func reportProgress(
-    _ progress: ReadinessProgress, unit: String, over client: SyncClient, global: GlobalOptions
-) async {
-    do {
-        try await client.reportReadiness(
-            unit, checks: progress.checks, attempts: progress.attempts, result: progress.result)
-    } catch {
-        // Refused (the unit was completed or restarted meanwhile): the report no longer matters.
-        guard let wire = error as? WireError, Reconnector.isLoss(wire) else { return }
-        await reportProgress(progress, unit: unit, global: global)
-    }
-}
-
-/// The same over `run`'s kept connection; over a new one if that was lost.
+/// The same over a kept connection (``AgentLine``); over a new one if that was lost.
 func reportProgress(_ progress: ReadinessProgress, unit: String, over line: AgentLine, global: GlobalOptions) async {
     let sent = try? await line.send {
         try await $0.reportReadiness(

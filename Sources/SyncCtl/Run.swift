@@ -82,7 +82,9 @@ struct Run: AsyncParsableCommand {
         let dependencies = self.dependencies
         let timeout = self.timeout.duration
         if !dependencies.isEmpty {
-            try await global.withClient(prefix: "run failed") { try await $0.want(unit, dependsOn: dependencies) }
+            try await global.withClient(prefix: "run failed", startingAgent: true) {
+                try await $0.want(unit, dependsOn: dependencies)
+            }
         }
         let (_, waitedFor, startedOn) = try await Start.start(
             unit, timeout: timeout, global: global, redeclare: dependencies, output: Output.error)

@@ -14,13 +14,19 @@ public struct Syncctl: AsyncParsableCommand {
 
             A `start` waits on the agent and is woken the moment its dependencies complete; no polling.
 
+            No agent to start by hand: want, start, complete, fail, run, ready, wait and note start one on the \
+            socket when none answers (detached, with its journal and its log beside the socket: agent.journal, \
+            agent.log) and say so once on stderr. --no-autostart or SYNC_AGENT_AUTOSTART=0 turns that off. status, \
+            list, why, ping, graph, timeline, watch and doctor never start one. syncctl doctor checks the setup.
+
             \(ExitStatus.helpTable)
 
             Shell completions: syncctl --generate-completion-script bash|zsh|fish (see the README).
             """,
         version: ProtocolVersion.productVersion,
         subcommands: [
-            Complete.self, Fail.self, Graph.self, List.self, Note.self, Ping.self, Ready.self, Run.self, Start.self,
+            Complete.self, Doctor.self, Fail.self, Graph.self, List.self, Note.self, Ping.self, Ready.self, Run.self,
+            Start.self,
             Status.self, Timeline.self, Wait.self, Want.self, Watch.self, Why.self,
         ]
     )

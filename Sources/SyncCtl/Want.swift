@@ -22,7 +22,7 @@ struct Want: AsyncParsableCommand {
         }
         let unit = arguments[0]
         let dependencies = Array(arguments.dropFirst())
-        try await global.withClient(prefix: "declare dependency failed") {
+        try await global.withClient(prefix: "declare dependency failed", startingAgent: true) {
             try await $0.want(unit, dependsOn: dependencies)
         }
         Output.line("Unit \(goQuoted(unit)) declared dependencies: [\(dependencies.joined(separator: ", "))]")

@@ -9,7 +9,9 @@ public final class SpawnAttributes {
 
     /// - Parameter newProcessGroup: put the child in a process group of its own (its pid), so that one signal to
     ///   the group reaches everything it starts.
-    public init(newProcessGroup: Bool = false) {
+    /// - Parameter newSession: make the child the leader of a session of its own (`setsid`): no controlling
+    ///   terminal, out of the spawner's process group, so the terminal's and the group's signals never reach it.
+    public init(newProcessGroup: Bool = false, newSession: Bool = false) {
         pointer = .allocate(capacity: 1)
         posix_spawnattr_init(pointer)
         var defaults = sigset_t()
@@ -24,8 +26,12 @@ public final class SpawnAttributes {
             flags |= POSIX_SPAWN_SETPGROUP
             posix_spawnattr_setpgroup(pointer, 0)
         }
+        if newSession { flags |= Self.setsid }
         posix_spawnattr_setflags(pointer, Int16(flags))
     }
+
+    /// `POSIX_SPAWN_SETSID` (glibc 2.26), which Swift's Glibc module does not export.
+    static let setsid: Int32 = 0x80
 
     deinit {
         posix_spawnattr_destroy(pointer)

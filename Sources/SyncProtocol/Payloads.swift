@@ -234,20 +234,29 @@ public struct HelloInfo: Sendable, Equatable {
     /// Names the agent's history: the same across restarts that kept the journal, new otherwise. A subscriber
     /// resumes with `since` only within one instance.
     public var instance: String
+    /// The path of the socket the agent serves, as the agent sees it (the one it bound, or the one socket
+    /// activation handed it). `nil` from an agent from before the field.
+    public var socket: String?
 
-    public init(version: Int64, agentVersion: String, pid: Int64, maxFrameBytes: Int64, instance: String) {
+    public init(
+        version: Int64, agentVersion: String, pid: Int64, maxFrameBytes: Int64, instance: String,
+        socket: String? = nil
+    ) {
         self.version = version
         self.agentVersion = agentVersion
         self.pid = pid
         self.maxFrameBytes = maxFrameBytes
         self.instance = instance
+        self.socket = socket
     }
 
     public var json: JSON {
-        .object([
+        var pairs: [(String, JSON)] = [
             ("version", .int(version)), ("agent", "sync-agent"), ("agent_version", .string(agentVersion)),
             ("pid", .int(pid)), ("max_frame_bytes", .int(maxFrameBytes)), ("instance", .string(instance)),
-        ])
+        ]
+        if let socket { pairs.append(("socket", .string(socket))) }
+        return .object(pairs)
     }
 
     /// Decodes a `hello` reply. - Throws: what is missing or wrong.
@@ -256,6 +265,6 @@ public struct HelloInfo: Sendable, Equatable {
         self.init(
             version: try fields.int("version"), agentVersion: try fields.string("agent_version"),
             pid: try fields.int("pid"), maxFrameBytes: try fields.int("max_frame_bytes"),
-            instance: try fields.string("instance"))
+            instance: try fields.string("instance"), socket: try fields.optionalString("socket"))
     }
 }

@@ -11,6 +11,16 @@ extension ProtocolVersion {
         case .noted, .readiness: return 2
         }
     }
+
+    /// The version that introduced the request. An agent that speaks only an earlier one does not know it.
+    public static func introduced(_ request: Request.Body) -> Int64 {
+        switch request {
+        case .note, .readiness: return 2
+        case .hello, .ping, .want, .start, .complete, .fail, .status, .list, .wait, .cancel, .snapshot, .subscribe,
+            .history:
+            return 1
+        }
+    }
 }
 
 extension UnitInfo {

@@ -13,8 +13,9 @@ public struct Request: Sendable, Equatable {
 
     /// What is asked.
     public enum Body: Sendable, Equatable {
-        /// Must come first on a connection.
-        case hello(version: Int64, client: String?)
+        /// Must come first on a connection. `clientVersion` is the client's product version, for the agent's log
+        /// (an agent from before it refuses the field as unknown: ``SyncConnection`` then says hello without it).
+        case hello(version: Int64, client: String?, clientVersion: String? = nil)
         case ping
         /// Declare that `unit` depends on each of `dependsOn` completing, in order; stops at the first refusal.
         case want(unit: String, dependsOn: [String])
@@ -78,9 +79,10 @@ extension Request {
     public var json: JSON {
         var pairs: [(String, JSON)] = [("id", .int(id)), ("type", .string(body.type))]
         switch body {
-        case .hello(let version, let client):
+        case .hello(let version, let client, let clientVersion):
             pairs.append(("version", .int(version)))
             if let client { pairs.append(("client", .string(client))) }
+            if let clientVersion { pairs.append(("client_version", .string(clientVersion))) }
         case .ping, .list, .snapshot, .history:
             break
         case .want(let unit, let dependsOn):
@@ -135,7 +137,10 @@ extension Request {
     private static func decodeBody(_ f: inout FieldReader) throws(FieldError) -> Body {
         let type = try f.string("type")
         switch type {
-        case "hello": return .hello(version: try f.int("version"), client: try f.optionalString("client"))
+        case "hello":
+            return .hello(
+                version: try f.int("version"), client: try f.optionalString("client"),
+                clientVersion: try f.optionalString("client_version"))
         case "ping": return .ping
         case "want":
             return .want(unit: try f.string("unit"), dependsOn: try f.stringArray("depends_on", nonEmpty: true))

@@ -8,6 +8,9 @@ import SyncProtocol
 public struct AgentConfiguration: Sendable {
     /// The socket to listen on.
     public var socketPath: SocketPath
+    /// A socket handed over by socket activation, served instead of binding ``socketPath`` (which is then its
+    /// path) and never removed: its starter owns it. `nil` binds ``socketPath``.
+    public var handedSocket: HandedSocket?
     /// The journal file; `nil` keeps the state in memory only (`--ephemeral`).
     public var journalPath: String?
     /// Largest request frame accepted, in bytes (default 1 MiB).
@@ -41,7 +44,8 @@ public struct AgentConfiguration: Sendable {
     package var store: (any EventStore)?
 
     public init(
-        socketPath: SocketPath, journalPath: String? = nil, maxFrameBytes: Int = ProtocolVersion.maxFrameBytes,
+        socketPath: SocketPath, handedSocket: HandedSocket? = nil, journalPath: String? = nil,
+        maxFrameBytes: Int = ProtocolVersion.maxFrameBytes,
         eventHistory: Int = 65_536, compactAfterLines: Int = 20_000, limits: AgentLimits = .standard,
         allowedPeerUIDs: Set<UInt32>? = nil, helloTimeout: Duration = .seconds(10),
         stallTimeout: Duration = .seconds(30),
@@ -49,6 +53,7 @@ public struct AgentConfiguration: Sendable {
         clock: @escaping UnitGraph.Clock = SystemClock.now
     ) {
         self.socketPath = socketPath
+        self.handedSocket = handedSocket
         self.journalPath = journalPath
         self.maxFrameBytes = maxFrameBytes
         self.eventHistory = eventHistory
@@ -68,7 +73,6 @@ public struct AgentConfiguration: Sendable {
     /// The journal that goes with a socket when none is chosen: beside it, `agent.sock` → `agent.journal`
     /// (any other name gets `.journal` appended).
     public static func defaultJournalPath(for socketPath: SocketPath) -> String {
-        let path = socketPath.path
-        return path.hasSuffix(".sock") ? String(path.dropLast(5)) + ".journal" : path + ".journal"
+        socketPath.sibling("journal")
     }
 }

@@ -118,8 +118,13 @@ extension AgentCore {
     }
 
     private func lengthRefusal(of body: Request.Body) -> WireError? {
-        if case .hello(_, let client?) = body {
-            return admission.tooLong("client name", client, limit: AgentLimits.maxTokenBytes)
+        if case .hello(_, let client, let clientVersion) = body {
+            if let client, let problem = admission.tooLong("client name", client, limit: AgentLimits.maxTokenBytes) {
+                return problem
+            }
+            if let clientVersion {
+                return admission.tooLong("client version", clientVersion, limit: AgentLimits.maxTokenBytes)
+            }
         }
         if case .start(_, _, _, let token?) = body {
             return admission.tooLong("start token", token, limit: AgentLimits.maxTokenBytes)

@@ -30,8 +30,8 @@ extension AgentCore {
         }
         do throws(SyncError) {
             switch request.body {
-            case .hello(let version, let client):
-                greet(connection, id: id, version: version, client: client)
+            case .hello(let version, let client, let clientVersion):
+                greet(connection, id: id, version: version, client: client, clientVersion: clientVersion)
             case .ping:
                 send(.ok(id, .ping), to: connection)
             case .want(let unit, let dependencies):
@@ -83,13 +83,17 @@ extension AgentCore {
         }
     }
 
-    private func greet(_ connection: Connection, id: Int64, version: Int64, client: String?) {
+    private func greet(_ connection: Connection, id: Int64, version: Int64, client: String?, clientVersion: String?) {
         guard ProtocolVersion.supported.contains(version) else {
             let supported = ProtocolVersion.supported.map(String.init).joined(separator: ", ")
             let message =
                 "protocol version \(version) is not supported; this agent "
                 + "(sync-agent \(ProtocolVersion.productVersion)) speaks \(supported). Use a matching syncctl"
-            logger.info("refused a client with another protocol version", metadata: ["version": "\(version)"])
+            logger.info(
+                "refused a client with another protocol version",
+                metadata: [
+                    "version": "\(version)", "client": "\(client ?? "?")", "client version": "\(clientVersion ?? "?")",
+                ])
             send(.error(id, WireError(.unsupportedVersion, message)), to: connection)
             closeWhenIdle(connection)
             return
@@ -98,9 +102,13 @@ extension AgentCore {
         connection.version = version
         connection.helloTimer?.cancel()
         connection.helloTimer = nil
-        logger.trace(
+        // Debug, not info: every syncctl command says hello. A client from before `client_version` shows "?".
+        logger.debug(
             "hello",
-            metadata: ["client": "\(client ?? "?")", "connection": "\(connection.id)", "version": "\(version)"])
+            metadata: [
+                "client": "\(client ?? "?")", "client version": "\(clientVersion ?? "?")",
+                "connection": "\(connection.id)", "version": "\(version)",
+            ])
         var answer = hello
         answer.version = version
         send(.ok(id, .hello(answer)), to: connection)

@@ -71,7 +71,8 @@ final class AgentCore {
         self.parked = ParkedWaits(loop: loop)
         self.hello = HelloInfo(
             version: ProtocolVersion.current, agentVersion: ProtocolVersion.productVersion, pid: pid,
-            maxFrameBytes: Int64(configuration.maxFrameBytes), instance: instance)
+            maxFrameBytes: Int64(configuration.maxFrameBytes), instance: instance,
+            socket: configuration.socketPath.path)
         parked.onExpiry = { [weak self] waitID in self?.expire(waitID) }
     }
 

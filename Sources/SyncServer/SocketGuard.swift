@@ -4,14 +4,20 @@ import SyncProtocol
 
 /// Makes a socket path safe to listen on, and holds it: the directory exists with the right owner and mode, no
 /// other agent is live there (an exclusive lock on `<socket>.lock` proves it), and a stale socket file is gone.
+///
+/// A socket handed over by socket activation (`adopting`) is its starter's: the guard checks the directory and
+/// takes the lock (one agent per path still), but neither replaces nor ever removes the socket file.
 final class SocketGuard {
     let socketPath: SocketPath
+    private let adopting: Bool
     private var lockFD: Int32 = -1
-    /// The socket file at the path is ours (we bound it), so ``release()`` removes it.
-    private var ownsSocket = false
+    /// The socket file we bound (device and inode), so ``release()`` removes it, and only it: not a socket that
+    /// another process (systemd's socket unit) has put at the path since.
+    private var ownSocket: (device: dev_t, inode: ino_t)?
 
-    init(_ socketPath: SocketPath) {
+    init(_ socketPath: SocketPath, adopting: Bool = false) {
         self.socketPath = socketPath
+        self.adopting = adopting
     }
 
     deinit { release() }
@@ -28,9 +34,44 @@ final class SocketGuard {
         }
     }
 
-    /// Notes that the agent bound the socket, so ``release()`` removes it.
-    func markBound() {
-        ownsSocket = true
+    /// Binds the socket path (mode 0600) and listens, so that ``release()`` removes the file. The agent binds it
+    /// itself rather than through NIO, which would remove whatever is at the path when it closes the socket.
+    /// - Returns: the listening descriptor (close-on-exec), for NIO to adopt.
+    func bind(backlog: Int32) throws(AgentStartError) -> Int32 {
+        let path = socketPath.path
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw AgentStartError("listen on unix socket \(path): socket: \(Self.errorText())") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[i] = byte }
+        }
+        // Bound with the process's umask, then made 0600 before it listens: no client can connect before that
+        // (connect is refused until listen), and the umask is left alone, since it is the whole process's (the
+        // scripts that an in-process agent's host spawns meanwhile would inherit a changed one).
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0 else {
+            let message = Self.errorText()
+            close(fd)
+            throw AgentStartError("listen on unix socket \(path): bind: \(message)")
+        }
+        var info = stat()
+        if lstat(path, &info) == 0 { ownSocket = (info.st_dev, info.st_ino) }
+        guard chmod(path, 0o600) == 0 else {
+            let message = Self.errorText()
+            close(fd)
+            throw AgentStartError("listen on unix socket \(path): chmod 0600: \(message)")
+        }
+        guard listen(fd, backlog) == 0 else {
+            let message = Self.errorText()
+            close(fd)
+            throw AgentStartError("listen on unix socket \(path): listen: \(message)")
+        }
+        return fd
     }
 
     private func prepare() throws(AgentStartError) {
@@ -42,6 +83,7 @@ final class SocketGuard {
         }
         try prepareDirectory()
         try takeLock()
+        if adopting { return }
         var info = stat()
         if lstat(path, &info) == 0 {
             guard (info.st_mode & S_IFMT) == S_IFSOCK else {
@@ -59,11 +101,15 @@ final class SocketGuard {
         }
     }
 
-    /// Removes the socket file (only when we bound it) and drops the lock. Idempotent.
+    /// Removes the socket file (only when we bound it, and it is still the one we bound) and drops the lock.
+    /// Idempotent.
     func release() {
-        if ownsSocket {
-            unlink(socketPath.path)
-            ownsSocket = false
+        if let own = ownSocket {
+            var info = stat()
+            if lstat(socketPath.path, &info) == 0 && info.st_dev == own.device && info.st_ino == own.inode {
+                unlink(socketPath.path)
+            }
+            ownSocket = nil
         }
         guard lockFD >= 0 else { return }
         close(lockFD)
@@ -79,7 +125,7 @@ final class SocketGuard {
             guard errno == ENOENT else {
                 throw AgentStartError("check socket directory \(directory): \(SocketGuard.errorText())")
             }
-            guard SocketGuard.makeDirectories(directory) else {
+            guard SocketPath.makeDirectories(directory) else {
                 throw AgentStartError("create socket directory \(directory): \(SocketGuard.errorText())")
             }
         }
@@ -119,20 +165,6 @@ final class SocketGuard {
             }
         }
         return result == 0
-    }
-
-    /// `mkdir -p` with mode 0700 for every directory it creates (set explicitly: the umask does not apply).
-    static func makeDirectories(_ path: String) -> Bool {
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, 0o700) == 0 {
-                chmod(prefix, 0o700)
-            } else if errno != EEXIST {
-                return false
-            }
-        }
-        return true
     }
 
     static func errorText() -> String { String(cString: strerror(errno)) }

@@ -10,7 +10,8 @@ import SyncProtocol
 /// A running agent: the unit graph served on a Unix socket.
 ///
 /// ``start(_:)`` prepares the socket path (directory 0700, socket 0600, a stale socket replaced, a live one never
-/// taken over) and listens. The graph has exactly one owner, a single event loop; ``shutdown()`` answers every
+/// taken over) and listens, or serves the socket handed by socket activation (``AgentConfiguration/handedSocket``),
+/// which it never removes. The graph has exactly one owner, a single event loop; ``shutdown()`` answers every
 /// request in flight with `shutting_down`, closes every connection and removes the socket.
 public final class SyncServer: Sendable {
     /// Where the agent listens.
@@ -51,7 +52,8 @@ public final class SyncServer: Sendable {
     ///   or the error from binding.
     public static func start(_ configuration: AgentConfiguration) async throws -> SyncServer {
         let path = configuration.socketPath
-        let socketGuard = SocketGuard(path)
+        let handed = configuration.handedSocket
+        let socketGuard = SocketGuard(path, adopting: handed != nil)
         try socketGuard.acquire()
         let store: (any EventStore)? =
             configuration.store
@@ -78,39 +80,41 @@ public final class SyncServer: Sendable {
                 eventLoop: loop)
         }.get()
         let maxFrameBytes = configuration.maxFrameBytes
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: Self.backlog)
+            .serverChannelInitializer { [logger = configuration.logger] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptPause(logger: logger))
+                }
+            }
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 4 * 1024 * 1024))
+            .childChannelInitializer { channel in
+                // Who connected, read once from the kernel before the first byte is handled.
+                PeerCredentials.of(channel).map { Optional($0) }.recover { _ in nil }.flatMapThrowing { peer in
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core.value, peer: peer))
+                }
+            }
         let listener: any Channel
-        let previousMask = umask(0o177)
         do {
-            listener = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 1024)
-                .serverChannelInitializer { [logger = configuration.logger] channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(AcceptPause(logger: logger))
-                    }
-                }
-                .childChannelOption(.allowRemoteHalfClosure, value: true)
-                .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 4 * 1024 * 1024))
-                .childChannelInitializer { channel in
-                    // Who connected, read once from the kernel before the first byte is handled.
-                    PeerCredentials.of(channel).map { Optional($0) }.recover { _ in nil }.flatMapThrowing { peer in
-                        try channel.pipeline.syncOperations.addHandler(
-                            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
-                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core.value, peer: peer))
-                    }
-                }
-                .bind(unixDomainSocketPath: path.path).get()
-            umask(previousMask)
+            listener = try await listen(bootstrap, handed: handed, socketGuard: socketGuard)
         } catch {
-            umask(previousMask)
             socketGuard.release()
             try? await group.shutdownGracefully()
             await store?.close()
-            throw AgentStartError("listen on unix socket \(path.path): \(error)")
+            throw error as? AgentStartError
+                ?? AgentStartError(
+                    handed == nil
+                        ? "listen on unix socket \(path.path): \(error)"
+                        : "serve the socket \(path.path) handed by socket activation: \(error)")
         }
-        socketGuard.markBound()
-        chmod(path.path, 0o600)
         configuration.logger.info(
-            "agent listening", metadata: ["socket": "\(path.path)", "source": "\(path.source.rawValue)"])
+            "agent listening",
+            metadata: [
+                "socket": "\(path.path)", "source": "\(handed == nil ? path.source.rawValue : "socket activation")",
+            ])
         let server = SyncServer(
             socketPath: path, group: group, listener: listener, core: core, socketGuard: socketGuard,
             logger: configuration.logger, store: store)
@@ -122,6 +126,27 @@ public final class SyncServer: Sendable {
             }
         }.get()
         return server
+    }
+
+    /// The listen backlog: a burst of scripts connecting at once waits in it.
+    private static let backlog: Int32 = 1024
+
+    /// Serves the socket handed by socket activation, or binds the socket path (``SocketGuard/bind(backlog:)``);
+    /// NIO adopts the listening descriptor either way, and never removes its file.
+    private static func listen(
+        _ bootstrap: ServerBootstrap, handed: HandedSocket?, socketGuard: SocketGuard
+    ) async throws -> any Channel {
+        let descriptor = try handed?.descriptor ?? socketGuard.bind(backlog: backlog)
+        let listener: any Channel
+        do {
+            listener = try await bootstrap.withBoundSocket(descriptor).get()
+        } catch {
+            if handed == nil { close(descriptor) }
+            throw error
+        }
+        // NIO listens again on an adopted socket with its own backlog (128); the agent's is larger.
+        Glibc.listen(descriptor, backlog)
+        return listener
     }
 
     /// The connection limit, kept below the process's file descriptor limit (each connection holds one) with room
@@ -144,7 +169,7 @@ public final class SyncServer: Sendable {
     }
 
     /// Stops the agent: no new connections, every request in flight answered with `shutting_down`, every
-    /// connection closed, the socket file removed. Idempotent.
+    /// connection closed, the socket file removed (unless it was handed over by socket activation). Idempotent.
     public func shutdown() async {
         let task = stopping.withLock { task in
             if let task { return task }

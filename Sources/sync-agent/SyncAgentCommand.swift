@@ -21,6 +21,13 @@ struct SyncAgentCommand: AsyncParsableCommand {
             /tmp/sync-agent-<uid>/agent.sock (directory created 0700). The socket is 0600. A stale socket file is \
             replaced; a live agent on the same path is never taken over.
 
+            Socket activation: started with LISTEN_FDS=1 and LISTEN_PID set to its pid (a systemd .socket unit, \
+            systemd-socket-activate; contrib/systemd has user units), the agent serves the listening Unix stream \
+            socket it is handed on descriptor 3 instead of binding one. Its path (getsockname) is the socket path, \
+            beside which the journal goes; --socket-path, if given, must name it. More than one socket, or one \
+            that is not a listening Unix stream socket with a path, exits 1. The agent never removes a handed \
+            socket, and unsets LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES; LISTEN_FDS for another pid is ignored.
+
             State survives restarts: every change is appended to a journal and synced to disk before it is \
             acknowledged; on start the agent rebuilds the graph from it (a torn last line is dropped with a warning; \
             a corrupt line elsewhere stops the agent and leaves the file untouched). The journal sits beside the \
@@ -70,6 +77,14 @@ struct SyncAgentCommand: AsyncParsableCommand {
             valueName: "level"))
     var logLevel: LogLevelArgument = .info
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Append the log and any error to this file instead of stderr (created 0600 when missing). An agent "
+                + "that syncctl starts by itself logs beside its socket: agent.sock -> agent.log.",
+            valueName: "path"))
+    var logFile: String?
+
     @OptionGroup(title: "Limits")
     var limits: LimitOptions
 
@@ -100,13 +115,15 @@ struct SyncAgentCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let logFile { try Self.sendStandardError(to: logFile) }
         let level = logLevel.level
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
-        let path = SocketPath.resolve(explicit: socketPath)
+        // Socket activation hands a listening socket; without it the agent binds the resolved path.
+        let (path, handed) = try Self.listeningSocket(explicit: socketPath)
         let journal = ephemeral ? nil : stateFile ?? AgentConfiguration.defaultJournalPath(for: path)
         // Each connection holds a file descriptor: the connection limit, not a default `ulimit -n` of 1024, decides
         // how many clients the agent serves.
@@ -115,10 +132,21 @@ struct SyncAgentCommand: AsyncParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         // Writes to a client that went away fail with EPIPE; so does a log line to a closed terminal.
         signal(SIGPIPE, SIG_IGN)
+        // Watched before the agent starts: a stop signal that comes while it starts is never lost (see StopRequest).
+        let logger = Logger(label: "sync-agent")
+        let stop = StopRequest()
+        let signals = SignalWatcher(signals: Self.stopSignals()) { number in
+            logger.info("stopping on signal \(SignalWatcher.name(number))")
+            stop.request()
+        }
+        let ignored = SignalWatcher(signals: [SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM], once: false) { number in
+            logger.notice(
+                "ignored signal \(SignalWatcher.name(number)); SIGTERM, SIGINT or SIGHUP stop the agent")
+        }
         let server: SyncServer
         do {
             var configuration = AgentConfiguration(
-                socketPath: path, journalPath: journal, maxFrameBytes: limits.maxFrameBytes,
+                socketPath: path, handedSocket: handed, journalPath: journal, maxFrameBytes: limits.maxFrameBytes,
                 limits: limits.agentLimits, logger: Logger(label: "sync-agent"))
             configuration.store = try store.eventStore(
                 journalChosen: ephemeral || stateFile != nil, logger: configuration.logger)
@@ -127,15 +155,7 @@ struct SyncAgentCommand: AsyncParsableCommand {
             try? Descriptor.writeAll(2, "sync-agent: error: \(error)\n")
             throw ExitCode.failure
         }
-        let logger = Logger(label: "sync-agent")
-        let signals = SignalWatcher(signals: Self.stopSignals()) { number in
-            logger.info("stopping on signal \(SignalWatcher.name(number))")
-            Task { await server.shutdown() }
-        }
-        let ignored = SignalWatcher(signals: [SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM], once: false) { number in
-            logger.notice(
-                "ignored signal \(SignalWatcher.name(number)); SIGTERM, SIGINT or SIGHUP stop the agent")
-        }
+        stop.serve(server)
         try await server.waitUntilStopped()
         await server.shutdown()
         withExtendedLifetime((signals, ignored)) {}
@@ -216,5 +236,21 @@ extension SyncAgentCommand {
         let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
         let hangupIgnored = handler == unsafeBitCast(SIG_IGN, to: Int.self)
         return hangupIgnored ? [SIGINT, SIGTERM] : [SIGINT, SIGTERM, SIGHUP]
+    }
+}
+
+extension SyncAgentCommand {
+    /// `--log-file`: stderr, where the log and the errors go, becomes `path`, opened for appending.
+    static func sendStandardError(to path: String) throws {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0o600)
+        guard fd >= 0 else {
+            try? Descriptor.writeAll(
+                2, "sync-agent: error: open log file \(path): \(errorText()); choose another --log-file\n")
+            throw ExitCode.failure
+        }
+        if fd != 2 {
+            dup2(fd, 2)
+            close(fd)
+        }
     }
 }

@@ -14,7 +14,8 @@ struct SyncBench: AsyncParsableCommand {
             table: per figure the median over the runs, min, max, and its goal. --json prints one JSON object \
             instead, keyed by figure name. Progress goes to stderr. Build with -c release --static-swift-stdlib \
             before measuring, as a release is built; docs/BENCHMARKS.md says what each figure measures.
-            """
+            """,
+        version: ProtocolVersion.productVersion
     )
 
     @Flag(help: "A reduced run (fewer samples, shorter windows) that finishes in under 30 s.")

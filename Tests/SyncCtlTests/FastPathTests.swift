@@ -9,6 +9,7 @@ import Testing
         ["complete", "git"], ["want", "claude", "git"], ["want", "claude", "git", "net", "dotfiles"], ["ping"],
         ["complete", "git", "--socket-path", "/tmp/a.sock"], ["--socket-path", "/tmp/a.sock", "ping"],
         ["want", "--socket-path", "/tmp/a.sock", "claude", "git"], ["complete", "ünïcode name"],
+        ["complete", "git", "--no-autostart"], ["--no-autostart", "want", "--socket-path", "/s", "claude", "git"],
     ])
     func buildsWhatArgumentParserBuilds(arguments: [String]) throws {
         let fast = try #require(FastPath.command(for: arguments))
@@ -23,7 +24,7 @@ import Testing
         ["ping", "extra"], ["status", "git"], ["start", "git"], ["list"], ["complete", ""], ["complete", "-x"],
         ["complete", "git", "--socket-path"], ["complete", "git", "--socket-path", "a", "--socket-path", "b"],
         ["complete", "git", "--version"], ["--version"], ["complete", "git", "-h"], ["help", "complete"],
-        ["complete", "--", "git"],
+        ["complete", "--", "git"], ["complete", "git", "--no-autostart", "--no-autostart"],
     ])
     func leavesEverythingElseToArgumentParser(arguments: [String]) {
         #expect(FastPath.command(for: arguments) == nil)
@@ -42,10 +43,14 @@ import Testing
     /// The fields the commands run with.
     static func fields(of command: any ParsableCommand) -> [String] {
         switch command {
-        case let command as Complete: ["complete", command.global.socketPath ?? "-"] + command.arguments
-        case let command as Want: ["want", command.global.socketPath ?? "-"] + command.arguments
-        case let command as Ping: ["ping", command.global.socketPath ?? "-"] + command.ignored
+        case let command as Complete: ["complete"] + global(command.global) + command.arguments
+        case let command as Want: ["want"] + global(command.global) + command.arguments
+        case let command as Ping: ["ping"] + global(command.global) + command.ignored
         default: ["\(type(of: command))"]
         }
+    }
+
+    static func global(_ options: GlobalOptions) -> [String] {
+        [options.socketPath ?? "-", options.noAutostart ? "no-autostart" : "autostart"]
     }
 }

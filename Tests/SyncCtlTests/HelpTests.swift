@@ -10,7 +10,8 @@ import Testing
     @Test func theCommandsAreTheDocumentedOnes() {
         #expect(
             Self.commands.map { $0.configuration.commandName ?? "?" } == [
-                "complete", "fail", "graph", "list", "note", "ping", "ready", "run", "start", "status", "timeline",
+                "complete", "doctor", "fail", "graph", "list", "note", "ping", "ready", "run", "start", "status",
+                "timeline",
                 "wait",
                 "want", "watch", "why",
             ])

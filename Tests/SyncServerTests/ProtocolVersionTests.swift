@@ -172,3 +172,63 @@ struct ProtocolVersionTests {
         #expect(agent.requests.compactMap { $0["type"] == "hello" ? $0["version"] : nil } == [.int(2), .int(1)])
     }
 }
+
+/// A client newer than its agent: it says hello as the agent understands, and a request the agent lacks fails
+/// before it is sent, naming both versions (the built `syncctl`: `VersionProcessTests`).
+@Suite("A client newer than its agent")
+struct NewerClientTests {
+    @Test func helloCarriesTheClientVersionAndTheAgentLogsIt() async throws {
+        try await withAgent { agent in
+            let raw = try RawConnection(path: agent.directory.socket)
+            defer { raw.close() }
+            raw.setReadTimeout(30)
+            let reply = try #require(
+                try await raw.request(#"{"id":0,"type":"hello","version":2,"client":"x","client_version":"9.9"}"#))
+            #expect(reply["ok"] == .bool(true), "\(reply.compact)")
+            #expect(reply["result"]?["socket"] == .string(agent.directory.socket))
+            let long = String(repeating: "v", count: 256)
+            let refused = try #require(
+                try await raw.request(#"{"id":1,"type":"hello","version":2,"client_version":"\#(long)"}"#))
+            #expect(refused.errorCode == "limit_exceeded")
+            #expect(refused.errorMessage == "client version is 256 bytes long; at most 255 are allowed")
+        }
+    }
+
+    @Test func theClientSaysHelloAsAnOldAgentUnderstands() async throws {
+        let agent = try ScriptedAgent.versionOne()
+        defer { agent.stop() }
+        let client = try await SyncClient.connect(to: agent.socketPath, client: "test")
+        defer { client.close() }
+        try await client.ping()
+        let hellos = agent.requests.filter { $0["type"] == "hello" }
+        #expect(hellos.map { $0["version"] } == [.int(2), .int(2), .int(1)])
+        #expect(hellos.map { $0["client_version"] } == [.string(ProtocolVersion.productVersion), nil, nil])
+        #expect(client.connection.version == 1)
+    }
+
+    @Test(arguments: ["note", "readiness"])
+    func aRequestTheOldAgentLacksFailsNamingBothVersions(type: String) async throws {
+        let agent = try ScriptedAgent.versionOne()
+        defer { agent.stop() }
+        let client = try await SyncClient.connect(to: agent.socketPath, client: "syncctl")
+        defer { client.close() }
+        do {
+            if type == "note" {
+                _ = try await client.note("web", "migrating")
+            } else {
+                try await client.reportReadiness("web", checks: [], attempts: 1, result: nil)
+            }
+            Issue.record("the request succeeded")
+        } catch let error as WireError {
+            #expect(error.code == .unsupportedVersion)
+            #expect(
+                error.message
+                    == "syncctl \(ProtocolVersion.productVersion) needs protocol 2 for \"\(type)\"; the agent at "
+                    + "\(agent.socketPath.path) (sync-agent \(ScriptedAgent.oldAgentVersion), pid "
+                    + "\(ScriptedAgent.oldAgentPID)) speaks only protocol 1: restart it with sync-agent "
+                    + "\(ProtocolVersion.productVersion)")
+        }
+        // Never sent: the agent would have answered a confusing unknown_type.
+        #expect(!agent.requests.contains { $0["type"] == .string(type) })
+    }
+}

@@ -4,6 +4,7 @@ import SyncOS
 import SyncProtocol
 import SyncServer
 import SyncTestSupport
+import Synchronization
 import Testing
 
 @Suite("Agent start and stop")
@@ -27,6 +28,34 @@ struct ServerLifecycleTests {
         await server.shutdown()
         #expect(!FileManager.default.fileExists(atPath: path))
         await server.shutdown()  // idempotent
+    }
+
+    /// The umask is the whole process's: an agent in a process that also spawns scripts (sync-top --demo, the
+    /// tests) must not change it, even for a moment, or a script spawned then creates files with its mode.
+    @Test func startingAgentsLeavesTheProcessUmaskAlone() async throws {
+        @Sendable func current() -> String? {
+            guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+            return status.split(separator: "\n").first { $0.hasPrefix("Umask:") }.map(String.init)
+        }
+        let initial = try #require(current())
+        let seen = Mutex<Set<String>>([])
+        let done = Atomic<Bool>(false)
+        let sampler = Thread {
+            while !done.load(ordering: .relaxed) {
+                if let value = current() { seen.withLock { _ = $0.insert(value) } }
+            }
+        }
+        sampler.start()
+        for _ in 0..<10 {
+            let directory = TemporaryDirectory()
+            let server = try await SyncServer.start(configuration(directory.socket))
+            let mode = try FileManager.default.attributesOfItem(atPath: directory.socket)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            await server.shutdown()
+            directory.remove()
+        }
+        done.store(true, ordering: .relaxed)
+        #expect(seen.withLock { $0 } == [initial], "the umask changed while agents started")
     }
 
     @Test func aLiveAgentIsNeverTakenOver() async throws {

@@ -59,8 +59,8 @@ public final class PostgresServer: Sendable {
             user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "postgres"
         }
         root = TemporaryDirectory(prefix: "pg").path
-        // Modes set explicitly: an in-process agent of another test sets the process's umask to 0177 while it binds
-        // its socket, and a directory made meanwhile would be 0600, which the server's user cannot enter.
+        // Modes set explicitly, whatever the test process's umask (in-process agents used to set it to 0177 while
+        // they bound their socket, and a directory made then was 0600, which the server's user cannot enter).
         chmod(root, 0o700)
         try handOver(root)
         try privateDirectory("socket")
@@ -235,9 +235,8 @@ public final class PostgresServer: Sendable {
     }
 
     /// The program and arguments that run `command` as ``user`` (through `setpriv` when the tests run as root) with
-    /// umask 077, whatever the test process's is at that moment: an in-process agent of another test sets it to 0177
-    /// while it binds, and a child started meanwhile (`syncctl run` making its notify directory) would inherit it
-    /// and make directories it cannot enter. `sh` execs the command, so its pid is the command's.
+    /// umask 077, whatever the test process's is at that moment (a child inheriting a stricter one, as when
+    /// in-process agents set 0177 while they bound, makes directories it cannot enter). `sh` execs the command, so its pid is the command's.
     private func asUser(_ command: [String]) -> (String, [String]) {
         let masked = ["/bin/sh", "-c", "umask 077 && exec \"$@\"", "sh"] + command
         guard let owner else { return (masked[0], Array(masked.dropFirst())) }

@@ -34,13 +34,16 @@ public final class RunningProcess: Sendable {
     private let reaped = DispatchSemaphore(value: 0)
     private let output = Mutex(Output())
 
-    /// Starts `executable` with `arguments`; `environment` entries are added to (or override) the test's own.
+    /// Starts `executable` with `arguments`; `environment` entries are added to (or override) the test's own. With
+    /// `newProcessGroup`, the child leads a process group of its own (its pid), which ``signalGroup(_:)`` reaches
+    /// with everything it started.
     ///
     /// Spawned with `posix_spawn`, not Foundation's `Process`, whose `run()` now and then crashes the whole test
     /// process (a SIGSEGV in memcpy under `Process.run()`, seen in full runs; the likely cause is an over-read of
     /// directory records while it lists the descriptors to close).
     public init(
-        _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+        newProcessGroup: Bool = false
     ) throws {
         var env = ProcessInfo.processInfo.environment
         env["SYNC_AGENT_SOCKET_PATH"] = nil
@@ -57,7 +60,7 @@ public final class RunningProcess: Sendable {
         // Nothing else of the test process reaches the child (as with Foundation's Process): a descriptor another
         // test has open (a file being written, a pipe's write end) would keep that file busy or that pipe open.
         _ = addCloseFrom(&actions, 3)
-        let attributes = SpawnAttributes()
+        let attributes = SpawnAttributes(newProcessGroup: newProcessGroup)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -138,8 +141,14 @@ public final class RunningProcess: Sendable {
         output.withLock { String(decoding: $0.stdout + $0.stderr, as: UTF8.self) }
     }
 
+    /// Whether the process has ended (and been reaped); never blocks.
+    public var hasEnded: Bool { exit.withLock { $0 } != nil }
+
     /// Sends a signal to the process.
     public func signal(_ number: Int32) { kill(pid, number) }
+
+    /// Sends a signal to the process group the process leads (started with `newProcessGroup`).
+    public func signalGroup(_ number: Int32) { kill(-pid, number) }
 
     /// Waits for the process to exit and both pipes to close.
     public func finish() async -> Result {

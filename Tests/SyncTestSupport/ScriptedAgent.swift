@@ -7,8 +7,9 @@ import Synchronization
 /// told not to) and every other request with the frames `answer` returns for it (none: the request stays
 /// unanswered). It records every request it reads, so a test can see what a client sent (a `cancel`, say).
 ///
-/// Each connection is served on a thread of its own; a connection silent for 30 s is closed, so a client that
-/// wrongly keeps waiting fails with `unreachable` instead of hanging its test.
+/// Each connection is served on a thread of its own; a connection silent for 120 s is closed, so a client that
+/// wrongly keeps waiting fails with `unreachable` instead of hanging its test. (30 s was too short: in a full run on a
+/// loaded 2-core machine, a test's task may not run for over 30 s between two requests.)
 public final class ScriptedAgent: Sendable {
     public let directory = TemporaryDirectory()
     public var socketPath: SocketPath { SocketPath(path: directory.socket, source: .flag) }
@@ -61,7 +62,7 @@ public final class ScriptedAgent: Sendable {
                 close(listener)
                 return
             }
-            var limit = timeval(tv_sec: 30, tv_usec: 0)
+            var limit = timeval(tv_sec: 120, tv_usec: 0)
             setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
             Thread.detachNewThread { [self] in serve(connection) }
         }

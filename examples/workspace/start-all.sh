@@ -2,8 +2,8 @@
 # Starts every script of the workspace at once, the way a workspace agent starts its start-up scripts.
 # Nothing here orders them: each script says what it waits for, and sync-agent wakes it when it may run.
 #
-#   sync-agent &                 # or: sync-top --demo, which runs an agent and this file for you
-#   sh examples/workspace/start-all.sh
+#   sh examples/workspace/start-all.sh   # the first syncctl call starts an agent if none answers
+#   (or: sync-top --demo, which runs an agent and this file for you)
 #
 # With SYNC_DEMO_LOGS set, each script's output goes to $SYNC_DEMO_LOGS/<script>.log.
 cd "$(dirname "$0")" || exit 1
