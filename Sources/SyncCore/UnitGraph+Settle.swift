@@ -35,6 +35,11 @@ extension UnitGraph {
                 passFailure(from: unit, root: unit.name, reason: nil, chain: [unit.name])
             }
         }
+        settleCompletionWaits(of: unit, from: from, to: to)
+    }
+
+    /// Resolves the completion waits that a status change of `unit` settles (records no event).
+    mutating func settleCompletionWaits(of unit: UnitKey, from: UnitStatus?, to: UnitStatus) {
         for id in (waits.completionWatchers[unit] ?? []).sorted() {
             if to.isFailure {
                 resolve(id, .failure(unitFailedError(unit.name)))
@@ -48,7 +53,7 @@ extension UnitGraph {
 
     /// Releases the parked starts of a unit that just became ready: the first is marked started in the same step,
     /// the others lose to it with `same status already set`.
-    private mutating func releaseStarts(of unit: UnitKey) {
+    mutating func releaseStarts(of unit: UnitKey) {
         guard (units[unit]?.unmet ?? 0) == 0, let ids = waits.startWaiters[unit], let first = ids.first else { return }
         let parked = waits.starts[first]!
         waits.unpark(start: first)

@@ -9,8 +9,9 @@ extension PostgresEventStore {
     /// The sequence number of the last event this store knows to be committed.
     var head: UInt64 { mirror.nextSequence - 1 }
 
-    /// One statement (so one transaction): move `head` from the number before the first event to the last one, and
-    /// insert the events, only if `head` was where this agent expects it.
+    /// Moves `head` from the number before the first event to the last one and inserts the events, only if `head`
+    /// was where this agent expects it: inside the open change, then `NOTIFY` and `COMMIT`; without one (a change
+    /// that could not be opened never appends, so only a test does that) as one statement.
     func performAppend(_ events: [EncodedEvent]) -> EventLoopFuture<EventStoreAppend> {
         guard !closed else {
             return storeLoop.makeFailedFuture(StoreFailure(description: "store \(location) is closed"))
@@ -32,8 +33,19 @@ extension PostgresEventStore {
             """
         let range =
             first.sequence == last.sequence ? "event \(first.sequence)" : "events \(first.sequence)…\(last.sequence)"
+        let inChange = changeOpen
+        changeOpen = false
         return withConnection { connection in
-            connection.query(query, logger: self.logger).map { $0.metadata.rows ?? 0 }
+            connection.query(query, logger: self.logger).map { $0.metadata.rows ?? 0 }.flatMap { inserted in
+                guard inChange else { return self.storeLoop.makeSucceededFuture(inserted) }
+                guard inserted == events.count else {
+                    return self.rollBack(connection).map { inserted }
+                }
+                return connection.query(
+                    "SELECT pg_notify(\(self.notificationChannel), \(self.notificationPayload))", logger: self.logger
+                ).flatMap { _ in self.run(["COMMIT"], on: connection) }.map { inserted }
+                    .flatMapError { error in self.rollBack(connection).flatMapThrowing { throw error } }
+            }
         }.flatMap { inserted -> EventLoopFuture<EventStoreAppend> in
             guard inserted == events.count else { return self.conflict(range) }
             self.replayIntoMirror(events)
@@ -134,8 +146,7 @@ extension PostgresEventStore {
         }
     }
 
-    /// Runs `body` on the connection, first connecting again (and taking the workspace's lock again) when it was
-    /// lost. An operation still running after `operationTimeout` closes the connection, which fails it.
+    /// Runs `body` on the connection, first connecting again (and listening again) when it was lost. An operation still running after `operationTimeout` closes the connection, which fails it.
     func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) -> EventLoopFuture<T>
     ) -> EventLoopFuture<T> {
@@ -153,14 +164,11 @@ extension PostgresEventStore {
     private func reconnectIfNeeded() -> EventLoopFuture<PostgresConnection> {
         if let connection, !connection.isClosed { return storeLoop.makeSucceededFuture(connection) }
         connection = nil
-        return connect().flatMap { connection in
-            self.takeLock(connection).map {
-                self.logger.notice("store connected again", metadata: ["store": "\(self.location)"])
-                self.connection = connection
-                return connection
-            }.flatMapError { error in
-                Self.close(connection).flatMapThrowing { _ -> PostgresConnection in throw error }
-            }
+        return connect().map { connection in
+            self.logger.notice("store connected again", metadata: ["store": "\(self.location)"])
+            self.connection = connection
+            self.listen(on: connection)
+            return connection
         }
     }
 }

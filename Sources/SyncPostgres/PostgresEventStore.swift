@@ -11,14 +11,15 @@ import Synchronization
 /// The agent's ``EventStore`` in PostgreSQL (`sync-agent --store postgres://…`): one workspace's events and snapshot
 /// in the tables of ``PostgresSchema``, which ``load()`` creates or migrates.
 ///
-/// **One agent per workspace, for now.** ``load()`` takes a session-level advisory lock on the workspace
-/// (``PostgresSchema/lockClass``, the workspace's id) and holds it on its connection for the agent's life; a second
-/// agent fails to start, naming the first (its `application_name`: `sync-agent pid N on HOST`).
-///
-/// **Appends.** One statement, so one transaction: it moves the workspace's `head` from the sequence number before
-/// the first event to the last one, and inserts the events with the numbers the graph gave them. When `head` is not
-/// where the agent expects (another writer got there first) it inserts nothing, and the append fails with the state
-/// read back from the database, as the store's contract says. An append is durable once PostgreSQL committed it.
+/// **Every agent naming the same store and workspace serves one graph** (a ``SharedEventStore``). A change is one
+/// transaction: ``beginChange(after:on:)`` takes the workspace's transaction-level advisory lock
+/// (``PostgresSchema/lockClass``, the workspace's id) and reads the events stored after the agent's last one; the
+/// append that ends it moves the workspace's `head` from the sequence number before its first event to the last one,
+/// inserts the events with the numbers the graph gave them, `NOTIFY`s the workspace's channel
+/// (``notificationChannel``, with this agent's ``origin`` as payload) and commits. When `head` is not where the agent
+/// expects (a writer that did not take the lock) it inserts nothing and the append fails with the state read back.
+/// An append is durable once PostgreSQL committed it. The connection `LISTEN`s on the channel: a notification from
+/// another agent, or the connection closing, calls the agent's ``listen(_:)`` closure.
 ///
 /// **A lost connection.** The append (or compaction) fails as an outcome, carrying the state this store last knew to
 /// be committed: the store keeps that state as a graph of its own (the mirror), updated by every durable append and
@@ -54,6 +55,13 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// ``close()`` was called (it runs once: the store's loop is gone after it).
     private let closing = Mutex(false)
     var closed = false
+    /// A change is open: the connection is inside its transaction and holds the workspace's lock.
+    var changeOpen = false
+    /// The payload of this store's notifications, which its own listener ignores: ``origin`` and a random number
+    /// (two stores in one process share an origin).
+    let notificationPayload: String
+    /// Called when another agent may have stored events (see ``listen(_:)``).
+    private let wake = Mutex<(@Sendable () -> Void)?>(nil)
 
     /// A store on `workspace` at `address`; nothing is opened before ``load()``.
     /// - Parameter password: sent when the server asks for one (``PostgresPassfile``).
@@ -73,13 +81,14 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
         gethostname(&name, name.count - 1)
         let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         origin = "sync-agent pid \(getpid()) on \(host)"
+        notificationPayload = origin + " #" + String(UInt64.random(in: 1...UInt64.max), radix: 16)
     }
 
     package var location: String { "\(address) workspace \(Self.quoted(workspace))" }
 
     // MARK: EventStore
 
-    /// Connects, creates or migrates the tables, registers the workspace, takes its lock and reads it back.
+    /// Connects, creates or migrates the tables, registers the workspace, reads it back and listens on its channel.
     package func load() throws(StoreFailure) -> StoredState {
         do {
             return try storeLoop.flatSubmit { self.open() }.wait()
@@ -102,7 +111,7 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
         }.hop(to: loop)
     }
 
-    /// Waits for the operation in progress, then closes the connection (which releases the workspace's lock).
+    /// Waits for the operation in progress, then closes the connection.
     package func close() async {
         let first = closing.withLock { closing in
             defer { closing = true }
@@ -117,10 +126,7 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
         try? await storeLoop.flatSubmit { () -> EventLoopFuture<Void> in
             guard let connection = self.connection else { return self.storeLoop.makeSucceededVoidFuture() }
             self.connection = nil
-            // Released here rather than by the end of the session, which the server notices a moment after the
-            // connection closed: an agent started right after this one must find the workspace free.
-            return connection.query("SELECT pg_advisory_unlock_all()", logger: self.logger).map { _ in }
-                .recover { _ in }.flatMap { Self.close(connection) }
+            return Self.close(connection)
         }.get()
         try? await group.shutdownGracefully()
     }
@@ -137,10 +143,10 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
         }.flatMap { connection in
             self.migrate(connection)
                 .flatMap { self.registerWorkspace(connection) }
-                .flatMap { self.takeLock(connection) }
                 .flatMap { self.readState(connection) }
                 .map { state in
                     self.connection = connection
+                    self.listen(on: connection)
                     self.adopt(state)
                     self.logger.info(
                         "store loaded",
@@ -228,42 +234,6 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
             }
     }
 
-    /// Takes the workspace's session-level advisory lock, or fails naming who holds it (`code` `EWOULDBLOCK`). A
-    /// lock still held is asked for again for up to a second: the session of an agent that was just killed ends a
-    /// moment after its connection closed.
-    func takeLock(_ connection: PostgresConnection, attempt: Int = 1) -> EventLoopFuture<Void> {
-        let lock = PostgresQuery(
-            unsafeSQL: "SELECT pg_try_advisory_lock(\(PostgresSchema.lockClass), \(workspaceID))")
-        return connection.query(lock, logger: logger).flatMap { result in
-            if (try? result.rows.first?.decode(Bool.self)) == true {
-                return self.storeLoop.makeSucceededVoidFuture()
-            }
-            if attempt < 20 {
-                return self.storeLoop.scheduleTask(in: .milliseconds(50)) {}.futureResult.flatMap {
-                    self.takeLock(connection, attempt: attempt + 1)
-                }
-            }
-            let holder = PostgresQuery(
-                unsafeSQL: """
-                    SELECT coalesce(a.application_name, ''), a.pid, coalesce(host(a.client_addr), 'a Unix socket')
-                    FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                    WHERE l.locktype = 'advisory' AND l.granted AND l.classid = \(PostgresSchema.lockClass)
-                    AND l.objid = \(self.workspaceID) AND l.objsubid = 2
-                    """)
-            return connection.query(holder, logger: self.logger).flatMapThrowing { result in
-                var who = "another agent"
-                if let row = try? result.rows.first?.decode((String, Int32, String).self) {
-                    who =
-                        (row.0.isEmpty ? "another client" : row.0) + " (PostgreSQL backend pid \(row.1), from \(row.2))"
-                }
-                throw StoreFailure(
-                    description: "workspace \(Self.quoted(self.workspace)) at \(self.address) is in use by \(who): "
-                        + "one agent per workspace for now; stop that agent or choose another --workspace",
-                    code: EWOULDBLOCK)
-            }
-        }
-    }
-
     /// Reads the workspace's snapshot and events in one read-only transaction and checks them.
     func readState(_ connection: PostgresConnection) -> EventLoopFuture<StoredState> {
         let id = workspaceID
@@ -333,6 +303,34 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// read back.
     var mirrorState: StoredState {
         StoredState(instance: instance, snapshot: mirror.snapshot, events: [], recordsSinceCompaction: records)
+    }
+
+    // MARK: Notifications
+
+    /// The channel of the workspace's notifications: `sync_agent_` and its id.
+    var notificationChannel: String { "sync_agent_\(workspaceID)" }
+
+    package func listen(_ wake: @escaping @Sendable () -> Void) {
+        self.wake.withLock { $0 = wake }
+    }
+
+    /// Listens on `connection` (before anything else runs on it, so outside any transaction): another agent's
+    /// notification wakes the agent, and so does the connection closing (the agent then finds the store gone and
+    /// retries until it is back).
+    func listen(on connection: PostgresConnection) {
+        let own = notificationPayload
+        connection.addListener(channel: notificationChannel) { [weak self] _, notification in
+            guard notification.payload != own else { return }
+            self?.wakeAgent()
+        }
+        connection.closeFuture.whenComplete { [weak self] _ in
+            guard let self, !self.closed else { return }
+            self.wakeAgent()
+        }
+    }
+
+    private func wakeAgent() {
+        wake.withLock { $0 }?()
     }
 
     // MARK: Helpers

@@ -79,6 +79,10 @@ public final class SyncServer: Sendable {
                 AgentCore(configuration: configuration, loop: loop, pid: pid, store: store, restored: restored),
                 eventLoop: loop)
         }.get()
+        if let shared = store as? any SharedEventStore {
+            // Another agent stored events: this one catches up and wakes its waiters, on its loop.
+            shared.listen { loop.execute { core.value.sharedStoreWoke() } }
+        }
         let maxFrameBytes = configuration.maxFrameBytes
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Self.backlog)

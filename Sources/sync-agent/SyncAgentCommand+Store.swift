@@ -18,7 +18,7 @@ struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The workspace in the store, one graph each, one agent each for now (default: "
+            "The workspace in the store: one graph each, served by every agent naming it (default: "
                 + "$SYNC_AGENT_WORKSPACE, else default).",
             valueName: "name"))
     var workspace: String?

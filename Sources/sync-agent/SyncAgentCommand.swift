@@ -38,9 +38,11 @@ struct SyncAgentCommand: AsyncParsableCommand {
 
             With --store postgres://USER@HOST:PORT/DB (or $SYNC_AGENT_STORE) the graph is kept in PostgreSQL \
             instead, in the workspace --workspace names (tables created and migrated by the agent; a change is \
-            acknowledged once committed). One agent per workspace for now: a second one exits 1 naming the \
-            first. PostgreSQL unreachable at start: exit 1; lost later: changes are refused with \
-            journal_unavailable until it is back (docs/MULTI-HOST.md).
+            acknowledged once committed). Every agent naming the same store and workspace, on this host or \
+            another, serves one graph: a change is one transaction under the workspace's lock, other agents are \
+            told by NOTIFY and wake their waiters, and reads answer after catching up. PostgreSQL unreachable at \
+            start: exit 1; lost later: changes are refused with store_unavailable and reads answer from the \
+            agent's last copy until it is back (docs/MULTI-HOST.md).
 
             Only the agent's own user and root may talk to it: the socket is 0600, and each connection's peer uid \
             is checked (SO_PEERCRED). When the journal cannot be written (disk full, read-only), the change is \

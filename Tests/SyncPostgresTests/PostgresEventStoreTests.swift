@@ -11,8 +11,8 @@ import Testing
 @testable import SyncPostgres
 
 /// The PostgreSQL store against a real server (``PostgresServer``): the contract every store keeps (events back with
-/// their numbers, a compaction keeps the whole state, a failed append reports what is stored), its schema, its lock,
-/// and a server that goes away and comes back.
+/// their numbers, a compaction keeps the whole state, a failed append reports what is stored), its schema, two
+/// stores sharing one workspace, and a server that goes away and comes back.
 @Suite("PostgreSQL event store")
 struct PostgresEventStoreTests {
     private static let clock: UnitGraph.Clock = { Timestamp(microseconds: 1) }
@@ -131,24 +131,33 @@ struct PostgresEventStoreTests {
         }
     }
 
-    @Test func aSecondStoreOnTheWorkspaceIsRefusedNamingTheFirst() async throws {
+    @Test(.timeLimit(.minutes(1))) func twoStoresOnOneWorkspaceShareItOneChangeAtATime() async throws {
         try await withServer { server in
             let first = try store(server)
-            _ = try first.load()
             let second = try store(server)
-            #expect {
-                _ = try second.load()
-            } throws: { error in
-                guard let failure = error as? StoreFailure else { return false }
-                return failure.code == EWOULDBLOCK
-                    && failure.description.contains("workspace \"test\" at ")
-                    && failure.description.contains("is in use by sync-agent pid \(getpid()) on ")
+            _ = try first.load()
+            _ = try second.load()
+            let (woken, wake) = AsyncStream<Void>.makeStream()
+            second.listen { wake.yield() }
+            var graph = UnitGraph(clock: Self.clock)
+            #expect(try await first.beginChange(after: 0, on: loop).get().isEmpty)
+            let declared = try events(&graph) { try $0.want("app", dependsOn: "db") }
+            // The second store's change waits for the first one's lock.
+            let waiting = second.beginChange(after: 0, on: loop)
+            guard case .durable = try await append(first, declared) else {
+                Issue.record("the first store's change did not commit")
+                return
             }
-            await second.close()
-            // Another workspace is free; and once the first store closes, its workspace is too.
-            _ = try await reload(server, workspace: "elsewhere")
-            await first.close()
-            _ = try await reload(server)
+            let seen = try await waiting.get()
+            #expect(seen.map(\.sequence) == declared.map(\.sequence))
+            var mirror = UnitGraph(clock: Self.clock)
+            for event in seen { mirror.applyForeign(event) }
+            #expect(mirror.snapshot == graph.snapshot)
+            try await second.endChange(on: loop).get()
+            // The notification reached the second store; a catch-up after the last event reads nothing.
+            for await _ in woken { break }
+            #expect(try await second.catchUp(after: declared.last!.sequence, on: loop).get().isEmpty)
+            #expect(second.storeAddress.hasPrefix("postgres://"))
         }
     }
 
