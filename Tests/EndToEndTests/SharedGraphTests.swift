@@ -135,7 +135,7 @@ struct SharedGraphTests {
             let start = try agents.spawn(1, "start", "app")
             let wait = try agents.spawn(2, "wait", "api")
             await start.waitForOutput(containing: "aiting for")
-            #expect(try await agents.syncctl(0, "fail", "db", "disk full").status == 0)
+            #expect(try await agents.syncctl(0, "fail", "db", "--reason", "disk full").status == 0)
             let refused = await start.finish()
             #expect(refused.status != 0, "\(refused)")
             #expect(refused.stderr.contains("db"), "\(refused)")
@@ -169,7 +169,9 @@ struct SharedGraphTests {
             let woken = await wait.finish()
             #expect(woken.status == 0, "\(woken)")
             let stored = try await server.psql([
-                "-tAc", "select count(*) from sync_agent.events where event::text like '%\"completed\"%'",
+                "-tAc",
+                "select count(*) from sync_agent.events where event->>'kind' = 'status_changed' "
+                    + "and event->>'to' = 'completed'",
             ])
             #expect(stored.stdout == "1\n", "\(stored)")
         }
