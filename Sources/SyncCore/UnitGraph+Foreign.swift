@@ -40,12 +40,7 @@ extension UnitGraph {
                 releaseStarts(of: unit, failing: failureCause(of: unit.name))
             } else if current.status == .started {
                 for id in waits.startWaiters[unit] ?? [] {
-                    waits.unpark(start: id)
-                    record(.waitEnded(unit: unit.name, outcome: .refused))
-                    let message =
-                        "cannot start unit \(goQuoted(unit.name)): checking status for unit \(goQuoted(unit.name)): "
-                        + "same status already set"
-                    resolutions.append(WaitResolution(id: id, result: .failure(SyncError(.sameStatus, message))))
+                    refuseStart(id, of: unit)
                 }
             } else {
                 becameReady.append(unit)

@@ -63,13 +63,18 @@ extension UnitGraph {
             unit: unit.name, dependencies: parked.dependencies, unsatisfiedAtStart: parked.unsatisfied, waited: true)
         resolutions.append(WaitResolution(id: first, result: .success(.started(info))))
         for id in ids.dropFirst() {
-            waits.unpark(start: id)
-            record(.waitEnded(unit: unit.name, outcome: .refused))
-            let message =
-                "cannot start unit \(goQuoted(unit.name)): checking status for unit \(goQuoted(unit.name)): "
-                + "same status already set"
-            resolutions.append(WaitResolution(id: id, result: .failure(SyncError(.sameStatus, message))))
+            refuseStart(id, of: unit)
         }
+    }
+
+    /// Ends the parked start `id` of `unit`, which another start won, with `same status already set`.
+    mutating func refuseStart(_ id: WaitID, of unit: UnitKey) {
+        waits.unpark(start: id)
+        record(.waitEnded(unit: unit.name, outcome: .refused))
+        let message =
+            "cannot start unit \(goQuoted(unit.name)): checking status for unit \(goQuoted(unit.name)): "
+            + "same status already set"
+        resolutions.append(WaitResolution(id: id, result: .failure(SyncError(.sameStatus, message))))
     }
 
     /// Releases every parked start of `unit` with `dependency_failed`.

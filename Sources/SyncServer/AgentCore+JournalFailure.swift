@@ -31,7 +31,8 @@ extension AgentCore {
                 .storeUnavailable,
                 "cannot store changes: the shared store \(sharing.store.storeAddress) cannot be reached "
                     + "(\(Self.describe(problem))). The agent refuses changes until it reaches it again (it retries "
-                    + "every \(Self.text(journalRetryInterval))); reads answer from its last copy of the graph. "
+                    + "every \(Self.text(journalRetryInterval)) to \(Self.text(journalRetryInterval * 4))); reads "
+                    + "answer from its last copy of the graph. "
                     + "Check that PostgreSQL runs and can be reached, then retry")
         }
         return WireError(
@@ -188,9 +189,10 @@ extension AgentCore {
 
     // MARK: Recovery
 
-    func scheduleRecovery() {
+    /// - Parameter delay: how long to wait; `journalRetryInterval` by default.
+    func scheduleRecovery(in delay: TimeAmount? = nil) {
         let core = NIOLoopBound(self, eventLoop: loop)
-        loop.scheduleTask(in: journalRetryInterval) { core.value.attemptRecovery() }
+        loop.scheduleTask(in: delay ?? journalRetryInterval) { core.value.attemptRecovery() }
     }
 
     /// Tries to rewrite the journal as a snapshot of the graph (which holds nothing unstored but the waits that

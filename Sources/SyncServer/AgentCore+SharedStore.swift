@@ -69,6 +69,7 @@ extension AgentCore {
             let core = core.value
             switch result {
             case .success(let events):
+                core.sharing?.failedAttempts = 0
                 if core.journal.problem != nil {
                     core.journal.recovered(through: core.graph.nextSequence - 1, historyCount: 0)
                     core.logger.notice(
@@ -166,7 +167,8 @@ extension AgentCore {
         } else {
             logger.debug("shared store still unreachable", metadata: ["error": "\(failure)"])
         }
-        scheduleRecovery()
+        scheduleRecovery(in: sharing?.retryDelay(base: journalRetryInterval))
+        sharing?.failedAttempts += 1
         pumpShared()
         notifyIfDrained()
     }

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The books of an agent on a ``SharedEventStore``: the work that waits until the agent's graph is current (a read)
 /// or until the agent holds the workspace's lock (a change), and whether a change or catch-up is running. Kept by
 /// ``AgentCore`` on its event loop (see `AgentCore+SharedStore.swift`).
@@ -24,6 +26,13 @@ struct SharedChanges {
     var appending = false
     /// Another agent stored events since the last catch-up.
     var wakeRequested = false
+    /// Failed attempts to reach the store in a row: the next waits longer (see ``retryDelay(base:)``).
+    var failedAttempts = 0
+
+    /// The wait before the next attempt to reach the store: `base`, doubling with each failure, at most 4 × `base`.
+    func retryDelay(base: TimeAmount) -> TimeAmount {
+        base * Int64(1 << min(failedAttempts, 2))
+    }
 
     init(store: any SharedEventStore) {
         self.store = store

@@ -131,7 +131,7 @@ struct PostgresEventStoreTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func twoStoresOnOneWorkspaceShareItOneChangeAtATime() async throws {
+    @Test(.timeLimit(.minutes(3))) func twoStoresOnOneWorkspaceShareItOneChangeAtATime() async throws {
         try await withServer { server in
             let first = try store(server)
             let second = try store(server)
