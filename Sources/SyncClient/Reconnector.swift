@@ -57,6 +57,18 @@ public struct Reconnector: Sendable {
     /// there but does not answer (stopped, hung).
     public static let grace = Duration.milliseconds(500)
 
+    /// A connection lost before ``run(retryFirstConnection:after:timeout:redeclare:_:)`` took over: the error it
+    /// ended with, and the `instance` its agent named in hello (empty when unknown).
+    public struct Loss: Sendable {
+        public var error: WireError
+        public var instance: String
+
+        public init(error: WireError, instance: String) {
+            self.error = error
+            self.instance = instance
+        }
+    }
+
     /// Whether an error means the agent went away (so the request may be repeated on a new connection).
     public static func isLoss(_ error: WireError) -> Bool {
         error.code == .unreachable || error.code == .shuttingDown
@@ -66,6 +78,9 @@ public struct Reconnector: Sendable {
     /// - Parameters:
     ///   - retryFirstConnection: retry the first connection too (to report the end of a command that ran while
     ///     the agent was restarting).
+    ///   - loss: a connection the caller had and lost, with the request perhaps sent on it: the run begins as
+    ///     after a loss (the note, reconnecting with backoff, never starting an agent) and holds the agent it
+    ///     reconnects to against that connection's instance.
     ///   - timeout: the whole operation's limit, reconnections included, honoured to the end whether or not the
     ///     agent can be reached; `nil` for none. `body` is given what is left of it each time.
     ///   - redeclare: when the agent came back with another instance, declares again what `body` relies on;
@@ -74,25 +89,31 @@ public struct Reconnector: Sendable {
     /// - Throws: the body's error; `timeout` with ``deadlineMessage`` when the deadline passes while reconnecting,
     ///   or ``grace`` after it without an answer; `agent_restarted`; `cancelled`.
     public func run<T: Sendable>(
-        retryFirstConnection: Bool = false, timeout: Duration?, redeclare: Redeclare? = nil,
-        _ body: @Sendable (SyncClient, Duration?) async throws -> T
+        retryFirstConnection: Bool = false, after loss: Loss? = nil, timeout: Duration?,
+        redeclare: Redeclare? = nil, _ body: @Sendable (SyncClient, Duration?) async throws -> T
     ) async throws -> T {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
         var notified = false
         var attempt = 0
         var client: SyncClient
-        switch await connectOnce(deadline: deadline, clock: clock) {
-        case .success(let connected):
-            client = connected
-        case .failure(let error) where retryFirstConnection && Self.isLoss(error):
+        if let loss {
             notified = true
-            onLoss(error)
+            onLoss(loss.error)
             client = try await reconnect(attempt: &attempt, clock: clock, deadline: deadline)
-        case .failure(let error):
-            throw error
+        } else {
+            switch await connectOnce(deadline: deadline, clock: clock) {
+            case .success(let connected):
+                client = connected
+            case .failure(let error) where retryFirstConnection && Self.isLoss(error):
+                notified = true
+                onLoss(error)
+                client = try await reconnect(attempt: &attempt, clock: clock, deadline: deadline)
+            case .failure(let error):
+                throw error
+            }
         }
-        let instance = client.connection.hello?.instance ?? ""
+        let instance = loss?.instance ?? client.connection.hello?.instance ?? ""
         while true {
             do {
                 defer { client.close() }

@@ -113,27 +113,12 @@ public final class SyncConnection: Sendable {
     private static func connect(
         to socketPath: SocketPath, client: String, helloTimeout: Duration, version: Int64, clientVersion: String?
     ) async throws(WireError) -> SyncConnection {
-        do {
-            try socketPath.checkSafety()
-        } catch {
-            throw WireError(.unsafeSocket, error.message)
-        }
-        let fd: Int32
-        switch Posix.connectUnix(socketPath.path) {
-        case .success(let descriptor): fd = descriptor
-        case .failure(let error): throw unreachable(socketPath, code: error.code)
-        }
-        if let refusal = PeerCheck.refusal(fd, socketPath: socketPath) {
-            Posix.closeDescriptor(fd)
-            throw refusal
-        }
+        let fd = try openSocket(socketPath)
         let connection = SyncConnection(socketPath: socketPath, fd: fd, clientName: client, version: version)
         connection.startReading()
         let watchdog = Task {
             do { try await Task.sleep(for: helloTimeout) } catch { return }
-            let waited = DurationText.short(microseconds: helloTimeout.milliseconds * 1000)
-            let message = "the agent at \(socketPath.path) did not answer hello within \(waited)"
-            connection.close(because: WireError(.unreachable, message))
+            connection.close(because: helloUnanswered(socketPath, within: helloTimeout))
         }
         defer { watchdog.cancel() }
         let request = Request.Body.hello(version: version, client: client, clientVersion: clientVersion)
@@ -154,12 +139,25 @@ public final class SyncConnection: Sendable {
         return connection
     }
 
-    /// The `unreachable` error for a failed connect, with coder's wording.
-    static func unreachable(_ socketPath: SocketPath, code: Int32) -> WireError {
-        WireError(
-            .unreachable,
-            "connect to agent socket: connect to socket: dial unix \(socketPath.path): connect: "
-                + Posix.errorText(code), posixError: code)
+    /// Connects to the socket at `socketPath` once it checked that only the user or root can have put it there,
+    /// and then that the process serving it runs as the user or root (see ``connect(to:client:helloTimeout:)``).
+    /// - Returns: the connected descriptor (close-on-exec, blocking), which the caller owns.
+    static func openSocket(_ socketPath: SocketPath) throws(WireError) -> Int32 {
+        do {
+            try socketPath.checkSafety()
+        } catch {
+            throw WireError(.unsafeSocket, error.message)
+        }
+        let fd: Int32
+        switch Posix.connectUnix(socketPath.path) {
+        case .success(let descriptor): fd = descriptor
+        case .failure(let error): throw unreachable(socketPath, code: error.code)
+        }
+        if let refusal = PeerCheck.refusal(fd, socketPath: socketPath) {
+            Posix.closeDescriptor(fd)
+            throw refusal
+        }
+        return fd
     }
 
     /// Sends one request and returns its result once the agent answers, decoded as a reply to `body` (the case of
@@ -236,9 +234,7 @@ public final class SyncConnection: Sendable {
                 + "\(version): restart it with sync-agent \(ProtocolVersion.productVersion)")
     }
 
-    private func lost() -> WireError {
-        WireError(.unreachable, "lost the connection to the agent at \(socketPath.path)")
-    }
+    private func lost() -> WireError { Self.lostConnection(socketPath) }
 
     private func fail(_ id: Int64, _ error: WireError) {
         let pending = state.withLock { $0.pending.removeValue(forKey: id) }
@@ -268,7 +264,7 @@ public final class SyncConnection: Sendable {
                     if state.withLock({ $0.closeReason != nil }) { break reading }
                 }
             } catch {
-                failure = WireError(.badFrame, "the agent sent a frame larger than \(lines.maxFrameBytes) bytes")
+                failure = Self.oversizedFrame(lines.maxFrameBytes)
                 break reading
             }
         }
@@ -285,11 +281,7 @@ public final class SyncConnection: Sendable {
         // The agent never sends what is not a reply or a push: whatever sent this is not speaking the protocol,
         // and the requests waiting on it would wait for ever.
         guard let json = try? JSON.parse(frame), let message = try? ServerMessage(json: json) else {
-            close(
-                because: WireError(
-                    .badFrame,
-                    "the agent at \(socketPath.path) sent a frame that is not a reply or a push "
-                        + "(\(frame.count) bytes); is something else listening on the socket?"))
+            close(because: Self.foreignFrame(frame.count, socketPath: socketPath))
             return
         }
         switch message {
@@ -343,12 +335,6 @@ public final class SyncConnection: Sendable {
     /// The `bad_reply` error for a reply or push of request `id` that cannot be decoded: what was wrong, from which
     /// request, and what to do.
     private func unreadable(_ error: WireError, what: String, of request: Request.Body, id: Int64) -> WireError {
-        let program = clientName.split(separator: " ").first.map(String.init) ?? clientName
-        return WireError(
-            .badReply,
-            "the agent at \(socketPath.path) sent \(what) to \(request.type) (request \(id)) that \(program) "
-                + "cannot read: \(error.message). Check that sync-agent and \(program) are the same version "
-                + "(this is \(ProtocolVersion.productVersion))",
-            requestID: id)
+        Self.unreadable(error, what: what, of: request, id: id, socketPath: socketPath, clientName: clientName)
     }
 }

@@ -56,10 +56,12 @@ extension GlobalOptions {
     /// exit 123, unless `redeclare` can declare again what the request relies on.
     ///
     /// The first connection starts an agent when none answers (unless autostart is off), except with
-    /// `retryFirstConnection`: that reports the end of a command whose agent went away meanwhile.
+    /// `retryFirstConnection`: that reports the end of a command whose agent went away meanwhile; or after `loss`, a
+    /// connection of the command that was lost already (``Reconnector/Loss``).
     func withReconnection<T: Sendable>(
         prefix: String, timeout: Duration?, timeoutMessage: String, stateLostMessage: String? = nil,
-        retryFirstConnection: Bool = false, redeclare: Reconnector.Redeclare? = nil,
+        retryFirstConnection: Bool = false, after loss: Reconnector.Loss? = nil,
+        redeclare: Reconnector.Redeclare? = nil,
         _ body: @escaping @Sendable (SyncClient, Duration?) async throws -> T
     ) async throws -> T {
         let socket = self.socket
@@ -73,7 +75,8 @@ extension GlobalOptions {
                 ? nil : Self.connector(AgentAutostart(socket: socket, turnedOffByFlag: noAutostart)))
         do {
             return try await reconnector.run(
-                retryFirstConnection: retryFirstConnection, timeout: timeout, redeclare: redeclare, body)
+                retryFirstConnection: retryFirstConnection, after: loss, timeout: timeout, redeclare: redeclare,
+                body)
         } catch var error as WireError {
             if error.code == .agentRestarted, let stateLostMessage { error.message = stateLostMessage }
             throw CommandFailure(error, prefix: prefix, socket: socket)

@@ -11,10 +11,15 @@ enum Interruptible {
         defer { withExtendedLifetime(signals) {} }
         do {
             return try await task.value
-        } catch let failure as CommandFailure where failure.status == .interrupted {
-            throw CommandFailure(.interrupted, "interrupted; \(what) was cancelled on the agent")
+        } catch let error as CommandFailure where error.status == .interrupted {
+            throw Self.failure(what)
         } catch let error as WireError where error.code == .cancelled {
-            throw CommandFailure(.interrupted, "interrupted; \(what) was cancelled on the agent")
+            throw Self.failure(what)
         }
+    }
+
+    /// The failure of a wait that a signal cancelled: exit 130, saying the agent dropped `what`.
+    static func failure(_ what: String) -> CommandFailure {
+        CommandFailure(.interrupted, "interrupted; \(what) was cancelled on the agent")
     }
 }

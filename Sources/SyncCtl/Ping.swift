@@ -13,8 +13,18 @@ struct Ping: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: .hidden) var ignored: [String] = []
 
+    private static let failurePrefix = "ping failed"
+
     func run() async throws {
-        try await global.withClient(prefix: "ping failed") { try await $0.ping() }
+        try await global.withClient(prefix: Self.failurePrefix) { try await $0.ping() }
         Output.line("Success")
+    }
+}
+
+extension Ping: SingleThreadCommand {
+    func runOnThisThread() throws -> Bool {
+        guard try global.replyOnThisThread(prefix: Self.failurePrefix, to: .ping) != nil else { return false }
+        Output.line("Success")
+        return true
     }
 }

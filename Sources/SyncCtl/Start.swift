@@ -31,8 +31,20 @@ struct Start: AsyncParsableCommand {
     func run() async throws {
         let unit = try Arity.exactlyOneUnit(arguments)
         try Arity.refuseEmptyNameAsStatus(unit)
+        try await run(after: Handover(token: SyncClient.newToken(), timeout: timeout.duration))
+    }
+
+    /// Starts the unit, going on from `handover` (what the start on the main thread left to do).
+    func run(after handover: Handover) async throws {
+        let unit = try Arity.exactlyOneUnit(arguments)
         let (info, waitedFor, _) = try await Self.start(
-            unit, timeout: timeout.duration, global: global, output: Output.line)
+            unit, timeout: handover.timeout, global: global, token: handover.token, after: handover.loss,
+            waitedFor: handover.waitedFor, output: Output.line)
+        Self.report(unit, info, waitedFor: waitedFor)
+    }
+
+    /// Prints the line of a start that succeeded, as coder prints it.
+    static func report(_ unit: String, _ info: StartInfo, waitedFor: [String]?) {
         if info.dependencies.isEmpty {
             Output.line("Unit \(goQuoted(unit)) started with no dependencies")
         } else if let waitedFor {
@@ -48,25 +60,28 @@ struct Start: AsyncParsableCommand {
     /// Starts `unit`, waiting as long as needed, across agent restarts, printing the waiting line once with
     /// `output`. Shared with `run`.
     /// - Returns: the start, and the dependencies it first waited for (`nil` when it did not wait).
-    /// - Parameter redeclare: the dependencies to declare again on an agent that came back without its state
-    ///   (`run --after`); without them such an agent stops the start: it does not know what the unit waits for.
+    /// - Parameters:
+    ///   - redeclare: the dependencies to declare again on an agent that came back without its state
+    ///     (`run --after`); without them such an agent stops the start: it does not know what the unit waits for.
+    ///   - token: the start's token, when it goes on from an earlier attempt (``Handover``).
+    ///   - loss: the connection of that attempt, when it was lost.
+    ///   - waitedFor: what that attempt printed the waiting line for (it is not printed again).
     static func start(
         _ unit: String, timeout: Duration?, global: GlobalOptions, redeclare dependencies: [String] = [],
+        token: String = SyncClient.newToken(), after loss: Reconnector.Loss? = nil, waitedFor: [String]? = nil,
         output: @escaping @Sendable (String) -> Void
     ) async throws -> (StartInfo, [String]?, instance: String?) {
-        let token = SyncClient.newToken()
         let startedOn = Mutex<String?>(nil)
         let redeclare: Reconnector.Redeclare? =
             dependencies.isEmpty
             ? nil : { @Sendable client async throws(WireError) in try await client.want(unit, dependsOn: dependencies) }
-        let waitedFor = Mutex<[String]?>(nil)
-        let info = try await Interruptible.run(what: "the wait of unit '\(unit)'") {
+        let waitedFor = Mutex<[String]?>(waitedFor)
+        let info = try await Interruptible.run(what: Self.what(unit)) {
             try await global.withReconnection(
-                prefix: "start unit failed", timeout: timeout,
-                timeoutMessage: "timeout waiting for dependencies of unit '\(unit)'",
+                prefix: Self.failurePrefix, timeout: timeout, timeoutMessage: Self.timeoutMessage(unit),
                 stateLostMessage: "\(Reconnector.stateLostMessage); \(unit)'s dependencies are unknown. "
                     + "Declare them again (syncctl want) and start it again",
-                redeclare: redeclare
+                after: loss, redeclare: redeclare
             ) { client, remaining in
                 defer { startedOn.withLock { $0 = client.connection.hello?.instance } }
                 return try await client.start(unit, timeout: remaining, token: token) { waiting in
@@ -75,12 +90,27 @@ struct Start: AsyncParsableCommand {
                         return list == nil
                     }
                     guard first else { return }
-                    output(
-                        "Unit \(goQuoted(unit)) is waiting for dependencies to be satisfied: "
-                            + "[\(waiting.unsatisfied.joined(separator: ", "))]")
+                    output(waitingLine(unit, waiting))
                 }
             }
         }
         return (info, waitedFor.withLock { $0 }, startedOn.withLock { $0 })
     }
+}
+
+extension Start {
+    /// What a start prints when it has to wait.
+    static func waitingLine(_ unit: String, _ waiting: StartWaiting) -> String {
+        "Unit \(goQuoted(unit)) is waiting for dependencies to be satisfied: "
+            + "[\(waiting.unsatisfied.joined(separator: ", "))]"
+    }
+
+    /// The wait a signal cancels, for the interrupted message.
+    static func what(_ unit: String) -> String { "the wait of unit '\(unit)'" }
+
+    /// coder's prefix of a failed start.
+    static let failurePrefix = "start unit failed"
+
+    /// coder's message when the dependencies did not complete in time.
+    static func timeoutMessage(_ unit: String) -> String { "timeout waiting for dependencies of unit '\(unit)'" }
 }

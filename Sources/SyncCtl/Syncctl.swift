@@ -37,10 +37,18 @@ public struct Syncctl: AsyncParsableCommand {
 
     /// Runs the command line `arguments` (without the program name) and ends the process with its documented exit
     /// status. Named apart from ArgumentParser's `main()`, which a call from `main.swift` would otherwise reach.
+    ///
+    /// It runs on the main actor so that what it does before its first suspension runs on the main thread while
+    /// the process has no other: `start`, `complete`, `want` and `ping` run there alone (``SingleThreadCommand``).
+    @MainActor
     public static func main(arguments: [String]) async -> Never {
         do {
             var command = try parseAsRoot(fast: arguments)
-            if var command = command as? any AsyncParsableCommand {
+            if let start = command as? Start {
+                if let handover = try start.startOnThisThread() { try await start.run(after: handover) }
+            } else if let single = command as? any SingleThreadCommand, try single.runOnThisThread() {
+                // Done on this thread.
+            } else if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
                 try command.run()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SyncCore
+import SyncProtocol
 
 struct Want: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,15 +17,34 @@ struct Want: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The unit, then the units it depends on.", valueName: "unit> <depends-on"))
     var arguments: [String] = []
 
+    private static let failurePrefix = "declare dependency failed"
+
     func run() async throws {
+        let (unit, dependencies) = try operands()
+        try await global.withClient(prefix: Self.failurePrefix, startingAgent: true) {
+            try await $0.want(unit, dependsOn: dependencies)
+        }
+        Self.report(unit, dependencies)
+    }
+
+    private func operands() throws -> (String, [String]) {
         guard arguments.count >= 2 else {
             throw CommandFailure(.usage, "at least two arguments are required: unit and one or more depends-on")
         }
-        let unit = arguments[0]
-        let dependencies = Array(arguments.dropFirst())
-        try await global.withClient(prefix: "declare dependency failed", startingAgent: true) {
-            try await $0.want(unit, dependsOn: dependencies)
-        }
+        return (arguments[0], Array(arguments.dropFirst()))
+    }
+
+    private static func report(_ unit: String, _ dependencies: [String]) {
         Output.line("Unit \(goQuoted(unit)) declared dependencies: [\(dependencies.joined(separator: ", "))]")
+    }
+}
+
+extension Want: SingleThreadCommand {
+    func runOnThisThread() throws -> Bool {
+        let (unit, dependencies) = try operands()
+        let request = Request.Body.want(unit: unit, dependsOn: dependencies)
+        guard try global.replyOnThisThread(prefix: Self.failurePrefix, to: request) != nil else { return false }
+        Self.report(unit, dependencies)
+        return true
     }
 }

@@ -1,0 +1,59 @@
+import Foundation
+import SyncTestSupport
+import Testing
+
+/// `syncctl start` as a script runs it: while it waits, the process is one thread (the agent's answer wakes that
+/// thread and nothing else runs before it prints and exits), and it still goes on as the full client does when the
+/// agent goes away and comes back.
+@Suite("syncctl start, the process")
+struct StartProcessTests {
+    private func threads(of pid: Int32) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? -1
+    }
+
+    @Test func aParkedStartIsOneThreadAndReturnsOnTheComplete() async throws {
+        try await withAgentProcess { agent in
+            _ = try await agent.syncctl("want", "app", "db")
+            _ = try await agent.syncctl("start", "db")
+            let start = try agent.spawn("start", "app", "--timeout", "1m")
+            await start.waitForOutput(containing: "is waiting")
+            #expect(threads(of: start.pid) == 1)
+            _ = try await agent.syncctl("complete", "db")
+            let result = await start.finish()
+            #expect(result.status == 0, "\(result)")
+            #expect(
+                result.stdout == "Unit \"app\" is waiting for dependencies to be satisfied: [db]\n"
+                    + "Unit \"app\" finished waiting for dependencies: [db]\n", "\(result)")
+            #expect(result.stderr.isEmpty, "\(result)")
+        }
+    }
+
+    @Test func aParkedStartKeepsWaitingAcrossAnAgentKilledAndRestartedWithItsJournal() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let arguments = ["--socket-path", directory.socket]
+        let first = try RunningProcess(Products.path("sync-agent"), arguments)
+        await first.waitForOutput(containing: "agent listening")
+        let environment = ["SYNC_AGENT_SOCKET_PATH": directory.socket]
+        let syncctl = Products.path("syncctl")
+        _ = try await RunningProcess.run(syncctl, ["want", "app", "db"], environment: environment)
+        let start = try RunningProcess(syncctl, ["start", "app", "--timeout", "60s"], environment: environment)
+        await start.waitForOutput(containing: "is waiting")
+        first.signal(SIGKILL)
+        _ = await first.finish()
+        let second = try RunningProcess(Products.path("sync-agent"), arguments)
+        defer { second.signal(SIGTERM) }
+        await second.waitForOutput(containing: "agent listening")
+        _ = try await RunningProcess.run(syncctl, ["start", "db"], environment: environment)
+        _ = try await RunningProcess.run(syncctl, ["complete", "db"], environment: environment)
+        let result = await start.finish()
+        #expect(result.status == 0, "\(result)")
+        // The waiting line once, the end once, and one note on stderr about the lost agent.
+        #expect(
+            result.stdout == "Unit \"app\" is waiting for dependencies to be satisfied: [db]\n"
+                + "Unit \"app\" finished waiting for dependencies: [db]\n", "\(result)")
+        let notes = result.stderr.split(separator: "\n")
+        #expect(notes.count == 1 && notes[0].contains("lost the agent at \(directory.socket)"), "\(result)")
+        #expect(notes.first?.hasSuffix("reconnecting, still waiting") == true, "\(result)")
+    }
+}
