@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "SyncCore"),
@@ -50,12 +51,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The PostgreSQL store (`sync-agent --store postgres://…`, docs/MULTI-HOST.md): a target of its own so that
+        // only sync-agent links postgres-nio (and its TLS and crypto); syncctl, sync-top and sync-bench do not.
+        .target(
+            name: "SyncPostgres",
+            dependencies: [
+                "SyncServer", "SyncCore", "SyncProtocol", "SyncOS",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The client checks the server's uid (SO_PEERCRED) before it sends anything: CPeerCredentials again.
         .target(name: "SyncClient", dependencies: ["SyncCore", "SyncProtocol", "SyncOS", "CPeerCredentials"]),
         .executableTarget(
             name: "sync-agent",
             dependencies: [
                 "SyncServer",
+                "SyncPostgres",
                 "SyncProtocol",
                 "SyncOS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -135,6 +149,13 @@ let package = Package(
             dependencies: [
                 "SyncServer", "SyncClient", "SyncTestSupport", "CPeerCredentials",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
+        // Runs a real PostgreSQL server (SyncTestSupport's PostgresServer).
+        .testTarget(
+            name: "SyncPostgresTests",
+            dependencies: [
+                "SyncPostgres", "SyncServer", "SyncClient", "SyncTestSupport", "SyncCore", "SyncProtocol",
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(
             name: "SyncCtlTests", dependencies: ["SyncCtl", "SyncCore", "SyncProtocol", "SyncOS", "SyncReadiness"]),

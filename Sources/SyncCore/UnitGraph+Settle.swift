@@ -35,6 +35,11 @@ extension UnitGraph {
                 passFailure(from: unit, root: unit.name, reason: nil, chain: [unit.name])
             }
         }
+        settleCompletionWaits(of: unit, from: from, to: to)
+    }
+
+    /// Resolves the completion waits that a status change of `unit` settles (records no event).
+    mutating func settleCompletionWaits(of unit: UnitKey, from: UnitStatus?, to: UnitStatus) {
         for id in (waits.completionWatchers[unit] ?? []).sorted() {
             if to.isFailure {
                 resolve(id, .failure(unitFailedError(unit.name)))
@@ -48,7 +53,7 @@ extension UnitGraph {
 
     /// Releases the parked starts of a unit that just became ready: the first is marked started in the same step,
     /// the others lose to it with `same status already set`.
-    private mutating func releaseStarts(of unit: UnitKey) {
+    mutating func releaseStarts(of unit: UnitKey) {
         guard (units[unit]?.unmet ?? 0) == 0, let ids = waits.startWaiters[unit], let first = ids.first else { return }
         let parked = waits.starts[first]!
         waits.unpark(start: first)
@@ -58,13 +63,18 @@ extension UnitGraph {
             unit: unit.name, dependencies: parked.dependencies, unsatisfiedAtStart: parked.unsatisfied, waited: true)
         resolutions.append(WaitResolution(id: first, result: .success(.started(info))))
         for id in ids.dropFirst() {
-            waits.unpark(start: id)
-            record(.waitEnded(unit: unit.name, outcome: .refused))
-            let message =
-                "cannot start unit \(goQuoted(unit.name)): checking status for unit \(goQuoted(unit.name)): "
-                + "same status already set"
-            resolutions.append(WaitResolution(id: id, result: .failure(SyncError(.sameStatus, message))))
+            refuseStart(id, of: unit)
         }
+    }
+
+    /// Ends the parked start `id` of `unit`, which another start won, with `same status already set`.
+    mutating func refuseStart(_ id: WaitID, of unit: UnitKey) {
+        waits.unpark(start: id)
+        record(.waitEnded(unit: unit.name, outcome: .refused))
+        let message =
+            "cannot start unit \(goQuoted(unit.name)): checking status for unit \(goQuoted(unit.name)): "
+            + "same status already set"
+        resolutions.append(WaitResolution(id: id, result: .failure(SyncError(.sameStatus, message))))
     }
 
     /// Releases every parked start of `unit` with `dependency_failed`.

@@ -57,6 +57,9 @@ public struct UnitGraph: Sendable {
     /// Counts the changes that can break a failure's chain: a failed or skipped unit changing status, an edge's
     /// required status replaced. See ``UnitRecord/doomedAt``.
     var failureEpoch: UInt64 = 0
+    /// Units with parked starts that events of other agents made ready, started or failed (see
+    /// `UnitGraph+Foreign.swift`).
+    var foreignStarts: Set<UnitKey> = []
 
     /// Creates an empty graph.
     /// - Parameter clock: the time source for events.

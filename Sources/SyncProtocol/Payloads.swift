@@ -237,10 +237,16 @@ public struct HelloInfo: Sendable, Equatable {
     /// The path of the socket the agent serves, as the agent sees it (the one it bound, or the one socket
     /// activation handed it). `nil` from an agent from before the field.
     public var socket: String?
+    /// The shared store the agent keeps its graph in (`postgres://…`, never with a password); `nil` for the journal
+    /// file or an agent from before the field.
+    public var store: String?
+    /// The workspace of ``store`` whose graph the agent serves, with every agent naming the same store and
+    /// workspace.
+    public var workspace: String?
 
     public init(
         version: Int64, agentVersion: String, pid: Int64, maxFrameBytes: Int64, instance: String,
-        socket: String? = nil
+        socket: String? = nil, store: String? = nil, workspace: String? = nil
     ) {
         self.version = version
         self.agentVersion = agentVersion
@@ -248,6 +254,8 @@ public struct HelloInfo: Sendable, Equatable {
         self.maxFrameBytes = maxFrameBytes
         self.instance = instance
         self.socket = socket
+        self.store = store
+        self.workspace = workspace
     }
 
     public var json: JSON {
@@ -256,6 +264,8 @@ public struct HelloInfo: Sendable, Equatable {
             ("pid", .int(pid)), ("max_frame_bytes", .int(maxFrameBytes)), ("instance", .string(instance)),
         ]
         if let socket { pairs.append(("socket", .string(socket))) }
+        if let store { pairs.append(("store", .string(store))) }
+        if let workspace { pairs.append(("workspace", .string(workspace))) }
         return .object(pairs)
     }
 
@@ -265,6 +275,7 @@ public struct HelloInfo: Sendable, Equatable {
         self.init(
             version: try fields.int("version"), agentVersion: try fields.string("agent_version"),
             pid: try fields.int("pid"), maxFrameBytes: try fields.int("max_frame_bytes"),
-            instance: try fields.string("instance"), socket: try fields.optionalString("socket"))
+            instance: try fields.string("instance"), socket: try fields.optionalString("socket"),
+            store: try fields.optionalString("store"), workspace: try fields.optionalString("workspace"))
     }
 }

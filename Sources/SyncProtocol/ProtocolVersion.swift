@@ -41,6 +41,9 @@ extension ErrorCode {
     /// The journal cannot be written (disk full, read-only, I/O error): the change was not made, and the agent
     /// refuses changes until a write succeeds again. Reads keep working.
     public static let journalUnavailable = ErrorCode("journal_unavailable")
+    /// The shared store (`sync-agent --store postgres://…`) cannot be reached: the change was not acknowledged, and
+    /// the agent refuses changes until it reaches the store again. Reads keep working, from the agent's last copy.
+    public static let storeUnavailable = ErrorCode("store_unavailable")
     /// The client side could not reach the agent, or lost it (never sent by the agent).
     public static let unreachable = ErrorCode("unreachable")
     /// The client cannot read a reply or a push of the agent: a field is missing or has the wrong type, or the

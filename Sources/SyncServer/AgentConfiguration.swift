@@ -39,6 +39,9 @@ public struct AgentConfiguration: Sendable {
     public var logger: Logger
     /// The time source for events (the system clock by default).
     public var clock: UnitGraph.Clock
+    /// Where the agent keeps its events instead of ``journalPath``'s file (the PostgreSQL store of `--store`);
+    /// `nil`: the journal file, or nothing with `--ephemeral`.
+    package var store: (any EventStore)?
 
     public init(
         socketPath: SocketPath, handedSocket: HandedSocket? = nil, journalPath: String? = nil,

@@ -26,6 +26,15 @@ extension AgentCore {
     /// The refusal of a change while the journal cannot be written.
     func journalRefusal() -> WireError? {
         guard let problem = journal.problem else { return nil }
+        if let sharing {
+            return WireError(
+                .storeUnavailable,
+                "cannot store changes: the shared store \(sharing.store.storeAddress) cannot be reached "
+                    + "(\(Self.describe(problem))). The agent refuses changes until it reaches it again (it retries "
+                    + "every \(Self.text(journalRetryInterval)) to \(Self.text(journalRetryInterval * 4))); reads "
+                    + "answer from its last copy of the graph. "
+                    + "Check that PostgreSQL runs and can be reached, then retry")
+        }
         return WireError(
             .journalUnavailable,
             "cannot store changes: \(Self.describe(problem)). The agent refuses changes until it can write its "
@@ -34,10 +43,17 @@ extension AgentCore {
 
     /// A sync failed. Returns to what the journal holds and refuses changes until it can be written again.
     func journalFailed(_ failure: StoreFailure, stored durable: Result<StoredState, StoreFailure>) {
-        let undone = WireError(
-            .journalUnavailable,
-            "the change was not stored, so it was undone: \(Self.describe(failure)). The agent refuses changes "
-                + "until it can write its journal again; reads still work. Free space or fix the file, then retry")
+        let undone =
+            sharing == nil
+            ? WireError(
+                .journalUnavailable,
+                "the change was not stored, so it was undone: \(Self.describe(failure)). The agent refuses changes "
+                    + "until it can write its journal again; reads still work. Free space or fix the file, then retry")
+            : WireError(
+                .storeUnavailable,
+                "the change was not acknowledged: \(Self.describe(failure)). If the shared store received its commit "
+                    + "it stands, else it was undone; check with syncctl status once the store is back. The agent "
+                    + "refuses changes until it reaches the store again; reads answer from its last copy")
         let contents: StoredState
         switch durable {
         case .success(let read):
@@ -88,6 +104,9 @@ extension AgentCore {
         for (waitID, request, rearm) in toPark.sorted(by: { $0.0 < $1.0 }) {
             parkAgain(waitID, request, rearm: rearm, undone: undone)
         }
+        // A shared store already holds the waits parked again: what they record here would take sequence numbers
+        // that belong to the next change.
+        if sharing != nil { graph.discardPendingEvents() }
         afterChange()
         flushAll()
         scheduleRecovery()
@@ -170,14 +189,19 @@ extension AgentCore {
 
     // MARK: Recovery
 
-    private func scheduleRecovery() {
+    /// - Parameter delay: how long to wait; `journalRetryInterval` by default.
+    func scheduleRecovery(in delay: TimeAmount? = nil) {
         let core = NIOLoopBound(self, eventLoop: loop)
-        loop.scheduleTask(in: journalRetryInterval) { core.value.attemptRecovery() }
+        loop.scheduleTask(in: delay ?? journalRetryInterval) { core.value.attemptRecovery() }
     }
 
     /// Tries to rewrite the journal as a snapshot of the graph (which holds nothing unstored but the waits that
     /// began and ended meanwhile). Success ends the refusal of changes.
     private func attemptRecovery() {
+        if let sharing {
+            attemptSharedRecovery(sharing.store)
+            return
+        }
         guard journal.problem != nil, !shuttingDown, let store = journal.store else { return }
         guard journal.mayRecover else {
             scheduleRecovery()

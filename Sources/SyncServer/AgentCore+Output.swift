@@ -49,9 +49,14 @@ extension AgentCore {
             switch result {
             case .success(.durable):
                 core.deliver(core.journal.appended(events.count))
-                if !core.compactIfDue() { core.startSync() }
+                if core.sharing?.appending == true {
+                    core.sharedStepEnded()
+                } else if !core.compactIfDue() {
+                    core.startSync()
+                }
             case .success(.failed(let failure, let stored)):
                 core.journalFailed(failure, stored: stored)
+                if core.sharing?.appending == true { core.sharedStepEnded() }
             case .failure(let error):
                 // The store's worker is gone: the agent is stopping.
                 core.journalFailed(
@@ -65,7 +70,10 @@ extension AgentCore {
     /// Rewrites the store as a snapshot when it has grown and everything produced is stored.
     /// - Returns: whether a compaction started (it starts the next append itself when done).
     private func compactIfDue() -> Bool {
-        guard let store = journal.store, journal.compactionDue(graphSize: graph.unitCount + graph.edgeCount) else {
+        // Several agents read a shared store's events after their own last one: it is not compacted under them.
+        guard let store = journal.store, sharing == nil,
+            journal.compactionDue(graphSize: graph.unitCount + graph.edgeCount)
+        else {
             return false
         }
         let before = journal.beginCompaction(through: graph.nextSequence - 1)

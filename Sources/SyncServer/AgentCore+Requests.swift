@@ -154,7 +154,7 @@ extension AgentCore {
     /// A parked request's timeout expired.
     func expire(_ waitID: WaitID) {
         guard let request = parked.release(waitID) else { return }
-        graph.endWait(waitID, outcome: .timeout)
+        endWaitInGraph(waitID, outcome: .timeout)
         let message: String
         switch request.kind {
         case .start(let unit, _):
@@ -173,7 +173,7 @@ extension AgentCore {
         switch connection.inflight[target] {
         case .wait(let waitID):
             guard let request = parked.release(waitID) else { fallthrough }
-            graph.endWait(waitID, outcome: .cancelled)
+            endWaitInGraph(waitID, outcome: .cancelled)
             finish(request, waitID, with: .error(target, cancelled))
         case .subscription:
             unsubscribe(target, on: connection)
@@ -193,5 +193,15 @@ extension AgentCore {
         return UnitStatusReport(
             unit: unit, info: graph.info(unit), isReady: graph.isReady(unit),
             dependencies: graph.dependencies(of: unit), dependents: graph.dependents(of: unit))
+    }
+}
+
+extension Request {
+    /// Whether the answer depends on the graph: with a shared store it waits until the agent caught up.
+    var readsGraph: Bool {
+        switch body {
+        case .hello, .ping, .cancel: return false
+        default: return true
+        }
     }
 }

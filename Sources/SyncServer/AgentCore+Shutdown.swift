@@ -9,7 +9,7 @@ extension AgentCore {
     func shutDown() -> EventLoopFuture<Void> {
         shuttingDown = true
         for (waitID, request) in parked.takeAll() {
-            graph.endWait(waitID, outcome: .disconnected)
+            endWaitInGraph(waitID, outcome: .disconnected)
             let message = "the agent is shutting down; request \(request.requestID) was not finished"
             finish(request, waitID, with: .error(request.requestID, WireError(.shuttingDown, message)))
         }

@@ -27,6 +27,9 @@ final class AgentCore {
     /// What the store holds and what waits for it (see `AgentCore+Output.swift`); while the store cannot be
     /// written, changes are refused (see `AgentCore+JournalFailure.swift`).
     var journal: JournalGate
+    /// With a store several agents share: what waits for the graph to be current (see
+    /// `AgentCore+SharedStore.swift`); `nil` with the journal file.
+    var sharing: SharedChanges?
     /// Called when the agent must stop: its journal failed and could not even be read back.
     var onFatalError: ((String) -> Void)?
     /// Parked `start`s and `wait`s, with their timers.
@@ -71,10 +74,12 @@ final class AgentCore {
         self.journal = JournalGate(
             store: store, restored: restored, compactAfterRecords: configuration.compactAfterLines)
         self.parked = ParkedWaits(loop: loop)
+        let shared = store as? any SharedEventStore
+        self.sharing = shared.map { SharedChanges(store: $0) }
         self.hello = HelloInfo(
             version: ProtocolVersion.current, agentVersion: ProtocolVersion.productVersion, pid: pid,
             maxFrameBytes: Int64(configuration.maxFrameBytes), instance: instance,
-            socket: configuration.socketPath.path)
+            socket: configuration.socketPath.path, store: shared?.storeAddress, workspace: shared?.workspace)
         parked.onExpiry = { [weak self] waitID in self?.expire(waitID) }
     }
 
@@ -102,7 +107,7 @@ final class AgentCore {
         for (_, inflight) in connection.inflight.sorted(by: { $0.key < $1.key }) {
             guard case .wait(let wait) = inflight else { continue }
             _ = parked.release(wait)
-            graph.endWait(wait, outcome: .disconnected)
+            endWaitInGraph(wait, outcome: .disconnected)
             dropped += 1
         }
         subscriptions.removeAll(of: connection.id)
@@ -140,6 +145,14 @@ final class AgentCore {
         } catch {
             noteRefusal("refused a bad request", kind: "bad_request", on: connection, error: error.message)
             send(.error(error.requestID, error), to: connection)
+            return
+        }
+        if sharing != nil, request.readsGraph {
+            let id = connection.id
+            whenCurrent(changes: request.body.changesState) { [unowned self] in
+                guard let connection = connections[id], connection.refusal == nil else { return }
+                handle(request, on: connection)
+            }
             return
         }
         handle(request, on: connection)

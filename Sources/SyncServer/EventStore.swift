@@ -27,7 +27,7 @@ import SyncProtocol
 /// compactions come from the agent's event loop, one at a time: the next is asked for only once the previous one
 /// completed. Their futures complete on the loop they are given, never before the call has returned (the work
 /// runs elsewhere). ``close()`` comes last.
-protocol EventStore: AnyObject, Sendable {
+package protocol EventStore: AnyObject, Sendable {
     /// Where the store is, for log lines and messages: the journal's path.
     var location: String { get }
 
@@ -52,7 +52,7 @@ protocol EventStore: AnyObject, Sendable {
 }
 
 /// How an append ended.
-enum EventStoreAppend {
+package enum EventStoreAppend: Sendable {
     /// Every event of the append is durable.
     case durable
     /// They are not. `stored` is the state the store holds now (nothing of the failed append), or why even that
@@ -61,47 +61,54 @@ enum EventStoreAppend {
 }
 
 /// What a store holds.
-struct StoredState {
+package struct StoredState: Sendable {
     /// The history's name (see ``HelloInfo/instance``); it changes only when the history starts anew.
-    var instance: String
+    package var instance: String
     /// The graph as of the last stored event (`snapshot.sequence`).
-    var snapshot: GraphSnapshot
+    package var snapshot: GraphSnapshot
     /// The events the store holds, oldest first, for the stream's history.
-    var events: [SyncEvent]
+    package var events: [SyncEvent]
     /// Records stored since the last compaction: the agent compacts once they far outnumber the graph.
-    var recordsSinceCompaction: Int
+    package var recordsSinceCompaction: Int
+
+    package init(instance: String, snapshot: GraphSnapshot, events: [SyncEvent], recordsSinceCompaction: Int) {
+        self.instance = instance
+        self.snapshot = snapshot
+        self.events = events
+        self.recordsSinceCompaction = recordsSinceCompaction
+    }
 }
 
 /// One event as the agent stores and streams it: its sequence number and its compact JSON, encoded once for the
 /// journal and every subscriber whatever its protocol version.
-struct EncodedEvent {
-    var sequence: UInt64
-    var json: String
+package struct EncodedEvent: Sendable {
+    package var sequence: UInt64
+    package var json: String
     /// The protocol version that introduced the event's kind: subscribers of older versions are not sent it.
-    var version: Int64 = 1
+    package var version: Int64 = 1
 
-    init(sequence: UInt64, json: String, version: Int64 = 1) {
+    package init(sequence: UInt64, json: String, version: Int64 = 1) {
         self.sequence = sequence
         self.json = json
         self.version = version
     }
 
-    init(_ event: SyncEvent) {
+    package init(_ event: SyncEvent) {
         self.init(
             sequence: event.sequence, json: event.json.compact, version: ProtocolVersion.introduced(event.kind))
     }
 
     /// Whether a client of protocol `version` may be sent the event.
-    func isVisible(to version: Int64) -> Bool { self.version <= version }
+    package func isVisible(to version: Int64) -> Bool { self.version <= version }
 }
 
 /// A store could not be used; the message says what happened, where, and what to do.
-struct StoreFailure: Error, CustomStringConvertible {
-    var description: String
+package struct StoreFailure: Error, Sendable, CustomStringConvertible {
+    package var description: String
     /// The `errno` behind it, when a system call failed.
-    var code: Int32?
+    package var code: Int32?
 
-    init(description: String, code: Int32? = nil) {
+    package init(description: String, code: Int32? = nil) {
         self.description = description
         self.code = code
     }

@@ -58,6 +58,14 @@ struct JournalGate {
         output.seal()
     }
 
+    /// Events produced and not yet handed to the store.
+    var hasUnwritten: Bool { !output.unwritten.isEmpty }
+
+    /// Another agent stored the events up to `sequence` (a shared store): they are durable already.
+    mutating func caughtUp(through sequence: UInt64) {
+        durableSequence = max(durableSequence, sequence)
+    }
+
     // MARK: Appends
 
     /// Takes the events for the next append, if one may start (a store, no append or compaction running, not

@@ -55,9 +55,11 @@ public final class SyncServer: Sendable {
         let handed = configuration.handedSocket
         let socketGuard = SocketGuard(path, adopting: handed != nil)
         try socketGuard.acquire()
-        let store: (any EventStore)? = configuration.journalPath.map {
-            FileJournalStore(path: $0, clock: configuration.clock, logger: configuration.logger)
-        }
+        let store: (any EventStore)? =
+            configuration.store
+            ?? configuration.journalPath.map {
+                FileJournalStore(path: $0, clock: configuration.clock, logger: configuration.logger)
+            }
         var restored: StoredState?
         if let store {
             do {
@@ -77,6 +79,10 @@ public final class SyncServer: Sendable {
                 AgentCore(configuration: configuration, loop: loop, pid: pid, store: store, restored: restored),
                 eventLoop: loop)
         }.get()
+        if let shared = store as? any SharedEventStore {
+            // Another agent stored events: this one catches up and wakes its waiters, on its loop.
+            shared.listen { loop.execute { core.value.sharedStoreWoke() } }
+        }
         let maxFrameBytes = configuration.maxFrameBytes
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Self.backlog)

@@ -36,6 +36,14 @@ struct SyncAgentCommand: AsyncParsableCommand {
             it exits 1 naming that pid. A journal deleted or replaced while the agent runs is written back in \
             full within a second (or at its next change), with a warning.
 
+            With --store postgres://USER@HOST:PORT/DB (or $SYNC_AGENT_STORE) the graph is kept in PostgreSQL \
+            instead, in the workspace --workspace names (tables created and migrated by the agent; a change is \
+            acknowledged once committed). Every agent naming the same store and workspace, on this host or \
+            another, serves one graph: a change is one transaction under the workspace's lock, other agents are \
+            told by NOTIFY and wake their waiters, and reads answer after catching up. PostgreSQL unreachable at \
+            start: exit 1; lost later: changes are refused with store_unavailable and reads answer from the \
+            agent's last copy until it is back (docs/MULTI-HOST.md).
+
             Only the agent's own user and root may talk to it: the socket is 0600, and each connection's peer uid \
             is checked (SO_PEERCRED). When the journal cannot be written (disk full, read-only), the change is \
             undone and refused with journal_unavailable, and changes are refused until a write succeeds again; \
@@ -60,6 +68,9 @@ struct SyncAgentCommand: AsyncParsableCommand {
 
     @Flag(help: "Keep the state in memory only: no journal, nothing survives a restart.")
     var ephemeral = false
+
+    @OptionGroup(title: "PostgreSQL store")
+    var store: StoreOptions
 
     @Option(
         name: .long,
@@ -102,6 +113,7 @@ struct SyncAgentCommand: AsyncParsableCommand {
             throw ValidationError("--ephemeral and --state-file exclude each other")
         }
         try limits.validate()
+        try store.validate(journalChosen: ephemeral || stateFile != nil)
     }
 
     func run() async throws {
@@ -135,10 +147,12 @@ struct SyncAgentCommand: AsyncParsableCommand {
         }
         let server: SyncServer
         do {
-            server = try await SyncServer.start(
-                AgentConfiguration(
-                    socketPath: path, handedSocket: handed, journalPath: journal, maxFrameBytes: limits.maxFrameBytes,
-                    limits: limits.agentLimits, logger: Logger(label: "sync-agent")))
+            var configuration = AgentConfiguration(
+                socketPath: path, handedSocket: handed, journalPath: journal, maxFrameBytes: limits.maxFrameBytes,
+                limits: limits.agentLimits, logger: Logger(label: "sync-agent"))
+            configuration.store = try store.eventStore(
+                journalChosen: ephemeral || stateFile != nil, logger: configuration.logger)
+            server = try await SyncServer.start(configuration)
         } catch {
             try? Descriptor.writeAll(2, "sync-agent: error: \(error)\n")
             throw ExitCode.failure

@@ -42,6 +42,16 @@ struct ReplyTests {
             #"{"version":1,"agent":"sync-agent","agent_version":"0.1.0","pid":4242,"max_frame_bytes":1048576,"#
                 + #""instance":"9f3c"}"#
         ),
+        (
+            .hello(version: 1, client: nil),
+            .hello(
+                HelloInfo(
+                    version: 1, agentVersion: "0.1.0", pid: 7, maxFrameBytes: 1024, instance: "9f3c",
+                    socket: "/run/a.sock", store: "postgres://ci@db:5432/graph", workspace: "staging")),
+            #"{"version":1,"agent":"sync-agent","agent_version":"0.1.0","pid":7,"max_frame_bytes":1024,"#
+                + #""instance":"9f3c","socket":"/run/a.sock","store":"postgres://ci@db:5432/graph","#
+                + #""workspace":"staging"}"#
+        ),
         (.ping, .ping, "{}"),
         (
             .want(unit: "claude", dependsOn: ["git"]), .want(unit: "claude", declared: ["git"]),

@@ -2,8 +2,9 @@ import Foundation
 import SyncOS
 import Synchronization
 
-/// A throwaway PostgreSQL server for tests: `initdb` into a temporary directory, then `postgres` listening only on
-/// a private Unix socket directory (no TCP), with the environment the test gives it (such as `NOTIFY_SOCKET`).
+/// A throwaway PostgreSQL server for tests: `initdb` into a temporary directory, then `postgres` listening on a
+/// private Unix socket directory (and on a free loopback TCP port when asked, else no TCP), with the environment the
+/// test gives it (such as `NOTIFY_SOCKET`).
 ///
 /// PostgreSQL refuses to run as root, and CI runs the tests as root: there the server runs as the user `postgres`
 /// (which Debian's package creates) through `setpriv`, which changes the user and execs, so the process the test
@@ -26,14 +27,21 @@ public final class PostgresServer: Sendable {
     public var socketDirectory: String { root + "/socket" }
     /// The database user, and the system user the server runs as when the tests run as root.
     public let user: String
+    /// The server's port: its loopback TCP port with `loopback`, else 5432 (which names the socket file).
+    public let port: Int
+    /// Whether the server also listens on 127.0.0.1:``port``.
+    public let loopback: Bool
     private let owner: (uid: uid_t, gid: gid_t)?
     private let server = Mutex<RunningProcess?>(nil)
 
     /// Finds the binaries and runs `initdb` (about a second).
+    /// - Parameter loopback: also listen on a free TCP port of 127.0.0.1 (trusted, as the socket is).
     /// - Throws: ``Failure`` saying what to install when PostgreSQL or the `postgres` user is missing, or with
     ///   initdb's output when it fails.
-    public init() async throws {
+    public init(loopback: Bool = false) async throws {
         binaries = try Self.findBinaries()
+        self.loopback = loopback
+        port = loopback ? try Self.freeLoopbackPort() : 5432
         if geteuid() == 0 {
             guard let entry = getpwnam("postgres") else {
                 throw Failure(
@@ -113,8 +121,9 @@ public final class PostgresServer: Sendable {
     /// run db … -- COMMAND`).
     public var serverCommand: [String] {
         [
-            binaries + "/postgres", "-D", root + "/data", "-k", socketDirectory, "-c", "listen_addresses=",
-            "-c", "fsync=off", "-c", "shared_buffers=16MB", "-c", "max_connections=20",
+            binaries + "/postgres", "-D", root + "/data", "-k", socketDirectory,
+            "-c", "listen_addresses=\(loopback ? "127.0.0.1" : "")", "-p", "\(port)", "-c", "fsync=off", "-c",
+            "shared_buffers=16MB", "-c", "max_connections=20",
         ]
     }
 
@@ -177,7 +186,8 @@ public final class PostgresServer: Sendable {
     /// Runs `psql` as ``user`` on the server's socket with `arguments` (say `["-tAc", "select 1"]`).
     public func psql(_ arguments: [String]) async throws -> RunningProcess.Result {
         try await RunningProcess.run(
-            binaries + "/psql", ["-h", socketDirectory, "-U", user, "-d", "postgres", "-X"] + arguments)
+            binaries + "/psql",
+            ["-h", socketDirectory, "-p", "\(port)", "-U", user, "-d", "postgres", "-X"] + arguments)
     }
 
     /// Makes `root/name`, mode 0700, owned by the server's user (so a notify socket can go there).
@@ -205,6 +215,24 @@ public final class PostgresServer: Sendable {
     }
 
     private static let setpriv = "/usr/bin/setpriv"
+
+    /// A TCP port of 127.0.0.1 that nothing listens on now: bound to port 0, read back, released.
+    private static func freeLoopbackPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw Failure(description: "bind 127.0.0.1:0: \(String(cString: strerror(errno)))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 
     /// The program and arguments that run `command` as ``user`` (through `setpriv` when the tests run as root) with
     /// umask 077, whatever the test process's is at that moment (a child inheriting a stricter one, as when

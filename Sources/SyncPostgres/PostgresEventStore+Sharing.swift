@@ -1,0 +1,93 @@
+import NIOCore
+import PostgresNIO
+import SyncCore
+import SyncProtocol
+import SyncServer
+
+/// Changes under the workspace's lock and catch-ups, on the store's loop (see ``SharedEventStore``).
+extension PostgresEventStore: SharedEventStore {
+    package var storeAddress: String { "\(address)" }
+
+    package func beginChange(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]> {
+        storeLoop.flatSubmit { self.performBeginChange(after: sequence) }.hop(to: loop)
+    }
+
+    package func endChange(on loop: any EventLoop) -> EventLoopFuture<Void> {
+        storeLoop.flatSubmit { () -> EventLoopFuture<Void> in
+            guard self.changeOpen, let connection = self.connection else {
+                return self.storeLoop.makeSucceededVoidFuture()
+            }
+            self.changeOpen = false
+            return self.rollBack(connection)
+        }.hop(to: loop)
+    }
+
+    package func catchUp(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]> {
+        storeLoop.flatSubmit { () -> EventLoopFuture<[SyncEvent]> in
+            if let failure: EventLoopFuture<[SyncEvent]> = self.closedFailure() { return failure }
+            return self.withConnection { self.readEvents(after: sequence, on: $0) }.map { self.mirrorEvents($0) }
+                .flatMapErrorThrowing { throw self.unavailable($0) }
+        }.hop(to: loop)
+    }
+
+    /// `BEGIN`, the workspace's transaction-level lock (others wait for it), then the events after `sequence`.
+    private func performBeginChange(after sequence: UInt64) -> EventLoopFuture<[SyncEvent]> {
+        if let failure: EventLoopFuture<[SyncEvent]> = closedFailure() { return failure }
+        let lock = PostgresQuery(
+            unsafeSQL: "SELECT pg_advisory_xact_lock(\(PostgresSchema.lockClass), \(workspaceID))")
+        return withConnection { connection in
+            self.run(["BEGIN"], on: connection)
+                .flatMap { connection.query(lock, logger: self.logger) }
+                .flatMap { _ in self.readEvents(after: sequence, on: connection) }
+                .flatMapError { error in self.rollBack(connection).flatMapThrowing { throw error } }
+        }.map { events in
+            self.changeOpen = true
+            return self.mirrorEvents(events)
+        }.flatMapErrorThrowing { throw self.unavailable($0) }
+    }
+
+    /// The events after `sequence`, oldest first; a gap (the events were compacted away under this agent) fails.
+    private func readEvents(after sequence: UInt64, on connection: PostgresConnection)
+        -> EventLoopFuture<[SyncEvent]>
+    {
+        let query: PostgresQuery = """
+            SELECT seq, event::text FROM sync_agent.events
+            WHERE workspace = \(workspaceID) AND seq > \(Int64(sequence)) ORDER BY seq
+            """
+        return connection.query(query, logger: logger).flatMapThrowing { result in
+            var expected = sequence + 1
+            var events: [SyncEvent] = []
+            for row in result.rows {
+                let (seq, text) = try row.decode((Int64, String).self)
+                guard UInt64(seq) == expected, let json = try? JSON.parse(text), let event = SyncEvent(json: json),
+                    event.sequence == expected
+                else {
+                    throw StoreFailure(
+                        description: "store \(self.location) holds event \(seq) where this agent expected event "
+                            + "\(expected) (its events were compacted or rewritten); restart this agent to load them")
+                }
+                events.append(event)
+                expected += 1
+            }
+            return events
+        }
+    }
+
+    /// Keeps the mirror (the graph as of the last committed event) up with what others stored.
+    private func mirrorEvents(_ events: [SyncEvent]) -> [SyncEvent] {
+        for event in events where event.sequence == mirror.nextSequence {
+            mirror.replay(event)
+        }
+        records += events.count
+        return events
+    }
+
+    private func closedFailure<T>() -> EventLoopFuture<T>? {
+        closed ? storeLoop.makeFailedFuture(StoreFailure(description: "store \(location) is closed")) : nil
+    }
+
+    private func unavailable(_ error: any Error) -> StoreFailure {
+        if let failure = error as? StoreFailure { return failure }
+        return StoreFailure(description: "cannot reach store \(location): \(Self.reason(error))")
+    }
+}

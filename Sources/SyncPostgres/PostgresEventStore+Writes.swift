@@ -1,0 +1,174 @@
+import NIOCore
+import PostgresNIO
+import SyncCore
+import SyncProtocol
+import SyncServer
+
+/// Appends and compactions, on the store's loop.
+extension PostgresEventStore {
+    /// The sequence number of the last event this store knows to be committed.
+    var head: UInt64 { mirror.nextSequence - 1 }
+
+    /// Moves `head` from the number before the first event to the last one and inserts the events, only if `head`
+    /// was where this agent expects it: inside the open change, then `NOTIFY` and `COMMIT`; without one (a change
+    /// that could not be opened never appends, so only a test does that) as one statement.
+    func performAppend(_ events: [EncodedEvent]) -> EventLoopFuture<EventStoreAppend> {
+        guard !closed else {
+            return storeLoop.makeFailedFuture(StoreFailure(description: "store \(location) is closed"))
+        }
+        guard let first = events.first, let last = events.last else {
+            return storeLoop.makeSucceededFuture(.durable)
+        }
+        let id = workspaceID
+        let sequences = events.map { Int64($0.sequence) }
+        let texts = events.map(\.json)
+        let query: PostgresQuery = """
+            WITH moved AS (
+                UPDATE sync_agent.workspaces SET head = \(Int64(last.sequence))
+                WHERE id = \(id) AND head = \(Int64(first.sequence) - 1) RETURNING id
+            )
+            INSERT INTO sync_agent.events (workspace, seq, event, origin)
+            SELECT moved.id, e.seq, e.event::json, \(origin)
+            FROM moved, unnest(\(sequences)::bigint[], \(texts)::text[]) AS e (seq, event)
+            """
+        let range =
+            first.sequence == last.sequence ? "event \(first.sequence)" : "events \(first.sequence)…\(last.sequence)"
+        let inChange = changeOpen
+        changeOpen = false
+        return withConnection { connection in
+            connection.query(query, logger: self.logger).map { $0.metadata.rows ?? 0 }.flatMap { inserted in
+                guard inChange else { return self.storeLoop.makeSucceededFuture(inserted) }
+                guard inserted == events.count else {
+                    return self.rollBack(connection).map { inserted }
+                }
+                return connection.query(
+                    "SELECT pg_notify(\(self.notificationChannel), \(self.notificationPayload))", logger: self.logger
+                ).flatMap { _ in self.run(["COMMIT"], on: connection) }.map { inserted }
+                    .flatMapError { error in self.rollBack(connection).flatMapThrowing { throw error } }
+            }
+        }.flatMap { inserted -> EventLoopFuture<EventStoreAppend> in
+            guard inserted == events.count else { return self.conflict(range) }
+            self.replayIntoMirror(events)
+            self.records += events.count
+            self.unacknowledged = nil
+            return self.storeLoop.makeSucceededFuture(.durable)
+        }.flatMapError { error in
+            if let error = error as? PSQLError, error.serverInfo?[.sqlState] == "23505" {
+                return self.conflict(range)
+            }
+            // The commit may have happened with its answer lost: a compaction may replace those events.
+            self.unacknowledged = last.sequence
+            let failure = StoreFailure(
+                description: "cannot store \(range) in \(self.location): \(Self.reason(error))")
+            return self.storeLoop.makeSucceededFuture(.failed(failure, stored: .success(self.mirrorState)))
+        }
+    }
+
+    /// Another writer moved the workspace on: the append failed, with what the database holds now.
+    private func conflict(_ range: String) -> EventLoopFuture<EventStoreAppend> {
+        let failure = StoreFailure(
+            description: "cannot store \(range) in \(location): another writer stored events after event \(head) "
+                + "first")
+        return withConnection { self.readState($0) }.map { state -> EventStoreAppend in
+            self.adopt(state)
+            return .failed(failure, stored: .success(state))
+        }.recover { error in
+            .failed(failure, stored: .failure(StoreFailure(description: Self.reason(error))))
+        }
+    }
+
+    private func replayIntoMirror(_ events: [EncodedEvent]) {
+        for encoded in events where encoded.sequence == mirror.nextSequence {
+            guard let json = try? JSON.parse(encoded.json), let event = SyncEvent(json: json) else { continue }
+            mirror.replay(event)
+        }
+    }
+
+    /// One transaction: check that `head` is where this store left it, replace the workspace's events with
+    /// `history`, write the snapshot, and move `head` to it.
+    func performCompaction(
+        instance newInstance: String, snapshot: GraphSnapshot, history: [EncodedEvent]
+    ) -> EventLoopFuture<Void> {
+        guard !closed else {
+            return storeLoop.makeFailedFuture(StoreFailure(description: "store \(location) is closed"))
+        }
+        let id = workspaceID
+        let allowed = [Int64(head)] + (unacknowledged.map { [Int64($0)] } ?? [])
+        let sequences = history.map { Int64($0.sequence) }
+        let texts = history.map(\.json)
+        let snapshotText = snapshot.json.compact
+        return withConnection { connection -> EventLoopFuture<Void> in
+            self.run(["BEGIN"], on: connection)
+                .flatMap {
+                    connection.query(
+                        """
+                        UPDATE sync_agent.workspaces SET head = \(Int64(snapshot.sequence)), instance = \(newInstance)
+                        WHERE id = \(id) AND head = ANY(\(allowed)::bigint[])
+                        """, logger: self.logger)
+                }
+                .flatMapThrowing { result in
+                    guard result.metadata.rows == 1 else {
+                        throw StoreFailure(
+                            description: "cannot compact \(self.location): another writer changed the workspace "
+                                + "while this agent was disconnected; restart this agent to load what it holds")
+                    }
+                }
+                .flatMap {
+                    connection.query("DELETE FROM sync_agent.events WHERE workspace = \(id)", logger: self.logger)
+                }
+                .flatMap { _ in
+                    connection.query(
+                        """
+                        INSERT INTO sync_agent.events (workspace, seq, event, origin)
+                        SELECT \(id), e.seq, e.event::json, \(self.origin)
+                        FROM unnest(\(sequences)::bigint[], \(texts)::text[]) AS e (seq, event)
+                        """, logger: self.logger)
+                }
+                .flatMap { _ in
+                    connection.query(
+                        """
+                        INSERT INTO sync_agent.snapshots (workspace, seq, snapshot)
+                        VALUES (\(id), \(Int64(snapshot.sequence)), \(snapshotText)::json)
+                        ON CONFLICT (workspace) DO UPDATE
+                        SET seq = EXCLUDED.seq, snapshot = EXCLUDED.snapshot, taken_at = now()
+                        """, logger: self.logger)
+                }
+                .flatMap { _ in self.run(["COMMIT"], on: connection) }
+                .flatMapError { error in self.rollBack(connection).flatMapThrowing { throw error } }
+        }.map {
+            self.mirror = UnitGraph(snapshot: snapshot, clock: self.clock)
+            self.instance = newInstance
+            self.records = history.count + 1
+            self.unacknowledged = nil
+        }.flatMapErrorThrowing { error in
+            if error is StoreFailure { throw error }
+            throw StoreFailure(description: "cannot compact \(self.location): \(Self.reason(error))")
+        }
+    }
+
+    /// Runs `body` on the connection, first connecting again (and listening again) when it was lost. An operation still running after `operationTimeout` closes the connection, which fails it.
+    func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) -> EventLoopFuture<T>
+    ) -> EventLoopFuture<T> {
+        reconnectIfNeeded().flatMap { connection in
+            let timeout = self.storeLoop.scheduleTask(in: self.operationTimeout) {
+                self.logger.warning(
+                    "store did not answer in time; closing its connection",
+                    metadata: ["store": "\(self.location)", "timeout": "\(self.operationTimeout)"])
+                _ = Self.close(connection)
+            }
+            return body(connection).always { _ in timeout.cancel() }
+        }
+    }
+
+    private func reconnectIfNeeded() -> EventLoopFuture<PostgresConnection> {
+        if let connection, !connection.isClosed { return storeLoop.makeSucceededFuture(connection) }
+        connection = nil
+        return connect().map { connection in
+            self.logger.notice("store connected again", metadata: ["store": "\(self.location)"])
+            self.connection = connection
+            self.listen(on: connection)
+            return connection
+        }
+    }
+}

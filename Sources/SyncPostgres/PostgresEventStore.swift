@@ -1,0 +1,384 @@
+@preconcurrency import Glibc
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import SyncCore
+import SyncProtocol
+import SyncServer
+import Synchronization
+
+/// The agent's ``EventStore`` in PostgreSQL (`sync-agent --store postgres://…`): one workspace's events and snapshot
+/// in the tables of ``PostgresSchema``, which ``load()`` creates or migrates.
+///
+/// **Every agent naming the same store and workspace serves one graph** (a ``SharedEventStore``). A change is one
+/// transaction: ``beginChange(after:on:)`` takes the workspace's transaction-level advisory lock
+/// (``PostgresSchema/lockClass``, the workspace's id) and reads the events stored after the agent's last one; the
+/// append that ends it moves the workspace's `head` from the sequence number before its first event to the last one,
+/// inserts the events with the numbers the graph gave them, `NOTIFY`s the workspace's channel
+/// (``notificationChannel``, with this agent's ``origin`` as payload) and commits. When `head` is not where the agent
+/// expects (a writer that did not take the lock) it inserts nothing and the append fails with the state read back.
+/// An append is durable once PostgreSQL committed it. The connection `LISTEN`s on the channel: a notification from
+/// another agent, or the connection closing, calls the agent's ``listen(_:)`` closure.
+///
+/// **A lost connection.** The append (or compaction) fails as an outcome, carrying the state this store last knew to
+/// be committed: the store keeps that state as a graph of its own (the mirror), updated by every durable append and
+/// compaction, since the database cannot be read back then. The agent refuses changes and retries a compaction,
+/// which reconnects (taking the lock again) and writes the agent's graph back. The compaction refuses to overwrite
+/// a workspace that another writer moved on meanwhile (`head` neither the mirror's nor that of the append whose
+/// commit went unanswered). Each operation that takes longer than `operationTimeout` closes its connection and fails.
+///
+/// Every call runs on the store's own event loop, one at a time: that loop owns the connection and the mirror.
+package final class PostgresEventStore: EventStore, @unchecked Sendable {
+    package let address: PostgresAddress
+    package let workspace: String
+    private let password: String?
+    let clock: UnitGraph.Clock
+    let logger: Logger
+    let operationTimeout: TimeAmount
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let storeLoop: any EventLoop
+    /// `sync-agent pid N on HOST`: the connection's `application_name` and each event's `origin`.
+    package let origin: String
+
+    // Touched only on `storeLoop`.
+    var connection: PostgresConnection?
+    private var connectionCount = 0
+    var workspaceID: Int32 = 0
+    /// The graph as of the last event known to be committed.
+    var mirror: UnitGraph
+    var instance = ""
+    var records = 0
+    /// The last event of a failed append whose commit may have happened all the same (its answer was lost).
+    var unacknowledged: UInt64?
+    private var inFlight: EventLoopFuture<Void>?
+    /// ``close()`` was called (it runs once: the store's loop is gone after it).
+    private let closing = Mutex(false)
+    var closed = false
+    /// A change is open: the connection is inside its transaction and holds the workspace's lock.
+    var changeOpen = false
+    /// The payload of this store's notifications, which its own listener ignores: ``origin`` and a random number
+    /// (two stores in one process share an origin).
+    let notificationPayload: String
+    /// Called when another agent may have stored events (see ``listen(_:)``).
+    private let wake = Mutex<(@Sendable () -> Void)?>(nil)
+
+    /// A store on `workspace` at `address`; nothing is opened before ``load()``.
+    /// - Parameter password: sent when the server asks for one (``PostgresPassfile``).
+    package init(
+        address: PostgresAddress, workspace: String, password: String?, clock: @escaping UnitGraph.Clock,
+        logger: Logger, operationTimeout: TimeAmount = .seconds(10)
+    ) {
+        self.address = address
+        self.workspace = workspace
+        self.password = password
+        self.clock = clock
+        self.logger = logger
+        self.operationTimeout = operationTimeout
+        storeLoop = group.next()
+        mirror = UnitGraph(clock: clock)
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count - 1)
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        origin = "sync-agent pid \(getpid()) on \(host)"
+        notificationPayload = origin + " #" + String(UInt64.random(in: 1...UInt64.max), radix: 16)
+    }
+
+    package var location: String { "\(address) workspace \(Self.quoted(workspace))" }
+
+    // MARK: EventStore
+
+    /// Connects, creates or migrates the tables, registers the workspace, reads it back and listens on its channel.
+    package func load() throws(StoreFailure) -> StoredState {
+        do {
+            return try storeLoop.flatSubmit { self.open() }.wait()
+        } catch let failure as StoreFailure {
+            throw failure
+        } catch {
+            throw StoreFailure(description: "store \(location): \(Self.reason(error))")
+        }
+    }
+
+    package func append(_ events: [EncodedEvent], on loop: any EventLoop) -> EventLoopFuture<EventStoreAppend> {
+        storeLoop.flatSubmit { self.track(self.performAppend(events)) }.hop(to: loop)
+    }
+
+    package func compact(
+        instance: String, snapshot: GraphSnapshot, history: [EncodedEvent], on loop: any EventLoop
+    ) -> EventLoopFuture<Void> {
+        storeLoop.flatSubmit {
+            self.track(self.performCompaction(instance: instance, snapshot: snapshot, history: history))
+        }.hop(to: loop)
+    }
+
+    /// Waits for the operation in progress, then closes the connection.
+    package func close() async {
+        let first = closing.withLock { closing in
+            defer { closing = true }
+            return !closing
+        }
+        guard first else { return }
+        let pending = try? await storeLoop.submit { () -> EventLoopFuture<Void>? in
+            self.closed = true
+            return self.inFlight
+        }.get()
+        if let pending { try? await pending.get() }
+        try? await storeLoop.flatSubmit { () -> EventLoopFuture<Void> in
+            guard let connection = self.connection else { return self.storeLoop.makeSucceededVoidFuture() }
+            self.connection = nil
+            return Self.close(connection)
+        }.get()
+        try? await group.shutdownGracefully()
+    }
+
+    // MARK: Opening
+
+    private func open() -> EventLoopFuture<StoredState> {
+        connect().flatMapError { error in
+            self.storeLoop.makeFailedFuture(
+                StoreFailure(
+                    description: "cannot connect to PostgreSQL at \(self.address) (workspace "
+                        + "\(Self.quoted(self.workspace))): \(Self.reason(error)). Check that the server runs and "
+                        + "that --store (or SYNC_AGENT_STORE) names it"))
+        }.flatMap { connection in
+            self.migrate(connection)
+                .flatMap { self.registerWorkspace(connection) }
+                .flatMap { self.readState(connection) }
+                .map { state in
+                    self.connection = connection
+                    self.listen(on: connection)
+                    self.adopt(state)
+                    self.logger.info(
+                        "store loaded",
+                        metadata: [
+                            "store": "\(self.location)", "units": "\(state.snapshot.units.count)",
+                            "sequence": "\(state.snapshot.sequence)",
+                        ])
+                    return state
+                }
+                .flatMapError { error in
+                    Self.close(connection).flatMapThrowing { _ -> StoredState in throw error }
+                }
+        }
+    }
+
+    func connect() -> EventLoopFuture<PostgresConnection> {
+        var configuration: PostgresConnection.Configuration
+        if address.isSocket {
+            configuration = .init(
+                unixSocketPath: address.socketPath, username: address.user, password: password,
+                database: address.database)
+        } else {
+            configuration = .init(
+                host: address.host, port: address.port, username: address.user, password: password,
+                database: address.database, tls: .disable)
+        }
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.additionalStartupParameters = [("application_name", origin)]
+        connectionCount += 1
+        return PostgresConnection.connect(
+            on: storeLoop, configuration: configuration, id: connectionCount, logger: logger)
+    }
+
+    /// Creates or migrates the tables in one transaction (see ``PostgresSchema``).
+    private func migrate(_ connection: PostgresConnection) -> EventLoopFuture<Void> {
+        run(["BEGIN"] + PostgresSchema.prelude, on: connection)
+            .flatMap {
+                connection.query("SELECT coalesce(max(version), 0) FROM sync_agent.schema_version", logger: self.logger)
+            }
+            .flatMapThrowing { result -> [String] in
+                let version = try result.rows.first?.decode(Int.self) ?? 0
+                let latest = PostgresSchema.latestVersion
+                guard version <= latest else {
+                    throw StoreFailure(
+                        description: "the tables of store \(self.address) are at version \(version), newer than this "
+                            + "sync-agent knows (\(latest)): upgrade sync-agent")
+                }
+                guard version < latest else { return [] }
+                self.logger.notice(
+                    "store tables \(version == 0 ? "created" : "migrated")",
+                    metadata: ["store": "\(self.address)", "from version": "\(version)", "to version": "\(latest)"])
+                return PostgresSchema.migrations[version...].flatMap { $0 } + [
+                    "DELETE FROM sync_agent.schema_version",
+                    "INSERT INTO sync_agent.schema_version (version) VALUES (\(latest))",
+                ]
+            }
+            .flatMap { self.run($0 + ["COMMIT"], on: connection) }
+            .flatMapError { error in
+                self.rollBack(connection).flatMapThrowing {
+                    if error is StoreFailure { throw error }
+                    throw StoreFailure(
+                        description: "cannot create or migrate the tables of store \(self.address): "
+                            + "\(Self.reason(error))")
+                }
+            }
+    }
+
+    private func registerWorkspace(_ connection: PostgresConnection) -> EventLoopFuture<Void> {
+        let insert: PostgresQuery = """
+            INSERT INTO sync_agent.workspaces (name, instance) VALUES (\(workspace), \(StoredState.newInstance()))
+            ON CONFLICT (name) DO NOTHING
+            """
+        return connection.query(insert, logger: logger)
+            .flatMap { _ in
+                connection.query(
+                    "SELECT id, instance FROM sync_agent.workspaces WHERE name = \(self.workspace)",
+                    logger: self.logger)
+            }
+            .flatMapThrowing { result in
+                guard let row = result.rows.first else {
+                    throw StoreFailure(
+                        description: "workspace \(Self.quoted(self.workspace)) vanished from \(self.address)")
+                }
+                (self.workspaceID, self.instance) = try row.decode((Int32, String).self)
+            }
+    }
+
+    /// Reads the workspace's snapshot and events in one read-only transaction and checks them.
+    func readState(_ connection: PostgresConnection) -> EventLoopFuture<StoredState> {
+        let id = workspaceID
+        return run(["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"], on: connection)
+            .flatMap {
+                connection.query(
+                    "SELECT instance FROM sync_agent.workspaces WHERE id = \(id)", logger: self.logger)
+            }
+            .flatMapThrowing { result in
+                if let instance = try result.rows.first?.decode(String.self) { self.instance = instance }
+            }
+            .flatMap {
+                connection.query(
+                    "SELECT seq, snapshot::text FROM sync_agent.snapshots WHERE workspace = \(id)", logger: self.logger)
+            }
+            .flatMapThrowing { result -> (UInt64, String)? in
+                guard let row = try result.rows.first?.decode((Int64, String).self) else { return nil }
+                return (UInt64(row.0), row.1)
+            }
+            .flatMap { snapshot in
+                connection.query(
+                    "SELECT seq, event::text FROM sync_agent.events WHERE workspace = \(id) ORDER BY seq",
+                    logger: self.logger
+                ).map { (snapshot, $0) }
+            }
+            .flatMap { read in self.run(["COMMIT"], on: connection).map { read } }
+            .flatMapThrowing { snapshot, result in
+                let events = try result.rows.map { row in
+                    let (sequence, json) = try row.decode((Int64, String).self)
+                    return (sequence: UInt64(sequence), json: json)
+                }
+                return try self.rebuild(snapshot: snapshot, events: events)
+            }
+            .flatMapError { error in
+                self.rollBack(connection).flatMapThrowing { _ -> StoredState in
+                    if error is StoreFailure { throw error }
+                    throw StoreFailure(description: "cannot read store \(self.location): \(Self.reason(error))")
+                }
+            }
+    }
+
+    private func rebuild(snapshot: (UInt64, String)?, events: [(sequence: UInt64, json: String)]) throws
+        -> StoredState
+    {
+        let corrupt = { (record: String, problem: String) in
+            "store \(self.location) is corrupt at \(record): \(problem). Nothing was changed; delete the "
+                + "workspace's rows, or choose another --workspace, to start with an empty graph"
+        }
+        var graphSnapshot: GraphSnapshot?
+        if let snapshot {
+            guard let parsed = try? JSON.parse(snapshot.1), let read = GraphSnapshot(json: parsed),
+                read.sequence == snapshot.0
+            else { throw StoreFailure(description: corrupt("the snapshot", "it cannot be read")) }
+            graphSnapshot = read
+        }
+        return try StoredState.rebuild(
+            instance: instance, snapshot: graphSnapshot, events: events, clock: clock, corrupt: corrupt)
+    }
+
+    func adopt(_ state: StoredState) {
+        mirror = UnitGraph(snapshot: state.snapshot, clock: clock)
+        instance = state.instance
+        records = state.recordsSinceCompaction
+    }
+
+    /// What this store last knew to be committed: the state a failed append returns to when the database cannot be
+    /// read back.
+    var mirrorState: StoredState {
+        StoredState(instance: instance, snapshot: mirror.snapshot, events: [], recordsSinceCompaction: records)
+    }
+
+    // MARK: Notifications
+
+    /// The channel of the workspace's notifications: `sync_agent_` and its id.
+    var notificationChannel: String { "sync_agent_\(workspaceID)" }
+
+    package func listen(_ wake: @escaping @Sendable () -> Void) {
+        self.wake.withLock { $0 = wake }
+    }
+
+    /// Listens on `connection` (before anything else runs on it, so outside any transaction): another agent's
+    /// notification wakes the agent, and so does the connection closing (the agent then finds the store gone and
+    /// retries until it is back).
+    func listen(on connection: PostgresConnection) {
+        let own = notificationPayload
+        connection.addListener(channel: notificationChannel) { [weak self] _, notification in
+            guard notification.payload != own else { return }
+            self?.wakeAgent()
+        }
+        connection.closeFuture.whenComplete { [weak self] _ in
+            guard let self, !self.closed else { return }
+            self.wakeAgent()
+        }
+    }
+
+    private func wakeAgent() {
+        wake.withLock { $0 }?()
+    }
+
+    // MARK: Helpers
+
+    /// Runs `statements` one after the other, returning nothing.
+    func run(_ statements: [String], on connection: PostgresConnection) -> EventLoopFuture<Void> {
+        var future = storeLoop.makeSucceededVoidFuture()
+        for statement in statements {
+            future = future.flatMap {
+                connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger).map { _ in }
+            }
+        }
+        return future
+    }
+
+    /// Ends a failed transaction, best effort: a connection that cannot even roll back is closed (the next
+    /// operation opens another).
+    func rollBack(_ connection: PostgresConnection) -> EventLoopFuture<Void> {
+        guard !connection.isClosed else { return storeLoop.makeSucceededVoidFuture() }
+        return connection.query("ROLLBACK", logger: logger).map { _ in }.flatMapError { _ in
+            Self.close(connection)
+        }
+    }
+
+    /// Closes `connection`, keeping it alive until it is closed (postgres-nio asserts that a connection is closed
+    /// before it goes away). Never fails.
+    static func close(_ connection: PostgresConnection) -> EventLoopFuture<Void> {
+        connection.close().recover { _ in }.always { _ in withExtendedLifetime(connection) {} }
+    }
+
+    /// Keeps the operation's future for ``close()``.
+    private func track<T>(_ future: EventLoopFuture<T>) -> EventLoopFuture<T> {
+        inFlight = future.map { _ in }.recover { _ in }
+        return future
+    }
+
+    /// What went wrong, in words: the server's message and SQLSTATE, or the connection's error.
+    static func reason(_ error: any Error) -> String {
+        if let failure = error as? StoreFailure { return failure.description }
+        if let error = error as? PSQLError {
+            if let info = error.serverInfo, let message = info[.message] {
+                return message + (info[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
+            }
+            if let underlying = error.underlying { return "\(underlying)" }
+            return "\(error.code)"
+        }
+        return "\(error)"
+    }
+
+    static func quoted(_ name: String) -> String { "\"\(name)\"" }
+}

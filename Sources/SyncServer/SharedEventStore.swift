@@ -1,0 +1,39 @@
+import NIOCore
+import SyncCore
+
+/// An ``EventStore`` that several agents share (`sync-agent --store postgres://… --workspace NAME`): every agent
+/// naming the same store and workspace serves one graph.
+///
+/// **A change is one transaction.** ``beginChange(after:on:)`` takes the workspace's lock and hands back the events
+/// other agents stored after the agent's last one; the agent applies them (``UnitGraph/applyForeign(_:)``), then the
+/// requests that waited for the change, and ends the change with ``EventStore/append(_:on:)`` (which stores the
+/// events, tells the other agents, commits and releases the lock) or, when it recorded nothing,
+/// ``endChange(on:)``. Only then does any reply leave. One change at a time per agent.
+///
+/// **Reads** answer after ``catchUp(after:on:)``, which reads what others stored without taking the lock.
+///
+/// **Push.** ``listen(_:)``'s closure is called, on any thread, when another agent stored events: the agent catches
+/// up and wakes its parked waiters.
+///
+/// A failure of either call (the store is unreachable) leaves the store as it was; the agent refuses changes with
+/// `store_unavailable` until a change can be opened again.
+package protocol SharedEventStore: EventStore {
+    /// The store's address, without any password (`postgres://ci@db:5432/graph`), as `hello` reports it.
+    var storeAddress: String { get }
+    /// The workspace's name, as `hello` reports it.
+    var workspace: String { get }
+
+    /// Opens a change: takes the workspace's lock and reads the events stored after `sequence`, oldest first. The
+    /// change ends with the next `append` or ``endChange(on:)``.
+    func beginChange(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]>
+
+    /// Ends the open change without storing anything (releases the lock).
+    func endChange(on loop: any EventLoop) -> EventLoopFuture<Void>
+
+    /// Reads the events stored after `sequence`, oldest first, without taking the lock.
+    func catchUp(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]>
+
+    /// Calls `wake` (on any thread) whenever another agent may have stored events, and once the store is reachable
+    /// again after it was not.
+    func listen(_ wake: @escaping @Sendable () -> Void)
+}
