@@ -40,8 +40,12 @@ extension SingleThreadRequest {
         /// Waits for the next message, a signal, the end of the connection or `limit` (`nil`: no limit), and says
         /// which came first. A signal is seen before messages already received.
         mutating func next(until limit: ContinuousClock.Instant?) -> Event {
+            // The pipe is read once per call, then only when poll says a signal came: a wake-up by the socket alone
+            // costs no system call for it.
+            var lookForSignals = true
             while true {
-                if let signals, !signals.take().isEmpty { return .signal }
+                if lookForSignals, let signals, !signals.take().isEmpty { return .signal }
+                lookForSignals = false
                 do {
                     if let frame = try lines.nextFrame() { return decode(frame) }
                 } catch {
@@ -55,6 +59,7 @@ extension SingleThreadRequest {
                 let ready = poll(&fds, signals == nil ? 1 : 2, Self.milliseconds(until: limit))
                 if ready < 0 && errno == EINTR { continue }
                 if ready == 0 { return .timedOut }
+                lookForSignals = ready < 0 || fds[1].revents != 0
                 if ready < 0 || fds[0].revents != 0 { receive() }
             }
         }

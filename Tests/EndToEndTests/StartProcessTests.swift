@@ -2,32 +2,10 @@ import Foundation
 import SyncTestSupport
 import Testing
 
-/// `syncctl start` as a script runs it: while it waits, the process is one thread (the agent's answer wakes that
-/// thread and nothing else runs before it prints and exits), and it still goes on as the full client does when the
-/// agent goes away and comes back.
+/// `syncctl start` as a script runs it, waiting on its one thread: it still goes on as the full client does when
+/// the agent goes away and comes back. (That it is one thread: `CommandLineTests`.)
 @Suite("syncctl start, the process")
 struct StartProcessTests {
-    private func threads(of pid: Int32) -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? -1
-    }
-
-    @Test func aParkedStartIsOneThreadAndReturnsOnTheComplete() async throws {
-        try await withAgentProcess { agent in
-            _ = try await agent.syncctl("want", "app", "db")
-            _ = try await agent.syncctl("start", "db")
-            let start = try agent.spawn("start", "app", "--timeout", "1m")
-            await start.waitForOutput(containing: "is waiting")
-            #expect(threads(of: start.pid) == 1)
-            _ = try await agent.syncctl("complete", "db")
-            let result = await start.finish()
-            #expect(result.status == 0, "\(result)")
-            #expect(
-                result.stdout == "Unit \"app\" is waiting for dependencies to be satisfied: [db]\n"
-                    + "Unit \"app\" finished waiting for dependencies: [db]\n", "\(result)")
-            #expect(result.stderr.isEmpty, "\(result)")
-        }
-    }
-
     @Test func aParkedStartKeepsWaitingAcrossAnAgentKilledAndRestartedWithItsJournal() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
