@@ -18,13 +18,23 @@ extension Demo {
         return !groupAlive(group)
     }
 
-    /// Whether a live process (not a zombie) belongs to process group `group`, as /proc/PID/stat says.
+    /// Whether a live process (not a zombie) belongs to process group `group`, as /proc/PID/stat says. When that
+    /// cannot be told (/proc unreadable, or a stat file failing for another reason than its process being gone, as
+    /// when this process is out of descriptors), the group counts as alive: the caller then waits and signals it,
+    /// rather than stopping the agent under a service that still reports to it.
     static func groupAlive(_ group: pid_t) -> Bool {
-        for name in entries(of: "/proc") where name.first?.isNumber == true {
-            // "PID (COMMAND) STATE PPID PGRP …": COMMAND may hold spaces and parentheses, so read after the last ")".
-            guard let stat = try? readFile("/proc/\(name)/stat"), let close = stat.lastIndex(of: ")") else {
-                continue
+        guard let names = readEntries(of: "/proc") else { return true }
+        for name in names where name.first?.isNumber == true {
+            guard let file = fopen("/proc/\(name)/stat", "r") else {
+                if errno == ENOENT || errno == ESRCH { continue }
+                return true
             }
+            defer { fclose(file) }
+            var line = [CChar](repeating: 0, count: 1024)
+            guard fgets(&line, Int32(line.count), file) != nil else { continue }
+            let stat = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            // "PID (COMMAND) STATE PPID PGRP …": COMMAND may hold spaces and parentheses, so read after the last ")".
+            guard let close = stat.lastIndex(of: ")") else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             if fields.count > 2, fields[0] != "Z", pid_t(fields[2]) == group { return true }
         }
@@ -33,7 +43,12 @@ extension Demo {
 
     /// The names in a directory, without "." and ".."; empty when it cannot be read.
     static func entries(of path: String) -> [String] {
-        guard let handle = opendir(path) else { return [] }
+        readEntries(of: path) ?? []
+    }
+
+    /// The names in a directory, without "." and ".."; nil when it cannot be opened.
+    private static func readEntries(of path: String) -> [String]? {
+        guard let handle = opendir(path) else { return nil }
         defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {

@@ -20,7 +20,7 @@ struct DemoProcessGroupTests {
         // The leader exits at once; the sleep it started lives on in its group, as a service outlives its script.
         let child = try ChildProcess.spawn(["sh", "-c", "sleep 30 & exit 0"], environment: [:], newProcessGroup: true)
         #expect(await child.wait() == .exited(0))
-        #expect(Demo.groupAlive(child.pid))
+        #expect(Demo.groupAlive(child.pid), "kill(-group, 0) gives \(kill(-child.pid, 0)), errno \(errno)")
         #expect(!Demo.waitForGroupEnd(child.pid, milliseconds: 30))
         child.signalGroup(SIGKILL)
         #expect(Demo.waitForGroupEnd(child.pid, milliseconds: 5_000), "a killed orphan is a zombie at most")
