@@ -35,6 +35,7 @@ extension Start {
             guard case .startWaiting(let waiting) = push, waitedFor == nil else { return }
             waitedFor = waiting.unsatisfied
             Output.line(Self.waitingLine(unit, waiting))
+            Self.rehearseRelease(unit, waiting)
         }
         let left = timeout.duration.map { $0 - began.duration(to: clock.now) }
         switch outcome {

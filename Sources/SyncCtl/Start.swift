@@ -45,15 +45,18 @@ struct Start: AsyncParsableCommand {
 
     /// Prints the line of a start that succeeded, as coder prints it.
     static func report(_ unit: String, _ info: StartInfo, waitedFor: [String]?) {
+        Output.line(finishedLine(unit, info, waitedFor: waitedFor))
+    }
+
+    /// coder's line for a start that went through: without dependencies, after waiting, or at once.
+    static func finishedLine(_ unit: String, _ info: StartInfo, waitedFor: [String]?) -> String {
         if info.dependencies.isEmpty {
-            Output.line("Unit \(goQuoted(unit)) started with no dependencies")
+            "Unit \(goQuoted(unit)) started with no dependencies"
         } else if let waitedFor {
-            Output.line(
-                "Unit \(goQuoted(unit)) finished waiting for dependencies: [\(waitedFor.joined(separator: ", "))]")
+            "Unit \(goQuoted(unit)) finished waiting for dependencies: [\(waitedFor.joined(separator: ", "))]"
         } else {
-            Output.line(
-                "Unit \(goQuoted(unit)) started immediately, dependencies already satisfied: "
-                    + "[\(info.dependencies.joined(separator: ", "))]")
+            "Unit \(goQuoted(unit)) started immediately, dependencies already satisfied: "
+                + "[\(info.dependencies.joined(separator: ", "))]"
         }
     }
 
