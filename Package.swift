@@ -77,7 +77,7 @@ let package = Package(
             ]
         ),
         // syncctl: every command in SyncCtl (unit-tested), a thin main in the executable. A release gets its static
-        // runtime from the build command (`swift build -c release --static-swift-stdlib`, docs/BENCHMARKS.md).
+        // runtime from the build command (scripts/build-release.sh, docs/BENCHMARKS.md).
         .target(
             name: "SyncCtl",
             dependencies: [

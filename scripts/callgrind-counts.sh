@@ -4,7 +4,7 @@
 # than the row's tolerance is a regression, and the script exits 1. Counts do not depend on the machine's load.
 #
 #   scripts/callgrind-counts.sh                  count every case with the release build in .build/release
-#   scripts/callgrind-counts.sh --build          build it first (swift build -c release --static-swift-stdlib)
+#   scripts/callgrind-counts.sh --build          build it first (scripts/build-release.sh)
 #   scripts/callgrind-counts.sh --case want      only these cases (repeatable)
 #   scripts/callgrind-counts.sh --bin-dir DIR    the sync-bench to count (default: .build/release)
 #   scripts/callgrind-counts.sh --print          only print the counts (`CASE COUNT` lines), compare nothing
@@ -80,7 +80,7 @@ count_in_process() {
 
 if [ -z "$measured" ]; then
     command -v valgrind >/dev/null || { echo "callgrind-counts: valgrind not found (apt-get install valgrind)" >&2; exit 2; }
-    if [ "$build" -eq 1 ]; then (cd "$root" && swift build -c release --static-swift-stdlib >&2); fi
+    if [ "$build" -eq 1 ]; then (cd "$root" && scripts/build-release.sh >&2); fi
     [ -x "$bin_dir/sync-bench" ] || { echo "callgrind-counts: $bin_dir/sync-bench not found; build it (--build) or pass --bin-dir" >&2; exit 2; }
     # Valgrind 3.19 cannot read the toolchain's DWARF 5 ("possibly corrupted debuginfo file"): a copy without debug
     # information, its symbol table kept (the function names callgrind needs).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds sync-agent, syncctl and sync-top as release executables with the Swift runtime linked in, and installs
-# them with their shell completions and man pages. The installed programs need no Swift toolchain to run: only
-# the C and C++ runtime every Linux system has (libc, libm, libstdc++, libgcc_s) and, for sync-top, ncursesw.
+# Builds sync-agent, syncctl and sync-top as release executables with the Swift runtime linked in
+# (scripts/build-release.sh), and installs them with their shell completions and man pages. The installed programs
+# need no Swift toolchain to run: only the C and C++ runtime every Linux system has (libc, libm, libstdc++,
+# libgcc_s) and, for sync-top, ncursesw.
 #
 #   scripts/install.sh                        # into ~/.local (bin, share/man/man1, share/*completion*)
 #   scripts/install.sh --prefix /usr/local    # anywhere else (run as a user who can write there)
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
         --destdir) destdir="${2:?--destdir needs a directory}"; shift 2 ;;
         --destdir=*) destdir="${1#--destdir=}"; shift ;;
         --no-strip) strip=no; shift ;;
-        -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "error: unknown argument: $1 (see scripts/install.sh --help)" >&2; exit 2 ;;
     esac
 done
@@ -50,11 +51,11 @@ if [ "$strip" = yes ]; then
 fi
 
 programs=(sync-agent syncctl sync-top)
-echo "building ${programs[*]}: swift build -c release --static-swift-stdlib --scratch-path $scratch"
+echo "building ${programs[*]}: scripts/build-release.sh --scratch-path $scratch"
 for program in "${programs[@]}"; do
-    swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product "$program"
+    scripts/build-release.sh --scratch-path "$scratch" --product "$program"
 done
-built="$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)"
+built="$(scripts/build-release.sh --scratch-path "$scratch" --show-bin-path)"
 
 root="$destdir$prefix"
 bin="$root/bin"
@@ -86,7 +87,7 @@ done
 # release and without --static-swift-stdlib (`swift package` does not take it), into the same scratch path,
 # replacing the static executables. Built with the same flags as the programs, so their shared modules are not
 # rebuilt the next time. Dated by the last commit, so that the same sources give the same pages.
-swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product generate-manual
+scripts/build-release.sh --scratch-path "$scratch" --product generate-manual
 date="$(git log -1 --format=%cs 2>/dev/null || true)"
 date="${date:-$(date +%F)}"
 for program in "${programs[@]}"; do

@@ -13,8 +13,8 @@ struct SyncBench: AsyncParsableCommand {
             Runs every benchmark group (\(Figure.defaultGroups.joined(separator: ", "))) on fresh agents and prints \
             one table: per figure the median over the runs, min, max, and its goal. --json prints one JSON object \
             instead, keyed by figure name. --peers runs only the peers group (s6 beside us; not part of the \
-            default run) and prints its own table. Progress goes to stderr. Build with -c release \
-            --static-swift-stdlib before measuring, as a release is built; docs/BENCHMARKS.md says what each figure \
+            default run) and prints its own table. Progress goes to stderr. Build with \
+            scripts/build-release.sh before measuring, as a release is built; docs/BENCHMARKS.md says what each figure \
             measures. The groups at ten times the scale (\(Figure.tenfoldGroups.joined(separator: ", "))) run only \
             when asked for: --scale10 or --only.
             """,
@@ -153,7 +153,7 @@ struct SyncBench: AsyncParsableCommand {
         let directory = binDir ?? String(executable[..<(executable.lastIndex(of: "/") ?? executable.endIndex)])
         for tool in ["sync-agent", "syncctl"] where access("\(directory)/\(tool)", X_OK) != 0 {
             throw ValidationError(
-                "\(directory)/\(tool) not found; build it (swift build -c release --static-swift-stdlib) or pass "
+                "\(directory)/\(tool) not found; build it (scripts/build-release.sh) or pass "
                     + "--bin-dir")
         }
         // Ignore SIGPIPE: a waiter socket closed by the agent must fail a write, not end the bench.

@@ -74,6 +74,19 @@ struct InstallTests {
         }
     }
 
+    /// Position-dependent executables (`-no-pie`): the dynamic loader has no relocations of their own to apply.
+    @Test func theProgramsAreNotPositionIndependent() throws {
+        let installation = try installation()
+        for program in Installation.programs {
+            let file = try #require(FileHandle(forReadingAtPath: installation.path("bin/\(program)")), "\(program)")
+            defer { try? file.close() }
+            let header = try #require(try file.read(upToCount: 20))
+            // ELF: the magic, then e_type at offset 16, little-endian: 2 is ET_EXEC, 3 is ET_DYN (a PIE).
+            try #require(header.count > 18 && header.prefix(4) == Data([0x7F, 0x45, 0x4C, 0x46]), "\(program)")
+            #expect(header[16] == 2 && header[17] == 0, "\(program) has ELF type \(header[16]), not ET_EXEC (2)")
+        }
+    }
+
     @Test(.enabled(if: getuid() == 0, "needs root to hide the toolchain in a mount namespace (CI runs as root)"))
     func theAgentServesAndSyncctlOrdersUnitsWithTheToolchainHidden() async throws {
         let installation = try installation()
