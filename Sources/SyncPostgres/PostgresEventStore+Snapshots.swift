@@ -49,14 +49,7 @@ extension PostgresEventStore {
         let id = workspaceID
         let text = graph.snapshot.json.compact
         let oldest = Int64(last) - Int64(retention.keptEvents)
-        return connection.query(
-            """
-            INSERT INTO sync_agent.snapshots (workspace, seq, snapshot)
-            VALUES (\(id), \(Int64(last)), \(text)::json)
-            ON CONFLICT (workspace) DO UPDATE
-            SET seq = EXCLUDED.seq, snapshot = EXCLUDED.snapshot, taken_at = now()
-            """, logger: logger
-        ).flatMap { _ in
+        return writeSnapshot(text, at: last, on: connection).flatMap {
             connection.query(
                 "DELETE FROM sync_agent.events WHERE workspace = \(id) AND seq <= \(oldest)", logger: self.logger)
         }.map { deleted in
@@ -68,5 +61,19 @@ extension PostgresEventStore {
                 ])
             return last
         }
+    }
+
+    /// Writes `snapshot` (compact JSON) as the workspace's snapshot at `sequence`, replacing the one it had.
+    func writeSnapshot(_ snapshot: String, at sequence: UInt64, on connection: PostgresConnection)
+        -> EventLoopFuture<Void>
+    {
+        connection.query(
+            """
+            INSERT INTO sync_agent.snapshots (workspace, seq, snapshot)
+            VALUES (\(workspaceID), \(Int64(sequence)), \(snapshot)::json)
+            ON CONFLICT (workspace) DO UPDATE
+            SET seq = EXCLUDED.seq, snapshot = EXCLUDED.snapshot, taken_at = now()
+            """, logger: logger
+        ).map { _ in }
     }
 }

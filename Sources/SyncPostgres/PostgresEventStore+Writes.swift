@@ -136,15 +136,9 @@ extension PostgresEventStore {
                         """, logger: self.logger)
                 }
                 .flatMap { _ in
-                    connection.query(
-                        """
-                        INSERT INTO sync_agent.snapshots (workspace, seq, snapshot)
-                        VALUES (\(id), \(Int64(snapshot.sequence)), \(snapshotText)::json)
-                        ON CONFLICT (workspace) DO UPDATE
-                        SET seq = EXCLUDED.seq, snapshot = EXCLUDED.snapshot, taken_at = now()
-                        """, logger: self.logger)
+                    self.writeSnapshot(snapshotText, at: snapshot.sequence, on: connection)
                 }
-                .flatMap { _ in self.run(["COMMIT"], on: connection) }
+                .flatMap { self.run(["COMMIT"], on: connection) }
                 .flatMapError { error in self.rollBack(connection).flatMapThrowing { throw error } }
         }.map {
             self.mirror = UnitGraph(snapshot: snapshot, clock: self.clock)

@@ -75,18 +75,12 @@ struct SharedBenchmark: Benchmark {
                 let outcome = Result { () throws(BenchError) -> (replies: Int, began: UInt64, ended: UInt64) in
                     let socket = try FrameSocket(path: path)
                     try socket.hello()
-                    var frames: [String] = []
-                    var previous = "ch\(index)-seed"
-                    frames.append(FrameSocket.frame(1, .start(unit: previous, wait: true, timeoutMs: nil)))
-                    frames.append(FrameSocket.frame(2, .complete(unit: previous)))
-                    for i in 0..<units {
-                        let unit = "ch\(index)-\(i)"
-                        let id = Int64(10 + 3 * i)
-                        frames.append(FrameSocket.frame(id, .want(unit: unit, dependsOn: [previous])))
-                        frames.append(FrameSocket.frame(id + 1, .start(unit: unit, wait: true, timeoutMs: nil)))
-                        frames.append(FrameSocket.frame(id + 2, .complete(unit: unit)))
-                        previous = unit
-                    }
+                    let seed = "ch\(index)-seed"
+                    let frames =
+                        [
+                            FrameSocket.frame(1, .start(unit: seed, wait: true, timeoutMs: nil)),
+                            FrameSocket.frame(2, .complete(unit: seed)),
+                        ] + ThroughputBenchmark.chain("ch\(index)", after: seed, units: units)
                     let began = Syscalls.nanos()
                     let (replies, refused, nanos) = try Pipeline.run(frames, on: socket)
                     guard refused == 0 else {
