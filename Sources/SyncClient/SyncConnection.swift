@@ -31,6 +31,8 @@ public final class SyncConnection: Sendable {
         /// An error about the whole connection that came before any request (the agent refuses a connection of
         /// another user, or past its limit, as soon as it connects): it explains the end of the connection.
         var refusal: WireError?
+        /// The `stale` mark of the last successful reply (see ``lastStaleRead``).
+        var lastStale: StaleRead?
     }
 
     /// Largest reply frame accepted from the agent: 256 MiB.
@@ -202,6 +204,10 @@ public final class SyncConnection: Sendable {
         }
     }
 
+    /// The ``StaleRead`` mark of the last successful reply: set when the agent answered a read from its last copy
+    /// of the graph because its shared store could not be reached, `nil` otherwise.
+    public var lastStaleRead: StaleRead? { state.withLock { $0.lastStale } }
+
     /// Closes the connection; requests in flight fail with `unreachable`. Waits parked on the agent are dropped
     /// by the agent.
     public func close() {
@@ -318,6 +324,8 @@ public final class SyncConnection: Sendable {
             guard let pending else { return }
             switch result {
             case .success(let value):
+                let stale = StaleRead(result: value)
+                state.withLock { $0.lastStale = stale }
                 do {
                     pending.continuation.resume(returning: try Reply(json: value, answering: pending.request))
                 } catch {

@@ -42,12 +42,16 @@ public struct UnitInfo: Sendable, Equatable {
     /// The latest readiness report of the service the unit stands for, from the moment its supervisor reports one
     /// until the unit is started again; `nil` when none.
     public var readiness: UnitReadiness?
+    /// Which agent made the unit's last change (`sync-agent pid N on HOST`), from an agent that shares its graph
+    /// with others through a store; `nil` otherwise, or when not known.
+    public var changedBy: String?
 
     public init(
         name: String, status: UnitStatus, isReady: Bool, registeredAt: Timestamp, since: Timestamp,
         reason: String? = nil, cause: FailureCause? = nil, waiters: Int = 0, startedBy: String? = nil,
-        note: String? = nil, readiness: UnitReadiness? = nil
+        note: String? = nil, readiness: UnitReadiness? = nil, changedBy: String? = nil
     ) {
+        self.changedBy = changedBy
         self.startedBy = startedBy
         self.note = note
         self.readiness = readiness

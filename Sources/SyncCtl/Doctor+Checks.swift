@@ -89,7 +89,7 @@ extension DoctorReport {
         guard let hello = client.connection.hello else {
             return (DoctorCheck("agent", .problem, "answered without a hello", fix: "restart it", facts: []), nil)
         }
-        let facts: [(String, JSON)] = [
+        let given: [(String, JSON)] = [
             ("answers", .bool(true)), ("error", .null), ("agent_version", .string(hello.agentVersion)),
             ("protocol_version", .int(hello.version)), ("pid", .int(hello.pid)), ("instance", .string(hello.instance)),
             ("syncctl_version", .string(mine)),
@@ -97,6 +97,12 @@ extension DoctorReport {
         var summary =
             "sync-agent \(hello.agentVersion) answers (pid \(hello.pid), protocol \(hello.version), instance "
             + "\(hello.instance))"
+        var facts = given
+        if let store = hello.store {
+            // Only from an agent on a shared store: the output for the journal file stays as it was.
+            summary += "; shared store \(store), workspace \"\(hello.workspace ?? "")\""
+            facts += [("store", .string(store)), ("workspace", hello.workspace.map(JSON.string) ?? .null)]
+        }
         if hello.agentVersion != mine || hello.version < ProtocolVersion.current {
             summary += "; this syncctl is \(mine) (protocol \(ProtocolVersion.current))"
             return (

@@ -17,6 +17,16 @@ extension DoctorReport {
     }
 
     static func journalCheck(_ socket: SocketPath, hello: HelloInfo?, process: AgentProcessInfo?) -> DoctorCheck {
+        if let store = hello?.store {
+            return DoctorCheck(
+                "journal", .ok,
+                "none: the agent keeps its graph in the shared store \(store), workspace "
+                    + "\"\(hello?.workspace ?? "")\" (docs/MULTI-HOST.md)",
+                facts: [
+                    ("path", .null), ("exists", .bool(false)), ("size_bytes", .null), ("readable", .null),
+                    ("last_line_complete", .null), ("lock_pid", .null),
+                ])
+        }
         let (found, how) = journalPath(socket, process: process)
         guard let path = found else {
             return DoctorCheck(

@@ -41,7 +41,9 @@ struct GlobalOptions: ParsableArguments {
         let client = try await connect(startingAgent: startingAgent)
         defer { client.close() }
         do {
-            return try await body(client)
+            let result = try await body(client)
+            if let stale = client.connection.lastStaleRead { Output.error(stale.note) }
+            return result
         } catch let error as WireError {
             throw CommandFailure(error, prefix: prefix, socket: socket)
         }

@@ -42,11 +42,14 @@ struct List: AsyncParsableCommand {
             })
     }
 
-    /// `note` and `readiness` (`{"checks":[…],"attempts":12,"result":…,"started_us":…}`), each only when set.
+    /// `note`, `readiness` (`{"checks":[…],"attempts":12,"result":…,"started_us":…}`) and `changed_by` (which
+    /// agent made the last change, from an agent on a shared store: `sync-agent pid 4242 on build-7`), each only
+    /// when set.
     static func extras(_ info: UnitInfo) -> [(String, JSON)] {
         var pairs: [(String, JSON)] = []
         if let note = info.note { pairs.append(("note", .string(note))) }
         if let readiness = info.readiness { pairs.append(("readiness", readiness.json)) }
+        if let changedBy = info.changedBy { pairs.append(("changed_by", .string(changedBy))) }
         return pairs
     }
 

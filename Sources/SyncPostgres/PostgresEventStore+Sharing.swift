@@ -48,17 +48,17 @@ extension PostgresEventStore: SharedEventStore {
 
     /// The events after `sequence`, oldest first; a gap (the events were compacted away under this agent) fails.
     private func readEvents(after sequence: UInt64, on connection: PostgresConnection)
-        -> EventLoopFuture<[SyncEvent]>
+        -> EventLoopFuture<[(event: SyncEvent, origin: String)]>
     {
         let query: PostgresQuery = """
-            SELECT seq, event::text FROM sync_agent.events
+            SELECT seq, event::text, origin FROM sync_agent.events
             WHERE workspace = \(workspaceID) AND seq > \(Int64(sequence)) ORDER BY seq
             """
         return connection.query(query, logger: logger).flatMapThrowing { result in
             var expected = sequence + 1
-            var events: [SyncEvent] = []
+            var events: [(event: SyncEvent, origin: String)] = []
             for row in result.rows {
-                let (seq, text) = try row.decode((Int64, String).self)
+                let (seq, text, origin) = try row.decode((Int64, String, String).self)
                 guard UInt64(seq) == expected, let json = try? JSON.parse(text), let event = SyncEvent(json: json),
                     event.sequence == expected
                 else {
@@ -66,20 +66,30 @@ extension PostgresEventStore: SharedEventStore {
                         description: "store \(self.location) holds event \(seq) where this agent expected event "
                             + "\(expected) (its events were compacted or rewritten); restart this agent to load them")
                 }
-                events.append(event)
+                events.append((event, origin))
                 expected += 1
             }
             return events
         }
     }
 
-    /// Keeps the mirror (the graph as of the last committed event) up with what others stored.
-    private func mirrorEvents(_ events: [SyncEvent]) -> [SyncEvent] {
-        for event in events where event.sequence == mirror.nextSequence {
+    /// Keeps the mirror (the graph as of the last committed event) and the units' origins up with what others
+    /// stored.
+    private func mirrorEvents(_ events: [(event: SyncEvent, origin: String)]) -> [SyncEvent] {
+        for (event, _) in events where event.sequence == mirror.nextSequence {
             mirror.replay(event)
         }
+        if !events.isEmpty {
+            origins.withLock { origins in
+                for (event, origin) in events { origins.record(event, by: origin) }
+            }
+        }
         records += events.count
-        return events
+        return events.map(\.event)
+    }
+
+    package func origins(of units: [String]) -> [String?] {
+        origins.withLock { origins in units.map { origins[$0] } }
     }
 
     private func closedFailure<T>() -> EventLoopFuture<T>? {

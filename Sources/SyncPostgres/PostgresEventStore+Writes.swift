@@ -41,10 +41,15 @@ extension PostgresEventStore {
                 guard inserted == events.count else {
                     return self.rollBack(connection).map { inserted }
                 }
-                return connection.query(
-                    "SELECT pg_notify(\(self.notificationChannel), \(self.notificationPayload))", logger: self.logger
-                ).flatMap { _ in self.run(["COMMIT"], on: connection) }.map { inserted }
-                    .flatMapError { error in self.rollBack(connection).flatMapThrowing { throw error } }
+                return self.snapshotIfDue(after: events, on: connection).flatMap { snapshot in
+                    connection.query(
+                        "SELECT pg_notify(\(self.notificationChannel), \(self.notificationPayload))",
+                        logger: self.logger
+                    ).flatMap { _ in self.run(["COMMIT"], on: connection) }.map {
+                        if let snapshot { self.snapshotSequence = snapshot }
+                        return inserted
+                    }
+                }.flatMapError { error in self.rollBack(connection).flatMapThrowing { throw error } }
             }
         }.flatMap { inserted -> EventLoopFuture<EventStoreAppend> in
             guard inserted == events.count else { return self.conflict(range) }
@@ -77,10 +82,16 @@ extension PostgresEventStore {
         }
     }
 
+    /// Replays this agent's committed events into the mirror, and records it as their units' origin.
     private func replayIntoMirror(_ events: [EncodedEvent]) {
+        var stored: [SyncEvent] = []
         for encoded in events where encoded.sequence == mirror.nextSequence {
             guard let json = try? JSON.parse(encoded.json), let event = SyncEvent(json: json) else { continue }
             mirror.replay(event)
+            stored.append(event)
+        }
+        origins.withLock { origins in
+            for event in stored { origins.record(event, by: origin) }
         }
     }
 
@@ -125,15 +136,9 @@ extension PostgresEventStore {
                         """, logger: self.logger)
                 }
                 .flatMap { _ in
-                    connection.query(
-                        """
-                        INSERT INTO sync_agent.snapshots (workspace, seq, snapshot)
-                        VALUES (\(id), \(Int64(snapshot.sequence)), \(snapshotText)::json)
-                        ON CONFLICT (workspace) DO UPDATE
-                        SET seq = EXCLUDED.seq, snapshot = EXCLUDED.snapshot, taken_at = now()
-                        """, logger: self.logger)
+                    self.writeSnapshot(snapshotText, at: snapshot.sequence, on: connection)
                 }
-                .flatMap { _ in self.run(["COMMIT"], on: connection) }
+                .flatMap { self.run(["COMMIT"], on: connection) }
                 .flatMapError { error in self.rollBack(connection).flatMapThrowing { throw error } }
         }.map {
             self.mirror = UnitGraph(snapshot: snapshot, clock: self.clock)

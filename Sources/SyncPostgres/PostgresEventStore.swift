@@ -36,6 +36,8 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     let clock: UnitGraph.Clock
     let logger: Logger
     let operationTimeout: TimeAmount
+    /// When a change writes the workspace's snapshot and how many events it keeps behind it.
+    let retention: SharedRetention
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let storeLoop: any EventLoop
     /// `sync-agent pid N on HOST`: the connection's `application_name` and each event's `origin`.
@@ -49,6 +51,8 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     var mirror: UnitGraph
     var instance = ""
     var records = 0
+    /// The sequence number of the workspace's snapshot (0: none).
+    var snapshotSequence: UInt64 = 0
     /// The last event of a failed append whose commit may have happened all the same (its answer was lost).
     var unacknowledged: UInt64?
     private var inFlight: EventLoopFuture<Void>?
@@ -60,6 +64,8 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// The payload of this store's notifications, which its own listener ignores: ``origin`` and a random number
     /// (two stores in one process share an origin).
     let notificationPayload: String
+    /// Which agent made each unit's last committed change (see ``origins(of:)``); read from any thread.
+    let origins = Mutex(UnitOrigins())
     /// Called when another agent may have stored events (see ``listen(_:)``).
     private let wake = Mutex<(@Sendable () -> Void)?>(nil)
 
@@ -67,8 +73,9 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// - Parameter password: sent when the server asks for one (``PostgresPassfile``).
     package init(
         address: PostgresAddress, workspace: String, password: String?, clock: @escaping UnitGraph.Clock,
-        logger: Logger, operationTimeout: TimeAmount = .seconds(10)
+        logger: Logger, operationTimeout: TimeAmount = .seconds(10), retention: SharedRetention = .standard
     ) {
+        self.retention = retention
         self.address = address
         self.workspace = workspace
         self.password = password
@@ -250,22 +257,30 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
                     "SELECT seq, snapshot::text FROM sync_agent.snapshots WHERE workspace = \(id)", logger: self.logger)
             }
             .flatMapThrowing { result -> (UInt64, String)? in
-                guard let row = try result.rows.first?.decode((Int64, String).self) else { return nil }
+                guard let row = try result.rows.first?.decode((Int64, String).self) else {
+                    self.snapshotSequence = 0
+                    return nil
+                }
+                self.snapshotSequence = UInt64(row.0)
                 return (UInt64(row.0), row.1)
             }
             .flatMap { snapshot in
                 connection.query(
-                    "SELECT seq, event::text FROM sync_agent.events WHERE workspace = \(id) ORDER BY seq",
+                    "SELECT seq, event::text, origin FROM sync_agent.events WHERE workspace = \(id) ORDER BY seq",
                     logger: self.logger
                 ).map { (snapshot, $0) }
             }
             .flatMap { read in self.run(["COMMIT"], on: connection).map { read } }
             .flatMapThrowing { snapshot, result in
+                var origins: [(sequence: UInt64, origin: String)] = []
                 let events = try result.rows.map { row in
-                    let (sequence, json) = try row.decode((Int64, String).self)
+                    let (sequence, json, origin) = try row.decode((Int64, String, String).self)
+                    origins.append((UInt64(sequence), origin))
                     return (sequence: UInt64(sequence), json: json)
                 }
-                return try self.rebuild(snapshot: snapshot, events: events)
+                let state = try self.rebuild(snapshot: snapshot, events: events)
+                self.recordOrigins(of: events, origins)
+                return state
             }
             .flatMapError { error in
                 self.rollBack(connection).flatMapThrowing { _ -> StoredState in
@@ -291,6 +306,18 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
         }
         return try StoredState.rebuild(
             instance: instance, snapshot: graphSnapshot, events: events, clock: clock, corrupt: corrupt)
+    }
+
+    /// Records the origins of events read back (their JSON was checked by ``rebuild(snapshot:events:)``).
+    private func recordOrigins(
+        of events: [(sequence: UInt64, json: String)], _ rows: [(sequence: UInt64, origin: String)]
+    ) {
+        var read = UnitOrigins()
+        for (row, origin) in zip(events, rows) {
+            guard let json = try? JSON.parse(row.json), let event = SyncEvent(json: json) else { continue }
+            read.record(event, by: origin.origin)
+        }
+        origins.withLock { $0 = read }
     }
 
     func adopt(_ state: StoredState) {

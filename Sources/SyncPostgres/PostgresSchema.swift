@@ -13,8 +13,8 @@
 ///   moves it, and only from the number the agent expects, so two writers cannot both append after the same event).
 /// - `events`: the workspace's events, `PRIMARY KEY (workspace, seq)`, the event's compact JSON as the agent streams
 ///   it, and `origin` (which agent wrote it: host and pid).
-/// - `snapshots`: at most one per workspace: the graph as of `seq`, written by a compaction, which also replaces the
-///   events with the recent ones the snapshot includes (kept for the timeline).
+/// - `snapshots`: at most one per workspace: the graph as of `seq`, written by the change that makes one due
+///   (``SharedRetention``), which also deletes the events too far behind it (those kept are the timeline).
 package enum PostgresSchema {
     /// The class of the agent's advisory locks (`pg_advisory_lock(lockClass, workspace id)`): "SYNC" in ASCII.
     package static let lockClass: Int32 = 0x5359_4E43

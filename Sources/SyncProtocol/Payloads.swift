@@ -116,8 +116,8 @@ extension FieldReader {
 }
 
 extension UnitInfo {
-    /// `note` and `readiness` are there only when the unit has them, so a graph without them is encoded as before
-    /// they existed (as protocol version 1 has it).
+    /// `note`, `readiness` and `changed_by` are there only when the unit has them, so a graph without them is
+    /// encoded as before they existed (as protocol version 1 has it).
     public var json: JSON {
         var pairs: [(String, JSON)] = [
             ("unit", .string(name)), ("status", .string(status.rawValue)), ("ready", .bool(isReady)),
@@ -127,6 +127,7 @@ extension UnitInfo {
         ]
         if let note { pairs.append(("note", .string(note))) }
         if let readiness { pairs.append(("readiness", readiness.json)) }
+        if let changedBy { pairs.append(("changed_by", .string(changedBy))) }
         return .object(pairs)
     }
 
@@ -145,7 +146,7 @@ extension UnitInfo {
             since: Timestamp(microseconds: try fields.int("since_us")), reason: try fields.optionalString("reason"),
             cause: try fields.optionalCause("cause"), waiters: Int(try fields.count("waiters")),
             startedBy: try fields.optionalString("started_by"), note: try fields.optionalString("note"),
-            readiness: try Self.readiness(&fields))
+            readiness: try Self.readiness(&fields), changedBy: try fields.optionalString("changed_by"))
     }
 
     private static func readiness(_ fields: inout FieldReader) throws(FieldError) -> UnitReadiness? {

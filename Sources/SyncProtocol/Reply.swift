@@ -99,10 +99,14 @@ public enum Reply: Sendable, Equatable {
 
     /// The frame of a `history` reply around events already encoded (the agent keeps its recent events as JSON
     /// text, and does not encode them again): the same bytes as `ServerMessage.ok(id, .history(…)).frame`.
-    public static func historyFrame(id: Int64, instance: String, snapshot: GraphSnapshot, events: [String]) -> String {
+    /// With `stale`, the result ends with its mark, as ``ServerMessage/ok(_:_:stale:)`` adds it.
+    public static func historyFrame(
+        id: Int64, instance: String, snapshot: GraphSnapshot, events: [String], stale: StaleRead? = nil
+    ) -> String {
+        let mark = stale.map { #","stale":"# + $0.json.compact } ?? ""
         let result =
             #"{"instance":\#(JSON.string(instance).compact),"snapshot":\#(snapshot.json.compact),"#
-            + #""events":[\#(events.joined(separator: ","))]}"#
+            + #""events":[\#(events.joined(separator: ","))]\#(mark)}"#
         return #"{"id":\#(id),"ok":true,"result":\#(result)}"# + "\n"
     }
 }

@@ -14,6 +14,12 @@ public enum ServerMessage: Sendable, Equatable {
     /// A successful reply to request `id`.
     public static func ok(_ id: Int64, _ reply: Reply) -> ServerMessage { .reply(id: id, .success(reply.json)) }
 
+    /// A successful reply to a read, marked ``StaleRead`` when `stale` is not `nil` (and exactly ``ok(_:_:)``
+    /// otherwise).
+    public static func ok(_ id: Int64, _ reply: Reply, stale: StaleRead?) -> ServerMessage {
+        .reply(id: id, .success(stale.map { $0.marking(reply.json) } ?? reply.json))
+    }
+
     /// A push about request `id`.
     public static func push(_ id: Int64, _ push: Push) -> ServerMessage {
         .push(id: id, kind: push.kind, fields: push.fields)

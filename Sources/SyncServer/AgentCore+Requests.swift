@@ -58,22 +58,25 @@ extension AgentCore {
                 try graph.reportReadiness(unit, Self.shortened(report))
                 reply(.ok(id, .readiness), to: connection, id: id)
             case .status(let unit):
-                reply(.ok(id, .status(try statusReport(unit).visible(to: connection.version))), to: connection, id: id)
+                var report = try statusReport(unit).visible(to: connection.version)
+                report.info = report.info.map { withOrigins([$0])[0] }
+                reply(.ok(id, .status(report), stale: staleRead), to: connection, id: id)
             case .list:
-                let units = graph.allUnits.map { $0.visible(to: connection.version) }
-                reply(.ok(id, .list(units)), to: connection, id: id)
+                let units = withOrigins(graph.allUnits.map { $0.visible(to: connection.version) })
+                reply(.ok(id, .list(units), stale: staleRead), to: connection, id: id)
             case .wait(let units, let all, let timeoutMs):
                 try awaitCompletion(all ? graph.unitNames : units, timeoutMs: timeoutMs, id: id, on: connection)
             case .cancel(let target):
                 cancel(target, id: id, on: connection)
             case .snapshot:
-                reply(.ok(id, .snapshot(graph.snapshot.visible(to: connection.version))), to: connection, id: id)
+                let snapshot = graph.snapshot.visible(to: connection.version)
+                reply(.ok(id, .snapshot(snapshot), stale: staleRead), to: connection, id: id)
             case .history:
                 // The events are already encoded in the ring; the reply is assembled around them as text.
                 let version = connection.version
                 let frame = Reply.historyFrame(
                     id: id, instance: hello.instance, snapshot: graph.snapshot.visible(to: version),
-                    events: ring.all.filter { $0.isVisible(to: version) }.map(\.json))
+                    events: ring.all.filter { $0.isVisible(to: version) }.map(\.json), stale: staleRead)
                 queue(frame, for: connection, tag: .reply(id: id, through: graph.nextSequence - 1))
             case .subscribe(let since, let instance):
                 subscribe(since: since.map(UInt64.init), instance: instance, id: id, on: connection)

@@ -14,6 +14,24 @@ import SyncProtocol
 /// committed, as they do after the journal's sync. With the journal file nothing is queued: ``sharing`` is `nil`
 /// and work runs at once.
 extension AgentCore {
+    /// The mark of a read answered while the shared store cannot be reached (from the agent's last copy of the
+    /// graph); `nil` on the journal file and while the store is reachable.
+    var staleRead: StaleRead? {
+        guard let sharing, journal.problem != nil, let since = sharing.unreachableSince else { return nil }
+        return StaleRead(store: sharing.store.storeAddress, since: since)
+    }
+
+    /// `units` with the agent that made each one's last change (``UnitInfo/changedBy``), on a shared store; as they
+    /// are otherwise.
+    func withOrigins(_ units: [UnitInfo]) -> [UnitInfo] {
+        guard let sharing else { return units }
+        var units = units
+        for (index, origin) in sharing.store.origins(of: units.map(\.name)).enumerated() {
+            units[index].changedBy = origin
+        }
+        return units
+    }
+
     /// Runs `body` now without a shared store (or inside a change), else once the graph is current.
     /// - Parameters:
     ///   - changes: `body` may change the graph.
@@ -71,6 +89,7 @@ extension AgentCore {
             case .success(let events):
                 core.sharing?.failedAttempts = 0
                 if core.journal.problem != nil {
+                    core.sharing?.unreachableSince = nil
                     core.journal.recovered(through: core.graph.nextSequence - 1, historyCount: 0)
                     core.logger.notice(
                         "shared store reached again; changes are accepted again",
@@ -160,6 +179,7 @@ extension AgentCore {
         sharing?.appending = false
         let failure = error as? StoreFailure ?? StoreFailure(description: "\(error)")
         if journal.problem == nil {
+            if sharing?.unreachableSince == nil { sharing?.unreachableSince = clock() }
             logger.error(
                 "shared store unreachable; changes are refused until it is back",
                 metadata: ["error": "\(failure)"])

@@ -1,4 +1,5 @@
 import NIOCore
+import SyncCore
 
 /// The books of an agent on a ``SharedEventStore``: the work that waits until the agent's graph is current (a read)
 /// or until the agent holds the workspace's lock (a change), and whether a change or catch-up is running. Kept by
@@ -26,6 +27,8 @@ struct SharedChanges {
     var appending = false
     /// Another agent stored events since the last catch-up.
     var wakeRequested = false
+    /// When the agent found the store unreachable, while it is: reads are marked stale (``AgentCore/staleRead``).
+    var unreachableSince: Timestamp?
     /// Failed attempts to reach the store in a row: the next waits longer (see ``retryDelay(base:)``).
     var failedAttempts = 0
 

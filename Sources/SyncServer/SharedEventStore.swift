@@ -33,6 +33,10 @@ package protocol SharedEventStore: EventStore {
     /// Reads the events stored after `sequence`, oldest first, without taking the lock.
     func catchUp(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]>
 
+    /// Which agent made the last committed change of each of `units` (``UnitOrigins``), in order; `nil` where it is
+    /// not known. Called on any thread; current as of the last catch-up, change or append that completed.
+    func origins(of units: [String]) -> [String?]
+
     /// Calls `wake` (on any thread) whenever another agent may have stored events, and once the store is reachable
     /// again after it was not.
     func listen(_ wake: @escaping @Sendable () -> Void)

@@ -12,6 +12,8 @@ struct BenchContext: Sendable {
     var readinessCPUSeconds: Double? = nil
     /// Samples per row of the peers table when given (`--peers-samples`; smoke tests keep it small).
     var peersSamples: Int? = nil
+    /// The PostgreSQL server of the shared group when given (`--store`); else it starts its own.
+    var store: String? = nil
 
     var agentBinary: String { binDirectory + "/sync-agent" }
     var syncctlBinary: String { binDirectory + "/syncctl" }

@@ -78,6 +78,10 @@ struct Figure: Sendable {
             Figure(name: "readiness_http_p50_ms", unit: "ms", goal: .atMost(20), group: "readiness"),
             Figure(name: "readiness_http_p99_ms", unit: "ms", goal: .atMost(50), group: "readiness"),
             Figure(name: "readiness_cpu_pct", unit: "%", goal: .atMost(1), group: "readiness"),
+            // Agents sharing one graph through PostgreSQL (SharedBenchmark).
+            Figure(name: "shared_wake_p50_ms", unit: "ms", goal: .atMost(2), group: "shared"),
+            Figure(name: "shared_wake_p99_ms", unit: "ms", goal: .atMost(10), group: "shared"),
+            Figure(name: "shared_changes_s", unit: "/s", goal: .atLeast(2000), group: "shared"),
             // Extras: context for the figures above.
             Figure(name: "wake_journal_p50_us", unit: "µs", goal: nil, group: "wake"),
             Figure(name: "wake_journal_p99_us", unit: "µs", goal: nil, group: "wake"),
@@ -117,6 +121,9 @@ struct Figure: Sendable {
             Figure(name: "readiness_waitforit_p99_ms", unit: "ms", goal: nil, group: "readiness"),
             Figure(name: "readiness_compose_p50_ms", unit: "ms", goal: nil, group: "readiness"),
             Figure(name: "readiness_cpu_agent_pct", unit: "%", goal: nil, group: "readiness"),
+            Figure(name: "shared_wake_journal_p50_ms", unit: "ms", goal: nil, group: "shared"),
+            Figure(name: "shared_wake_journal_p99_ms", unit: "ms", goal: nil, group: "shared"),
+            Figure(name: "shared_journal_changes_s", unit: "/s", goal: nil, group: "shared"),
         ] + peers
 
     /// The peers table (`--peers`, ``PeersBenchmark``): per row p50, p99 and CPU; ours over s6.
@@ -150,7 +157,7 @@ struct Figure: Sendable {
     /// The benchmark groups, in the order they run.
     static let groups =
         [
-            "wake", "poll", "cli", "throughput", "scale", "scaling", "fanout", "idle", "top", "readiness",
+            "wake", "poll", "cli", "throughput", "scale", "scaling", "fanout", "idle", "top", "readiness", "shared",
         ] + tenfoldGroups
 
     /// The groups at ten times the scale: run only when asked for (`--scale10`, `--only`), they take minutes.

@@ -12,12 +12,17 @@ final class SpawnedAgent {
     private var stopped = false
 
     /// Starts the agent and returns once it accepts connections.
-    /// - Parameter journal: keep a journal (the agent's default) in the temporary directory; otherwise
-    ///   `--ephemeral`.
-    init(binary: String, journal: Bool) throws(BenchError) {
+    /// - Parameters:
+    ///   - journal: keep a journal (the agent's default) in the temporary directory; otherwise `--ephemeral`.
+    ///   - store: instead, keep the graph in this PostgreSQL store and workspace (`--store`, `--workspace`).
+    init(binary: String, journal: Bool = false, store: (url: String, workspace: String)? = nil) throws(BenchError) {
         directory = try Syscalls.makeTemporaryDirectory()
         var arguments = ["--socket-path", directory + "/s", "--log-level", "warning"]
-        arguments += journal ? ["--state-file", directory + "/journal"] : ["--ephemeral"]
+        if let store {
+            arguments += ["--store", store.url, "--workspace", store.workspace]
+        } else {
+            arguments += journal ? ["--state-file", directory + "/journal"] : ["--ephemeral"]
+        }
         self.binary = binary
         self.arguments = arguments
         do {

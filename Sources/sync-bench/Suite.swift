@@ -8,7 +8,7 @@ struct Suite {
     static let benchmarks: [any Benchmark] = [
         WakeBenchmark(), PollBaseline(), CLIBenchmark(), ThroughputBenchmark(), ScaleBenchmark(), ScalingBenchmark(),
         FanoutBenchmark(), IdleBenchmark(), TopBenchmark(), ReadinessBenchmark(), PeersBenchmark(),
-        ScaleBenchmark.tenfold, RestartBenchmark(), TopBenchmark.tenfold, TopKeyBenchmark(),
+        ScaleBenchmark.tenfold, RestartBenchmark(), TopBenchmark.tenfold, TopKeyBenchmark(), SharedBenchmark(),
     ]
 
     /// Everything measured: each figure's values (one per run) and the raw samples of all runs.

@@ -96,6 +96,13 @@ struct SyncBench: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "The PostgreSQL server the shared group measures on, as sync-agent --store takes it (each run uses new "
+                + "workspaces, sync-bench-PID-N); default: a private server started for the group.",
+            valueName: "url"))
+    var store: String?
+
+    @Option(
+        help: ArgumentHelp(
             "How long the readiness group measures the CPU of one unit probing a closed port (default: 60, "
                 + "--quick: 3).", valueName: "seconds"))
     var readinessCpuSeconds: Double?
@@ -160,7 +167,7 @@ struct SyncBench: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let context = BenchContext(
             quick: quick, binDirectory: directory, benchBinary: executable, scalingSize: scalingSize,
-            readinessCPUSeconds: readinessCpuSeconds, peersSamples: peersSamples)
+            readinessCPUSeconds: readinessCpuSeconds, peersSamples: peersSamples, store: store)
         let count = runs ?? (quick || peers ? 1 : 5)
         let results = try await Suite(context: context, groups: groups, runs: count).run()
         let report = Report(results: results, quick: quick, runs: count)

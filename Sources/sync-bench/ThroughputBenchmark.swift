@@ -21,19 +21,26 @@ struct ThroughputBenchmark: Benchmark {
         let socket = try agent.connect()
         try socket.expectOK(1, .start(unit: "tp-seed", wait: true, timeoutMs: nil))
         try socket.expectOK(2, .complete(unit: "tp-seed"))
+        let frames = Self.chain("tp", after: "tp-seed", units: units)
+        let (replies, refused, nanos) = try Pipeline.run(frames, on: socket)
+        guard refused == 0 else { throw BenchError("throughput: the agent refused \(refused) of \(replies) requests") }
+        return Double(replies) / (Double(nanos) / 1e9)
+    }
+
+    /// The frames of unit `PREFIX-i` wanting `PREFIX-(i-1)` (the first `seed`, completed already), then starting
+    /// and completing, for `units` units; ids from 10 on.
+    static func chain(_ prefix: String, after seed: String, units: Int) -> [String] {
         var frames: [String] = []
         frames.reserveCapacity(3 * units)
-        var previous = "tp-seed"
+        var previous = seed
         for i in 0..<units {
-            let unit = "tp-\(i)"
+            let unit = "\(prefix)-\(i)"
             let id = Int64(10 + 3 * i)
             frames.append(FrameSocket.frame(id, .want(unit: unit, dependsOn: [previous])))
             frames.append(FrameSocket.frame(id + 1, .start(unit: unit, wait: true, timeoutMs: nil)))
             frames.append(FrameSocket.frame(id + 2, .complete(unit: unit)))
             previous = unit
         }
-        let (replies, refused, nanos) = try Pipeline.run(frames, on: socket)
-        guard refused == 0 else { throw BenchError("throughput: the agent refused \(refused) of \(replies) requests") }
-        return Double(replies) / (Double(nanos) / 1e9)
+        return frames
     }
 }

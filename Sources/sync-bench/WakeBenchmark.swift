@@ -47,9 +47,13 @@ struct WakeBenchmark: Benchmark {
     }
 
     /// Measures `samples` wake-ups (after a few unrecorded ones), one at a time. - Returns: latencies in µs.
-    static func measure(socketPath: SocketPath, samples: Int, warmup: Int = 50) async throws -> [Double] {
+    /// - Parameter completerPath: the agent the completer talks to (another agent on the same shared store), if not
+    ///   the waiter's.
+    static func measure(
+        socketPath: SocketPath, samples: Int, warmup: Int = 50, completerPath: SocketPath? = nil
+    ) async throws -> [Double] {
         let waiter = try await SyncClient.connect(to: socketPath, client: "bench-waiter")
-        let completer = try await SyncClient.connect(to: socketPath, client: "bench-completer")
+        let completer = try await SyncClient.connect(to: completerPath ?? socketPath, client: "bench-completer")
         defer {
             waiter.close()
             completer.close()

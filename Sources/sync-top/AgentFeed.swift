@@ -25,6 +25,12 @@ struct AgentFeed: DashboardFeed {
         let lostSince = LostSince()
         do {
             let start = try await startFromHistory(post: post)
+            guard start.store != nil, !once else {
+                try await follow(follower, from: start, post: post, lostSince: lostSince)
+                return
+            }
+            let watch = Task { await watchStore(post: post) }
+            defer { watch.cancel() }
             try await follow(follower, from: start, post: post, lostSince: lostSince)
         } catch {
             post(.connection(.stale(since: SystemClock.now(), reason: Self.explain(error))))
@@ -41,6 +47,8 @@ struct AgentFeed: DashboardFeed {
     private struct Start {
         var since: UInt64
         var instance: String?
+        /// The agent's shared store (`hello`'s `store`), if it has one.
+        var store: String? = nil
     }
 
     /// Posts the events the agent holds (for the log and the timeline), then a snapshot of the state they lead to,
@@ -69,7 +77,47 @@ struct AgentFeed: DashboardFeed {
         }
         for event in events { post(.event(event)) }
         post(.snapshot(snapshot))
-        return Start(since: snapshot.sequence, instance: client.connection.hello?.instance)
+        if let stale = client.connection.lastStaleRead { post(.connection(Self.state(stale))) }
+        return Start(
+            since: snapshot.sequence, instance: client.connection.hello?.instance,
+            store: client.connection.hello?.store)
+    }
+
+    /// The header's state while the agent's shared store cannot be reached: `stale since 14:02:11: the shared
+    /// store postgres://… is unreachable; showing the agent's last copy`.
+    static func state(_ stale: StaleRead) -> ConnectionState {
+        .stale(
+            since: stale.since, reason: "the shared store \(stale.store) is unreachable; showing the agent's last copy")
+    }
+
+    /// An agent on a shared store keeps serving while the store is unreachable, from its last copy, and says so
+    /// only in the replies to reads (``StaleRead``), not on the stream: asks every `interval` (`status` of one
+    /// unit, which costs the agent the same whatever the graph) and shows the store's state in the header. Only
+    /// for such an agent; ends when cancelled.
+    private func watchStore(
+        post: @escaping @Sendable (DashboardInput) -> Void, interval: Duration = .seconds(2)
+    ) async {
+        var client: SyncClient?
+        var wasStale = false
+        while !Task.isCancelled {
+            if client == nil { client = try? await SyncClient.connect(to: socket, client: "sync-top store watch") }
+            if let connected = client {
+                if (try? await connected.status("sync-top-store-watch")) != nil {
+                    let stale = connected.connection.lastStaleRead
+                    if let stale {
+                        post(.connection(Self.state(stale)))
+                    } else if wasStale {
+                        post(.connection(.live))
+                    }
+                    wasStale = stale != nil
+                } else {
+                    connected.close()
+                    client = nil
+                }
+            }
+            try? await Task.sleep(for: interval)
+        }
+        client?.close()
     }
 
     private func follow(

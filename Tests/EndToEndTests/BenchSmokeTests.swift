@@ -32,6 +32,26 @@ struct BenchSmokeTests {
         }
     }
 
+    @Test func sharedGroupMeasuresAgentsOnItsOwnPostgreSQLBesideTheJournalAndCleansUp() async throws {
+        let before = Set(
+            try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("sbench-pg") })
+        let result = try await RunningProcess.run(
+            Products.path("sync-bench"), ["--quick", "--json", "--only", "shared"])
+        #expect(result.status == 0, "\(result)")
+        let json = try JSON.parse(result.stdout)
+        let figures = [
+            "shared_wake_p50_ms", "shared_wake_p99_ms", "shared_changes_s", "shared_wake_journal_p50_ms",
+            "shared_journal_changes_s",
+        ]
+        for figure in figures {
+            #expect(json[figure]?.typeName == "number", "\(figure) missing in \(result.stdout)")
+        }
+        #expect(json["goals"]?["shared_changes_s"]?["met"] != nil)
+        let after = Set(
+            try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("sbench-pg") })
+        #expect(after.subtracting(before).isEmpty, "the bench's PostgreSQL directory was left: \(after)")
+    }
+
     @Test func readinessReportsEachKindBesideWaitForItAndCompose() async throws {
         let result = try await RunningProcess.run(
             Products.path("sync-bench"),

@@ -8,7 +8,7 @@ import Testing
 @Suite("Agents sharing one graph through PostgreSQL", .timeLimit(.minutes(3)))
 struct SharedGraphTests {
     /// Agents on `server`'s workspace `workspace`, one socket each (`a.sock`, `b.sock`…).
-    private final class Agents: Sendable {
+    final class Agents: Sendable {
         let directory: TemporaryDirectory
         let processes: [RunningProcess]
 
@@ -59,7 +59,7 @@ struct SharedGraphTests {
     }
 
     /// Runs `body` with `count` agents on a fresh server, stopping them afterwards whatever `body` does.
-    private func withAgents(
+    func withAgents(
         _ count: Int, workspace: String = "shared", _ body: (Agents, PostgresServer) async throws -> Void
     ) async throws {
         let directory = TemporaryDirectory()

@@ -25,12 +25,14 @@ struct PostgresEventStoreTests {
         let stores = Mutex<[PostgresEventStore]>([])
     }
 
-    private func store(_ server: PostgresServer, workspace: String = "test") throws -> PostgresEventStore {
+    private func store(
+        _ server: PostgresServer, workspace: String = "test", retention: SharedRetention = .standard
+    ) throws -> PostgresEventStore {
         let address = try PostgresAddress(
             url: "postgres:///postgres?host=\(server.socketDirectory)&user=\(server.user)")
         let store = PostgresEventStore(
             address: address, workspace: workspace, password: nil, clock: Self.clock,
-            logger: Logger(label: "postgres-store-test"))
+            logger: Logger(label: "postgres-store-test"), retention: retention)
         opened.stores.withLock { $0.append(store) }
         return store
     }
@@ -158,6 +160,48 @@ struct PostgresEventStoreTests {
             for await _ in woken { break }
             #expect(try await second.catchUp(after: declared.last!.sequence, on: loop).get().isEmpty)
             #expect(second.storeAddress.hasPrefix("postgres://"))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3))) func aSharedWorkspaceKeepsASnapshotAndOnlyTheEventsBehindItsRetention()
+        async throws
+    {
+        try await withServer { server in
+            let retention = SharedRetention(snapshotEvery: 10, keptEvents: 4)
+            let writer = try store(server, retention: retention)
+            let lagging = try store(server, retention: retention)
+            _ = try writer.load()
+            _ = try lagging.load()
+            var graph = UnitGraph(clock: Self.clock)
+            for _ in 0..<8 {
+                #expect(try await writer.beginChange(after: graph.nextSequence - 1, on: loop).get().isEmpty)
+                let batch = try events(&graph) {
+                    _ = try $0.start("app", wait: nil)
+                    try $0.complete("app")
+                }
+                guard case .durable = try await append(writer, batch) else {
+                    Issue.record("append of \(batch.map(\.sequence)) failed")
+                    return
+                }
+            }
+            // 17 events: the change that reached 10 (events 10 and 11) wrote the snapshot at 11 and kept 4 behind it.
+            #expect(graph.nextSequence == 18)
+            let rows = try await server.psql([
+                "-tAc",
+                "select (select seq from sync_agent.snapshots), min(seq), max(seq), count(*) from sync_agent.events",
+            ])
+            #expect(rows.stdout == "11|8|17|10\n", "\(rows)")
+            // A new agent loads the snapshot and the events after it; those before it are its timeline.
+            let state = try await reload(server)
+            #expect(state.snapshot == graph.snapshot)
+            #expect(state.events.map(\.sequence) == Array(8...17))
+            // An agent that fell behind the retention finds its next events gone and is told to restart.
+            do {
+                _ = try await lagging.catchUp(after: 0, on: loop).get()
+                Issue.record("the lagging store caught up over deleted events")
+            } catch {
+                #expect("\(error)".contains("restart this agent"), "\(error)")
+            }
         }
     }
 
