@@ -169,6 +169,13 @@ struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
+        let digits = bytes[start] == UInt8(ascii: "-") ? start + 1 : start
+        if isInteger, index - digits <= 18 {
+            // Fits 64 bits whatever the digits: read directly, with no text in between (most numbers).
+            var value: Int64 = 0
+            for offset in digits..<index { value = value * 10 + Int64(bytes[offset] &- UInt8(ascii: "0")) }
+            return .int(digits == start ? value : -value)
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let value = Int64(text) { return .int(value) }
         guard let value = Double(text), value.isFinite else { throw error("number out of range") }
