@@ -190,6 +190,7 @@ struct JSONParser {
         var runStart = index
         var plain: [UInt8] = []
         var escaped = false
+        var ascii = true
         func flush(_ parser: JSONParser, _ plain: inout [UInt8], _ scalars: inout String.UnicodeScalarView)
             throws(JSONParseError)
         {
@@ -208,6 +209,8 @@ struct JSONParser {
                 // of parsing a large list).
                 let run = UnsafeBufferPointer(rebasing: bytes[runStart..<index])
                 index += 1
+                // ASCII is valid UTF-8: only other bytes need the validating initializer, the slower one.
+                if ascii { return String(decoding: run, as: UTF8.self) }
                 guard let text = String(validating: run, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
                 return text
             }
@@ -219,6 +222,7 @@ struct JSONParser {
             }
             if byte < 0x20 { throw error("control character in string") }
             if byte != UInt8(ascii: "\\") {
+                if byte >= 0x80 { ascii = false }
                 index += 1
                 continue
             }

@@ -64,6 +64,8 @@ struct AgentStartSignalTests {
             #expect(result.status == 0, "round \(round): \(result)")
             #expect(!FileManager.default.fileExists(atPath: directory.socket), "round \(round): socket left")
             #expect(!result.stderr.contains("Cannot schedule tasks"), "round \(round): \(result.stderr)")
+            // The lock file stays; the next round waits for the next agent's.
+            unlink(journal + ".lock")
         }
     }
 
