@@ -174,8 +174,9 @@ public struct UnitGraph: Sendable {
     public mutating func replay(_ event: SyncEvent) {
         apply(event.kind, at: event.time)
         nextSequence = max(nextSequence, event.sequence + 1)
-        unsettled.removeAll()
-        becameReady.removeAll()
+        // Kept allocated: a restart replays a million events, one status change each.
+        unsettled.removeAll(keepingCapacity: true)
+        becameReady.removeAll(keepingCapacity: true)
     }
 
     /// The only place that changes units and edges; keeps the unmet counts true.

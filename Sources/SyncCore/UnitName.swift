@@ -16,6 +16,8 @@ public enum UnitName {
             let shown = String(name.prefix(24))
             return "unit name \(goQuoted(shown))… is \(bytes) bytes long; the limit is \(maxBytes) bytes"
         }
+        // Printable ASCII (most names) has no control character: no need to walk its scalars.
+        if name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return nil }
         if let bad = name.unicodeScalars.first(where: isControl) {
             return "unit name \(goQuoted(name)) contains control character \(bad.uPlus); "
                 + "names are 1-\(maxBytes) bytes of UTF-8 without control characters"

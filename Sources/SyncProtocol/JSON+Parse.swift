@@ -169,6 +169,13 @@ struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
+        let digits = bytes[start] == UInt8(ascii: "-") ? start + 1 : start
+        if isInteger, index - digits <= 18 {
+            // Fits 64 bits whatever the digits: read directly, with no text in between (most numbers).
+            var value: Int64 = 0
+            for offset in digits..<index { value = value * 10 + Int64(bytes[offset] &- UInt8(ascii: "0")) }
+            return .int(digits == start ? value : -value)
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let value = Int64(text) { return .int(value) }
         guard let value = Double(text), value.isFinite else { throw error("number out of range") }
@@ -183,6 +190,7 @@ struct JSONParser {
         var runStart = index
         var plain: [UInt8] = []
         var escaped = false
+        var ascii = true
         func flush(_ parser: JSONParser, _ plain: inout [UInt8], _ scalars: inout String.UnicodeScalarView)
             throws(JSONParseError)
         {
@@ -201,6 +209,8 @@ struct JSONParser {
                 // of parsing a large list).
                 let run = UnsafeBufferPointer(rebasing: bytes[runStart..<index])
                 index += 1
+                // ASCII is valid UTF-8: only other bytes need the validating initializer, the slower one.
+                if ascii { return String(decoding: run, as: UTF8.self) }
                 guard let text = String(validating: run, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
                 return text
             }
@@ -212,6 +222,7 @@ struct JSONParser {
             }
             if byte < 0x20 { throw error("control character in string") }
             if byte != UInt8(ascii: "\\") {
+                if byte >= 0x80 { ascii = false }
                 index += 1
                 continue
             }

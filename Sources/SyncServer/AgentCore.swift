@@ -51,7 +51,9 @@ final class AgentCore {
     ) {
         let instance = restored?.instance ?? JournalReader.newInstance()
         if let restored {
-            graph = UnitGraph(snapshot: restored.snapshot, clock: configuration.clock)
+            // A million-event journal was replayed into a graph already: building it again from the snapshot took
+            // a sixth of the restart.
+            graph = restored.graph ?? UnitGraph(snapshot: restored.snapshot, clock: configuration.clock)
         } else {
             graph = UnitGraph(clock: configuration.clock)
         }

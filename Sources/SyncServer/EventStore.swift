@@ -70,12 +70,20 @@ package struct StoredState: Sendable {
     package var events: [SyncEvent]
     /// Records stored since the last compaction: the agent compacts once they far outnumber the graph.
     package var recordsSinceCompaction: Int
+    /// The graph of ``snapshot`` already built, when the store replayed its events into one with the agent's
+    /// clock (the journal file does): the agent takes it rather than building it a second time. `nil`: the agent
+    /// builds it from ``snapshot``.
+    package var graph: UnitGraph?
 
-    package init(instance: String, snapshot: GraphSnapshot, events: [SyncEvent], recordsSinceCompaction: Int) {
+    package init(
+        instance: String, snapshot: GraphSnapshot, events: [SyncEvent], recordsSinceCompaction: Int,
+        graph: UnitGraph? = nil
+    ) {
         self.instance = instance
         self.snapshot = snapshot
         self.events = events
         self.recordsSinceCompaction = recordsSinceCompaction
+        self.graph = graph
     }
 }
 

@@ -110,6 +110,7 @@ final class FileJournalStore: EventStore, @unchecked Sendable {
 extension Journal.Contents {
     /// What the journal holds, as every store says it.
     var state: StoredState {
-        StoredState(instance: instance, snapshot: snapshot, events: events, recordsSinceCompaction: lines)
+        StoredState(
+            instance: instance, snapshot: snapshot, events: events, recordsSinceCompaction: lines, graph: graph)
     }
 }

@@ -28,6 +28,8 @@ final class Journal {
         var lines: Int
         /// A torn last line that was dropped, if any.
         var droppedTail: String?
+        /// The graph the reader replayed, equal to one built from ``snapshot`` (see ``StoredState/graph``).
+        var graph: UnitGraph?
     }
 
     /// The journal could not be used; the message says what happened, where, and what to do.
@@ -206,7 +208,10 @@ final class Journal {
 
     private static func readAll(_ fd: Int32, path: String) throws(Failure) -> [UInt8] {
         var data: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        // A journal of a million events is over 100 MiB: room for it at once, read in large chunks.
+        var status = stat()
+        if fstat(fd, &status) == 0 { data.reserveCapacity(Int(status.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {

@@ -6,14 +6,15 @@ import SyncProtocol
 extension JournalReader {
     /// What is wrong with the names an event carries, if anything (the rules of ``UnitName``).
     static func nameProblem(in kind: SyncEvent.Kind) -> String? {
+        // One name at a time, without an array: this runs for every line of a journal of millions.
         switch kind {
         case .registered(let unit), .statusChanged(let unit, _, _, _, _, _), .waitEnded(let unit, _),
             .noted(let unit, _), .readiness(let unit, _):
-            return nameProblem([unit])
+            return nameProblem(unit)
         case .dependencyAdded(let unit, let dependency, _):
-            return nameProblem([unit, dependency])
+            return nameProblem(unit) ?? nameProblem(dependency)
         case .waitBegan(let unit, let unsatisfied):
-            return nameProblem([unit] + unsatisfied)
+            return nameProblem(unit) ?? nameProblem(unsatisfied)
         }
     }
 
@@ -38,9 +39,13 @@ extension JournalReader {
 
     private static func nameProblem(_ names: [String]) -> String? {
         for name in names {
-            if let problem = UnitName.problem(with: name) { return "it names an invalid unit: \(problem)" }
+            if let problem = nameProblem(name) { return problem }
         }
         return nil
+    }
+
+    private static func nameProblem(_ name: String) -> String? {
+        UnitName.problem(with: name).map { "it names an invalid unit: \($0)" }
     }
 
     /// What is wrong with applying `kind` to `graph`, if anything: a change no request could have made there.
@@ -113,7 +118,7 @@ extension JournalReader {
     /// The line (1-based) at which the loop `cycle` closed: the last line that added one of its edges, the
     /// snapshot's line for an edge the snapshot holds.
     static func lineClosing(
-        _ cycle: [String], in lines: [(offset: Int, bytes: ArraySlice<UInt8>)], snapshotSequence: UInt64
+        _ cycle: [String], in lines: [(offset: Int, bytes: UnsafeBufferPointer<UInt8>)], snapshotSequence: UInt64
     ) -> Int {
         var edges = Set<[UnitKey]>()
         for index in cycle.indices.dropLast() { edges.insert([UnitKey(cycle[index]), UnitKey(cycle[index + 1])]) }

@@ -31,27 +31,36 @@ struct JournalReader {
     }
 
     func read(_ data: [UInt8]) throws(Journal.Failure) -> Reading {
-        var lines: [(offset: Int, bytes: ArraySlice<UInt8>)] = []
-        var start = 0
-        for (index, byte) in data.enumerated() where byte == UInt8(ascii: "\n") {
-            lines.append((start, data[start..<index]))
-            start = index + 1
+        let reading = data.withUnsafeBufferPointer { bytes -> Result<Reading, Journal.Failure> in
+            do throws(Journal.Failure) {
+                return .success(try read(bytes))
+            } catch {
+                return .failure(error)
+            }
         }
+        return try reading.get()
+    }
+
+    /// Reads the journal in `data`: line by line, each event in the exact form the agent writes decoded straight
+    /// from its bytes (``EventLineDecoder``), anything else through the general JSON parser, which also says what
+    /// is wrong with a line.
+    private func read(_ data: UnsafeBufferPointer<UInt8>) throws(Journal.Failure) -> Reading {
+        let lines = Lines(data)
         var tornAt: Int?
         var dropped: String?
-        if start < data.count {
+        if lines.tail < data.count {
             // No newline at the end: the last write was cut short.
-            tornAt = start
-            dropped = String(decoding: data[start...].prefix(80), as: UTF8.self)
+            tornAt = lines.tail
+            dropped = String(decoding: data[lines.tail...].prefix(80), as: UTF8.self)
         }
-        guard let first = lines.first else {
+        guard let firstEnd = lines.end(of: 0) else {
             let empty = GraphSnapshot(sequence: 0, units: [], edges: [])
             return Reading(
                 result: Journal.Contents(
                     instance: Self.newInstance(), snapshot: empty, events: [], lines: 0, droppedTail: dropped),
                 lineCount: 0, tornAt: tornAt, needsHeader: true)
         }
-        guard let header = try? JSON.parse(first.bytes), header["journal"] == "sync-agent",
+        guard let header = try? JSON.parse(data[0..<firstEnd]), header["journal"] == "sync-agent",
             let instance = header["instance"]?.stringValue
         else {
             throw failure(line: 1, "it does not start with a sync-agent journal header")
@@ -64,32 +73,45 @@ struct JournalReader {
         var goodLines = 0
         var lastSequence: UInt64 = 0
         var snapshotSequence: UInt64 = 0
-        for (number, line) in lines.enumerated().dropFirst() {
-            let isLast = number == lines.count - 1 && tornAt == nil
-            guard let json = try? JSON.parse(line.bytes) else {
-                if isLast {
-                    // A complete but garbled last line: also the mark of an interrupted write.
-                    tornAt = line.offset
-                    dropped = String(decoding: line.bytes.prefix(80), as: UTF8.self)
-                    break
+        var number = 0
+        var offset = firstEnd + 1
+        while offset < lines.tail {
+            number += 1
+            let end = lines.end(of: offset) ?? lines.tail
+            let line = UnsafeBufferPointer(rebasing: data[offset..<end])
+            let lineOffset = offset
+            offset = end + 1
+            let isLast = offset >= lines.tail && tornAt == nil
+            let event: SyncEvent
+            if let decoded = EventLineDecoder.decode(line) {
+                event = decoded
+            } else {
+                guard let json = try? JSON.parse(line) else {
+                    if isLast {
+                        // A complete but garbled last line: also the mark of an interrupted write.
+                        tornAt = lineOffset
+                        dropped = String(decoding: line.prefix(80), as: UTF8.self)
+                        break
+                    }
+                    throw failure(line: number + 1, "it is not valid JSON")
                 }
-                throw failure(line: number + 1, "it is not valid JSON")
-            }
-            if let snapshotJSON = json["snapshot"] {
-                guard number == 1 else {
-                    throw failure(line: number + 1, "a snapshot may only follow the header (line 1)")
+                if let snapshotJSON = json["snapshot"] {
+                    guard number == 1 else {
+                        throw failure(line: number + 1, "a snapshot may only follow the header (line 1)")
+                    }
+                    guard let snapshot = GraphSnapshot(json: snapshotJSON) else {
+                        throw failure(line: number + 1, "the snapshot cannot be read")
+                    }
+                    if let problem = Self.nameProblem(in: snapshot) { throw failure(line: number + 1, problem) }
+                    graph = UnitGraph(snapshot: snapshot, clock: clock)
+                    snapshotSequence = snapshot.sequence
+                    goodLines += 1
+                    continue
                 }
-                guard let snapshot = GraphSnapshot(json: snapshotJSON) else {
-                    throw failure(line: number + 1, "the snapshot cannot be read")
+                guard let general = SyncEvent(json: json) else {
+                    throw failure(line: number + 1, "it is not an event")
                 }
-                if let problem = Self.nameProblem(in: snapshot) { throw failure(line: number + 1, problem) }
-                graph = UnitGraph(snapshot: snapshot, clock: clock)
-                snapshotSequence = snapshot.sequence
-                goodLines += 1
-                continue
-            }
-            guard let event = SyncEvent(json: json) else {
-                throw failure(line: number + 1, "it is not an event")
+                event = general
             }
             if let problem = Self.nameProblem(in: event.kind) { throw failure(line: number + 1, problem) }
             guard event.sequence > lastSequence else {
@@ -115,14 +137,48 @@ struct JournalReader {
         let snapshot = graph.snapshot
         // Edges are only ever added, so a graph without a loop at the end never had one.
         if let cycle = Self.cycle(in: snapshot.edges) {
-            let line = Self.lineClosing(cycle, in: lines, snapshotSequence: snapshotSequence)
+            let line = Self.lineClosing(cycle, in: lines.all, snapshotSequence: snapshotSequence)
             throw failure(
                 line: line, "it closes a dependency cycle \(cycle.joined(separator: " -> ")), which no want accepts")
         }
         return Reading(
             result: Journal.Contents(
-                instance: instance, snapshot: snapshot, events: events, lines: goodLines, droppedTail: dropped),
+                instance: instance, snapshot: snapshot, events: events, lines: goodLines, droppedTail: dropped,
+                graph: graph),
             lineCount: goodLines, tornAt: tornAt, needsHeader: false)
+    }
+
+    /// The newline-ended lines of a journal's bytes, found with `memchr`.
+    private struct Lines {
+        let data: UnsafeBufferPointer<UInt8>
+        /// Where the bytes after the last newline begin (`data.count` when the last byte is a newline).
+        let tail: Int
+
+        init(_ data: UnsafeBufferPointer<UInt8>) {
+            self.data = data
+            var tail = data.count
+            while tail > 0, data[tail - 1] != UInt8(ascii: "\n") { tail -= 1 }
+            self.tail = tail
+        }
+
+        /// The offset of the newline that ends the line at `offset`, if one does.
+        func end(of offset: Int) -> Int? {
+            guard offset < data.count, let base = data.baseAddress,
+                let found = memchr(base + offset, 0x0A, data.count - offset)
+            else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+        }
+
+        /// Every line with its offset, the header first.
+        var all: [(offset: Int, bytes: UnsafeBufferPointer<UInt8>)] {
+            var lines: [(offset: Int, bytes: UnsafeBufferPointer<UInt8>)] = []
+            var offset = 0
+            while offset < tail, let end = end(of: offset) {
+                lines.append((offset, UnsafeBufferPointer(rebasing: data[offset..<end])))
+                offset = end + 1
+            }
+            return lines
+        }
     }
 
     private func failure(line: Int, _ problem: String) -> Journal.Failure {

@@ -25,6 +25,9 @@ public final class SyncServer: Sendable {
     /// Where the agent keeps its events (`nil`: `--ephemeral`).
     let store: (any EventStore)?
     private let fatal = Mutex<String?>(nil)
+    /// Set when the listener has closed; says so to ``waitUntilStopped()`` without touching the event loop, which
+    /// may be gone by then.
+    private let stopped = StopSignal()
 
     /// The journal file, when the agent keeps one (tests inject failures through it).
     var journal: FileJournalStore? { store as? FileJournalStore }
@@ -122,6 +125,9 @@ public final class SyncServer: Sendable {
         let server = SyncServer(
             socketPath: path, group: group, listener: listener, core: core, socketGuard: socketGuard,
             logger: configuration.logger, store: store)
+        // Registered while the loop surely runs: a wait on the listener's future from outside the loop, once the
+        // loop has shut down, would never be answered.
+        listener.closeFuture.whenComplete { [stopped = server.stopped] _ in stopped.fire() }
         try await loop.submit { [weak server] in
             core.value.onFatalError = { message in
                 guard let server else { return }
@@ -167,9 +173,10 @@ public final class SyncServer: Sendable {
         return available
     }
 
-    /// Returns when the agent has stopped listening (after ``shutdown()``).
+    /// Returns when the agent has stopped listening (after ``shutdown()``), also when called after the agent
+    /// stopped.
     public func waitUntilStopped() async throws {
-        try await listener.closeFuture.get()
+        await stopped.wait()
     }
 
     /// Stops the agent: no new connections, every request in flight answered with `shutting_down`, every
@@ -195,5 +202,6 @@ public final class SyncServer: Sendable {
         }
         try? await group.shutdownGracefully()
         await store?.close()
+        stopped.fire()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SyncClient
 import SyncOS
 import SyncProtocol
 import SyncServer
@@ -28,6 +29,27 @@ struct ServerLifecycleTests {
         await server.shutdown()
         #expect(!FileManager.default.fileExists(atPath: path))
         await server.shutdown()  // idempotent
+    }
+
+    /// `sync-agent` waits for its server to stop after handing it a stop signal that came while it started (its
+    /// journal loading): that shutdown may be over before the wait begins. The wait once asked the stopped event
+    /// loop to register it, which never answered, and the agent hung in `sigsuspend` after SIGTERM ("Cannot
+    /// schedule tasks on an EventLoop that has already shut down").
+    @Test(arguments: [false, true])
+    func waitingForAStopThatIsOverReturns(withClient: Bool) async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let server = try await SyncServer.start(configuration(directory.socket))
+        let client = withClient ? try await SyncClient.connect(to: server.socketPath, client: "open") : nil
+        await server.shutdown()
+        let returned = Atomic<Bool>(false)
+        // Awaited in a task of its own: the old wait never returned, and a test must end.
+        Task {
+            try await server.waitUntilStopped()
+            returned.store(true, ordering: .relaxed)
+        }
+        #expect(await eventually(seconds: 10) { returned.load(ordering: .relaxed) }, "the wait never returned")
+        withExtendedLifetime(client) {}
     }
 
     /// The umask is the whole process's: an agent in a process that also spawns scripts (sync-top --demo, the
