@@ -61,6 +61,34 @@ struct UnitTableTests {
         #expect(model.unitTable.count < model.counts.byStatus.values.reduce(0, +))
     }
 
+    /// 1,500 units registered one by one in random order, then random status changes: the kept order's blocks
+    /// split many times over (a block holds at most 512 rows), and rows move between them.
+    @Test func aLargeTableSplitsItsBlocksAndStaysInOrder() {
+        var random = SeededRandom(seed: 12)
+        var graph = UnitGraph(clock: { Timestamp(microseconds: 1_000) })
+        var model = DashboardModel(source: "test", now: Timestamp(microseconds: 0))
+        model.resize(to: Size(width: 120, height: 40))
+        var names = (0..<1500).map { "n\($0)" }
+        for i in stride(from: names.count - 1, to: 0, by: -1) { names.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+        for name in names { try? graph.register(name) }
+        for event in graph.drainEvents() { model.apply(.event(event)) }
+        expectSame(model, "registered")
+        for round in 0..<6 {
+            for _ in 0..<300 {
+                let unit = names[Int(random.next() % UInt64(names.count))]
+                switch random.next() % 3 {
+                case 0: _ = try? graph.start(unit, wait: nil)
+                case 1: try? graph.complete(unit)
+                default: try? graph.fail(unit, reason: "exit 1")
+                }
+            }
+            for event in graph.drainEvents() { model.apply(.event(event)) }
+            _ = model.handle(round % 2 == 0 ? .pageDown : .character("s"))
+            expectSame(model, "round \(round), sort \(model.sortKey)")
+        }
+        #expect(model.unitTable.count == 1500)
+    }
+
     @Test func aSnapshotReplacesTheKeptTable() {
         var model = DashboardModel(source: "test", now: Timestamp(microseconds: 0))
         for event in randomEvents(seed: 4, count: 100) { model.apply(.event(event)) }
