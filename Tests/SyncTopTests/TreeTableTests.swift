@@ -16,26 +16,7 @@ struct TreeTableTests {
         #expect(table.cursorIndex == model.treeIndex(in: computed), "\(context)")
     }
 
-    /// A random run over 30 units: wants (edges between random units, never a cycle: a unit only wants one with a
-    /// higher number), starts, completions and failures; some dependencies are never registered.
-    private func randomEvents(seed: UInt64, count: Int) -> [SyncEvent] {
-        var random = SeededRandom(seed: seed)
-        var graph = UnitGraph(clock: { Timestamp(microseconds: 1_000) })
-        var events: [SyncEvent] = []
-        for _ in 0..<count {
-            let number = Int(random.next() % 30)
-            let unit = "u\(number)"
-            switch random.next() % 6 {
-            case 0, 1: try? graph.want(unit, dependsOn: "u\(number + 1 + Int(random.next() % 8))")
-            case 2: _ = try? graph.start(unit, wait: nil)
-            case 3: try? graph.complete(unit)
-            case 4: try? graph.fail(unit, reason: "exit 1")
-            default: try? graph.register(unit)
-            }
-            events += graph.drainEvents()
-        }
-        return events
-    }
+    private func randomEvents(seed: UInt64, count: Int) -> [SyncEvent] { randomRun(seed: seed, count: count) }
 
     @Test(arguments: [1, 2, 3] as [UInt64])
     func theKeptTreeIsTheComputedOneAfterEveryEvent(seed: UInt64) {
