@@ -35,7 +35,7 @@ struct TreeTableTests {
             expectSame(model, "seed \(seed), event \(index)")
         }
         #expect(model.treeTable.count > 30, "the run builds trees with repeated units")
-        #expect(lines(of: model.treeTable).contains(where: \.isRepeat))
+        #expect(lines(of: model.treeTable).contains { $0.isRepeat })
     }
 
     @Test func theCursorFollowsItsLineAndAFilterGivesTheComputedTree() {
