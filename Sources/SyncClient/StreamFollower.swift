@@ -1,9 +1,11 @@
 import SyncCore
 import SyncOS
 import SyncProtocol
+import Synchronization
 
 /// Follows the agent's event stream across agent restarts: when the connection is lost it reconnects with backoff
-/// and resumes after the last event it saw (the agent sends a fresh snapshot when it cannot resume).
+/// and resumes after the last event it saw (the agent sends a fresh snapshot when it cannot resume). Updates come
+/// one at a time, in order.
 public struct StreamFollower: Sendable {
     /// What happens, in order.
     public enum Update: Sendable {
@@ -17,10 +19,15 @@ public struct StreamFollower: Sendable {
 
     public let socketPath: SocketPath
     public let clientName: String
+    /// Items are handed over on the connection's reader thread as they are read (see
+    /// ``SyncClient/follow(since:instance:onItem:)``) rather than from the follower's task: no task is woken per
+    /// item, but `handle` then runs on that thread and, while it runs, nothing more is read.
+    public let handsOverOnReaderThread: Bool
 
-    public init(socketPath: SocketPath, clientName: String) {
+    public init(socketPath: SocketPath, clientName: String, handsOverOnReaderThread: Bool = false) {
         self.socketPath = socketPath
         self.clientName = clientName
+        self.handsOverOnReaderThread = handsOverOnReaderThread
     }
 
     /// Follows the stream until the task is cancelled.
@@ -34,8 +41,7 @@ public struct StreamFollower: Sendable {
         since: UInt64?, instance: String? = nil, retryFirstConnection: Bool,
         _ handle: @escaping @Sendable (Update) -> Void
     ) async throws(WireError) {
-        var since = since
-        var instance = instance
+        let position = Position(since: since, instance: instance)
         var attempt = 0
         var connectedOnce = false
         while !Task.isCancelled {
@@ -45,17 +51,18 @@ public struct StreamFollower: Sendable {
                 connectedOnce = true
                 attempt = 0
                 // Events are numbered within one history; resume only within the agent first reached.
-                if instance == nil { instance = client.connection.hello?.instance }
+                let (since, instance) = position.resumeFrom(client.connection.hello?.instance)
                 handle(.connected)
-                for try await item in client.subscribe(since: since, instance: instance) {
-                    switch item {
-                    case .snapshot(let id, let snapshot):
-                        instance = id
-                        since = snapshot.sequence
-                    case .event(let event):
-                        since = event.sequence
+                if handsOverOnReaderThread {
+                    try await client.follow(since: since, instance: instance) { item in
+                        position.passed(item)
+                        handle(.item(item))
                     }
-                    handle(.item(item))
+                } else {
+                    for try await item in client.subscribe(since: since, instance: instance) {
+                        position.passed(item)
+                        handle(.item(item))
+                    }
                 }
                 return
             } catch let error as WireError {
@@ -70,6 +77,35 @@ public struct StreamFollower: Sendable {
                 try await Task.sleep(for: .milliseconds(min(1000, 25 << min(attempt, 6))))
             } catch {
                 return
+            }
+        }
+    }
+}
+
+/// Where a ``StreamFollower`` resumes: the last sequence and the agent history it belongs to, updated on the reader
+/// thread as items pass and read by the follower's task when it reconnects.
+private final class Position: Sendable {
+    private let state: Mutex<(since: UInt64?, instance: String?)>
+
+    init(since: UInt64?, instance: String?) { state = Mutex((since, instance)) }
+
+    /// Where to resume; takes `instance` as the history when none is known yet.
+    func resumeFrom(_ instance: String?) -> (since: UInt64?, instance: String?) {
+        state.withLock { state in
+            if state.instance == nil { state.instance = instance }
+            return state
+        }
+    }
+
+    /// Notes that `item` was handed over.
+    func passed(_ item: StreamItem) {
+        state.withLock { state in
+            switch item {
+            case .snapshot(let id, let snapshot):
+                state.instance = id
+                state.since = snapshot.sequence
+            case .event(let event):
+                state.since = event.sequence
             }
         }
     }

@@ -20,23 +20,31 @@ extension SyncClient {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    // A subscription never succeeds: it ends with an error (a success is `bad_reply`).
-                    _ = try await connection.request(.subscribe(since: since.map(Int64.init), instance: instance)) {
-                        push in
-                        switch push {
-                        case .snapshot(let instance, let snapshot):
-                            continuation.yield(.snapshot(instance: instance, snapshot))
-                        case .event(let event): continuation.yield(.event(event))
-                        // A kind from a newer agent: skipped, so the stream goes on (the protocol's rule).
-                        case .unknownEvent, .startWaiting, .waitWaiting: break
-                        }
-                    }
+                    try await follow(since: since, instance: instance) { continuation.yield($0) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
                 }
             }
             continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// The same stream as ``subscribe(since:instance:)``, handed to `onItem` on the connection's reader thread as
+    /// each item is read, in order: no task is woken per item. For a consumer that is thread-safe and cheap (it
+    /// queues the item), such as `sync-top`'s mailbox.
+    /// - Throws: when the subscription ends, as the stream does; cancelling the task cancels the subscription.
+    public func follow(
+        since: UInt64? = nil, instance: String? = nil, onItem: @escaping @Sendable (StreamItem) -> Void
+    ) async throws(WireError) {
+        // A subscription never succeeds: it ends with an error (a success is `bad_reply`).
+        _ = try await connection.request(.subscribe(since: since.map(Int64.init), instance: instance)) { push in
+            switch push {
+            case .snapshot(let instance, let snapshot): onItem(.snapshot(instance: instance, snapshot))
+            case .event(let event): onItem(.event(event))
+            // A kind from a newer agent: skipped, so the stream goes on (the protocol's rule).
+            case .unknownEvent, .startWaiting, .waitWaiting: break
+            }
         }
     }
 }

@@ -94,8 +94,8 @@ extension AgentCore {
             if request.parkedAt <= stored || request.isCompletion {
                 toPark.append((waitID, request, rearm: false))
             } else {
-                // A start parked after the stored state: its registration and its wait were undone.
-                request.timer?.cancel()
+                // A start parked after the stored state: its registration and its wait were undone (it is not
+                // parked again, so its timeout no longer counts).
                 guard let connection = connections[request.connection] else { continue }
                 connection.inflight[request.requestID] = nil
                 frames.append(frame(.error(request.requestID, undone), to: connection.id))
@@ -151,10 +151,7 @@ extension AgentCore {
 
     /// Parks a wait again in the rebuilt graph, or answers it when the stored state already settles it.
     private func parkAgain(_ waitID: WaitID, _ request: ParkedRequest, rearm: Bool, undone: WireError) {
-        guard let connection = connections[request.connection] else {
-            request.timer?.cancel()
-            return
-        }
+        guard let connection = connections[request.connection] else { return }
         var answer: ServerMessage?
         do throws(SyncError) {
             switch request.kind {
@@ -175,7 +172,6 @@ extension AgentCore {
             answer = .error(request.requestID, WireError(error))
         }
         if let answer {
-            request.timer?.cancel()
             connection.inflight[request.requestID] = nil
             send(answer, to: connection)
             return

@@ -148,7 +148,7 @@ extension AgentCore {
         _ waitID: WaitID, _ kind: ParkedRequest.Kind, timeoutMs: Int64?, id: Int64, on connection: Connection
     ) {
         let request = ParkedRequest(
-            connection: connection.id, requestID: id, kind: kind, timer: nil, deadline: nil,
+            connection: connection.id, requestID: id, kind: kind, deadline: nil,
             parkedAt: graph.nextSequence - 1)
         parked.park(waitID, request, timeoutMs: timeoutMs)
         connection.inflight[id] = .wait(waitID)

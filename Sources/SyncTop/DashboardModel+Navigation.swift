@@ -10,7 +10,7 @@ extension DashboardModel {
     var itemCount: Int {
         switch view {
         case .units: unitTable.count
-        case .tree: treeLines.count
+        case .tree: treeTable.count
         case .timeline: timelineRows.count
         case .log: logEntries.count
         }
@@ -49,8 +49,8 @@ extension DashboardModel {
             let table = unitTable
             return table.selectedIndex.map { table[$0].name }
         case .tree:
-            let lines = treeLines
-            return treeIndex(in: lines).map { lines[$0].unit }
+            let table = treeTable
+            return table.cursorIndex.map { table[$0].unit }
         case .timeline:
             let entries = timelineRows
             return timelineIndex(in: entries).map { entries[$0].unit }
@@ -65,7 +65,7 @@ extension DashboardModel {
         let current: Int?
         switch view {
         case .units: current = unitTable.selectedIndex
-        case .tree: current = treeIndex(in: treeLines)
+        case .tree: current = treeTable.cursorIndex
         case .timeline: current = timelineIndex(in: timelineRows)
         case .log: current = logIndex(in: logEntries)
         }
@@ -75,16 +75,16 @@ extension DashboardModel {
 
     /// Puts the cursor on item `index` (clamped) and scrolls it into view. In the log, the last item follows.
     mutating func moveCursor(to index: Int) {
-        // The units table and the tree are built once here (each costs a pass over the graph).
+        // The units table and the tree are built once here (with a filter, each costs a pass over the graph).
         let table = view == .units ? unitTable : nil
-        let lines = view == .tree ? treeLines : []
-        let count = table?.count ?? (view == .tree ? lines.count : itemCount)
+        let tree = view == .tree ? treeTable : nil
+        let count = table?.count ?? tree?.count ?? itemCount
         guard count > 0 else { return }
         let target = max(0, min(count - 1, index))
         switch view {
         case .units: selectedUnit = table![target].name
         case .tree:
-            let line = lines[target]
+            let line = tree![target]
             treeCursor = line.key
             selectedUnit = line.unit
         case .timeline: selectedUnit = timelineRows[target].unit

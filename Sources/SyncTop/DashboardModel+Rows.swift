@@ -30,10 +30,13 @@ extension DashboardModel {
         return order
     }
 
-    /// Builds the kept order of the table's rows again, for the current sort (none for a sort it cannot keep).
+    /// Builds the kept order of the table's rows for the current sort, unless it is kept for that sort already; for a
+    /// sort it cannot keep, in the status order, which then serves only the header's counts.
     mutating func reorder() {
-        unitOrder =
-            UnitOrder.supports(sortKey) ? UnitOrder(graph: graph, sortKey: sortKey, ascending: sortAscending) : nil
+        let kept = UnitOrder.supports(sortKey)
+        let (key, ascending) = kept ? (sortKey, sortAscending) : (.status, true)
+        if let order = unitOrder, order.sortKey == key, order.ascending == ascending { return }
+        unitOrder = UnitOrder(graph: graph, sortKey: key, ascending: ascending)
     }
 
     /// The row of a dependency nobody registered.

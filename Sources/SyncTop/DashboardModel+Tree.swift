@@ -18,9 +18,12 @@ public struct TreeLine: Sendable, Equatable {
 }
 
 extension DashboardModel {
+    /// The dependency tree, as drawn (see ``TreeTable``).
+    public var treeTable: TreeTable { TreeTable(self) }
+
     /// The dependency tree: every unit nobody depends on is a root, its dependencies below it. A unit reached again
     /// is listed without its dependencies (marked ``TreeLine/isRepeat``). With a filter, only lines that match or
-    /// lead to a match are kept.
+    /// lead to a match are kept. Builds every line (``treeTable`` builds only those asked for).
     public var treeLines: [TreeLine] {
         var expanded: Set<UnitKey> = []
         let roots = graph.unitNames.filter { graph.dependentCount(of: $0) == 0 }

@@ -16,8 +16,11 @@ public struct DashboardModel: Sendable {
     public private(set) var history: EventHistory
     /// When each unit's row last changed (by the event's time).
     public private(set) var changedAt: [UnitKey: Timestamp] = [:]
-    /// The units table's rows in order, kept event by event for the status and name sorts (see ``UnitOrder``).
+    /// The units table's rows in order, kept event by event for the status and name sorts (see ``UnitOrder``);
+    /// for the other sorts it is kept in the status order, for the header's counts.
     var unitOrder: UnitOrder?
+    /// The dependency tree's shape, built when first drawn and replaced when a unit or an edge is added.
+    var treeShape = TreeShapeCache()
     /// The stream's health.
     public private(set) var connection: ConnectionState = .connecting
     /// The sequence of the last event applied or of the last snapshot; `nil` before any.
@@ -149,6 +152,8 @@ public struct DashboardModel: Sendable {
             }
         }
         graph = UnitGraph(snapshot: snapshot, clock: { Timestamp() })
+        treeShape = TreeShapeCache()
+        unitOrder = nil
         reorder()
         lastSequence = snapshot.sequence
         touch()
@@ -160,6 +165,10 @@ public struct DashboardModel: Sendable {
         if unitOrder != nil {
             unitOrder!.update(event.unit, in: graph)
             if case .dependencyAdded(_, let dependency, _) = event.kind { unitOrder!.update(dependency, in: graph) }
+        }
+        switch event.kind {
+        case .registered, .dependencyAdded: treeShape = TreeShapeCache()
+        default: break
         }
         timeline.record(event)
         history.append(.event(event))

@@ -3,9 +3,9 @@ import SyncCore
 /// The dependency tree: each unit nobody depends on, with its dependencies below it, coloured by status.
 extension Renderer {
     mutating func drawTree() {
-        let lines = model.treeLines
-        guard let (top, rows) = listArea(.tree, isEmpty: lines.isEmpty, emptyText: emptyText) else { return }
-        let cursor = model.treeIndex(in: lines)
+        let lines = model.treeTable
+        guard let (top, rows) = listArea(.tree, isEmpty: lines.count == 0, emptyText: emptyText) else { return }
+        let cursor = lines.cursorIndex
         let first = Viewport.top(stored: model.scrollTop[.tree] ?? 0, cursor: cursor, count: lines.count, rows: rows)
         for (offset, index) in (first..<min(lines.count, first + rows)).enumerated() {
             drawTreeLine(lines[index], y: top + offset, selected: index == cursor)

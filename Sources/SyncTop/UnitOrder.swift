@@ -6,8 +6,9 @@ import SyncCore
 /// It holds one entry per row of ``DashboardModel/unitRows`` (every registered unit, and every dependency nobody
 /// registered) in the same order, for the status and name sorts without a filter: failures pinned first, then by
 /// the sort key, ties by name A to Z. The wait, run and changed sorts depend on the clock or on every row, and the
-/// filter on text: those fall back to ``DashboardModel/unitRows``. An update costs a binary search and moving the
-/// entries after it (a memory move, linear in the rows but a few microseconds for 10,000).
+/// filter on text: those sort the entries' names and statuses (see ``UnitTable``). The entries are held in blocks of
+/// at most ``maxBlock``, so an update costs two binary searches and a move within one block, whatever the number of
+/// rows.
 struct UnitOrder: Sendable {
     /// One row: its name, and its status (`nil` for a dependency nobody registered).
     struct Entry: Sendable {
@@ -17,7 +18,14 @@ struct UnitOrder: Sendable {
 
     let sortKey: SortKey
     let ascending: Bool
-    private(set) var entries: [Entry] = []
+    /// The entries in order, in consecutive blocks, none empty.
+    private var blocks: [[Entry]] = []
+    /// The index of each block's first entry.
+    private var starts: [Int] = []
+    /// Number of entries.
+    private(set) var count = 0
+    /// A block that grows past this is split in two.
+    static let maxBlock = 512
     /// The status of each row's entry (`.some(nil)` for a dependency nobody registered).
     private var rows: [UnitKey: UnitStatus?] = [:]
     /// Registered units per status, and the dependencies nobody registered.
@@ -37,11 +45,24 @@ struct UnitOrder: Sendable {
         var entries = graph.unitNames.map { Entry(name: $0, status: graph.status(of: $0)) }
         entries += graph.unregisteredDependencies.map { Entry(name: $0, status: nil) }
         for entry in entries {
-            count(entry, by: 1)
+            tally(entry, by: 1)
             rows[UnitKey(entry.name)] = .some(entry.status)
         }
-        self.entries = entries.sorted(by: precedes)
+        let sorted = entries.sorted(by: precedes)
+        let size = Self.maxBlock / 2
+        blocks = stride(from: 0, to: sorted.count, by: size).map { Array(sorted[$0..<min(sorted.count, $0 + size)]) }
+        count = sorted.count
+        renumber(from: 0)
     }
+
+    /// The entry at `index` (`0..<count`).
+    subscript(index: Int) -> Entry {
+        let block = self.block(containing: index)
+        return blocks[block][index - starts[block]]
+    }
+
+    /// Every entry, in order.
+    var entries: [Entry] { Array(blocks.joined()) }
 
     /// Brings the row of `name` up to date with `graph`: it appears, moves or (never, in practice) goes.
     mutating func update(_ name: String, in graph: UnitGraph) {
@@ -52,13 +73,32 @@ struct UnitOrder: Sendable {
         guard old != status else { return }
         if let old {
             let entry = Entry(name: name, status: old)
-            entries.remove(at: lowerBound(entry))
-            count(entry, by: -1)
+            let (block, offset) = position(of: entry)
+            blocks[block].remove(at: offset)
+            if blocks[block].isEmpty { blocks.remove(at: block) }
+            count -= 1
+            renumber(from: block)
+            tally(entry, by: -1)
         }
         if let status {
             let entry = Entry(name: name, status: status)
-            entries.insert(entry, at: lowerBound(entry))
-            count(entry, by: 1)
+            var (block, offset) = position(of: entry)
+            if blocks.isEmpty {
+                blocks = [[]]
+            } else if block == blocks.count {
+                // After the last entry: at the end of the last block.
+                block -= 1
+                offset = blocks[block].count
+            }
+            blocks[block].insert(entry, at: offset)
+            if blocks[block].count > Self.maxBlock {
+                let half = blocks[block].count / 2
+                blocks.insert(Array(blocks[block][half...]), at: block + 1)
+                blocks[block].removeSubrange(half...)
+            }
+            count += 1
+            renumber(from: block)
+            tally(entry, by: 1)
         }
         rows[key] = status
     }
@@ -66,7 +106,8 @@ struct UnitOrder: Sendable {
     /// The index of the row of `name`, if it has one.
     func index(of name: String) -> Int? {
         guard let status = rows[UnitKey(name)] else { return nil }
-        return lowerBound(Entry(name: name, status: status))
+        let (block, offset) = position(of: Entry(name: name, status: status))
+        return block == blocks.count ? count : starts[block] + offset
     }
 
     /// The widest name, in terminal columns (0 without rows).
@@ -91,17 +132,45 @@ struct UnitOrder: Sendable {
         return bytewise(a.name, b.name)
     }
 
-    /// The first index whose entry does not precede `entry`.
-    private func lowerBound(_ entry: Entry) -> Int {
-        var (low, high) = (0, entries.count)
+    /// Where the first entry that does not precede `entry` is: its block and its offset in it; the block is
+    /// `blocks.count` when every entry precedes it.
+    private func position(of entry: Entry) -> (block: Int, offset: Int) {
+        var (low, high) = (0, blocks.count)
         while low < high {
             let middle = (low + high) / 2
-            if precedes(entries[middle], entry) { low = middle + 1 } else { high = middle }
+            if precedes(blocks[middle][blocks[middle].count - 1], entry) { low = middle + 1 } else { high = middle }
+        }
+        guard low < blocks.count else { return (low, 0) }
+        let block = blocks[low]
+        var (first, last) = (0, block.count)
+        while first < last {
+            let middle = (first + last) / 2
+            if precedes(block[middle], entry) { first = middle + 1 } else { last = middle }
+        }
+        return (low, first)
+    }
+
+    /// The block that holds entry `index`.
+    private func block(containing index: Int) -> Int {
+        var (low, high) = (0, starts.count)
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if starts[middle] <= index { low = middle } else { high = middle }
         }
         return low
     }
 
-    private mutating func count(_ entry: Entry, by delta: Int) {
+    /// Brings ``starts`` up to date from block `first` on.
+    private mutating func renumber(from first: Int) {
+        starts.removeSubrange(min(first, starts.count)...)
+        var start = first == 0 ? 0 : starts[first - 1] + blocks[first - 1].count
+        for block in blocks[min(first, blocks.count)...] {
+            starts.append(start)
+            start += block.count
+        }
+    }
+
+    private mutating func tally(_ entry: Entry, by delta: Int) {
         if let status = entry.status {
             byStatus[status, default: 0] += delta
             if byStatus[status] == 0 { byStatus[status] = nil }

@@ -99,6 +99,7 @@ struct Figure: Sendable {
             Figure(name: "scale_list_request_ms", unit: "ms", goal: nil, group: "scale"),
             Figure(name: "agent_rss_peak_mb", unit: "MiB", goal: nil, group: "scale"),
             Figure(name: "fanout_10000_journal_ms", unit: "ms", goal: nil, group: "fanout"),
+            Figure(name: "fanout_10000_timeout_ms", unit: "ms", goal: nil, group: "fanout"),
             Figure(name: "fanout_10000_rss_mb", unit: "MiB", goal: nil, group: "fanout"),
             Figure(name: "idle_wakeups_s", unit: "/s", goal: nil, group: "idle"),
             Figure(name: "top_frames_s", unit: "/s", goal: nil, group: "top"),

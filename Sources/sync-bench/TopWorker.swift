@@ -8,9 +8,11 @@ import Synchronization
 @preconcurrency import Glibc
 
 /// The child process of ``TopBenchmark``: `sync-top`'s work without the terminal. It follows the agent's stream as
-/// `sync-top`'s feed does (``StreamFollower`` on a task, posting into a queue that wakes the loop through a pipe),
+/// `sync-top`'s feed does (``StreamFollower`` posting from the connection's reader thread into a queue that wakes
+/// the loop through a pipe),
 /// and runs `sync-top`'s loop: apply what arrived, tick the clock, render into a 120×40 ``ScreenBuffer`` when the
-/// model changed and at most every 33 ms, sleep in `poll()`. Prints `ready` once the snapshot is in, then one
+/// model changed and at most every 33 ms, sleep in `poll()` (on the queue only once a frame interval has passed
+/// since the last frame, as `sync-top` watches its mailbox). Prints `ready` once the snapshot is in, then one
 /// ``Report`` line after the measured window.
 struct TopWorker {
     let socketPath: String
@@ -47,7 +49,9 @@ struct TopWorker {
 
     func run() async {
         let queue = WakeQueue<DashboardInput>()
-        let follower = StreamFollower(socketPath: SocketPath(path: socketPath, source: .flag), clientName: "sync-top")
+        let follower = StreamFollower(
+            socketPath: SocketPath(path: socketPath, source: .flag), clientName: "sync-top",
+            handsOverOnReaderThread: true)
         let feed = Task.detached {
             try? await follower.run(since: nil, retryFirstConnection: false) { update in
                 switch update {
@@ -107,8 +111,15 @@ struct TopWorker {
                     break
                 }
             }
-            var polled = pollfd(fd: queue.wakeFD, events: Int16(POLLIN), revents: 0)
-            _ = poll(&polled, 1, timeout)
+            // Within a frame interval of the last frame the queue is not watched: its events wait for the next.
+            let sinceFrame = Syscalls.nanos() - lastFrame
+            if sinceFrame < Self.frameInterval {
+                timeout = min(timeout, Int32((Self.frameInterval - sinceFrame) / 1_000_000) + 1)
+                _ = poll(nil, 0, timeout)
+            } else {
+                var polled = pollfd(fd: queue.wakeFD, events: Int16(POLLIN), revents: 0)
+                _ = poll(&polled, 1, timeout)
+            }
         }
         if checksum == 0 { print("no frames") }
     }

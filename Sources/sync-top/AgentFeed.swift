@@ -21,7 +21,8 @@ struct AgentFeed: DashboardFeed {
 
     func run(post: @escaping @Sendable (DashboardInput) -> Void) async {
         post(.connection(.connecting))
-        let follower = StreamFollower(socketPath: socket, clientName: "sync-top")
+        // Posting into the mailbox is all `post` does: it can run on the connection's reader thread.
+        let follower = StreamFollower(socketPath: socket, clientName: "sync-top", handsOverOnReaderThread: true)
         let lostSince = LostSince()
         do {
             let start = try await startFromHistory(post: post)

@@ -11,8 +11,10 @@ let stopRequested = Atomic<Bool>(false)
 
 /// The interactive dashboard: one thread (the caller's) owns curses; the feed runs in a task and posts into a
 /// ``Mailbox``. The loop sleeps in `poll()` on stdin and the mailbox's pipe, so it wakes for a key or for data and
-/// otherwise once a second for the clocks. It applies everything queued, then draws once (at most ~30 frames a
-/// second), and only when the model's version changed.
+/// otherwise once a second for the clocks. It applies everything queued, then draws once, and only when the
+/// model's version changed. While events stream it draws at most ~30 frames a second and wakes for them only once
+/// a frame interval: after a frame it leaves the mailbox unwatched until the next one is due, so the events of an
+/// interval are applied together (a key still wakes it at once, and is drawn at once).
 struct Dashboard {
     let feed: any DashboardFeed
     /// The time the model is shown at: the wall clock, or a replay's recorded time.
@@ -51,15 +53,18 @@ struct Dashboard {
 
         loop: while !stopRequested.load(ordering: .relaxed) {
             for input in mailbox.drain() { model.apply(input) }
+            var keyPressed = false
             for key in terminal.readKeys() {
                 if key == .ctrlL { terminal.invalidate() }
                 if model.handle(key) == .quit { break loop }
+                keyPressed = true
             }
             model.tick(now: clock())
             var timeout = millisecondsToNextSecond()
             if model.version != drawnVersion {
+                // A key is answered at once; changes from the feed wait for the next frame interval.
                 let wait = lastFrame + Self.frameInterval - SystemClock.monotonic()
-                if wait <= 0 {
+                if wait <= 0 || keyPressed {
                     terminal.draw(Renderer.render(model, theme: terminal.theme))
                     drawnVersion = model.version
                     lastFrame = SystemClock.monotonic()
@@ -67,9 +72,17 @@ struct Dashboard {
                     timeout = min(timeout, Int32(wait / 1000) + 1)
                 }
             }
+            // Within a frame interval of the last frame, what the feed posts waits for the next one: the mailbox
+            // is left unwatched until then, so a stream of events wakes the loop once a frame, not once an event.
+            let sinceFrame = SystemClock.monotonic() - lastFrame
+            let watched =
+                sinceFrame < Self.frameInterval ? [terminal.inputFD] : [terminal.inputFD, mailbox.wakeFD]
+            if sinceFrame < Self.frameInterval {
+                timeout = min(timeout, Int32((Self.frameInterval - sinceFrame) / 1000) + 1)
+            }
             // The terminal went away (its window closed, ssh dropped): nobody can see or quit this, so end,
             // rather than spin on an input that is always "ready".
-            if !sleep(on: [terminal.inputFD, mailbox.wakeFD], milliseconds: timeout) { break loop }
+            if !sleep(on: watched, milliseconds: timeout) { break loop }
         }
     }
 

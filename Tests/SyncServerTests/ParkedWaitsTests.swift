@@ -10,7 +10,7 @@ import Testing
 struct ParkedWaitsTests {
     private func request(_ id: Int64, timeout: Bool = false) -> ParkedRequest {
         ParkedRequest(
-            connection: 1, requestID: id, kind: .start(unit: "u\(id)", token: nil), timer: nil, deadline: nil,
+            connection: 1, requestID: id, kind: .start(unit: "u\(id)", token: nil), deadline: nil,
             parkedAt: 0)
     }
 
@@ -92,11 +92,42 @@ struct ParkedWaitsTests {
         let detached = waits.detachAll()
         #expect(waits.isEmpty)
         #expect(detached.map(\.id) == [kept, rearmed])
-        // A request released (and so its timer cancelled) comes back with a new timer for the same deadline.
-        detached[1].request.timer?.cancel()
+        // A request released (its timeout no longer counting) comes back with its timeout set again for the same
+        // deadline.
         waits.restore(kept, detached[0].request, rearm: false)
         waits.restore(rearmed, detached[1].request, rearm: true)
         loop.advanceTime(by: .milliseconds(100))
         #expect(Set(expiries.ids) == [kept, rearmed])
+    }
+
+    /// 300 requests with timeouts of 1–50 ms, every third released: the others expire once each, earliest deadline
+    /// first (ties in the order parked), whatever was released around them; parking more after stale entries piled
+    /// up keeps working.
+    @Test func manyTimeoutsExpireInDeadlineOrderAndReleasedOnesNever() {
+        let loop = EmbeddedEventLoop()
+        var (waits, expiries) = makeWaits(on: loop)
+        var expected: [(deadline: Int64, id: WaitID)] = []
+        for index in 0..<300 {
+            let id = waits.makeID()
+            let timeout = Int64(1 + (index * 37) % 50)
+            waits.park(id, request(Int64(index)), timeoutMs: timeout)
+            if index % 3 == 0 {
+                #expect(waits.release(id) != nil)
+            } else {
+                expected.append((timeout, id))
+            }
+        }
+        for step in 1...50 {
+            loop.advanceTime(by: .milliseconds(1))
+            for id in expiries.ids where waits[id] != nil { _ = waits.release(id) }
+            #expect(expiries.ids.count == expected.filter { $0.deadline <= step }.count, "after \(step) ms")
+        }
+        let order = expected.sorted { $0.deadline != $1.deadline ? $0.deadline < $1.deadline : $0.id < $1.id }
+        #expect(expiries.ids == order.map(\.id))
+        #expect(waits.isEmpty)
+        let late = waits.makeID()
+        waits.park(late, request(999), timeoutMs: 5)
+        loop.advanceTime(by: .milliseconds(5))
+        #expect(expiries.ids.last == late)
     }
 }
