@@ -32,7 +32,7 @@ import Synchronization
 package final class PostgresEventStore: EventStore, @unchecked Sendable {
     package let address: PostgresAddress
     package let workspace: String
-    private let password: String?
+    let password: String?
     let clock: UnitGraph.Clock
     let logger: Logger
     let operationTimeout: TimeAmount
@@ -43,7 +43,7 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
 
     // Touched only on `storeLoop`.
     var connection: PostgresConnection?
-    private var connectionCount = 0
+    var connectionCount = 0
     var workspaceID: Int32 = 0
     /// The graph as of the last event known to be committed.
     var mirror: UnitGraph
@@ -134,7 +134,7 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     // MARK: Opening
 
     private func open() -> EventLoopFuture<StoredState> {
-        connect().flatMapError { error in
+        self.connect().flatMapError { error in
             self.storeLoop.makeFailedFuture(
                 StoreFailure(
                     description: "cannot connect to PostgreSQL at \(self.address) (workspace "
@@ -160,24 +160,6 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
                     Self.close(connection).flatMapThrowing { _ -> StoredState in throw error }
                 }
         }
-    }
-
-    func connect() -> EventLoopFuture<PostgresConnection> {
-        var configuration: PostgresConnection.Configuration
-        if address.isSocket {
-            configuration = .init(
-                unixSocketPath: address.socketPath, username: address.user, password: password,
-                database: address.database)
-        } else {
-            configuration = .init(
-                host: address.host, port: address.port, username: address.user, password: password,
-                database: address.database, tls: .disable)
-        }
-        configuration.options.connectTimeout = .seconds(5)
-        configuration.options.additionalStartupParameters = [("application_name", origin)]
-        connectionCount += 1
-        return PostgresConnection.connect(
-            on: storeLoop, configuration: configuration, id: connectionCount, logger: logger)
     }
 
     /// Creates or migrates the tables in one transaction (see ``PostgresSchema``).
