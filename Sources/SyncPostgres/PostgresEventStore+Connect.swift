@@ -13,7 +13,8 @@ import PostgresNIO
 ///   (`tcp_keepalive_time`), and unacknowledged data only after about 15 minutes (`tcp_retries2`). A closed
 ///   connection wakes the agent, which then finds the store unreachable, refuses changes and retries.
 /// - On the server, every session of the agent ends a transaction left idle for ``idleTransactionTimeout``
-///   (`idle_in_transaction_session_timeout`): an agent cut off (or stopped) inside a change holds the workspace's
+///   (`idle_in_transaction_session_timeout`, 5 s by default; the agent's transactions never wait for anything but
+///   the server, so only a lost or stopped agent leaves one idle): an agent cut off (or stopped) inside a change holds the workspace's
 ///   lock, and the server would otherwise keep its session, and the lock, until its own keepalive noticed (two hours
 ///   by default), refusing every other agent's changes meanwhile.
 extension PostgresEventStore {
@@ -25,9 +26,6 @@ extension PostgresEventStore {
     static let keepaliveProbes = 3
     /// The longest sent data may stay unacknowledged before the connection closes, in milliseconds.
     static let userTimeout = 10_000
-    /// The server ends a session whose transaction stays idle this long (the agent's transactions never wait for
-    /// anything but the server, so only a lost or stopped agent leaves one idle).
-    static let idleTransactionTimeout = "5s"
 
     func connect() -> EventLoopFuture<PostgresConnection> {
         connectionCount += 1
@@ -35,7 +33,8 @@ extension PostgresEventStore {
         var options = PostgresConnection.Configuration.Options()
         options.connectTimeout = .seconds(5)
         options.additionalStartupParameters = [
-            ("application_name", origin), ("idle_in_transaction_session_timeout", Self.idleTransactionTimeout),
+            ("application_name", origin),
+            ("idle_in_transaction_session_timeout", "\(idleTransactionTimeout.nanoseconds / 1_000_000)"),
         ]
         guard !address.isSocket else {
             var configuration = PostgresConnection.Configuration(

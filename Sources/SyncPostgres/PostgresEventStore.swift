@@ -36,6 +36,8 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     let clock: UnitGraph.Clock
     let logger: Logger
     let operationTimeout: TimeAmount
+    /// The server ends a session whose transaction stays idle this long (see `PostgresEventStore+Connect.swift`).
+    let idleTransactionTimeout: TimeAmount
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let storeLoop: any EventLoop
     /// `sync-agent pid N on HOST`: the connection's `application_name` and each event's `origin`.
@@ -67,7 +69,7 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// - Parameter password: sent when the server asks for one (``PostgresPassfile``).
     package init(
         address: PostgresAddress, workspace: String, password: String?, clock: @escaping UnitGraph.Clock,
-        logger: Logger, operationTimeout: TimeAmount = .seconds(10)
+        logger: Logger, operationTimeout: TimeAmount = .seconds(10), idleTransactionTimeout: TimeAmount = .seconds(5)
     ) {
         self.address = address
         self.workspace = workspace
@@ -75,6 +77,7 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
         self.clock = clock
         self.logger = logger
         self.operationTimeout = operationTimeout
+        self.idleTransactionTimeout = idleTransactionTimeout
         storeLoop = group.next()
         mirror = UnitGraph(clock: clock)
         var name = [CChar](repeating: 0, count: 256)

@@ -17,10 +17,17 @@ final class NetworkLink: Sendable {
 
     static let isPossible: Bool =
         getuid() == 0 && FileManager.default.isExecutableFile(atPath: ip)
-        && FileManager.default.isExecutableFile(atPath: nsenter)
+        && FileManager.default.isExecutableFile(atPath: nsenter) && FileManager.default.isExecutableFile(atPath: ss)
 
-    private static let ip = "/usr/sbin/ip"
+    /// iproute2's `ip` and `ss`, wherever Debian put them (`/bin`, `/sbin`, or `/usr/…` with a merged `/usr`).
+    private static let ip = locate("ip")
+    private static let ss = locate("ss")
     private static let nsenter = "/usr/bin/nsenter"
+
+    private static func locate(_ name: String) -> String {
+        let candidates = ["/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/"].map { $0 + name }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
 
     private init(tag: String) {
         database = "sadb\(tag)"
@@ -68,17 +75,11 @@ final class NetworkLink: Sendable {
         (nsenter, ["--net=/run/netns/\(space)", "--", program] + arguments)
     }
 
-    /// The TCP connections of namespace `space` (`ss -tn` without its header), to see what a side still holds.
-    func connections(in space: String) async -> String {
-        let (program, arguments) = Self.inside(space, "/usr/bin/ss", ["-tnH"])
-        return (try? await RunningProcess.run(program, arguments).stdout) ?? ""
-    }
-
     /// Makes the database's host forget its TCP connections to the agent's host (`ss -K`: the sockets are destroyed
     /// at once; with the link cut, nothing reaches the agent), as a database host that rebooted or gave up on them
     /// would. The agent's side stays open: a half-open connection.
     func forgetAgentConnections() async throws {
-        let (program, arguments) = Self.inside(database, "/usr/bin/ss", ["-K", "-tnH", "dst", agentAddress])
+        let (program, arguments) = Self.inside(database, Self.ss, ["-K", "-tnH", "dst", agentAddress])
         let result = try await RunningProcess.run(program, arguments)
         guard result.status == 0 else { throw Failure(description: "ss -K failed: \(result)") }
     }
