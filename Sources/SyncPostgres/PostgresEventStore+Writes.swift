@@ -169,7 +169,7 @@ extension PostgresEventStore {
     private func reconnectIfNeeded() -> EventLoopFuture<PostgresConnection> {
         if let connection, !connection.isClosed { return storeLoop.makeSucceededFuture(connection) }
         connection = nil
-        return connect().map { connection in
+        return self.connect().map { connection in
             self.logger.notice("store connected again", metadata: ["store": "\(self.location)"])
             self.connection = connection
             self.listen(on: connection)

@@ -32,12 +32,14 @@ import Synchronization
 package final class PostgresEventStore: EventStore, @unchecked Sendable {
     package let address: PostgresAddress
     package let workspace: String
-    private let password: String?
+    let password: String?
     let clock: UnitGraph.Clock
     let logger: Logger
     let operationTimeout: TimeAmount
     /// When a change writes the workspace's snapshot and how many events it keeps behind it.
     let retention: SharedRetention
+    /// The server ends a session whose transaction stays idle this long (see `PostgresEventStore+Connect.swift`).
+    let idleTransactionTimeout: TimeAmount
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let storeLoop: any EventLoop
     /// `sync-agent pid N on HOST`: the connection's `application_name` and each event's `origin`.
@@ -45,7 +47,7 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
 
     // Touched only on `storeLoop`.
     var connection: PostgresConnection?
-    private var connectionCount = 0
+    var connectionCount = 0
     var workspaceID: Int32 = 0
     /// The graph as of the last event known to be committed.
     var mirror: UnitGraph
@@ -73,7 +75,8 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// - Parameter password: sent when the server asks for one (``PostgresPassfile``).
     package init(
         address: PostgresAddress, workspace: String, password: String?, clock: @escaping UnitGraph.Clock,
-        logger: Logger, operationTimeout: TimeAmount = .seconds(10), retention: SharedRetention = .standard
+        logger: Logger, operationTimeout: TimeAmount = .seconds(10), retention: SharedRetention = .standard,
+        idleTransactionTimeout: TimeAmount = .seconds(5)
     ) {
         self.retention = retention
         self.address = address
@@ -82,6 +85,7 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
         self.clock = clock
         self.logger = logger
         self.operationTimeout = operationTimeout
+        self.idleTransactionTimeout = idleTransactionTimeout
         storeLoop = group.next()
         mirror = UnitGraph(clock: clock)
         var name = [CChar](repeating: 0, count: 256)
@@ -141,7 +145,7 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     // MARK: Opening
 
     private func open() -> EventLoopFuture<StoredState> {
-        connect().flatMapError { error in
+        self.connect().flatMapError { error in
             self.storeLoop.makeFailedFuture(
                 StoreFailure(
                     description: "cannot connect to PostgreSQL at \(self.address) (workspace "
@@ -167,24 +171,6 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
                     Self.close(connection).flatMapThrowing { _ -> StoredState in throw error }
                 }
         }
-    }
-
-    func connect() -> EventLoopFuture<PostgresConnection> {
-        var configuration: PostgresConnection.Configuration
-        if address.isSocket {
-            configuration = .init(
-                unixSocketPath: address.socketPath, username: address.user, password: password,
-                database: address.database)
-        } else {
-            configuration = .init(
-                host: address.host, port: address.port, username: address.user, password: password,
-                database: address.database, tls: .disable)
-        }
-        configuration.options.connectTimeout = .seconds(5)
-        configuration.options.additionalStartupParameters = [("application_name", origin)]
-        connectionCount += 1
-        return PostgresConnection.connect(
-            on: storeLoop, configuration: configuration, id: connectionCount, logger: logger)
     }
 
     /// Creates or migrates the tables in one transaction (see ``PostgresSchema``).

@@ -31,6 +31,9 @@ public final class PostgresServer: Sendable {
     public let port: Int
     /// Whether the server also listens on 127.0.0.1:``port``.
     public let loopback: Bool
+    /// The network namespace the server runs in (`/run/netns/NAME`, see `NetworkNamespace`) and the address it
+    /// listens on there over TCP (port ``port``, any client trusted), when it runs as a host of its own.
+    public let host: (namespace: String, address: String)?
     private let owner: (uid: uid_t, gid: gid_t)?
     private let server = Mutex<RunningProcess?>(nil)
 
@@ -38,9 +41,11 @@ public final class PostgresServer: Sendable {
     /// - Parameter loopback: also listen on a free TCP port of 127.0.0.1 (trusted, as the socket is).
     /// - Throws: ``Failure`` saying what to install when PostgreSQL or the `postgres` user is missing, or with
     ///   initdb's output when it fails.
-    public init(loopback: Bool = false) async throws {
+    /// - Parameter host: run in this network namespace, listening on this address of it (port 5432).
+    public init(loopback: Bool = false, host: (namespace: String, address: String)? = nil) async throws {
         binaries = try Self.findBinaries()
         self.loopback = loopback
+        self.host = host
         port = loopback ? try Self.freeLoopbackPort() : 5432
         if geteuid() == 0 {
             guard let entry = getpwnam("postgres") else {
@@ -78,6 +83,10 @@ public final class PostgresServer: Sendable {
             remove()
             throw Failure(description: "initdb into \(root)/data failed (\(modes.joined(separator: "; "))), \(initdb)")
         }
+        if host != nil, let hba = fopen(root + "/data/pg_hba.conf", "a") {
+            fputs("host all all 0.0.0.0/0 trust\n", hba)
+            fclose(hba)
+        }
     }
 
     deinit {
@@ -106,7 +115,12 @@ public final class PostgresServer: Sendable {
     /// Starts `postgres` in the background; its log goes to its stderr (``stop()`` returns it). Use
     /// ``waitUntilAcceptingConnections()`` or `NOTIFY_SOCKET` to learn when it is ready.
     public func start(environment: [String: String] = [:]) throws {
-        let (program, arguments) = asUser(serverCommand)
+        var (program, arguments) = asUser(serverCommand)
+        if let host {
+            (program, arguments) = (
+                "/usr/bin/nsenter", ["--net=/run/netns/\(host.namespace)", "--", program] + arguments
+            )
+        }
         let process = try RunningProcess(program, arguments, environment: environment)
         server.withLock { $0 = process }
     }
@@ -122,7 +136,8 @@ public final class PostgresServer: Sendable {
     public var serverCommand: [String] {
         [
             binaries + "/postgres", "-D", root + "/data", "-k", socketDirectory,
-            "-c", "listen_addresses=\(loopback ? "127.0.0.1" : "")", "-p", "\(port)", "-c", "fsync=off", "-c",
+            "-c", "listen_addresses=\(host?.address ?? (loopback ? "127.0.0.1" : ""))", "-p", "\(port)", "-c",
+            "fsync=off", "-c",
             "shared_buffers=16MB", "-c", "max_connections=20",
         ]
     }
