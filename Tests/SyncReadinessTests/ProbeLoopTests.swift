@@ -42,7 +42,11 @@ import Testing
         let listener = TestListener()
         let port = listener.port
         _ = consume listener
-        let directory = "/tmp"
+        // An empty folder of its own: a listing of /tmp (thousands of entries left by test runs) took longer than a
+        // probe's 250 ms on a loaded machine, and every timed-out probe queued one more listing in the server.
+        var template = Array("/tmp/probe-http-XXXXXX".utf8CString)
+        let directory = try #require(mkdtemp(&template).map { String(cString: $0) })
+        defer { rmdir(directory) }
         let command = "exec python3 -m http.server --bind 127.0.0.1 --directory \(directory) \(port)"
         var attributes = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&attributes)

@@ -20,7 +20,8 @@ struct DemoProcessGroupTests {
         // The leader exits at once; the sleep it started lives on in its group, as a service outlives its script. It
         // sleeps far longer than the test can take on a loaded machine (a 30 s sleep had ended by the time a wait
         // resumed, 156 s later, in a loaded full run), and the test kills it.
-        let child = try ChildProcess.spawn(["sh", "-c", "sleep 3600 & exit 0"], environment: [:], newProcessGroup: true)
+        let child = try ChildProcess.spawn(
+            ["sh", "-c", "sleep 3600 & exit 0"], environment: [:], newProcessGroup: true)
         #expect(await child.wait() == .exited(0))
         #expect(Demo.groupAlive(child.pid))
         #expect(!Demo.waitForGroupEnd(child.pid, milliseconds: 30))
