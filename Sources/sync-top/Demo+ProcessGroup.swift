@@ -18,16 +18,17 @@ extension Demo {
         return !groupAlive(group)
     }
 
-    /// Whether a live process (not a zombie) belongs to process group `group`, as /proc/PID/stat says. When that
-    /// cannot be told (/proc unreadable, or a stat file failing for another reason than its process being gone, as
-    /// when this process is out of descriptors), the group counts as alive: the caller then waits and signals it,
-    /// rather than stopping the agent under a service that still reports to it.
+    /// Whether a live process (not a zombie) belongs to process group `group`, as /proc/PID/stat says. When this
+    /// process cannot tell (/proc cannot be opened, or a stat file cannot for want of descriptors or memory), the
+    /// group counts as alive: the caller then waits and signals it, rather than stopping the agent under a service
+    /// that still reports to it. A stat file that is gone (its process ended) or not readable (another user's,
+    /// under `hidepid`) is not one of the group's.
     static func groupAlive(_ group: pid_t) -> Bool {
         guard let names = readEntries(of: "/proc") else { return true }
         for name in names where name.first?.isNumber == true {
             guard let file = fopen("/proc/\(name)/stat", "r") else {
-                if errno == ENOENT || errno == ESRCH { continue }
-                return true
+                if errno == EMFILE || errno == ENFILE || errno == ENOMEM { return true }
+                continue
             }
             defer { fclose(file) }
             var line = [CChar](repeating: 0, count: 1024)
