@@ -45,7 +45,7 @@ struct JournalRefusalTests {
         defer { directory.remove() }
         let agent = try await InProcessAgent.start(
             in: directory, journal: directory.file("agent.journal"),
-            configure: { $0.journalRetryInterval = .seconds(60) })
+            configure: { $0.journalRetryInterval = .seconds(3600) })
         let client = try await agent.client()
         _ = try await client.start("a")
         try await client.complete("a")

@@ -54,7 +54,7 @@ struct NoteRequestTests {
         defer { directory.remove() }
         let journal = directory.file("agent.journal")
         let agent = try await InProcessAgent.start(
-            in: directory, journal: journal, configure: { $0.journalRetryInterval = .seconds(60) })
+            in: directory, journal: journal, configure: { $0.journalRetryInterval = .seconds(3600) })
         let client = try await agent.client()
         _ = try await client.start("db")
         try await client.note("db", "migrating 3/10")

@@ -101,7 +101,7 @@ struct ReadinessRequestTests {
         let agent = try await InProcessAgent.start(
             in: directory, journal: journal,
             configure: {
-                $0.journalRetryInterval = .seconds(60)
+                $0.journalRetryInterval = .seconds(3600)
                 $0.compactAfterLines = 20
             })
         let client = try await agent.client()
