@@ -12,8 +12,9 @@
 #   scripts/callgrind-counts.sh --expected FILE  the Markdown file with the committed table (default above)
 #
 # Each case runs `sync-bench --count CASE` (see Sources/sync-bench/InstructionCount.swift) with collection only
-# inside its measured function; the count is per iteration. (A whole `syncctl complete` process cannot be counted
-# with Debian 12's valgrind 3.19: it dies when Swift's async main parks the main thread; docs/BENCHMARKS.md.)
+# inside its measured function; the count is per iteration. The case `syncctl-complete` counts a whole `syncctl
+# complete` process instead, from exec to exit, against an ephemeral sync-agent the script starts (both from the
+# same folder); `syncctl complete` runs on one thread, which valgrind 3.19 can follow.
 # SWIFT_DETERMINISTIC_HASHING=1 makes dictionary order, and so the work, the same from run to run.
 # Exit status: 0 all within tolerance (or --print), 1 a regression, 2 a case could not be counted or a usage error.
 set -euo pipefail
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
         --case) cases+=("$2"); shift 2 ;;
         --build) build=1; shift ;;
         --print) print_only=1; shift ;;
-        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "callgrind-counts: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -58,7 +59,7 @@ if [ "$print_only" -eq 0 ]; then
         mapfile -t cases < <(echo "$table" | awk '{ print $1 }')
     fi
 elif [ ${#cases[@]} -eq 0 ]; then
-    cases=(want complete-1 complete-1000 fanout-0 fanout-10 top-frame-1000)
+    cases=(want complete-1 complete-1000 fanout-0 fanout-10 top-frame-1000 syncctl-complete)
 fi
 
 work=$(mktemp -d /tmp/cgcount-XXXXXX)
@@ -78,6 +79,35 @@ count_in_process() {
     echo $(( $(total "$out") / iterations ))
 }
 
+# `syncctl complete` from exec to exit (user-space instructions of the whole process, dynamic loader included):
+# an ephemeral agent on a private socket, a unit started, then the counted call that completes it.
+count_process() {
+    local out="$work/syncctl-complete.out" socket="$work/agent.sock"
+    [ -x "$bin_dir/syncctl" ] && [ -x "$bin_dir/sync-agent" ] || {
+        echo "callgrind-counts: syncctl-complete needs syncctl and sync-agent in $bin_dir" >&2; return 1; }
+    strip --strip-debug -o "$work/syncctl" "$bin_dir/syncctl"
+    "$bin_dir/sync-agent" --ephemeral --socket-path "$socket" 2>"$work/agent.log" &
+    local agent=$!
+    local tries=0
+    until SYNC_AGENT_SOCKET_PATH="$socket" "$bin_dir/syncctl" start counted >/dev/null 2>&1; do
+        tries=$((tries + 1))
+        [ "$tries" -lt 500 ] && kill -0 "$agent" 2>/dev/null || {
+            echo "callgrind-counts: the agent for syncctl-complete did not start:" >&2; tail -5 "$work/agent.log" >&2
+            kill "$agent" 2>/dev/null; return 1; }
+        sleep 0.01
+    done
+    local status=0
+    SYNC_AGENT_SOCKET_PATH="$socket" SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind \
+        --callgrind-out-file="$out" "$work/syncctl" complete counted >"$work/syncctl-complete.stdout" \
+        2>"$work/syncctl-complete.log" || status=$?
+    kill "$agent" 2>/dev/null
+    wait "$agent" 2>/dev/null || true
+    [ "$status" -eq 0 ] && grep -qx Success "$work/syncctl-complete.stdout" || {
+        echo "callgrind-counts: syncctl-complete failed (exit $status):" >&2; tail -5 "$work/syncctl-complete.log" >&2
+        return 1; }
+    total "$out"
+}
+
 if [ -z "$measured" ]; then
     command -v valgrind >/dev/null || { echo "callgrind-counts: valgrind not found (apt-get install valgrind)" >&2; exit 2; }
     if [ "$build" -eq 1 ]; then (cd "$root" && scripts/build-release.sh >&2); fi
@@ -88,7 +118,11 @@ if [ -z "$measured" ]; then
     measured="$work/measured"
     : >"$measured"
     for name in "${cases[@]}"; do
-        value=$(count_in_process "$name") || exit 2
+        if [ "$name" = syncctl-complete ]; then
+            value=$(count_process) || exit 2
+        else
+            value=$(count_in_process "$name") || exit 2
+        fi
         echo "$name $value" >>"$measured"
         echo "counted $name: $value" >&2
     done

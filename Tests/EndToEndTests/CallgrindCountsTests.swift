@@ -65,7 +65,7 @@ struct CallgrindCountsTests {
             contentsOfFile: URL(fileURLWithPath: Self.script).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("docs/BENCHMARKS.md").path, encoding: .utf8)
         for name in [
-            "want", "complete-1", "complete-1000", "fanout-0", "fanout-10", "top-frame-1000",
+            "want", "complete-1", "complete-1000", "fanout-0", "fanout-10", "top-frame-1000", "syncctl-complete",
         ] {
             let committed = benchmarks.contains("| `\(name)` |")
             #expect(committed, "\(name) has no committed count in docs/BENCHMARKS.md")
@@ -81,5 +81,17 @@ struct CallgrindCountsTests {
         let count = result.stdout.split(separator: "\n").first { $0.hasPrefix("want ") }
             .flatMap { Int($0.split(separator: " ")[1]) }
         #expect((count ?? 0) > 1000, "\(result)")
+    }
+
+    /// The whole-process case: the script starts its own ephemeral agent, counts one real `syncctl complete` from
+    /// exec to exit.
+    @Test func aWholeSyncctlCompleteIsCountedUnderValgrind() async throws {
+        let result = try await RunningProcess.run(
+            Self.script, ["--bin-dir", Products.directory, "--print", "--case", "syncctl-complete"])
+        #expect(result.status == 0, "\(result)")
+        let count = result.stdout.split(separator: "\n").first { $0.hasPrefix("syncctl-complete ") }
+            .flatMap { Int($0.split(separator: " ")[1]) }
+        // Exec, the runtime's start-up and one request are millions of instructions even in a release build.
+        #expect((count ?? 0) > 1_000_000, "\(result)")
     }
 }
