@@ -6,14 +6,15 @@
 Starts an ephemeral sync-agent, builds the tree of sync-bench's top groups (unit i wants unit (i-1)/2, all
 completed), runs sync-top in a detached 120x35 tmux session, and streams `start`/`complete` of the units in turn
 at --rate events a second from a thread of this script. It switches to --view (1 units, 2 tree) and then, per
-sample, sends Down or Up with `tmux send-keys` and polls `tmux capture-pane -p` until the row of the cursor's
-pointer has moved; the time from just before send-keys to the capture that shows it is the sample. It includes
+sample, sends Down or Up with `tmux send-keys` and polls `tmux capture-pane -p` until the unit on the cursor's
+line has changed; the time from just before send-keys to the capture that shows it is the sample. It includes
 tmux's own work (send-keys, reading sync-top's output, capture-pane), so it is an upper bound of sync-top's part.
 Prints the percentiles in ms, and sync-top's CPU over the sampling (utime+stime from /proc).
 """
 import argparse
 import json
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -53,16 +54,24 @@ class Agent:
         self.process.wait(timeout=10)
 
 
-def drain(sock, stop):
-    sock.settimeout(0.2)
+def drain(sock, stop, until=None):
+    """Reads and drops what the agent sends until `stop` is set or the connection ends; with `until` (bytes), also
+    returns once those bytes have arrived. Waits with select, so the socket stays blocking for the sending thread."""
+    seen = b""
     while not stop.is_set():
-        try:
-            if not sock.recv(1 << 16):
-                return
-        except socket.timeout:
+        readable, _, _ = select.select([sock], [], [], 0.2)
+        if not readable:
             continue
+        try:
+            data = sock.recv(1 << 16)
         except OSError:
             return
+        if not data:
+            return
+        if until is not None:
+            seen = (seen + data)[-4096:]
+            if until in seen:
+                return
 
 
 def build(agent, units):
@@ -73,20 +82,20 @@ def build(agent, units):
             requests.append({"type": "want", "unit": f"top-{i}", "depends_on": [f"top-{(i - 1) // 2}"]})
         requests.append({"type": "start", "unit": f"top-{i}", "wait": False})
         requests.append({"type": "complete", "unit": f"top-{i}"})
+    requests.append({"type": "ping"})
+    last = len(requests)
     payload = b"".join(frame(n + 1, r) for n, r in enumerate(requests))
     stop = threading.Event()
-    reader = threading.Thread(target=drain, args=(sock, stop))
+    # The reply to the last request means all were answered: the agent answers a connection's requests in order.
+    reader = threading.Thread(target=drain, args=(sock, stop, b'{"id":%d,' % last))
     reader.start()
     sock.sendall(payload)
-    # The last request answered means all were: the agent answers a connection's requests in order.
-    control = agent.connect()
-    control.sendall(frame(1, {"type": "ping"}))
-    control.recv(1 << 16)
-    time.sleep(0.5)
-    stop.set()
-    reader.join()
+    reader.join(timeout=300)
+    if reader.is_alive():
+        stop.set()
+        reader.join()
+        sys.exit("top-key-tmux: the agent did not answer the %d requests building the graph in 300 s" % last)
     sock.close()
-    control.close()
 
 
 def stream(agent, units, rate, stop):
@@ -112,10 +121,16 @@ def tmux(*args):
     return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
 
 
-def pointer_row(session):
-    for row, line in enumerate(tmux("capture-pane", "-p", "-t", session).split("\n")):
+def selected_unit(session):
+    """The name of the unit on the cursor's line (the line starting with the pointer), or None when none shows.
+    The name, not the line's row: a Down at the bottom of the list scrolls it and leaves the pointer on its row,
+    and the units view may move the selected unit's row when another unit's status re-sorts the list."""
+    for line in tmux("capture-pane", "-p", "-t", session).split("\n"):
         if line.startswith(POINTERS):
-            return row
+            for word in line.split():
+                if word.startswith("top-"):
+                    return word
+            return None
     return None
 
 
@@ -162,13 +177,13 @@ def main():
         cpu_before, wall_before = cpu_seconds(top_pid), time.monotonic()
         samples = []
         for sample in range(options.samples):
-            before = pointer_row(session)
+            before = selected_unit(session)
             key = "Down" if sample % 2 == 0 else "Up"
             began = time.monotonic()
             tmux("send-keys", "-t", session, key)
             while True:
-                row = pointer_row(session)
-                if row is not None and row != before:
+                unit = selected_unit(session)
+                if unit is not None and unit != before:
                     break
                 if time.monotonic() - began > 5:
                     sys.exit(f"top-key-tmux: the cursor did not move in 5 s (sample {sample})")
