@@ -5,8 +5,8 @@
 /// host: `postgres://USER@%2Frun%2Fpostgresql/DB`). `postgresql://` works too.
 ///
 /// Defaults, as libpq's: host the Unix socket directory `/var/run/postgresql`, port 5432, user the agent's own user
-/// name, database the user's name. Query parameters: `host`, `port`, `user`, `dbname`, and `sslmode` `disable`,
-/// `allow` or `prefer` (the agent speaks without TLS for now; `require` and stronger are refused).
+/// name, database the user's name. Query parameters: `host`, `port`, `user`, `dbname`, `sslmode` and `sslrootcert`
+/// (see ``TLSMode``: as libpq, `prefer` by default, and no TLS over a Unix socket).
 ///
 /// A password never goes in the URL (it would show in `ps` and in shell history): a URL carrying one is refused, and
 /// the password comes from `PGPASSWORD` or the password file (see ``PostgresPassfile``).
@@ -16,6 +16,32 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     package var port: Int
     package var user: String
     package var database: String
+    /// Whether and how a TCP connection speaks TLS (`sslmode`); a Unix socket never does.
+    package var tls: TLSMode = .prefer
+    /// The certificates a server's must chain to, for ``TLSMode/verifyCA`` and ``TLSMode/verifyFull``: a PEM file
+    /// (`sslrootcert=PATH`; without it libpq's `~/.postgresql/root.crt`), or `system` for the system's trust store.
+    package var rootCertificate: String?
+
+    /// `sslmode`, as libpq reads it. The certificate checks are those of libpq: `require` encrypts but accepts any
+    /// certificate (unless `sslrootcert` is given, when it is `verify-ca`), `verify-ca` checks that the server's
+    /// certificate chains to ``rootCertificate``, `verify-full` also that it names the host.
+    package enum TLSMode: String, Sendable, Equatable, CaseIterable {
+        /// Never TLS.
+        case disable
+        /// Without TLS (libpq would try TLS when the server refuses a plain connection; the agent does not).
+        case allow
+        /// TLS when the server offers it, any certificate accepted; else plain. libpq's default.
+        case prefer
+        /// Always TLS, any certificate accepted; a server without TLS is refused.
+        case require
+        /// Always TLS, the server's certificate checked against ``PostgresAddress/rootCertificate``.
+        case verifyCA = "verify-ca"
+        /// As `verify-ca`, and the certificate must name the host (so the host must be a name, not an address).
+        case verifyFull = "verify-full"
+
+        /// Whether the server's certificate is checked.
+        package var verifies: Bool { self == .verifyCA || self == .verifyFull }
+    }
 
     /// Whether ``host`` is a Unix socket directory.
     package var isSocket: Bool { host.hasPrefix("/") }
@@ -99,6 +125,8 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
             host = try Self.decode(rest, failure)
         }
         var database = path.isEmpty ? nil : try Self.decode(path, failure)
+        var tls = TLSMode.prefer
+        var rootCertificate: String?
         for pair in query.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(parts[0])
@@ -111,19 +139,42 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
             case "password":
                 throw Self.passwordRefusal(url)
             case "sslmode":
-                guard ["disable", "allow", "prefer"].contains(value) else {
-                    throw failure("sslmode=\(value) is not supported: the agent connects without TLS for now")
+                guard let mode = TLSMode(rawValue: value) else {
+                    throw failure(
+                        "sslmode=\(value) is not one of "
+                            + TLSMode.allCases.map(\.rawValue).joined(separator: ", "))
                 }
+                tls = mode
+            case "sslrootcert":
+                guard !value.isEmpty else { throw failure("sslrootcert is empty: give a PEM file, or system") }
+                rootCertificate = value
             default:
-                throw failure("parameter \(key) is not supported (host, port, user, dbname, sslmode are)")
+                throw failure(
+                    "parameter \(key) is not supported (host, port, user, dbname, sslmode, sslrootcert are)")
             }
         }
+        // As libpq: a root certificate given makes `require` check the chain.
+        if tls == .require, rootCertificate != nil { tls = .verifyCA }
         let resolvedUser = user.flatMap { $0.isEmpty ? nil : $0 } ?? defaultUser
         self.host = host.flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultSocketDirectory
         self.port = port ?? 5432
         self.user = resolvedUser
         self.database = database.flatMap { $0.isEmpty ? nil : $0 } ?? resolvedUser
         if database?.contains("/") == true { throw failure("the database name \(database ?? "") contains a /") }
+        self.tls = tls
+        self.rootCertificate = rootCertificate
+        if tls == .verifyFull, !isSocket, Self.isAddress(self.host) {
+            throw failure(
+                "sslmode=verify-full checks that the certificate names the host, and \(self.host) is an address: "
+                    + "connect by the name the certificate holds, or use sslmode=verify-ca")
+        }
+    }
+
+    /// Whether `host` is an IPv4 or IPv6 address rather than a name.
+    static func isAddress(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     private static func passwordRefusal(_ url: String) -> Failure {

@@ -43,11 +43,19 @@ extension PostgresEventStore {
             configuration.options = options
             return PostgresConnection.connect(on: storeLoop, configuration: configuration, id: id, logger: logger)
         }
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            tls = try Self.tlsConfiguration(for: address)
+        } catch {
+            return storeLoop.makeFailedFuture(error)
+        }
+        if address.tls == .verifyFull { options.tlsServerName = address.host }
+        let tcpOptions = options
         return tcpBootstrap().connect(host: address.host, port: address.port).flatMap { channel in
             var configuration = PostgresConnection.Configuration(
-                establishedChannel: channel, username: self.address.user, password: self.password,
+                establishedChannel: channel, tls: tls, username: self.address.user, password: self.password,
                 database: self.address.database)
-            configuration.options = options
+            configuration.options = tcpOptions
             return PostgresConnection.connect(
                 on: self.storeLoop, configuration: configuration, id: id, logger: self.logger
             )

@@ -146,11 +146,13 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
 
     private func open() -> EventLoopFuture<StoredState> {
         self.connect().flatMapError { error in
-            self.storeLoop.makeFailedFuture(
+            let hint =
+                Self.tlsFailure(error) == nil
+                ? ". Check that the server runs and that --store (or SYNC_AGENT_STORE) names it" : ""
+            return self.storeLoop.makeFailedFuture(
                 StoreFailure(
                     description: "cannot connect to PostgreSQL at \(self.address) (workspace "
-                        + "\(Self.quoted(self.workspace))): \(Self.reason(error)). Check that the server runs and "
-                        + "that --store (or SYNC_AGENT_STORE) names it"))
+                        + "\(Self.quoted(self.workspace))): \(Self.reason(error))\(hint)"))
         }.flatMap { connection in
             self.migrate(connection)
                 .flatMap { self.registerWorkspace(connection) }
@@ -383,6 +385,7 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// What went wrong, in words: the server's message and SQLSTATE, or the connection's error.
     static func reason(_ error: any Error) -> String {
         if let failure = error as? StoreFailure { return failure.description }
+        if let tls = tlsFailure(error) { return tls }
         if let error = error as? PSQLError {
             if let info = error.serverInfo, let message = info[.message] {
                 return message + (info[.sqlState].map { " (SQLSTATE \($0))" } ?? "")

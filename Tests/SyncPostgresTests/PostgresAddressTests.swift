@@ -31,6 +31,44 @@ struct PostgresAddressTests {
         #expect(address == PostgresAddress(host: "/var/run/postgresql", port: 5432, user: "me", database: "me"))
     }
 
+    @Test func sslmodeIsReadAsLibpqReadsIt() throws {
+        #expect(try PostgresAddress(url: "postgres://db/g", defaultUser: "me").tls == .prefer)
+        for mode in PostgresAddress.TLSMode.allCases {
+            let address = try PostgresAddress(url: "postgres://db/g?sslmode=\(mode.rawValue)", defaultUser: "me")
+            #expect(address.tls == mode)
+            #expect(address.rootCertificate == nil)
+        }
+        // A root certificate makes `require` check the chain, as libpq does.
+        let pinned = try PostgresAddress(url: "postgres://db/g?sslmode=require&sslrootcert=/ca.pem", defaultUser: "me")
+        #expect(pinned.tls == .verifyCA)
+        #expect(pinned.rootCertificate == "/ca.pem")
+        // verify-ca checks no name, so an address is fine.
+        let byAddress = try PostgresAddress(url: "postgres://10.0.0.7/g?sslmode=verify-ca", defaultUser: "me")
+        #expect(byAddress.tls == .verifyCA)
+        // A Unix socket with verify-full: no TLS is spoken there, so its "host" is never checked.
+        let socket = try PostgresAddress(url: "postgres:///g?host=/run/pg&sslmode=verify-full", defaultUser: "me")
+        #expect(socket.isSocket)
+    }
+
+    @Test func aRootCertificateThatCannotBeReadIsNamedWithWhatToDo() {
+        var address = PostgresAddress(host: "db.example", port: 5432, user: "ci", database: "g")
+        address.tls = .verifyFull
+        address.rootCertificate = "/nonexistent/ca.pem"
+        #expect {
+            _ = try PostgresEventStore.tlsConfiguration(for: address)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("/nonexistent/ca.pem cannot be read (No such file or directory)")
+                && text.contains("sslrootcert=PATH")
+        }
+        address.rootCertificate = "/etc/hostname"
+        #expect {
+            _ = try PostgresEventStore.tlsConfiguration(for: address)
+        } throws: { error in
+            "\(error)".contains("cannot use /etc/hostname for TLS to db.example")
+        }
+    }
+
     @Test(arguments: [
         "postgres://ci:hunter2@db.example/graphs", "postgres:///graphs?user=ci&password=hunter2",
     ])
@@ -47,7 +85,10 @@ struct PostgresAddressTests {
     @Test(arguments: [
         ("mysql://db/graphs", "does not start with postgres://"),
         ("postgres://db:http/graphs", "port http is not a number"),
-        ("postgres://db/graphs?sslmode=require", "sslmode=require is not supported"),
+        ("postgres://db/graphs?sslmode=sometimes", "sslmode=sometimes is not one of disable, allow, prefer, require"),
+        ("postgres://db/graphs?sslmode=verify-ca&sslrootcert=", "sslrootcert is empty"),
+        ("postgres://10.0.0.7/graphs?sslmode=verify-full", "10.0.0.7 is an address: connect by the name"),
+        ("postgres://[::1]/graphs?sslmode=verify-full", "::1 is an address"),
         ("postgres://db/graphs?timeout=3", "parameter timeout is not supported"),
     ])
     func aBadURLSaysWhatIsWrong(_ url: String, _ problem: String) {

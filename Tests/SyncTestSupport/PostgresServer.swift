@@ -34,6 +34,9 @@ public final class PostgresServer: Sendable {
     /// The network namespace the server runs in (`/run/netns/NAME`, see `NetworkNamespace`) and the address it
     /// listens on there over TCP (port ``port``, any client trusted), when it runs as a host of its own.
     public let host: (namespace: String, address: String)?
+    /// The certificate authority of the server's TLS certificate (a PEM file), when the server speaks TLS: then
+    /// its TCP port accepts only TLS connections (see `PostgresServer+TLS.swift`).
+    public let certificateAuthority: String?
     private let owner: (uid: uid_t, gid: gid_t)?
     private let server = Mutex<RunningProcess?>(nil)
 
@@ -42,8 +45,12 @@ public final class PostgresServer: Sendable {
     /// - Throws: ``Failure`` saying what to install when PostgreSQL or the `postgres` user is missing, or with
     ///   initdb's output when it fails.
     /// - Parameter host: run in this network namespace, listening on this address of it (port 5432).
-    public init(loopback: Bool = false, host: (namespace: String, address: String)? = nil) async throws {
+    /// - Parameter tls: speak TLS on TCP, and only TLS (implies `loopback` when no `host` is given).
+    public init(
+        loopback: Bool = false, host: (namespace: String, address: String)? = nil, tls: Bool = false
+    ) async throws {
         binaries = try Self.findBinaries()
+        let loopback = loopback || (tls && host == nil)
         self.loopback = loopback
         self.host = host
         port = loopback ? try Self.freeLoopbackPort() : 5432
@@ -64,6 +71,7 @@ public final class PostgresServer: Sendable {
             user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "postgres"
         }
         root = TemporaryDirectory(prefix: "pg").path
+        certificateAuthority = tls ? root + "/tls/ca.crt" : nil
         // Modes set explicitly, whatever the test process's umask (in-process agents used to set it to 0177 while
         // they bound their socket, and a directory made then was 0600, which the server's user cannot enter).
         chmod(root, 0o700)
@@ -87,6 +95,7 @@ public final class PostgresServer: Sendable {
             fputs("host all all 0.0.0.0/0 trust\n", hba)
             fclose(hba)
         }
+        if tls { try await makeCertificates() }
     }
 
     deinit {
@@ -139,7 +148,7 @@ public final class PostgresServer: Sendable {
             "-c", "listen_addresses=\(host?.address ?? (loopback ? "127.0.0.1" : ""))", "-p", "\(port)", "-c",
             "fsync=off", "-c",
             "shared_buffers=16MB", "-c", "max_connections=20",
-        ]
+        ] + (certificateAuthority == nil ? [] : tlsSettings)
     }
 
     /// `command` as the server's user: the program and arguments to spawn (through `setpriv` when the tests run as

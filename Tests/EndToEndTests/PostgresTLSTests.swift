@@ -1,0 +1,92 @@
+import Foundation
+import SyncTestSupport
+import Testing
+
+/// `sync-agent --store` over TLS, against a real PostgreSQL server whose TCP port refuses connections without TLS
+/// (so an agent that serves at all has spoken TLS), with a certificate for `localhost` and 127.0.0.1 signed by the
+/// server's own authority.
+@Suite("sync-agent's store over TLS")
+struct PostgresTLSTests {
+    private func startAgent(_ directory: TemporaryDirectory, store: String) throws -> RunningProcess {
+        try RunningProcess(
+            Products.path("sync-agent"),
+            ["--socket-path", directory.file("a.sock"), "--store", store, "--workspace", "tls"])
+    }
+
+    private func syncctl(_ directory: TemporaryDirectory, _ arguments: String...) async throws -> RunningProcess.Result
+    {
+        try await RunningProcess.run(
+            Products.path("syncctl"), arguments, environment: ["SYNC_AGENT_SOCKET_PATH": directory.file("a.sock")])
+    }
+
+    /// Each mode that encrypts, by name or by address, with or without the authority: the agent serves, a change
+    /// goes through, and the server says the agent's session is encrypted.
+    @Test(arguments: [
+        ("localhost", "sslmode=verify-full&sslrootcert=CA"), ("127.0.0.1", "sslmode=verify-ca&sslrootcert=CA"),
+        ("127.0.0.1", "sslmode=require"), ("127.0.0.1", "sslmode=require&sslrootcert=CA"), ("127.0.0.1", ""),
+    ])
+    func theAgentSpeaksTLS(_ host: String, _ query: String) async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try await PostgresServer(tls: true).run { server in
+            await server.waitUntilAcceptingConnections()
+            let authority = try #require(server.certificateAuthority)
+            let parameters = query.replacingOccurrences(of: "sslrootcert=CA", with: "sslrootcert=\(authority)")
+            let store =
+                "postgres://\(server.user)@\(host):\(server.port)/postgres"
+                + (parameters.isEmpty ? "" : "?" + parameters)
+            let agent = try startAgent(directory, store: store)
+            await agent.waitForOutput(containing: "agent listening")
+            #expect(try await syncctl(directory, "start", "db").status == 0)
+            #expect(try await syncctl(directory, "complete", "db").status == 0)
+            let session = try await server.psql([
+                "-tAc",
+                "select s.ssl from pg_stat_ssl s join pg_stat_activity a using (pid) "
+                    + "where a.application_name like 'sync-agent%'",
+            ])
+            #expect(session.stdout == "t\n", "\(session)")
+            agent.signal(SIGTERM)
+            let stopped = await agent.finish()
+            #expect(stopped.status == 0, "\(stopped)")
+        }
+    }
+
+    /// Without TLS the server refuses the agent, and with an authority that did not sign the server's certificate
+    /// the agent refuses the server: either way it exits at once and says why.
+    @Test func aConnectionThatCannotBeTrustedIsRefusedAndSaysWhy() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let stranger = directory.file("stranger.crt")
+        let made = try await RunningProcess.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=someone else",
+                "-keyout", directory.file("stranger.key"), "-out", stranger,
+            ])
+        try #require(made.status == 0, "\(made)")
+        try await PostgresServer(tls: true).run { server in
+            await server.waitUntilAcceptingConnections()
+            let base = "postgres://\(server.user)@localhost:\(server.port)/postgres"
+
+            let plain = try startAgent(directory, store: base + "?sslmode=disable")
+            let refused = await plain.finish()
+            #expect(refused.status != 0, "\(refused)")
+            #expect(refused.stderr.contains("cannot connect to PostgreSQL at"), "\(refused)")
+            #expect(refused.stderr.contains("no encryption"), "\(refused)")
+
+            let untrusted = try startAgent(directory, store: base + "?sslmode=verify-full&sslrootcert=\(stranger)")
+            let distrusted = await untrusted.finish()
+            #expect(distrusted.status != 0, "\(distrusted)")
+            #expect(distrusted.stderr.contains("cannot connect to PostgreSQL at"), "\(distrusted)")
+            #expect(
+                distrusted.stderr.contains("TLS certificate was not accepted (CERTIFICATE_VERIFY_FAILED)"),
+                "\(distrusted)")
+            #expect(!distrusted.stderr.contains("Check that the server runs"), "\(distrusted)")
+
+            let missing = try startAgent(directory, store: base + "?sslmode=verify-ca")
+            let unread = await missing.finish()
+            #expect(unread.status != 0, "\(unread)")
+            #expect(unread.stderr.contains("/.postgresql/root.crt cannot be read"), "\(unread)")
+        }
+    }
+}
