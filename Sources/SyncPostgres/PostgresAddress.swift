@@ -5,8 +5,8 @@
 /// host: `postgres://USER@%2Frun%2Fpostgresql/DB`). `postgresql://` works too.
 ///
 /// Defaults, as libpq's: host the Unix socket directory `/var/run/postgresql`, port 5432, user the agent's own user
-/// name, database the user's name. Query parameters: `host`, `port`, `user`, `dbname`, `sslmode` and `sslrootcert`
-/// (see ``TLSMode``: as libpq, `prefer` by default, and no TLS over a Unix socket).
+/// name, database the user's name. Query parameters: `host`, `port`, `user`, `dbname`, `sslmode`, `sslrootcert`,
+/// `sslcert` and `sslkey` (see ``TLSMode``: as libpq, `prefer` by default, and no TLS over a Unix socket).
 ///
 /// A password never goes in the URL (it would show in `ps` and in shell history): a URL carrying one is refused, and
 /// the password comes from `PGPASSWORD` or the password file (see ``PostgresPassfile``).
@@ -21,6 +21,10 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     /// The certificates a server's must chain to, for ``TLSMode/verifyCA`` and ``TLSMode/verifyFull``: a PEM file
     /// (`sslrootcert=PATH`; without it libpq's `~/.postgresql/root.crt`), or `system` for the system's trust store.
     package var rootCertificate: String?
+    /// The agent's own certificate and its private key (`sslcert`, `sslkey`), for a server that authenticates
+    /// clients by certificate; without them libpq's `~/.postgresql/postgresql.crt` and `.key`, when they exist.
+    package var clientCertificate: String?
+    package var clientKey: String?
 
     /// `sslmode`, as libpq reads it. The certificate checks are those of libpq: `require` encrypts but accepts any
     /// certificate (unless `sslrootcert` is given, when it is `verify-ca`), `verify-ca` checks that the server's
@@ -127,6 +131,8 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         var database = path.isEmpty ? nil : try Self.decode(path, failure)
         var tls = TLSMode.prefer
         var rootCertificate: String?
+        var clientCertificate: String?
+        var clientKey: String?
         for pair in query.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(parts[0])
@@ -148,9 +154,13 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
             case "sslrootcert":
                 guard !value.isEmpty else { throw failure("sslrootcert is empty: give a PEM file, or system") }
                 rootCertificate = value
+            case "sslcert", "sslkey":
+                guard !value.isEmpty else { throw failure("\(key) is empty: give a PEM file") }
+                if key == "sslcert" { clientCertificate = value } else { clientKey = value }
             default:
                 throw failure(
-                    "parameter \(key) is not supported (host, port, user, dbname, sslmode, sslrootcert are)")
+                    "parameter \(key) is not supported (host, port, user, dbname, sslmode, sslrootcert, sslcert, "
+                        + "sslkey are)")
             }
         }
         // As libpq: a root certificate given makes `require` check the chain.
@@ -163,6 +173,8 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         if database?.contains("/") == true { throw failure("the database name \(database ?? "") contains a /") }
         self.tls = tls
         self.rootCertificate = rootCertificate
+        self.clientCertificate = clientCertificate
+        self.clientKey = clientKey
         if tls == .verifyFull, !isSocket, Self.isAddress(self.host) {
             throw failure(
                 "sslmode=verify-full checks that the certificate names the host, and \(self.host) is an address: "

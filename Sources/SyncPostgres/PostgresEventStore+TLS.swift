@@ -32,6 +32,7 @@ extension PostgresEventStore {
                 configuration.trustRoots = .file(roots)
             }
         }
+        try presentClientCertificate(for: address, in: &configuration)
         let context: NIOSSLContext
         do {
             context = try NIOSSLContext(configuration: configuration)
@@ -45,11 +46,49 @@ extension PostgresEventStore {
 
     /// libpq's default root certificate file: `~/.postgresql/root.crt` of the agent's user.
     static func defaultRootCertificate() -> String {
+        postgresqlDirectory() + "/root.crt"
+    }
+
+    /// `~/.postgresql` of the agent's user, where libpq looks for its certificates.
+    static func postgresqlDirectory() -> String {
         let home =
             getenv("HOME").map { String(cString: $0) } ?? getpwuid(geteuid()).map {
                 String(cString: $0.pointee.pw_dir)
             } ?? "/"
-        return home + "/.postgresql/root.crt"
+        return home + "/.postgresql"
+    }
+
+    /// The agent's certificate and key, when the URL names them or libpq's default certificate exists: read, and
+    /// the key refused when others may read it (as libpq: 0600 when the agent's user owns it, else at most 0640).
+    private static func presentClientCertificate(
+        for address: PostgresAddress, in configuration: inout TLSConfiguration
+    ) throws(StoreFailure) {
+        let defaultCertificate = postgresqlDirectory() + "/postgresql.crt"
+        guard
+            let certificate = address.clientCertificate
+                ?? (access(defaultCertificate, F_OK) == 0 ? defaultCertificate : nil)
+        else { return }
+        let key = address.clientKey ?? postgresqlDirectory() + "/postgresql.key"
+        var info = stat()
+        guard stat(key, &info) == 0 else {
+            throw StoreFailure(
+                description: "the client certificate \(certificate) needs its private key, and \(key) cannot be read "
+                    + "(\(String(cString: strerror(errno)))): give it as sslkey=PATH in the store URL")
+        }
+        let exposed = info.st_uid == geteuid() ? info.st_mode & 0o077 : info.st_mode & 0o037
+        guard exposed == 0 else {
+            throw StoreFailure(
+                description: "the private key \(key) can be read by others (mode "
+                    + "\(String(info.st_mode & 0o777, radix: 8))): chmod 0600 it")
+        }
+        do {
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        } catch {
+            throw StoreFailure(
+                description: "cannot use the client certificate \(certificate) with the key \(key): \(error). "
+                    + "Check that sslcert and sslkey name PEM files of one certificate and its key")
+        }
     }
 }
 

@@ -90,3 +90,46 @@ struct PostgresTLSTests {
         }
     }
 }
+
+extension PostgresTLSTests {
+    /// A server that accepts clients only by certificate: the agent with `sslcert` and `sslkey` serves; without
+    /// them it is refused with the server's reason; a key others may read is refused before anything is sent.
+    @Test func aServerThatWantsAClientCertificateGetsTheOneTheURLNames() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try await PostgresServer(tls: true, clientCertificates: true).run { server in
+            await server.waitUntilAcceptingConnections()
+            let authority = try #require(server.certificateAuthority)
+            let base =
+                "postgres://\(server.user)@localhost:\(server.port)/postgres?sslmode=verify-full"
+                + "&sslrootcert=\(authority)"
+
+            let anonymous = try startAgent(directory, store: base)
+            let refused = await anonymous.finish()
+            #expect(refused.status != 0, "\(refused)")
+            #expect(refused.stderr.contains("certificate"), "\(refused)")
+
+            let key = directory.file("client.key")
+            try FileManager.default.copyItem(atPath: server.clientKey, toPath: key)
+            chmod(key, 0o644)
+            let exposed = try startAgent(
+                directory, store: base + "&sslcert=\(server.clientCertificate)&sslkey=\(key)")
+            let unsafe = await exposed.finish()
+            #expect(unsafe.status != 0, "\(unsafe)")
+            #expect(unsafe.stderr.contains("can be read by others (mode 644): chmod 0600 it"), "\(unsafe)")
+
+            chmod(key, 0o600)
+            let agent = try startAgent(directory, store: base + "&sslcert=\(server.clientCertificate)&sslkey=\(key)")
+            await agent.waitForOutput(containing: "agent listening")
+            #expect(try await syncctl(directory, "start", "db").status == 0)
+            let session = try await server.psql([
+                "-tAc",
+                "select s.client_dn from pg_stat_ssl s join pg_stat_activity a using (pid) "
+                    + "where a.application_name like 'sync-agent%'",
+            ])
+            #expect(session.stdout == "/CN=\(server.user)\n", "\(session)")
+            agent.signal(SIGTERM)
+            #expect(await agent.finish().status == 0)
+        }
+    }
+}

@@ -1,19 +1,25 @@
 import Foundation
 
 /// A test server that speaks TLS: a certificate authority of its own (``PostgresServer/certificateAuthority``), a
-/// server certificate it signed for `localhost` and 127.0.0.1, and a `pg_hba.conf` that refuses TCP connections
-/// without TLS, so a client that connects at all has spoken TLS.
+/// server certificate it signed for `localhost` and 127.0.0.1, a client certificate it signed for the server's user,
+/// and a `pg_hba.conf` that refuses TCP connections without TLS, so a client that connects at all has spoken TLS.
 extension PostgresServer {
-    /// The server's TLS settings (`-c` options).
+    /// The server's TLS settings (`-c` options); the authority is also the one client certificates must chain to.
     var tlsSettings: [String] {
         [
             "-c", "ssl=on", "-c", "ssl_cert_file=\(root)/tls/server.crt", "-c", "ssl_key_file=\(root)/tls/server.key",
+            "-c", "ssl_ca_file=\(root)/tls/ca.crt",
         ]
     }
 
-    /// Makes the authority and the server's key and certificate with `openssl`, gives them to the server's user,
-    /// and puts the refusal of plain TCP first in `pg_hba.conf`.
-    func makeCertificates() async throws {
+    /// A certificate the server's authority signed for ``user`` (PEM), and its key (``clientKey``, mode 0600).
+    public var clientCertificate: String { root + "/tls/client.crt" }
+    public var clientKey: String { root + "/tls/client.key" }
+
+    /// Makes the authority, the server's and a client's keys and certificates with `openssl`, gives them to the
+    /// server's user, and puts the refusal of plain TCP first in `pg_hba.conf` (and, when `requiredFromClients`,
+    /// the demand for a client certificate).
+    func makeCertificates(requiredFromClients: Bool) async throws {
         let directory = try privateDirectory("tls")
         let subject = "/CN=sync-agent test authority"
         let steps: [[String]] = [
@@ -30,6 +36,14 @@ extension PostgresServer {
                 directory + "/ca.key", "-CAcreateserial", "-days", "2", "-out", directory + "/server.crt", "-extfile",
                 directory + "/san.cnf",
             ],
+            [
+                "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(user)", "-keyout", directory + "/client.key",
+                "-out", directory + "/client.csr",
+            ],
+            [
+                "x509", "-req", "-in", directory + "/client.csr", "-CA", directory + "/ca.crt", "-CAkey",
+                directory + "/ca.key", "-CAcreateserial", "-days", "2", "-out", directory + "/client.crt",
+            ],
         ]
         try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(
             toFile: directory + "/san.cnf", atomically: true, encoding: .utf8)
@@ -41,7 +55,10 @@ extension PostgresServer {
                         + "package openssl): \(made)")
             }
         }
-        for name in ["ca.crt", "ca.key", "server.key", "server.crt", "server.csr", "ca.srl", "san.cnf"] {
+        for name in [
+            "ca.crt", "ca.key", "server.key", "server.crt", "server.csr", "ca.srl", "san.cnf", "client.key",
+            "client.crt", "client.csr",
+        ] {
             let path = directory + "/" + name
             guard FileManager.default.fileExists(atPath: path) else { continue }
             chmod(path, 0o600)
@@ -49,7 +66,8 @@ extension PostgresServer {
         }
         let hba = root + "/data/pg_hba.conf"
         let rules = try String(contentsOfFile: hba, encoding: .utf8)
-        try ("hostnossl all all 0.0.0.0/0 reject\nhostnossl all all ::/0 reject\n" + rules).write(
+        let demand = requiredFromClients ? "hostssl all all 0.0.0.0/0 cert\nhostssl all all ::/0 cert\n" : ""
+        try ("hostnossl all all 0.0.0.0/0 reject\nhostnossl all all ::/0 reject\n" + demand + rules).write(
             toFile: hba, atomically: false, encoding: .utf8)
     }
 }

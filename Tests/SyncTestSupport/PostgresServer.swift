@@ -46,8 +46,11 @@ public final class PostgresServer: Sendable {
     ///   initdb's output when it fails.
     /// - Parameter host: run in this network namespace, listening on this address of it (port 5432).
     /// - Parameter tls: speak TLS on TCP, and only TLS (implies `loopback` when no `host` is given).
+    /// - Parameter clientCertificates: with `tls`, accept TCP clients only by a certificate the server's authority
+    ///   signed for the user they log in as (``clientCertificate``).
     public init(
-        loopback: Bool = false, host: (namespace: String, address: String)? = nil, tls: Bool = false
+        loopback: Bool = false, host: (namespace: String, address: String)? = nil, tls: Bool = false,
+        clientCertificates: Bool = false
     ) async throws {
         binaries = try Self.findBinaries()
         let loopback = loopback || (tls && host == nil)
@@ -95,7 +98,7 @@ public final class PostgresServer: Sendable {
             fputs("host all all 0.0.0.0/0 trust\n", hba)
             fclose(hba)
         }
-        if tls { try await makeCertificates() }
+        if tls { try await makeCertificates(requiredFromClients: clientCertificates) }
     }
 
     deinit {
