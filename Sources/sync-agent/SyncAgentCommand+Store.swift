@@ -11,7 +11,8 @@ struct StoreOptions: ParsableArguments {
         help: ArgumentHelp(
             "Keep the graph in PostgreSQL instead of the journal file: postgres://USER@HOST:PORT/DB, or "
                 + "postgres:///DB?host=/socket/dir&user=USER (default: $SYNC_AGENT_STORE). No password in the URL: "
-                + "PGPASSWORD or ~/.pgpass (PGPASSFILE).",
+                + "PGPASSWORD or ~/.pgpass (PGPASSFILE). TLS over TCP as libpq: ?sslmode=verify-full&sslrootcert=CA.pem "
+                + "(prefer by default; also sslcert, sslkey).",
             valueName: "url"))
     var store: String?
 
