@@ -80,7 +80,8 @@ count_in_process() {
 }
 
 # `syncctl complete` from exec to exit (user-space instructions of the whole process, dynamic loader included):
-# an ephemeral agent on a private socket, a unit started, then the counted call that completes it.
+# an ephemeral agent on a private socket, a unit started, then the counted call that completes it (autostart off:
+# a call made before the agent listens must not start a second agent on that socket).
 count_process() {
     local out="$work/syncctl-complete.out" socket="$work/agent.sock"
     [ -x "$bin_dir/syncctl" ] && [ -x "$bin_dir/sync-agent" ] || {
@@ -89,7 +90,7 @@ count_process() {
     "$bin_dir/sync-agent" --ephemeral --socket-path "$socket" 2>"$work/agent.log" &
     local agent=$!
     local tries=0
-    until SYNC_AGENT_SOCKET_PATH="$socket" "$bin_dir/syncctl" start counted >/dev/null 2>&1; do
+    until SYNC_AGENT_SOCKET_PATH="$socket" SYNC_AGENT_AUTOSTART=0 "$bin_dir/syncctl" start counted >/dev/null 2>&1; do
         tries=$((tries + 1))
         [ "$tries" -lt 500 ] && kill -0 "$agent" 2>/dev/null || {
             echo "callgrind-counts: the agent for syncctl-complete did not start:" >&2; tail -5 "$work/agent.log" >&2
@@ -97,7 +98,7 @@ count_process() {
         sleep 0.01
     done
     local status=0
-    SYNC_AGENT_SOCKET_PATH="$socket" SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind \
+    SYNC_AGENT_SOCKET_PATH="$socket" SYNC_AGENT_AUTOSTART=0 SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind \
         --callgrind-out-file="$out" "$work/syncctl" complete counted >"$work/syncctl-complete.stdout" \
         2>"$work/syncctl-complete.log" || status=$?
     kill "$agent" 2>/dev/null

@@ -27,6 +27,8 @@ extension PostgresEventStore {
     /// The longest sent data may stay unacknowledged before the connection closes, in milliseconds.
     static let userTimeout = 10_000
 
+    /// Opens a connection. Its whole start-up (TCP, TLS, authentication) is bounded by postgres-nio's
+    /// `connectTimeout`: a server that takes the connection and then never answers fails it within 5 s.
     func connect() -> EventLoopFuture<PostgresConnection> {
         connectionCount += 1
         let id = connectionCount

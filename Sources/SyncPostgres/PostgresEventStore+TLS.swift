@@ -96,7 +96,13 @@ extension PostgresEventStore {
     /// What a failed TLS handshake means, in words with what to check; `nil` for any other error.
     static func tlsFailure(_ error: any Error) -> String? {
         let underlying = (error as? PSQLError)?.underlying ?? error
-        guard underlying is NIOSSLError || underlying is BoringSSLError else { return nil }
+        if let extra = underlying as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "the server's TLS certificate does not name the host the store URL connects to "
+                + "(sslmode=verify-full): connect by a name the certificate holds, or use sslmode=verify-ca"
+        }
+        guard underlying is NIOSSLError || underlying is BoringSSLError || underlying is NIOSSLExtraError else {
+            return nil
+        }
         let text = "\(underlying)"
         // BoringSSL's reason, such as CERTIFICATE_VERIFY_FAILED, without the source path that follows it.
         var code = text

@@ -146,9 +146,9 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
 
     private func open() -> EventLoopFuture<StoredState> {
         self.connect().flatMapError { error in
-            let hint =
-                Self.tlsFailure(error) == nil
-                ? ". Check that the server runs and that --store (or SYNC_AGENT_STORE) names it" : ""
+            // The store's own failures (its TLS settings) and TLS refusals say what to check themselves.
+            let explained = error is StoreFailure || Self.tlsFailure(error) != nil
+            let hint = explained ? "" : ". Check that the server runs and that --store (or SYNC_AGENT_STORE) names it"
             return self.storeLoop.makeFailedFuture(
                 StoreFailure(
                     description: "cannot connect to PostgreSQL at \(self.address) (workspace "

@@ -133,3 +133,30 @@ extension PostgresTLSTests {
         }
     }
 }
+
+extension PostgresTLSTests {
+    /// A certificate signed by the right authority for another name: `verify-full` refuses it (someone else's
+    /// certificate, as a machine in the middle would show), `verify-ca` accepts it, as libpq's modes do. (The
+    /// certificate holds no IP address: the TLS library also accepts a certificate that names the address the
+    /// connection reached, whatever the host name.)
+    @Test func verifyFullRefusesACertificateForAnotherName() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try await PostgresServer(tls: true, certifiedNames: ["DNS:db.invalid"]).run { server in
+            await server.waitUntilAcceptingConnections()
+            let authority = try #require(server.certificateAuthority)
+            let base = "postgres://\(server.user)@localhost:\(server.port)/postgres?sslrootcert=\(authority)"
+
+            let strict = try startAgent(directory, store: base + "&sslmode=verify-full")
+            let refused = await strict.finish()
+            #expect(refused.status != 0, "\(refused)")
+            #expect(refused.stderr.contains("TLS certificate does not name the host"), "\(refused)")
+
+            let lenient = try startAgent(directory, store: base + "&sslmode=verify-ca")
+            await lenient.waitForOutput(containing: "agent listening")
+            #expect(try await syncctl(directory, "start", "db").status == 0)
+            lenient.signal(SIGTERM)
+            #expect(await lenient.finish().status == 0)
+        }
+    }
+}

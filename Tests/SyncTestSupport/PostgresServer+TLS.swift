@@ -1,7 +1,7 @@
 import Foundation
 
 /// A test server that speaks TLS: a certificate authority of its own (``PostgresServer/certificateAuthority``), a
-/// server certificate it signed for `localhost` and 127.0.0.1, a client certificate it signed for the server's user,
+/// server certificate it signed for `localhost` and 127.0.0.1 (or the names the test gives), a client certificate it signed for the server's user,
 /// and a `pg_hba.conf` that refuses TCP connections without TLS, so a client that connects at all has spoken TLS.
 extension PostgresServer {
     /// The server's TLS settings (`-c` options); the authority is also the one client certificates must chain to.
@@ -19,7 +19,7 @@ extension PostgresServer {
     /// Makes the authority, the server's and a client's keys and certificates with `openssl`, gives them to the
     /// server's user, and puts the refusal of plain TCP first in `pg_hba.conf` (and, when `requiredFromClients`,
     /// the demand for a client certificate).
-    func makeCertificates(requiredFromClients: Bool) async throws {
+    func makeCertificates(requiredFromClients: Bool, names: [String]) async throws {
         let directory = try privateDirectory("tls")
         let subject = "/CN=sync-agent test authority"
         let steps: [[String]] = [
@@ -45,7 +45,7 @@ extension PostgresServer {
                 directory + "/ca.key", "-CAcreateserial", "-days", "2", "-out", directory + "/client.crt",
             ],
         ]
-        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(
+        try "subjectAltName=\(names.joined(separator: ","))\n".write(
             toFile: directory + "/san.cnf", atomically: true, encoding: .utf8)
         for arguments in steps {
             let made = try await RunningProcess.run("/usr/bin/openssl", arguments)

@@ -48,9 +48,10 @@ public final class PostgresServer: Sendable {
     /// - Parameter tls: speak TLS on TCP, and only TLS (implies `loopback` when no `host` is given).
     /// - Parameter clientCertificates: with `tls`, accept TCP clients only by a certificate the server's authority
     ///   signed for the user they log in as (``clientCertificate``).
+    /// - Parameter certifiedNames: with `tls`, the names the server's certificate holds (`subjectAltName` entries).
     public init(
         loopback: Bool = false, host: (namespace: String, address: String)? = nil, tls: Bool = false,
-        clientCertificates: Bool = false
+        clientCertificates: Bool = false, certifiedNames: [String] = ["DNS:localhost", "IP:127.0.0.1"]
     ) async throws {
         binaries = try Self.findBinaries()
         let loopback = loopback || (tls && host == nil)
@@ -98,7 +99,7 @@ public final class PostgresServer: Sendable {
             fputs("host all all 0.0.0.0/0 trust\n", hba)
             fclose(hba)
         }
-        if tls { try await makeCertificates(requiredFromClients: clientCertificates) }
+        if tls { try await makeCertificates(requiredFromClients: clientCertificates, names: certifiedNames) }
     }
 
     deinit {
