@@ -72,25 +72,28 @@ struct CallgrindCountsTests {
         }
     }
 
-    /// One real case under valgrind, with the build the tests run (debug: far more instructions than the release
-    /// counts committed, so only counted, not compared).
-    @Test func aRealCaseIsCountedUnderValgrind() async throws {
+    /// Counts `name` with the build the tests run (debug: far more instructions than the release counts
+    /// committed, so only counted, not compared). - Returns: the count the script printed, and its run.
+    private func countReal(_ name: String) async throws -> (count: Int?, result: RunningProcess.Result) {
         let result = try await RunningProcess.run(
-            Self.script, ["--bin-dir", Products.directory, "--print", "--case", "want"])
-        #expect(result.status == 0, "\(result)")
-        let count = result.stdout.split(separator: "\n").first { $0.hasPrefix("want ") }
+            Self.script, ["--bin-dir", Products.directory, "--print", "--case", name])
+        let count = result.stdout.split(separator: "\n").first { $0.hasPrefix(name + " ") }
             .flatMap { Int($0.split(separator: " ")[1]) }
+        return (count, result)
+    }
+
+    /// One in-process case under valgrind.
+    @Test func aRealCaseIsCountedUnderValgrind() async throws {
+        let (count, result) = try await countReal("want")
+        #expect(result.status == 0, "\(result)")
         #expect((count ?? 0) > 1000, "\(result)")
     }
 
-    /// The whole-process case: the script starts its own ephemeral agent, counts one real `syncctl complete` from
-    /// exec to exit.
+    /// The whole-process case: the script starts its own ephemeral agent and counts one real `syncctl complete`
+    /// from exec to exit.
     @Test func aWholeSyncctlCompleteIsCountedUnderValgrind() async throws {
-        let result = try await RunningProcess.run(
-            Self.script, ["--bin-dir", Products.directory, "--print", "--case", "syncctl-complete"])
+        let (count, result) = try await countReal("syncctl-complete")
         #expect(result.status == 0, "\(result)")
-        let count = result.stdout.split(separator: "\n").first { $0.hasPrefix("syncctl-complete ") }
-            .flatMap { Int($0.split(separator: " ")[1]) }
         // Exec, the runtime's start-up and one request are millions of instructions even in a release build.
         #expect((count ?? 0) > 1_000_000, "\(result)")
     }

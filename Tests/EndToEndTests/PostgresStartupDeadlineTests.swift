@@ -9,23 +9,9 @@ import Testing
 struct PostgresStartupDeadlineTests {
     @Test func aServerThatNeverAnswersFailsTheAgentWithinTheDeadline() async throws {
         // A listening socket nobody accepts on: the kernel completes the TCP handshake, then nothing more comes.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(listener >= 0)
+        let listener = try TestSocket.tcpListener()
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        try #require(bound == 0 && listen(listener, 8) == 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        let port = try TestSocket.port(of: listener)
 
         let directory = TemporaryDirectory()
         defer { directory.remove() }

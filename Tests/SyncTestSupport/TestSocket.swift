@@ -36,6 +36,17 @@ public enum TestSocket {
         return fd
     }
 
+    /// The TCP port a socket is bound to (such as ``tcpListener()``'s).
+    public static func port(of fd: Int32) throws -> Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// Sends one datagram to the Unix datagram socket at `path`. - Returns: whether it was sent.
     @discardableResult
     public static func sendDatagram(to path: String) -> Bool {
