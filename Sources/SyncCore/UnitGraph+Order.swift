@@ -24,30 +24,44 @@ extension UnitGraph {
         order.reorder(lower: Array(needed), upper: Array(needing))
     }
 
-    /// Ranks every name from scratch (after loading a whole snapshot): dependencies first, depth-first.
-    mutating func rebuildOrder() {
+    /// Ranks every name from scratch (after loading a whole snapshot or a bulk replay): dependencies first,
+    /// depth-first.
+    /// - Returns: whether the edges are free of loops; when one closes, the ranks are not a topological order.
+    @discardableResult
+    mutating func rebuildOrder() -> Bool {
         var names = Set(units.keys)
         names.formUnion(forward.keys)
         names.formUnion(reverse.keys)
         var ranked: [UnitKey] = []
         ranked.reserveCapacity(names.count)
-        var done = Set<UnitKey>()
-        for root in names.sorted(by: { bytewise($0.name, $1.name) }) where !done.contains(root) {
+        // false: on the path being searched; true: ranked.
+        var done: [UnitKey: Bool] = [:]
+        done.reserveCapacity(names.count)
+        var acyclic = true
+        for root in names.sorted(by: { bytewise($0.name, $1.name) }) where done[root] == nil {
             // Iterative post-order: a name is ranked after all it depends on.
             var stack: [(name: UnitKey, expanded: Bool)] = [(root, false)]
             while let (name, expanded) = stack.popLast() {
                 if expanded {
+                    done[name] = true
                     ranked.append(name)
                     continue
                 }
-                guard done.insert(name).inserted else { continue }
+                guard done[name] == nil else { continue }
+                done[name] = false
                 stack.append((name, true))
-                for dependency in (forward[name] ?? [:]).keys where !done.contains(dependency) {
-                    stack.append((dependency, false))
+                for dependency in (forward[name] ?? [:]).keys {
+                    switch done[dependency] {
+                    case nil: stack.append((dependency, false))
+                    // A name on the search's path: the names from it down to here close a loop.
+                    case false?: acyclic = false
+                    case true?: break
+                    }
                 }
             }
         }
         order.reset(to: ranked)
+        return acyclic
     }
 
     /// The names reachable from `start` (itself included) along `edges`, through names whose rank passes `keep`.

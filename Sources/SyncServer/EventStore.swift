@@ -103,7 +103,8 @@ package struct EncodedEvent: Sendable {
 
     package init(_ event: SyncEvent) {
         self.init(
-            sequence: event.sequence, json: event.json.compact, version: ProtocolVersion.introduced(event.kind))
+            sequence: event.sequence, json: EventLineEncoder.encode(event),
+            version: ProtocolVersion.introduced(event.kind))
     }
 
     /// Whether a client of protocol `version` may be sent the event.

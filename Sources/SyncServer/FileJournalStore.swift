@@ -14,11 +14,15 @@ final class FileJournalStore: EventStore, @unchecked Sendable {
     private let pool: NIOThreadPool
     private let clock: UnitGraph.Clock
     private let logger: Logger
+    private let history: Int
     private let watch = Mutex<JournalPathWatch?>(nil)
 
     /// A store on the journal at `path`; nothing is opened before ``load()``.
-    init(path: String, clock: @escaping UnitGraph.Clock, logger: Logger) {
+    /// - Parameter history: how many of the newest events ``load()`` hands back (the agent's history keeps no
+    ///   more); the graph is built from all of them.
+    init(path: String, clock: @escaping UnitGraph.Clock, logger: Logger, history: Int = .max) {
         self.path = path
+        self.history = history
         self.clock = clock
         self.logger = logger
         pool = NIOThreadPool(numberOfThreads: 1)
@@ -28,7 +32,7 @@ final class FileJournalStore: EventStore, @unchecked Sendable {
 
     /// Locks and reads the journal, drops a torn last line (and says so), and starts watching its path.
     func load() throws(StoreFailure) -> StoredState {
-        let (journal, contents) = try Journal.open(path: path, clock: clock, logger: logger)
+        let (journal, contents) = try Journal.open(path: path, clock: clock, logger: logger, keepsEvents: history)
         self.journal = journal
         pool.start()
         if let torn = contents.droppedTail {
