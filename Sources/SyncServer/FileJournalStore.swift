@@ -43,8 +43,8 @@ final class FileJournalStore: EventStore, @unchecked Sendable {
         logger.info(
             "journal loaded",
             metadata: [
-                "journal": "\(path)", "units": "\(contents.snapshot.units.count)",
-                "sequence": "\(contents.snapshot.sequence)",
+                "journal": "\(path)", "units": "\(contents.graph?.unitCount ?? contents.snapshot.units.count)",
+                "sequence": "\(contents.sequence)",
             ])
         watchPath()
         return contents.state
@@ -114,7 +114,10 @@ final class FileJournalStore: EventStore, @unchecked Sendable {
 extension Journal.Contents {
     /// What the journal holds, as every store says it.
     var state: StoredState {
-        StoredState(
+        if let graph, storedSnapshot == nil {
+            return StoredState(instance: instance, graph: graph, events: events, recordsSinceCompaction: lines)
+        }
+        return StoredState(
             instance: instance, snapshot: snapshot, events: events, recordsSinceCompaction: lines, graph: graph)
     }
 }

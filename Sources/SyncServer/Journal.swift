@@ -20,8 +20,14 @@ final class Journal {
     struct Contents {
         /// The history's name (see ``HelloInfo/instance``).
         var instance: String
-        /// The graph rebuilt from the file.
-        var snapshot: GraphSnapshot
+        /// The graph rebuilt from the file; made from ``graph`` when asked for, when the reader replayed one.
+        var snapshot: GraphSnapshot {
+            get { storedSnapshot ?? graph?.snapshot ?? GraphSnapshot(sequence: 0, units: [], edges: []) }
+            set { storedSnapshot = newValue }
+        }
+        private(set) var storedSnapshot: GraphSnapshot?
+        /// The sequence number of the last event in the file, without making the snapshot.
+        var sequence: UInt64 { storedSnapshot?.sequence ?? graph.map { $0.nextSequence - 1 } ?? 0 }
         /// The events of the file, oldest first, for the stream's history.
         var events: [SyncEvent]
         /// Number of lines in the file after the header.
@@ -30,6 +36,21 @@ final class Journal {
         var droppedTail: String?
         /// The graph the reader replayed, equal to one built from ``snapshot`` (see ``StoredState/graph``).
         var graph: UnitGraph?
+
+        /// What a file holds: its graph as `snapshot`, or as `graph` alone (the snapshot is then made when asked
+        /// for).
+        init(
+            instance: String, snapshot: GraphSnapshot?, events: [SyncEvent], lines: Int, droppedTail: String?,
+            graph: UnitGraph? = nil
+        ) {
+            precondition(snapshot != nil || graph != nil)
+            self.instance = instance
+            self.storedSnapshot = snapshot
+            self.events = events
+            self.lines = lines
+            self.droppedTail = droppedTail
+            self.graph = graph
+        }
     }
 
     /// The journal could not be used; the message says what happened, where, and what to do.

@@ -142,15 +142,14 @@ struct JournalReader {
         }
         // Edges are only ever added, so a graph without a loop at the end never had one.
         let acyclic = graph.endReplay()
-        let snapshot = graph.snapshot
-        if !acyclic, let cycle = Self.cycle(in: snapshot.edges) {
+        if !acyclic, let cycle = Self.cycle(in: graph.snapshot.edges) {
             let line = Self.lineClosing(cycle, in: lines.all, snapshotSequence: snapshotSequence)
             throw failure(
                 line: line, "it closes a dependency cycle \(cycle.joined(separator: " -> ")), which no want accepts")
         }
         return Reading(
             result: Journal.Contents(
-                instance: instance, snapshot: snapshot, events: events.oldestFirst, lines: goodLines,
+                instance: instance, snapshot: nil, events: events.oldestFirst, lines: goodLines,
                 droppedTail: dropped,
                 graph: graph),
             lineCount: goodLines, tornAt: tornAt, needsHeader: false)
