@@ -9,7 +9,7 @@ struct BulkReplayTests {
     /// A graph that went through `steps` random requests on a few names: wants, starts, completions, failures,
     /// parked starts, edges requiring other statuses, notes.
     static func randomGraph(steps: Int, seed: UInt64) -> UnitGraph {
-        var random = SplitMix(seed: seed)
+        var random = SeededRandom(seed: seed)
         var graph = tickingGraph()
         let names = (0..<12).map { "u\($0)" }
         var waitID: UInt64 = 1
@@ -121,19 +121,6 @@ struct BulkReplayTests {
     }
 }
 
-/// A small seeded generator, so a failing seed repeats.
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededRandom {
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
