@@ -37,12 +37,4 @@ struct TopologicalOrder: Sendable {
         lowest = 0
         highest = count
     }
-
-    /// Replaces every rank: `names` ranked in the order given.
-    mutating func reset(to names: [UnitKey]) {
-        rank.removeAll(keepingCapacity: true)
-        for (index, name) in names.enumerated() { rank[name] = index }
-        lowest = 0
-        highest = names.count
-    }
 }
