@@ -31,11 +31,10 @@ struct TopologicalOrder: Sendable {
         for (name, value) in zip(names, ranks) { rank[name] = value }
     }
 
-    /// Replaces every rank: `names` ranked in the order given.
-    mutating func reset(to names: [UnitKey]) {
-        rank.removeAll(keepingCapacity: true)
-        for (index, name) in names.enumerated() { rank[name] = index }
+    /// Replaces every rank with `ranks`: distinct values from 0 up to `count`, each dependency below its dependents.
+    mutating func reset(ranks: [UnitKey: Int], count: Int) {
+        rank = ranks
         lowest = 0
-        highest = names.count
+        highest = count
     }
 }

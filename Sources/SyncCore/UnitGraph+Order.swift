@@ -24,30 +24,48 @@ extension UnitGraph {
         order.reorder(lower: Array(needed), upper: Array(needing))
     }
 
-    /// Ranks every name from scratch (after loading a whole snapshot): dependencies first, depth-first.
-    mutating func rebuildOrder() {
-        var names = Set(units.keys)
-        names.formUnion(forward.keys)
-        names.formUnion(reverse.keys)
-        var ranked: [UnitKey] = []
-        ranked.reserveCapacity(names.count)
-        var done = Set<UnitKey>()
-        for root in names.sorted(by: { bytewise($0.name, $1.name) }) where !done.contains(root) {
+    /// Ranks every name from scratch (after loading a whole snapshot or a bulk replay): dependencies first,
+    /// depth-first, from every name in the order the dictionaries hold them (which order is of no consequence: any
+    /// topological order serves).
+    /// - Returns: whether the edges are free of loops; when one closes, the ranks are not a topological order.
+    @discardableResult
+    mutating func rebuildOrder() -> Bool {
+        // A name's rank once ranked; `onPath` while the search is below it. One dictionary for both, handed to the
+        // order as it is: a restart ranks 100,000 names and more.
+        let onPath = -1
+        var ranks: [UnitKey: Int] = [:]
+        ranks.reserveCapacity(Swift.max(units.count, forward.count, reverse.count))
+        var next = 0
+        var acyclic = true
+        var stack: [(name: UnitKey, expanded: Bool)] = []
+        func search(from root: UnitKey) {
+            guard ranks[root] == nil else { return }
             // Iterative post-order: a name is ranked after all it depends on.
-            var stack: [(name: UnitKey, expanded: Bool)] = [(root, false)]
+            stack.append((root, false))
             while let (name, expanded) = stack.popLast() {
                 if expanded {
-                    ranked.append(name)
+                    ranks[name] = next
+                    next += 1
                     continue
                 }
-                guard done.insert(name).inserted else { continue }
+                guard ranks[name] == nil else { continue }
+                ranks[name] = onPath
                 stack.append((name, true))
-                for dependency in (forward[name] ?? [:]).keys where !done.contains(dependency) {
-                    stack.append((dependency, false))
+                for dependency in (forward[name] ?? [:]).keys {
+                    switch ranks[dependency] {
+                    case nil: stack.append((dependency, false))
+                    // A name on the search's path: the names from it down to here close a loop.
+                    case onPath?: acyclic = false
+                    default: break
+                    }
                 }
             }
         }
-        order.reset(to: ranked)
+        for name in units.keys { search(from: name) }
+        for name in forward.keys { search(from: name) }
+        for name in reverse.keys { search(from: name) }
+        order.reset(ranks: ranks, count: next)
+        return acyclic
     }
 
     /// The names reachable from `start` (itself included) along `edges`, through names whose rank passes `keep`.

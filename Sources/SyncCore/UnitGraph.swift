@@ -51,6 +51,9 @@ public struct UnitGraph: Sendable {
     var order = TopologicalOrder()
     /// Off while a whole snapshot is loaded: the order is rebuilt once at the end instead of edge by edge.
     var maintainsOrder = true
+    /// Off during a bulk replay (see `UnitGraph+Replay.swift`): the unmet counts are computed once at its end
+    /// instead of event by event.
+    var countsUnmet = true
     /// Edges examined by searches and propagation so far; lets tests check that the work of a request is bounded by
     /// the request, not by the graph.
     var edgeVisits = 0
@@ -187,7 +190,8 @@ public struct UnitGraph: Sendable {
             guard units[unit] == nil else { return }
             if maintainsOrder { order.placeOnTop(unit) }
             var unmet = 0
-            for (dependency, required) in forward[unit] ?? [:] where units[dependency]?.status != required {
+            for (dependency, required) in countsUnmet ? forward[unit] ?? [:] : [:]
+            where units[dependency]?.status != required {
                 unmet += 1
             }
             units[unit] = UnitRecord(status: .pending, unmet: unmet, registeredAt: time, since: time)
@@ -200,6 +204,7 @@ public struct UnitGraph: Sendable {
             if maintainsOrder { orderEdge(unit, dependency) }
             forward[unit, default: [:]][dependency] = required
             reverse[dependency, default: [:]][unit] = required
+            guard countsUnmet else { return }
             let current = units[dependency]?.status
             if adjust(unit, wasSatisfied: previous.map { current == $0 } ?? true, isSatisfied: current == required),
                 waits.startWaiters[unit] != nil
@@ -208,19 +213,16 @@ public struct UnitGraph: Sendable {
             }
         case .statusChanged(let name, _, let to, let reason, let cause, let token):
             let unit = UnitKey(name)
-            guard var record = units[unit] else { return }
-            let from = record.status
+            // Changed in place through its index: one lookup, and no copy of the record (a replay makes a million
+            // of these).
+            guard let index = units.index(forKey: unit) else { return }
+            let from = units.values[index].status
             if from.isFailure, from != to { failureEpoch += 1 }
-            record.status = to
-            record.since = time
-            record.reason = to == .failed ? reason : nil
-            record.cause = to == .skipped ? cause?.compact : nil
             let rootFailed =
                 cause.map { !sameBytes($0.root, name) && units[UnitKey($0.root)]?.status == .failed } ?? false
-            record.doomedAt = to == .skipped && rootFailed ? failureEpoch : nil
-            record.startedBy = to == .started ? token : nil
-            if to == .started { record.readiness = nil }
-            units[unit] = record
+            let doomedAt = to == .skipped && rootFailed ? failureEpoch : nil
+            Self.change(
+                &units.values[index], to: to, at: time, reason: reason, cause: cause, by: token, doomedAt: doomedAt)
             statusDidChange(unit, from: from, to: to)
         case .noted(let name, let note):
             units[UnitKey(name)]?.note = note
@@ -233,7 +235,22 @@ public struct UnitGraph: Sendable {
         }
     }
 
+    /// Sets a record's status and what goes with it, in place.
+    private static func change(
+        _ record: inout UnitRecord, to: UnitStatus, at time: Timestamp, reason: String?, cause: FailureCause?,
+        by token: String?, doomedAt: UInt64?
+    ) {
+        record.status = to
+        record.since = time
+        record.reason = to == .failed ? reason : nil
+        record.cause = to == .skipped ? cause?.compact : nil
+        record.startedBy = to == .started ? token : nil
+        if to == .started { record.readiness = nil }
+        record.doomedAt = doomedAt
+    }
+
     private mutating func statusDidChange(_ unit: UnitKey, from: UnitStatus?, to: UnitStatus) {
+        guard countsUnmet else { return }
         var ready: [UnitKey] = []
         for (dependent, required) in reverse[unit] ?? [:] {
             edgeVisits += 1

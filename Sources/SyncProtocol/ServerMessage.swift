@@ -51,7 +51,7 @@ public enum ServerMessage: Sendable, Equatable {
     }
 
     /// The wire form: compact JSON and a newline.
-    public var frame: String { json.compact + "\n" }
+    public var frame: String { json.compactLine }
 
     /// Decodes a frame received from the agent.
     /// - Throws: ``WireError`` `bad_frame` when it is not a reply or a push.

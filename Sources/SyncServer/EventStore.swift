@@ -64,8 +64,15 @@ package enum EventStoreAppend: Sendable {
 package struct StoredState: Sendable {
     /// The history's name (see ``HelloInfo/instance``); it changes only when the history starts anew.
     package var instance: String
-    /// The graph as of the last stored event (`snapshot.sequence`).
-    package var snapshot: GraphSnapshot
+    /// The graph as of the last stored event (`snapshot.sequence`); made from ``graph`` when asked for, when the
+    /// store handed a graph instead (at 100,000 units that takes a tenth of a restart, and the agent takes the graph).
+    package var snapshot: GraphSnapshot {
+        get { storedSnapshot ?? graph?.snapshot ?? GraphSnapshot(sequence: 0, units: [], edges: []) }
+        set { storedSnapshot = newValue }
+    }
+    private var storedSnapshot: GraphSnapshot?
+    /// The sequence number of the last stored event (``snapshot``'s), without making the snapshot.
+    package var sequence: UInt64 { storedSnapshot?.sequence ?? graph.map { $0.nextSequence - 1 } ?? 0 }
     /// The events the store holds, oldest first, for the stream's history.
     package var events: [SyncEvent]
     /// Records stored since the last compaction: the agent compacts once they far outnumber the graph.
@@ -80,7 +87,15 @@ package struct StoredState: Sendable {
         graph: UnitGraph? = nil
     ) {
         self.instance = instance
-        self.snapshot = snapshot
+        self.storedSnapshot = snapshot
+        self.events = events
+        self.recordsSinceCompaction = recordsSinceCompaction
+        self.graph = graph
+    }
+
+    /// The state of a store that replayed its records into `graph`; ``snapshot`` is made from it when asked for.
+    package init(instance: String, graph: UnitGraph, events: [SyncEvent], recordsSinceCompaction: Int) {
+        self.instance = instance
         self.events = events
         self.recordsSinceCompaction = recordsSinceCompaction
         self.graph = graph
@@ -103,7 +118,8 @@ package struct EncodedEvent: Sendable {
 
     package init(_ event: SyncEvent) {
         self.init(
-            sequence: event.sequence, json: event.json.compact, version: ProtocolVersion.introduced(event.kind))
+            sequence: event.sequence, json: EventLineEncoder.encode(event),
+            version: ProtocolVersion.introduced(event.kind))
     }
 
     /// Whether a client of protocol `version` may be sent the event.

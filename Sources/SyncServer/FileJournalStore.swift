@@ -14,11 +14,15 @@ final class FileJournalStore: EventStore, @unchecked Sendable {
     private let pool: NIOThreadPool
     private let clock: UnitGraph.Clock
     private let logger: Logger
+    private let history: Int
     private let watch = Mutex<JournalPathWatch?>(nil)
 
     /// A store on the journal at `path`; nothing is opened before ``load()``.
-    init(path: String, clock: @escaping UnitGraph.Clock, logger: Logger) {
+    /// - Parameter history: how many of the newest events ``load()`` hands back (the agent's history keeps no
+    ///   more); the graph is built from all of them.
+    init(path: String, clock: @escaping UnitGraph.Clock, logger: Logger, history: Int = .max) {
         self.path = path
+        self.history = history
         self.clock = clock
         self.logger = logger
         pool = NIOThreadPool(numberOfThreads: 1)
@@ -28,7 +32,7 @@ final class FileJournalStore: EventStore, @unchecked Sendable {
 
     /// Locks and reads the journal, drops a torn last line (and says so), and starts watching its path.
     func load() throws(StoreFailure) -> StoredState {
-        let (journal, contents) = try Journal.open(path: path, clock: clock, logger: logger)
+        let (journal, contents) = try Journal.open(path: path, clock: clock, logger: logger, keepsEvents: history)
         self.journal = journal
         pool.start()
         if let torn = contents.droppedTail {
@@ -39,8 +43,8 @@ final class FileJournalStore: EventStore, @unchecked Sendable {
         logger.info(
             "journal loaded",
             metadata: [
-                "journal": "\(path)", "units": "\(contents.snapshot.units.count)",
-                "sequence": "\(contents.snapshot.sequence)",
+                "journal": "\(path)", "units": "\(contents.graph?.unitCount ?? contents.snapshot.units.count)",
+                "sequence": "\(contents.sequence)",
             ])
         watchPath()
         return contents.state
@@ -110,7 +114,10 @@ final class FileJournalStore: EventStore, @unchecked Sendable {
 extension Journal.Contents {
     /// What the journal holds, as every store says it.
     var state: StoredState {
-        StoredState(
+        if let graph, storedSnapshot == nil {
+            return StoredState(instance: instance, graph: graph, events: events, recordsSinceCompaction: lines)
+        }
+        return StoredState(
             instance: instance, snapshot: snapshot, events: events, recordsSinceCompaction: lines, graph: graph)
     }
 }

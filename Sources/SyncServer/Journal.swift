@@ -20,8 +20,14 @@ final class Journal {
     struct Contents {
         /// The history's name (see ``HelloInfo/instance``).
         var instance: String
-        /// The graph rebuilt from the file.
-        var snapshot: GraphSnapshot
+        /// The graph rebuilt from the file; made from ``graph`` when asked for, when the reader replayed one.
+        var snapshot: GraphSnapshot {
+            get { storedSnapshot ?? graph?.snapshot ?? GraphSnapshot(sequence: 0, units: [], edges: []) }
+            set { storedSnapshot = newValue }
+        }
+        private(set) var storedSnapshot: GraphSnapshot?
+        /// The sequence number of the last event in the file, without making the snapshot.
+        var sequence: UInt64 { storedSnapshot?.sequence ?? graph.map { $0.nextSequence - 1 } ?? 0 }
         /// The events of the file, oldest first, for the stream's history.
         var events: [SyncEvent]
         /// Number of lines in the file after the header.
@@ -30,6 +36,21 @@ final class Journal {
         var droppedTail: String?
         /// The graph the reader replayed, equal to one built from ``snapshot`` (see ``StoredState/graph``).
         var graph: UnitGraph?
+
+        /// What a file holds: its graph as `snapshot`, or as `graph` alone (the snapshot is then made when asked
+        /// for).
+        init(
+            instance: String, snapshot: GraphSnapshot?, events: [SyncEvent], lines: Int, droppedTail: String?,
+            graph: UnitGraph? = nil
+        ) {
+            precondition(snapshot != nil || graph != nil)
+            self.instance = instance
+            self.storedSnapshot = snapshot
+            self.events = events
+            self.lines = lines
+            self.droppedTail = droppedTail
+            self.graph = graph
+        }
     }
 
     /// The journal could not be used; the message says what happened, where, and what to do.
@@ -76,13 +97,15 @@ final class Journal {
     }
 
     /// Locks, opens (or creates) the journal at `path` and reads it back.
-    /// - Parameter logger: where a journal put back after it was deleted or replaced is reported.
+    /// - Parameters:
+    ///   - logger: where a journal put back after it was deleted or replaced is reported.
+    ///   - keepsEvents: how many of the newest events ``Contents/events`` holds (all by default).
     /// - Throws: ``Failure`` when another agent holds the journal (naming its pid), when the path is not a plain
     ///   file of the user's own, when it cannot be opened, or when a line other than the last is corrupt or
     ///   describes what no request could have produced (the file is left untouched). A torn last line (power lost
     ///   mid-write) is dropped and reported in ``Contents``.
     static func open(
-        path: String, clock: @escaping UnitGraph.Clock, logger: Logger? = nil
+        path: String, clock: @escaping UnitGraph.Clock, logger: Logger? = nil, keepsEvents: Int = .max
     ) throws(Failure) -> (Journal, Contents) {
         let lockFD = try lock(path)
         let fd: Int32
@@ -94,7 +117,7 @@ final class Journal {
         }
         do throws(Failure) {
             let data = try readAll(fd, path: path)
-            var contents = try JournalReader(path: path, clock: clock).read(data)
+            var contents = try JournalReader(path: path, clock: clock, keepsEvents: keepsEvents).read(data)
             if let tornAt = contents.tornAt {
                 guard ftruncate(fd, off_t(tornAt)) == 0, fsync(fd) == 0 else {
                     throw Failure(description: "truncate the torn end of journal \(path): \(errorText())")
@@ -207,11 +230,25 @@ final class Journal {
     }
 
     private static func readAll(_ fd: Int32, path: String) throws(Failure) -> [UInt8] {
-        var data: [UInt8] = []
-        // A journal of a million events is over 100 MiB: room for it at once, read in large chunks.
+        // A journal of a million events is over 100 MiB: read straight into an array of its size, in large reads,
+        // then whatever lies past that size (the file grew meanwhile) in chunks.
         var status = stat()
-        if fstat(fd, &status) == 0 { data.reserveCapacity(Int(status.st_size)) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        let size = fstat(fd, &status) == 0 ? Int(status.st_size) : 0
+        var failure: Int32 = 0
+        var data = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            while count < buffer.count {
+                let got = read(fd, buffer.baseAddress! + count, min(buffer.count - count, 1 << 24))
+                if got < 0 && errno == EINTR { continue }
+                if got < 0 { failure = errno }
+                if got <= 0 { return }
+                count += got
+            }
+        }
+        if failure != 0 {
+            errno = failure
+            throw Failure(description: "read journal \(path): \(errorText())", code: failure)
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {

@@ -29,7 +29,7 @@ struct JournalGate {
     init(store: (any EventStore)?, restored: StoredState?, compactAfterRecords: Int) {
         self.store = store
         self.compactAfterRecords = compactAfterRecords
-        durableSequence = restored?.snapshot.sequence ?? 0
+        durableSequence = restored?.sequence ?? 0
         output = OutputPipeline(
             keepsEvents: store != nil, linesSinceCompaction: restored?.recordsSinceCompaction ?? 0)
     }

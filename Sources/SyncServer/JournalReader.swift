@@ -19,6 +19,9 @@ struct JournalReader {
 
     let path: String
     let clock: UnitGraph.Clock
+    /// How many of the newest events ``Journal/Contents/events`` keeps (the agent's history holds no more); the
+    /// graph is built from all of them.
+    var keepsEvents = Int.max
 
     static func header(instance: String) -> String {
         JSON.object([("journal", "sync-agent"), ("version", 1), ("instance", .string(instance))]).compact
@@ -69,7 +72,9 @@ struct JournalReader {
             throw failure(line: 1, "journal version \(header["version"]?.compact ?? "?") is not supported")
         }
         var graph = UnitGraph(clock: clock)
-        var events: [SyncEvent] = []
+        // Readiness and the dependency order are rebuilt once at the end, not event by event.
+        graph.beginReplay()
+        var events = NewestEvents(capacity: keepsEvents)
         var goodLines = 0
         var lastSequence: UInt64 = 0
         var snapshotSequence: UInt64 = 0
@@ -104,6 +109,7 @@ struct JournalReader {
                     }
                     if let problem = Self.nameProblem(in: snapshot) { throw failure(line: number + 1, problem) }
                     graph = UnitGraph(snapshot: snapshot, clock: clock)
+                    graph.beginReplay()
                     snapshotSequence = snapshot.sequence
                     goodLines += 1
                     continue
@@ -134,16 +140,17 @@ struct JournalReader {
                 throw failure(line: number + 1, "events \(next)…\(event.sequence - 1) are missing")
             }
         }
-        let snapshot = graph.snapshot
         // Edges are only ever added, so a graph without a loop at the end never had one.
-        if let cycle = Self.cycle(in: snapshot.edges) {
+        let acyclic = graph.endReplay()
+        if !acyclic, let cycle = Self.cycle(in: graph.snapshot.edges) {
             let line = Self.lineClosing(cycle, in: lines.all, snapshotSequence: snapshotSequence)
             throw failure(
                 line: line, "it closes a dependency cycle \(cycle.joined(separator: " -> ")), which no want accepts")
         }
         return Reading(
             result: Journal.Contents(
-                instance: instance, snapshot: snapshot, events: events, lines: goodLines, droppedTail: dropped,
+                instance: instance, snapshot: nil, events: events.oldestFirst, lines: goodLines,
+                droppedTail: dropped,
                 graph: graph),
             lineCount: goodLines, tornAt: tornAt, needsHeader: false)
     }

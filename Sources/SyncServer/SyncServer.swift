@@ -61,7 +61,9 @@ public final class SyncServer: Sendable {
         let store: (any EventStore)? =
             configuration.store
             ?? configuration.journalPath.map {
-                FileJournalStore(path: $0, clock: configuration.clock, logger: configuration.logger)
+                FileJournalStore(
+                    path: $0, clock: configuration.clock, logger: configuration.logger,
+                    history: configuration.eventHistory)
             }
         var restored: StoredState?
         if let store {

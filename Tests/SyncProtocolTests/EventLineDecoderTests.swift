@@ -18,7 +18,7 @@ struct EventLineDecoderTests {
     private static let names = ["git", "unit-99999", "a b", "", "é", "q\"uote", "back\\slash", "tab\t", "<&>"]
 
     /// Events of every kind, with plain and awkward names and every optional field set and unset.
-    private static func events(_ random: inout SystemRandomNumberGenerator) -> [SyncEvent] {
+    static func events(_ random: inout SystemRandomNumberGenerator, names: [String] = Self.names) -> [SyncEvent] {
         func name() -> String { names.randomElement(using: &random)! }
         func status() -> UnitStatus { UnitStatus.allCases.randomElement(using: &random)! }
         var events: [SyncEvent] = []
