@@ -52,7 +52,7 @@ extension AgentCore {
         }
     }
 
-    /// Another agent stored events: catch up, wake waiters.
+    /// Another agent stored events: catch up, wake waiters (with starts parked, in a change: see ``pumpShared()``).
     func sharedStoreWoke() {
         sharing?.wakeRequested = true
         pumpShared()
@@ -72,7 +72,10 @@ extension AgentCore {
             flushAll()
             return
         }
-        if sharing.needsChange || graph.hasForeignStarts {
+        // Another agent's events may make a parked start ready, which this agent then records in a change: with
+        // starts parked, a notification opens the change at once (which reads the same events under the lock),
+        // rather than catching up first and only then finding out.
+        if sharing.needsChange || graph.hasForeignStarts || (sharing.wakeRequested && graph.hasParkedStarts) {
             beginSharedChange(sharing.store)
         } else if !sharing.queue.isEmpty || sharing.wakeRequested {
             catchUpShared(sharing.store)
