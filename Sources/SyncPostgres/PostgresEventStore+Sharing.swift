@@ -8,6 +8,9 @@ import SyncServer
 extension PostgresEventStore: SharedEventStore {
     package var storeAddress: String { "\(address)" }
 
+    /// The store's own loop, which owns its connection: the agent runs on it too.
+    package var eventLoop: (any EventLoop)? { storeLoop }
+
     package func beginChange(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]> {
         storeLoop.flatSubmit { self.performBeginChange(after: sequence) }.hop(to: loop)
     }
