@@ -33,7 +33,7 @@ struct SharedWakeTests {
 
     /// A notification while a start is parked opens a change at once, which reads the other agent's events under the
     /// lock and starts the unit in the same change: no catch-up before it.
-    @Test(.timeLimit(.minutes(1))) func aParkedStartIsStartedInTheChangeANotificationOpens() async throws {
+    @Test(.timeLimit(.minutes(5))) func aParkedStartIsStartedInTheChangeANotificationOpens() async throws {
         try await withTwoAgents { first, _, second, secondStore in
             let completer = try await first.client("completer")
             let waiter = try await second.client("waiter")
@@ -59,7 +59,7 @@ struct SharedWakeTests {
     /// With nothing parked and no subscriber, a notification's catch-up waits a little (a request arriving then is
     /// not held back by it), yet a read right after the other agent's change sees it, and the agent catches up on
     /// its own soon after.
-    @Test(.timeLimit(.minutes(1))) func anAgentNothingWaitsOnCatchesUpLaterButReadsSeeTheLatest() async throws {
+    @Test(.timeLimit(.minutes(5))) func anAgentNothingWaitsOnCatchesUpLaterButReadsSeeTheLatest() async throws {
         try await withTwoAgents { first, _, second, secondStore in
             let completer = try await first.client("completer")
             let reader = try await second.client("reader")
