@@ -28,6 +28,9 @@ extension UnitGraph {
     /// Whether parked starts wait for ``settleForeignStarts()``.
     public var hasForeignStarts: Bool { !foreignStarts.isEmpty }
 
+    /// Whether any `start` is parked here (another agent's events may make it ready).
+    public var hasParkedStarts: Bool { !waits.startWaiters.isEmpty }
+
     /// Settles the parked starts that other agents' events concerned, as this agent's own change: a unit that became
     /// ready is started for its first parked start (the others lose with `same status already set`); a unit another
     /// agent started already refuses them all; a failed or skipped unit releases them with `dependency_failed`.

@@ -16,7 +16,9 @@ import PostgresNIO
 ///   (`idle_in_transaction_session_timeout`, 5 s by default; the agent's transactions never wait for anything but
 ///   the server, so only a lost or stopped agent leaves one idle): an agent cut off (or stopped) inside a change holds the workspace's
 ///   lock, and the server would otherwise keep its session, and the lock, until its own keepalive noticed (two hours
-///   by default), refusing every other agent's changes meanwhile.
+///   by default), refusing every other agent's changes meanwhile. A change holds the lock outside a transaction (a
+///   session-level lock, see ``PostgresSchema``), so while it holds it the session's `idle_session_timeout` is the
+///   same limit.
 extension PostgresEventStore {
     /// Idle time before the first keepalive probe.
     static let keepaliveIdle = 5
@@ -37,6 +39,8 @@ extension PostgresEventStore {
         options.additionalStartupParameters = [
             ("application_name", origin),
             ("idle_in_transaction_session_timeout", "\(idleTransactionTimeout.nanoseconds / 1_000_000)"),
+            // `lock_and_read` reads what was committed once it holds the lock: each statement's own snapshot.
+            ("default_transaction_isolation", "read committed"),
         ]
         guard !address.isSocket else {
             var configuration = PostgresConnection.Configuration(

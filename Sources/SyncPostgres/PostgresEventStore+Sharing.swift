@@ -8,6 +8,9 @@ import SyncServer
 extension PostgresEventStore: SharedEventStore {
     package var storeAddress: String { "\(address)" }
 
+    /// The store's own loop, which owns its connection: the agent runs on it too.
+    package var eventLoop: (any EventLoop)? { storeLoop }
+
     package func beginChange(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]> {
         storeLoop.flatSubmit { self.performBeginChange(after: sequence) }.hop(to: loop)
     }
@@ -18,7 +21,7 @@ extension PostgresEventStore: SharedEventStore {
                 return self.storeLoop.makeSucceededVoidFuture()
             }
             self.changeOpen = false
-            return self.rollBack(connection)
+            return self.endChange(on: connection)
         }.hop(to: loop)
     }
 
@@ -30,30 +33,48 @@ extension PostgresEventStore: SharedEventStore {
         }.hop(to: loop)
     }
 
-    /// `BEGIN`, the workspace's transaction-level lock (others wait for it), then the events after `sequence`.
+    /// One statement (``PostgresSchema``'s `lock_and_read`): the workspace's session-level lock (others wait for
+    /// it), then, once the previous holder's commit is visible, the events after `sequence`. No transaction stays
+    /// open: the change ends with the append's one statement, or with ``endChange(on:)``.
     private func performBeginChange(after sequence: UInt64) -> EventLoopFuture<[SyncEvent]> {
         if let failure: EventLoopFuture<[SyncEvent]> = closedFailure() { return failure }
-        let lock = PostgresQuery(
-            unsafeSQL: "SELECT pg_advisory_xact_lock(\(PostgresSchema.lockClass), \(workspaceID))")
+        let query: PostgresQuery = """
+            SELECT event_seq, event_text, event_origin
+            FROM sync_agent.lock_and_read(\(workspaceID), \(Int64(sequence)), \(holdMilliseconds))
+            """
         return withConnection { connection in
-            self.run(["BEGIN"], on: connection)
-                .flatMap { connection.query(lock, logger: self.logger) }
-                .flatMap { _ in self.readEvents(after: sequence, on: connection) }
-                .flatMapError { error in self.rollBack(connection).flatMapThrowing { throw error } }
+            self.readEvents(query, after: sequence, on: connection)
+                .flatMapError { error in self.endChange(on: connection).flatMapThrowing { throw error } }
         }.map { events in
             self.changeOpen = true
             return self.mirrorEvents(events)
         }.flatMapErrorThrowing { throw self.unavailable($0) }
     }
 
-    /// The events after `sequence`, oldest first; a gap (the events were compacted away under this agent) fails.
-    private func readEvents(after sequence: UInt64, on connection: PostgresConnection)
-        -> EventLoopFuture<[(event: SyncEvent, origin: String)]>
-    {
-        let query: PostgresQuery = """
+    /// How long the server keeps a session that holds the workspace's lock and sends nothing (its
+    /// `idle_session_timeout` meanwhile): the agent's `idleTransactionTimeout`, in milliseconds.
+    var holdMilliseconds: Int32 { Int32(clamping: max(1, idleTransactionTimeout.nanoseconds / 1_000_000)) }
+
+    /// Releases the workspace's lock (``PostgresSchema``'s `end_change`), best effort: a connection that cannot
+    /// even do that is closed, which releases it too (the next operation opens another).
+    func endChange(on connection: PostgresConnection) -> EventLoopFuture<Void> {
+        guard !connection.isClosed else { return storeLoop.makeSucceededVoidFuture() }
+        return connection.query("SELECT sync_agent.end_change()", logger: logger).map { _ in }.flatMapError { _ in
+            Self.close(connection)
+        }
+    }
+
+    /// The events after `sequence`, oldest first, as `query` returns them (the sequence number, the event's JSON,
+    /// its origin; all of the workspace's events past `sequence`, by default); a gap (the events were compacted
+    /// away under this agent) fails.
+    private func readEvents(
+        _ query: PostgresQuery? = nil, after sequence: UInt64, on connection: PostgresConnection
+    ) -> EventLoopFuture<[(event: SyncEvent, origin: String)]> {
+        let all: PostgresQuery = """
             SELECT seq, event::text, origin FROM sync_agent.events
             WHERE workspace = \(workspaceID) AND seq > \(Int64(sequence)) ORDER BY seq
             """
+        let query = query ?? all
         return connection.query(query, logger: logger).flatMapThrowing { result in
             var expected = sequence + 1
             var events: [(event: SyncEvent, origin: String)] = []

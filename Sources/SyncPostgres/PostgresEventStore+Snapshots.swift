@@ -36,9 +36,9 @@ extension PostgresEventStore {
     func snapshotIfDue(after events: [EncodedEvent], on connection: PostgresConnection)
         -> EventLoopFuture<UInt64?>
     {
-        guard let last = events.last?.sequence else { return storeLoop.makeSucceededFuture(nil) }
-        let due = max(retention.snapshotEvery, 4 * (mirror.unitCount + mirror.edgeCount))
-        guard last >= snapshotSequence + UInt64(due) else { return storeLoop.makeSucceededFuture(nil) }
+        guard let last = events.last?.sequence, snapshotDue(after: events) else {
+            return storeLoop.makeSucceededFuture(nil)
+        }
         // The mirror is the graph before these events (it takes them once they are committed).
         var graph = mirror
         for encoded in events where encoded.sequence == graph.nextSequence {
@@ -61,6 +61,13 @@ extension PostgresEventStore {
                 ])
             return last
         }
+    }
+
+    /// Whether the change that appends `events` writes the snapshot (see ``SharedRetention``); costs nothing.
+    func snapshotDue(after events: [EncodedEvent]) -> Bool {
+        guard let last = events.last?.sequence else { return false }
+        let due = max(retention.snapshotEvery, 4 * (mirror.unitCount + mirror.edgeCount))
+        return last >= snapshotSequence + UInt64(due)
     }
 
     /// Writes `snapshot` (compact JSON) as the workspace's snapshot at `sequence`, replacing the one it had.

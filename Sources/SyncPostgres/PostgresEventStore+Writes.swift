@@ -10,8 +10,10 @@ extension PostgresEventStore {
     var head: UInt64 { mirror.nextSequence - 1 }
 
     /// Moves `head` from the number before the first event to the last one and inserts the events, only if `head`
-    /// was where this agent expects it: inside the open change, then `NOTIFY` and `COMMIT`; without one (a change
-    /// that could not be opened never appends, so only a test does that) as one statement.
+    /// was where this agent expects it. Inside the open change, ``PostgresSchema``'s `append` does that, `NOTIFY`s and
+    /// releases the lock in one statement that commits with it; when a snapshot is due, that statement and the
+    /// snapshot's run in one transaction. Without a change (a change that could not be opened never appends, so
+    /// only a test does that) one statement moves `head` and inserts.
     func performAppend(_ events: [EncodedEvent]) -> EventLoopFuture<EventStoreAppend> {
         guard !closed else {
             return storeLoop.makeFailedFuture(StoreFailure(description: "store \(location) is closed"))
@@ -19,40 +21,20 @@ extension PostgresEventStore {
         guard let first = events.first, let last = events.last else {
             return storeLoop.makeSucceededFuture(.durable)
         }
-        let id = workspaceID
-        let sequences = events.map { Int64($0.sequence) }
-        let texts = events.map(\.json)
-        let query: PostgresQuery = """
-            WITH moved AS (
-                UPDATE sync_agent.workspaces SET head = \(Int64(last.sequence))
-                WHERE id = \(id) AND head = \(Int64(first.sequence) - 1) RETURNING id
-            )
-            INSERT INTO sync_agent.events (workspace, seq, event, origin)
-            SELECT moved.id, e.seq, e.event::json, \(origin)
-            FROM moved, unnest(\(sequences)::bigint[], \(texts)::text[]) AS e (seq, event)
-            """
         let range =
             first.sequence == last.sequence ? "event \(first.sequence)" : "events \(first.sequence)…\(last.sequence)"
         let inChange = changeOpen
         changeOpen = false
-        return withConnection { connection in
-            connection.query(query, logger: self.logger).map { $0.metadata.rows ?? 0 }.flatMap { inserted in
-                guard inChange else { return self.storeLoop.makeSucceededFuture(inserted) }
-                guard inserted == events.count else {
-                    return self.rollBack(connection).map { inserted }
+        return withConnection { connection -> EventLoopFuture<(inserted: Int, snapshot: UInt64?)> in
+            guard inChange else {
+                return connection.query(self.plainAppend(events), logger: self.logger).map {
+                    ($0.metadata.rows ?? 0, nil)
                 }
-                return self.snapshotIfDue(after: events, on: connection).flatMap { snapshot in
-                    connection.query(
-                        "SELECT pg_notify(\(self.notificationChannel), \(self.notificationPayload))",
-                        logger: self.logger
-                    ).flatMap { _ in self.run(["COMMIT"], on: connection) }.map {
-                        if let snapshot { self.snapshotSequence = snapshot }
-                        return inserted
-                    }
-                }.flatMapError { error in self.rollBack(connection).flatMapThrowing { throw error } }
             }
-        }.flatMap { inserted -> EventLoopFuture<EventStoreAppend> in
+            return self.appendInChange(events, on: connection)
+        }.flatMap { inserted, snapshot -> EventLoopFuture<EventStoreAppend> in
             guard inserted == events.count else { return self.conflict(range) }
+            if let snapshot { self.snapshotSequence = snapshot }
             self.replayIntoMirror(events)
             self.records += events.count
             self.unacknowledged = nil
@@ -67,6 +49,57 @@ extension PostgresEventStore {
                 description: "cannot store \(range) in \(self.location): \(Self.reason(error))")
             return self.storeLoop.makeSucceededFuture(.failed(failure, stored: .success(self.mirrorState)))
         }
+    }
+
+    /// The open change's append: one statement, or (a snapshot due) one transaction with the snapshot's statements.
+    /// A failure releases the lock. - Returns: the events inserted (fewer than `events`: `head` was not where this
+    /// agent expected it, nothing was stored), and the snapshot written, if one was.
+    private func appendInChange(_ events: [EncodedEvent], on connection: PostgresConnection)
+        -> EventLoopFuture<(inserted: Int, snapshot: UInt64?)>
+    {
+        let first = events[0].sequence
+        let query: PostgresQuery = """
+            SELECT sync_agent.append(\(workspaceID), \(Int64(first) - 1), \(Int64(events[events.count - 1].sequence)),
+                \(events.map { Int64($0.sequence) })::bigint[], \(events.map(\.json))::text[], \(origin),
+                \(notificationChannel), \(notificationPayload))
+            """
+        func append() -> EventLoopFuture<Int> {
+            connection.query(query, logger: logger).flatMapThrowing { result in
+                try result.rows.first.map { Int(try $0.decode(Int64.self)) } ?? 0
+            }
+        }
+        guard snapshotDue(after: events) else {
+            return append().map { ($0, nil) }.flatMapError { error in
+                self.endChange(on: connection).flatMapThrowing { throw error }
+            }
+        }
+        return run(["BEGIN"], on: connection).flatMap { append() }.flatMap { inserted in
+            guard inserted == events.count else {
+                // The rollback undoes the reset of `idle_session_timeout` (the lock is released all the same).
+                return self.rollBack(connection).flatMap { self.endChange(on: connection) }.map { (inserted, nil) }
+            }
+            return self.snapshotIfDue(after: events, on: connection).flatMap { snapshot in
+                self.run(["COMMIT"], on: connection).map { (inserted, snapshot) }
+            }
+        }.flatMapError { error in
+            self.rollBack(connection).flatMap { self.endChange(on: connection) }.flatMapThrowing { throw error }
+        }
+    }
+
+    /// The append without a change: one statement (one transaction) that moves `head` and inserts the events.
+    private func plainAppend(_ events: [EncodedEvent]) -> PostgresQuery {
+        let first = events[0].sequence
+        let last = events[events.count - 1].sequence
+        return """
+            WITH moved AS (
+                UPDATE sync_agent.workspaces SET head = \(Int64(last))
+                WHERE id = \(workspaceID) AND head = \(Int64(first) - 1) RETURNING id
+            )
+            INSERT INTO sync_agent.events (workspace, seq, event, origin)
+            SELECT moved.id, e.seq, e.event::json, \(origin)
+            FROM moved, unnest(\(events.map { Int64($0.sequence) })::bigint[], \(events.map(\.json))::text[])
+                AS e (seq, event)
+            """
     }
 
     /// Another writer moved the workspace on: the append failed, with what the database holds now.

@@ -11,12 +11,13 @@ import Synchronization
 /// The agent's ``EventStore`` in PostgreSQL (`sync-agent --store postgres://…`): one workspace's events and snapshot
 /// in the tables of ``PostgresSchema``, which ``load()`` creates or migrates.
 ///
-/// **Every agent naming the same store and workspace serves one graph** (a ``SharedEventStore``). A change is one
-/// transaction: ``beginChange(after:on:)`` takes the workspace's transaction-level advisory lock
+/// **Every agent naming the same store and workspace serves one graph** (a ``SharedEventStore``). A change is two
+/// statements (``PostgresSchema``'s functions): ``beginChange(after:on:)`` takes the workspace's advisory lock
 /// (``PostgresSchema/lockClass``, the workspace's id) and reads the events stored after the agent's last one; the
-/// append that ends it moves the workspace's `head` from the sequence number before its first event to the last one,
-/// inserts the events with the numbers the graph gave them, `NOTIFY`s the workspace's channel
-/// (``notificationChannel``, with this agent's ``origin`` as payload) and commits. When `head` is not where the agent
+/// append that ends it, one statement and so one transaction, moves the workspace's `head` from the sequence number
+/// before its first event to the last one, inserts the events with the numbers the graph gave them, `NOTIFY`s the
+/// workspace's channel (``notificationChannel``, with this agent's ``origin`` as payload), releases the lock and
+/// commits. When `head` is not where the agent
 /// expects (a writer that did not take the lock) it inserts nothing and the append fails with the state read back.
 /// An append is durable once PostgreSQL committed it. The connection `LISTEN`s on the channel: a notification from
 /// another agent, or the connection closing, calls the agent's ``listen(_:)`` closure.

@@ -15,6 +15,21 @@
 ///   it, and `origin` (which agent wrote it: host and pid).
 /// - `snapshots`: at most one per workspace: the graph as of `seq`, written by the change that makes one due
 ///   (``SharedRetention``), which also deletes the events too far behind it (those kept are the timeline).
+///
+/// Version 2 adds the functions a change calls, so that a change costs two round trips to the server, not six:
+/// - `lock_and_read(workspace, after, hold_ms)`: takes the workspace's session-level advisory lock, sets the
+///   session's `idle_session_timeout` to `hold_ms` while it holds it (a cut-off agent's session, and the lock with
+///   it, ends then), waits for the previous holder's commit (`append` releases the lock just before its
+///   transaction commits; its update of `head` holds the workspace's row until then, and `FOR SHARE` waits for it),
+///   then returns the events after `after`. Each statement of a PL/pgSQL function under READ COMMITTED takes a new
+///   snapshot, so the events read are those committed once the lock is held (one SQL statement would read with a
+///   snapshot taken before it waited).
+/// - `append(workspace, expected, last, seqs, events, origin, channel, payload)`: moves `head` from `expected` to
+///   `last` and inserts the events only when `head` was `expected` (else returns 0 and stores nothing), `NOTIFY`s
+///   `channel` (sent once the transaction commits), then releases the lock and restores `idle_session_timeout`.
+///   Called alone, it is one transaction that commits with the statement.
+/// - `end_change()`: releases the lock and restores `idle_session_timeout` (a change that stored nothing, or one
+///   whose append failed).
 package enum PostgresSchema {
     /// The class of the agent's advisory locks (`pg_advisory_lock(lockClass, workspace id)`): "SYNC" in ASCII.
     package static let lockClass: Int32 = 0x5359_4E43
@@ -48,7 +63,50 @@ package enum PostgresSchema {
                 taken_at timestamptz NOT NULL DEFAULT now()
             )
             """,
-        ]
+        ],
+        [
+            """
+            CREATE FUNCTION sync_agent.lock_and_read(p_workspace integer, p_after bigint, p_hold_ms integer)
+            RETURNS TABLE (event_seq bigint, event_text text, event_origin text)
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_advisory_lock(\(lockClass), p_workspace);
+                PERFORM set_config('idle_session_timeout', p_hold_ms::text, false);
+                PERFORM 1 FROM sync_agent.workspaces w WHERE w.id = p_workspace FOR SHARE;
+                RETURN QUERY SELECT e.seq, e.event::text, e.origin FROM sync_agent.events e
+                    WHERE e.workspace = p_workspace AND e.seq > p_after ORDER BY e.seq;
+            END
+            $$
+            """,
+            """
+            CREATE FUNCTION sync_agent.end_change() RETURNS void LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_advisory_unlock_all();
+                RESET idle_session_timeout;
+            END
+            $$
+            """,
+            """
+            CREATE FUNCTION sync_agent.append(
+                p_workspace integer, p_expected bigint, p_last bigint, p_seqs bigint[], p_events text[],
+                p_origin text, p_channel text, p_payload text
+            ) RETURNS bigint LANGUAGE plpgsql AS $$
+            DECLARE
+                inserted bigint := 0;
+            BEGIN
+                UPDATE sync_agent.workspaces SET head = p_last WHERE id = p_workspace AND head = p_expected;
+                IF FOUND THEN
+                    INSERT INTO sync_agent.events (workspace, seq, event, origin)
+                    SELECT p_workspace, e.seq, e.event::json, p_origin FROM unnest(p_seqs, p_events) AS e (seq, event);
+                    GET DIAGNOSTICS inserted = ROW_COUNT;
+                    PERFORM pg_notify(p_channel, p_payload);
+                END IF;
+                PERFORM sync_agent.end_change();
+                RETURN inserted;
+            END
+            $$
+            """,
+        ],
     ]
 
     /// The version this agent writes.

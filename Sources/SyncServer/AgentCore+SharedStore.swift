@@ -52,11 +52,33 @@ extension AgentCore {
         }
     }
 
-    /// Another agent stored events: catch up, wake waiters.
+    /// Another agent stored events: catch up, wake waiters (with starts parked, in a change: see ``pumpShared()``).
+    ///
+    /// When nothing here waits for the others' events (no parked request, no subscriber, nothing queued), the
+    /// catch-up waits ``idleCatchUpDelay``, and one catch-up then serves every notification meanwhile: a read or a
+    /// change reads the events first anyway, and a catch-up running when a request arrives would hold it back by a
+    /// round trip to the store (the wake of a `start` parked on another agent begins with a `complete` here). The
+    /// agent still keeps up with the others, so it never falls behind the store's retention.
     func sharedStoreWoke() {
-        sharing?.wakeRequested = true
+        guard let sharing else { return }
+        if parked.isEmpty, subscriptions.isEmpty, sharing.queue.isEmpty {
+            guard !sharing.idleCatchUpScheduled else { return }
+            self.sharing?.idleCatchUpScheduled = true
+            let core = NIOLoopBound(self, eventLoop: loop)
+            loop.scheduleTask(in: Self.idleCatchUpDelay) {
+                let core = core.value
+                core.sharing?.idleCatchUpScheduled = false
+                core.sharing?.wakeRequested = true
+                core.pumpShared()
+            }
+            return
+        }
+        self.sharing?.wakeRequested = true
         pumpShared()
     }
+
+    /// How long an agent that nothing waits on lets the others' notifications gather before it catches up.
+    static let idleCatchUpDelay = TimeAmount.milliseconds(50)
 
     /// Starts the next change or catch-up, if one is due and none runs.
     func pumpShared() {
@@ -72,7 +94,10 @@ extension AgentCore {
             flushAll()
             return
         }
-        if sharing.needsChange || graph.hasForeignStarts {
+        // Another agent's events may make a parked start ready, which this agent then records in a change: with
+        // starts parked, a notification opens the change at once (which reads the same events under the lock),
+        // rather than catching up first and only then finding out.
+        if sharing.needsChange || graph.hasForeignStarts || (sharing.wakeRequested && graph.hasParkedStarts) {
             beginSharedChange(sharing.store)
         } else if !sharing.queue.isEmpty || sharing.wakeRequested {
             catchUpShared(sharing.store)

@@ -27,6 +27,8 @@ struct SharedChanges {
     var appending = false
     /// Another agent stored events since the last catch-up.
     var wakeRequested = false
+    /// A notification came while nothing waited for the others' events: the catch-up follows a little later.
+    var idleCatchUpScheduled = false
     /// When the agent found the store unreachable, while it is: reads are marked stale (``AgentCore/staleRead``).
     var unreachableSince: Timestamp?
     /// Failed attempts to reach the store in a row: the next waits longer (see ``retryDelay(base:)``).

@@ -40,4 +40,12 @@ package protocol SharedEventStore: EventStore {
     /// Calls `wake` (on any thread) whenever another agent may have stored events, and once the store is reachable
     /// again after it was not.
     func listen(_ wake: @escaping @Sendable () -> Void)
+
+    /// The loop the store does its work on, when the agent should run on it too (its calls and completions then
+    /// stay on one thread); `nil`: the agent runs on a loop of its own. The store shuts it down in `close()`.
+    var eventLoop: (any EventLoop)? { get }
+}
+
+extension SharedEventStore {
+    package var eventLoop: (any EventLoop)? { nil }
 }

@@ -16,7 +16,8 @@ import SyncProtocol
 public final class SyncServer: Sendable {
     /// Where the agent listens.
     public let socketPath: SocketPath
-    private let group: MultiThreadedEventLoopGroup
+    /// The agent's own loop's group; `nil` when the agent runs on its shared store's loop (the store shuts it down).
+    private let group: MultiThreadedEventLoopGroup?
     private let listener: any Channel
     private let core: NIOLoopBound<AgentCore>
     private let socketGuard: Mutex<SocketGuard?>
@@ -37,7 +38,7 @@ public final class SyncServer: Sendable {
     public var fatalError: String? { fatal.withLock { $0 } }
 
     private init(
-        socketPath: SocketPath, group: MultiThreadedEventLoopGroup, listener: any Channel,
+        socketPath: SocketPath, group: MultiThreadedEventLoopGroup?, listener: any Channel,
         core: NIOLoopBound<AgentCore>, socketGuard: consuming sending SocketGuard, logger: Logger,
         store: (any EventStore)?
     ) {
@@ -76,8 +77,11 @@ public final class SyncServer: Sendable {
         }
         var configuration = configuration
         configuration.limits.connections = Self.connectionLimit(configuration)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let loop = group.next()
+        // On a shared store the agent runs on the store's loop: a change then crosses no thread (each crossing
+        // wakes a sleeping thread, which costs tens of microseconds several times per change).
+        let storeLoop = (store as? any SharedEventStore)?.eventLoop
+        let group = storeLoop == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        guard let loop = storeLoop ?? group?.next() else { preconditionFailure("no event loop") }
         let pid = Int64(getpid())
         let core = try await loop.submit { [store, restored, configuration] in
             NIOLoopBound(
@@ -86,10 +90,17 @@ public final class SyncServer: Sendable {
         }.get()
         if let shared = store as? any SharedEventStore {
             // Another agent stored events: this one catches up and wakes its waiters, on its loop.
-            shared.listen { loop.execute { core.value.sharedStoreWoke() } }
+            // (On the store's loop when the agent runs on it: at once, rather than a turn of the loop later.)
+            shared.listen {
+                if loop.inEventLoop {
+                    core.value.sharedStoreWoke()
+                } else {
+                    loop.execute { core.value.sharedStoreWoke() }
+                }
+            }
         }
         let maxFrameBytes = configuration.maxFrameBytes
-        let bootstrap = ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: Self.backlog)
             .serverChannelInitializer { [logger = configuration.logger] channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -111,7 +122,7 @@ public final class SyncServer: Sendable {
             listener = try await listen(bootstrap, handed: handed, socketGuard: socketGuard)
         } catch {
             socketGuard.release()
-            try? await group.shutdownGracefully()
+            try? await group?.shutdownGracefully()
             await store?.close()
             throw error as? AgentStartError
                 ?? AgentStartError(
@@ -202,7 +213,7 @@ public final class SyncServer: Sendable {
             socketGuard?.release()
             socketGuard = nil
         }
-        try? await group.shutdownGracefully()
+        try? await group?.shutdownGracefully()
         await store?.close()
         stopped.fire()
     }

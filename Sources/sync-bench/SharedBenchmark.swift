@@ -6,7 +6,8 @@ import Synchronization
 /// on one agent with its journal file, in the same run:
 ///
 /// - `shared_wake_p50_ms`, `shared_wake_p99_ms`: a `complete` sent to agent A until the `start` parked on agent B
-///   returns (B is woken by A's `NOTIFY`, catches up, and starts the unit in a change of its own: a second commit).
+///   returns (B is woken by A's `NOTIFY` and, having a start parked, opens a change at once, which reads A's events
+///   under the lock and starts the unit: a second commit).
 ///   `shared_wake_journal_*`: both clients on one agent process with its journal.
 /// - `shared_changes_s`: changes per second when 3 agents write at once, each with one connection pipelining
 ///   `want`, `start`, `complete` of its own units (up to 512 requests in flight; an agent puts the requests that

@@ -130,7 +130,9 @@ struct PostgresEventStoreTests {
             #expect {
                 _ = try newer.load()
             } throws: { error in
-                "\(error)".contains("are at version 99, newer than this sync-agent knows (1): upgrade sync-agent")
+                "\(error)".contains(
+                    "are at version 99, newer than this sync-agent knows (\(PostgresSchema.latestVersion)): upgrade sync-agent"
+                )
             }
             await newer.close()
         }

@@ -1,0 +1,126 @@
+import NIOCore
+import SyncCore
+import SyncProtocol
+import Synchronization
+
+@testable import SyncServer
+
+/// One workspace's log in memory, shared by the ``MemorySharedStore`` of each agent: the contract of
+/// ``SharedEventStore`` without a server (one change at a time under a lock, a notification to the other stores once
+/// an append is stored), and the count of each store's changes and catch-ups.
+final class MemoryWorkspace: Sendable {
+    fileprivate struct State {
+        var events: [EncodedEvent] = []
+        /// The store holding the lock, and the changes waiting for it.
+        var holder: ObjectIdentifier?
+        var waiting: [(ObjectIdentifier, @Sendable () -> Void)] = []
+        var wakes: [ObjectIdentifier: @Sendable () -> Void] = [:]
+    }
+
+    fileprivate let state = Mutex(State())
+
+    /// The events stored after `sequence`.
+    fileprivate func events(after sequence: UInt64) -> [SyncEvent] {
+        state.withLock { state in
+            state.events.filter { $0.sequence > sequence }.compactMap { encoded in
+                (try? JSON.parse(encoded.json)).flatMap(SyncEvent.init(json:))
+            }
+        }
+    }
+
+    /// Gives the lock to `store`, now or (calling `granted`) once the holder releases it.
+    fileprivate func lock(_ store: ObjectIdentifier, _ granted: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state in
+            guard state.holder != nil else {
+                state.holder = store
+                return true
+            }
+            state.waiting.append((store, granted))
+            return false
+        }
+        if now { granted() }
+    }
+
+    fileprivate func unlock() {
+        let next = state.withLock { state -> (@Sendable () -> Void)? in
+            guard !state.waiting.isEmpty else {
+                state.holder = nil
+                return nil
+            }
+            let (store, granted) = state.waiting.removeFirst()
+            state.holder = store
+            return granted
+        }
+        next?()
+    }
+}
+
+/// One agent's ``SharedEventStore`` on a ``MemoryWorkspace``.
+final class MemorySharedStore: SharedEventStore, Sendable {
+    let workspace: String = "memory"
+    private let shared: MemoryWorkspace
+    private let counts = Mutex((changes: 0, catchUps: 0))
+
+    init(_ workspace: MemoryWorkspace) {
+        shared = workspace
+    }
+
+    /// Changes opened and catch-ups made so far.
+    var changes: Int { counts.withLock { $0.changes } }
+    var catchUps: Int { counts.withLock { $0.catchUps } }
+
+    var location: String { "memory" }
+    var storeAddress: String { "memory" }
+
+    func load() throws(StoreFailure) -> StoredState {
+        StoredState(
+            instance: "0123456789abcdef", snapshot: GraphSnapshot(sequence: 0, units: [], edges: []),
+            events: shared.events(after: 0), recordsSinceCompaction: 0)
+    }
+
+    func beginChange(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]> {
+        counts.withLock { $0.changes += 1 }
+        let promise = loop.makePromise(of: [SyncEvent].self)
+        shared.lock(ObjectIdentifier(self)) { [shared] in promise.succeed(shared.events(after: sequence)) }
+        return promise.futureResult
+    }
+
+    func endChange(on loop: any EventLoop) -> EventLoopFuture<Void> {
+        shared.unlock()
+        return loop.makeSucceededVoidFuture()
+    }
+
+    func catchUp(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]> {
+        counts.withLock { $0.catchUps += 1 }
+        return loop.makeSucceededFuture(shared.events(after: sequence))
+    }
+
+    func append(_ events: [EncodedEvent], on loop: any EventLoop) -> EventLoopFuture<EventStoreAppend> {
+        let me = ObjectIdentifier(self)
+        let others = shared.state.withLock { state in
+            state.events += events
+            return state.wakes.filter { $0.key != me }.map(\.value)
+        }
+        shared.unlock()
+        let future = loop.makeSucceededFuture(EventStoreAppend.durable)
+        future.whenComplete { _ in others.forEach { $0() } }
+        return future
+    }
+
+    func compact(
+        instance: String, snapshot: GraphSnapshot, history: [EncodedEvent], on loop: any EventLoop
+    ) -> EventLoopFuture<Void> {
+        loop.makeFailedFuture(StoreFailure(description: "a shared workspace is never compacted"))
+    }
+
+    func origins(of units: [String]) -> [String?] {
+        units.map { _ in nil }
+    }
+
+    func listen(_ wake: @escaping @Sendable () -> Void) {
+        let me = ObjectIdentifier(self)
+        shared.state.withLock { $0.wakes[me] = wake }
+    }
+
+    func close() async {}
+}
