@@ -74,7 +74,7 @@ struct JournalReader {
         var graph = UnitGraph(clock: clock)
         // Readiness and the dependency order are rebuilt once at the end, not event by event.
         graph.beginReplay()
-        var events = NewestEvents(capacity: keepsEvents)
+        var events = BoundedRing<SyncEvent>(capacity: keepsEvents)
         var goodLines = 0
         var lastSequence: UInt64 = 0
         var snapshotSequence: UInt64 = 0
