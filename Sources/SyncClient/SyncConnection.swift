@@ -17,8 +17,22 @@ public final class SyncConnection: Sendable {
 
     private struct Pending {
         var request: Request.Body
-        var continuation: CheckedContinuation<Reply, any Error>
+        var answer: Answer
         var onPush: PushHandler?
+    }
+
+    /// Where the answer of a pending request goes: the task awaiting ``request(_:onPush:)``, or the handle
+    /// ``sendNow(_:)`` returned.
+    private enum Answer {
+        case awaited(CheckedContinuation<Reply, any Error>)
+        case sent(SentRequest)
+
+        func resume(_ result: Result<Reply, WireError>) {
+            switch self {
+            case .awaited(let continuation): continuation.resume(with: result.mapError { $0 as any Error })
+            case .sent(let sent): sent.deliver(result)
+            }
+        }
     }
 
     private struct State {
@@ -179,7 +193,7 @@ public final class SyncConnection: Sendable {
                     let refusal = state.withLock { state -> WireError? in
                         if let closed = state.closedError { return closed }
                         if state.cancelled.contains(id) { return WireError(.cancelled, "cancelled before it was sent") }
-                        state.pending[id] = Pending(request: body, continuation: continuation, onPush: onPush)
+                        state.pending[id] = Pending(request: body, answer: .awaited(continuation), onPush: onPush)
                         return nil
                     }
                     if let refusal {
@@ -202,6 +216,26 @@ public final class SyncConnection: Sendable {
         } catch {
             throw WireError(.cancelled, "\(error)")
         }
+    }
+
+    /// Writes one request at once, on the calling thread, and returns the handle its answer arrives on: for a
+    /// message that must leave the moment something happens (a service became ready), with no hand-over to a task
+    /// on another thread first. The write blocks only while the socket's buffer is full.
+    /// - Returns: a handle whose ``SentRequest/reply()`` gives what ``request(_:onPush:)`` would have (the same
+    ///   errors, at once when the connection is closed or the agent speaks too old a protocol).
+    public func sendNow(_ body: Request.Body) -> SentRequest {
+        if let refusal = versionRefusal(of: body) { return SentRequest(refused: refusal) }
+        let sent = SentRequest()
+        let id = state.withLock { state -> Int64? in
+            if state.closedError != nil { return nil }
+            defer { state.nextID += 1 }
+            state.pending[state.nextID] = Pending(request: body, answer: .sent(sent), onPush: nil)
+            return state.nextID
+        }
+        guard let id else { return SentRequest(refused: state.withLock { $0.closedError } ?? lost()) }
+        // A failed write means the agent closed the connection: the reader then fails the request.
+        _ = send(Request(id: id, body))
+        return sent
     }
 
     /// The ``StaleRead`` mark of the last successful reply: set when the agent answered a read from its last copy
@@ -244,7 +278,7 @@ public final class SyncConnection: Sendable {
 
     private func fail(_ id: Int64, _ error: WireError) {
         let pending = state.withLock { $0.pending.removeValue(forKey: id) }
-        pending?.continuation.resume(throwing: error)
+        pending?.answer.resume(.failure(error))
     }
 
     // MARK: Reading
@@ -280,7 +314,7 @@ public final class SyncConnection: Sendable {
             defer { state.pending.removeAll() }
             return (error, Array(state.pending.values))
         }
-        for entry in pending { entry.continuation.resume(throwing: error) }
+        for entry in pending { entry.answer.resume(.failure(error)) }
     }
 
     private func dispatch(_ frame: ArraySlice<UInt8>) {
@@ -327,15 +361,14 @@ public final class SyncConnection: Sendable {
                 let stale = StaleRead(result: value)
                 state.withLock { $0.lastStale = stale }
                 do {
-                    pending.continuation.resume(returning: try Reply(json: value, answering: pending.request))
+                    pending.answer.resume(.success(try Reply(json: value, answering: pending.request)))
                 } catch {
-                    pending.continuation.resume(
-                        throwing: unreadable(error, what: "a reply", of: pending.request, id: id))
+                    pending.answer.resume(.failure(unreadable(error, what: "a reply", of: pending.request, id: id)))
                 }
             case .failure(let error) where error.code == .badReply:
-                pending.continuation.resume(
-                    throwing: unreadable(error, what: "an error reply", of: pending.request, id: id))
-            case .failure(let error): pending.continuation.resume(throwing: error)
+                pending.answer.resume(
+                    .failure(unreadable(error, what: "an error reply", of: pending.request, id: id)))
+            case .failure(let error): pending.answer.resume(.failure(error))
             }
         }
     }

@@ -71,15 +71,24 @@ struct Ready: AsyncParsableCommand {
             }
         }
         let outcome = await Task.detached {
-            ReadinessWaiter.wait(for: parsed, timeout: microseconds, probeCap: probeMax?.microseconds) {
+            let outcome = ReadinessWaiter.wait(for: parsed, timeout: microseconds, probeCap: probeMax?.microseconds) {
                 sink.yield($0)
             }
+            // Told by the thread that saw the last check pass, before anything is handed to another task.
+            if case .ready = outcome { line.sendNow(.complete(unit: unit)) }
+            return outcome
         }.value
         sink.finish()
         await reporter.value
         switch outcome {
         case .ready:
-            try await Self.tell(over: line, global: global) { try await $0.complete(unit) }
+            try await Self.tell(over: line, global: global) { client in
+                if let sent = line.sent(on: client) {
+                    _ = try await sent.reply()
+                } else {
+                    try await client.complete(unit)
+                }
+            }
             Output.line("Unit \(goQuoted(unit)) ready (\(listed))")
         case .notReady(let check, let reason):
             // Without a limit only a check that cannot be waited on at all ends here (a file that cannot be watched).

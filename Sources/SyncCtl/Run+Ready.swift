@@ -66,15 +66,17 @@ extension Run {
         let notify = try await makeNotifySocket(unit, needed: checks.contains(.notify))
         let logged = checks.contains { if case .log = $0 { true } else { false } }
         let pipes = logged ? [Self.makePipe(), Self.makePipe()] : []
+        // One connection for the service's whole life: being ready is then one request on an open connection,
+        // written by the thread that saw the last check pass.
+        let line = AgentLine(global: global)
+        defer { line.close() }
         // Made before the spawn: once the command runs, nothing may fail before it is watched.
         let readiness = try ServiceReadiness(
             checks: checks, timeout: (readyTimeout ?? Self.defaultReadyTimeout).microseconds,
             probeCap: probeMax?.microseconds,
             notify: notify?.socket,
-            outputs: pipes.enumerated().map { .init(source: $0.element.reader, destination: Int32($0.offset + 1)) })
-        // One connection for the service's whole life: being ready is then one request on an open connection.
-        let line = AgentLine(global: global)
-        defer { line.close() }
+            outputs: pipes.enumerated().map { .init(source: $0.element.reader, destination: Int32($0.offset + 1)) },
+            whenReady: { line.sendNow(.complete(unit: unit)) })
         await line.open()
         let child: ChildProcess
         do {
@@ -106,7 +108,14 @@ extension Run {
                 await quietly(over: line, "set the note of \(goQuoted(unit))") { try await $0.note(unit, text) }
             case .ready(let after):
                 ready = true
-                await quietly(over: line, "complete \(goQuoted(unit))") { try await $0.complete(unit) }
+                await quietly(over: line, "complete \(goQuoted(unit))") { client in
+                    // Written already when the kept connection was open (see whenReady above).
+                    if let sent = line.sent(on: client) {
+                        _ = try await sent.reply()
+                    } else {
+                        try await client.complete(unit)
+                    }
+                }
                 Output.error(
                     "Unit \(goQuoted(unit)) ready after \(DurationText.short(microseconds: after)) (\(listed))")
             case .failed(let reason, let stop, let expired):

@@ -89,6 +89,7 @@ struct ReadinessLoop {
         service.decided.store(true, ordering: .sequentiallyConsistent)
         switch outcome {
         case .ready(let after):
+            service.whenReady?()
             service.continuation.yield(.ready(after: after))
         case .failed(let reason):
             let stopping = stop && !exited && !failed

@@ -46,6 +46,8 @@ public final class ServiceReadiness: Sendable {
     let probeCap: Int64?
     let notify: NotifySocket?
     let outputs: [Output]
+    /// Called on the loop thread the moment every check passes, before ``Event/ready(after:)`` is sent.
+    let whenReady: (@Sendable () -> Void)?
     /// Read end and write end of the pipe that wakes the loop.
     let wake: (reader: Int32, writer: Int32)
     let inbox = Mutex(Inbox())
@@ -66,9 +68,12 @@ public final class ServiceReadiness: Sendable {
     ///   - notify: the socket the service was given in NOTIFY_SOCKET; the caller closes it after ``events`` ends.
     ///   - outputs: the service's stdout and stderr pipes, copied to their destination byte for byte and matched
     ///     against the log checks; closed by the loop when they end.
+    ///   - whenReady: called on the watching thread the moment every check passes, before ``Event/ready(after:)``
+    ///     is sent (a thread hop later): the place to tell the agent at once. It must not block for long.
     /// - Throws: ``ReadinessCheckError`` when the wake pipe cannot be made (no descriptors left).
     public init(
-        checks: [ReadinessCheck], timeout: Int64?, probeCap: Int64? = nil, notify: NotifySocket?, outputs: [Output]
+        checks: [ReadinessCheck], timeout: Int64?, probeCap: Int64? = nil, notify: NotifySocket?, outputs: [Output],
+        whenReady: (@Sendable () -> Void)? = nil
     ) throws(ReadinessCheckError) {
         guard let pair = wakePair() else {
             throw ReadinessCheckError("cannot wait for the service's readiness: \(errorText())")
@@ -79,6 +84,7 @@ public final class ServiceReadiness: Sendable {
         self.probeCap = probeCap
         self.notify = notify
         self.outputs = outputs
+        self.whenReady = whenReady
         (events, continuation) = AsyncStream.makeStream(of: Event.self)
     }
 

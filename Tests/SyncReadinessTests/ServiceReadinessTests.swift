@@ -1,5 +1,6 @@
 @preconcurrency import Glibc
 import SyncOS
+import Synchronization
 import Testing
 
 @testable import SyncReadiness
@@ -125,6 +126,30 @@ final class EventReader {
         #expect(await events.next(where: Self.isNote) == .note("accepting"))
         readiness.serviceExited("exit 0", succeeded: true)
         #expect(await events.rest() == [])
+    }
+
+    @Test func whenReadyRunsOnTheWatchingThreadBeforeTheReadyEvent() async throws {
+        let directory = NotifyDirectory()
+        defer { directory.remove() }
+        let socket = try NotifySocket(directory: directory.path)
+        defer { socket.close() }
+        let calls = Atomic<Int>(0)
+        let readiness = try ServiceReadiness(
+            checks: [.notify], timeout: 60_000_000, notify: socket, outputs: [],
+            whenReady: { calls.add(1, ordering: .sequentiallyConsistent) })
+        let events = EventReader(readiness)
+        readiness.start()
+        try NotifySocket.send("STATUS=warming up", to: socket.path)
+        #expect(await events.next(where: Self.isNote) == .note("warming up"))
+        #expect(calls.load(ordering: .sequentiallyConsistent) == 0)
+        try NotifySocket.send("READY=1", to: socket.path)
+        #expect(await events.next(where: Self.isReady) != nil)
+        // Called once, and already when the event arrives: the caller's message left before the hand-over.
+        #expect(calls.load(ordering: .sequentiallyConsistent) == 1)
+        try NotifySocket.send("READY=1", to: socket.path)
+        readiness.serviceExited("exit 0", succeeded: true)
+        #expect(await events.rest() == [])
+        #expect(calls.load(ordering: .sequentiallyConsistent) == 1)
     }
 
     @Test func errnoFailsAndAsksToStopTheService() async throws {
