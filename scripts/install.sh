@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Builds sync-agent, syncctl and sync-top as release executables with the Swift runtime linked in
 # (scripts/build-release.sh), and installs them with their shell completions and man pages. The installed programs
-# need no Swift toolchain to run: only the C and C++ runtime every Linux system has (libc, libm, libstdc++,
-# libgcc_s) and, for sync-top, ncursesw.
+# need no Swift toolchain to run: syncctl is fully static; sync-agent and sync-top need only the C and C++ runtime
+# every Linux system has (libc, libm, libstdc++, libgcc_s) and, for sync-top, ncursesw.
 #
 #   scripts/install.sh                        # into ~/.local (bin, share/man/man1, share/*completion*)
 #   scripts/install.sh --prefix /usr/local    # anywhere else (run as a user who can write there)
 #   scripts/install.sh --destdir "$PWD/pkg" --prefix /usr   # stage a package: files land in pkg/usr/...
 #   scripts/install.sh --no-strip             # keep the symbols (bigger files, named frames in a crash report)
 #
-# The build has its own scratch path, .build-install, so it never waits on the lock of the .build that another
-# swift command holds. It takes a few minutes the first time, seconds when nothing changed.
+# The build has its own scratch paths, .build-install (and .build-install-static for syncctl), so it never waits on
+# the lock of the .build that another swift command holds. It takes a few minutes the first time, seconds when
+# nothing changed.
 set -euo pipefail
 
 prefix="$HOME/.local" destdir="" strip=yes scratch=.build-install
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
         --destdir) destdir="${2:?--destdir needs a directory}"; shift 2 ;;
         --destdir=*) destdir="${1#--destdir=}"; shift ;;
         --no-strip) strip=no; shift ;;
-        -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "error: unknown argument: $1 (see scripts/install.sh --help)" >&2; exit 2 ;;
     esac
 done
