@@ -22,15 +22,14 @@ extension SharedGraphTests {
             let socket = agents.directory.file(Agents.socket(1))
             // Two clients written from docs/PROTOCOL.md: one says version 3, the other version 2.
             let current = try RawConnection(path: socket)
+            defer { current.close() }
             let older = try RawConnection(path: socket)
-            defer {
-                current.close()
-                older.close()
-            }
-            try await current.hello(version: 3)
-            try await older.hello(version: 2)
+            defer { older.close() }
             var snapshots: [JSON] = []
-            for raw in [current, older] {
+            for (raw, version) in [(current, 3), (older, 2)] {
+                await raw.send(#"{"id":0,"type":"hello","version":\#(version)}"# + "\n")
+                let hello = try await raw.readFrame()
+                #expect(hello?["ok"] == .bool(true), "\(hello?.compact ?? "nothing")")
                 await raw.send(#"{"id":1,"type":"subscribe"}"# + "\n")
                 let frame = try #require(try await raw.readFrame())
                 #expect(frame["push"] == "snapshot", "\(frame.compact)")
