@@ -6,7 +6,8 @@ import SyncCore
 /// A unit's change is any stored event about it but the bookkeeping of parked starts (`wait_began`,
 /// `wait_ended`): registered, a dependency added, a status, a note, a readiness report. Only committed events are
 /// recorded. A unit the agent only knows from a snapshot (a compaction replaced its events) has none. One entry per
-/// unit; each distinct origin is kept once (there are as many as agents ever wrote).
+/// unit, and one per event for the ``recentEvents`` most recent (any kind: the stream's `origin`); each distinct
+/// origin is kept once (there are as many as agents ever wrote).
 package struct UnitOrigins: Sendable {
     private var byUnit: [String: String] = [:]
     private var known: Set<String> = []
