@@ -104,8 +104,10 @@ private final class Position: Sendable {
             case .snapshot(let id, let snapshot):
                 state.instance = id
                 state.since = snapshot.sequence
-            case .event(let event):
+            case .event(let event, _):
                 state.since = event.sequence
+            case .store:
+                break
             }
         }
     }

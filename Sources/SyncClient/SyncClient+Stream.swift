@@ -5,8 +5,11 @@ import SyncProtocol
 public enum StreamItem: Sendable, Equatable {
     /// The whole state; `instance` names the agent's history (resume only within one instance).
     case snapshot(instance: String, GraphSnapshot)
-    /// One change, in order.
-    case event(SyncEvent)
+    /// One change, in order; `origin` is the agent that made it, when the agent is on a shared store (protocol
+    /// version 3).
+    case event(SyncEvent, origin: String? = nil)
+    /// The agent's shared store became unreachable, or reachable again (protocol version 3).
+    case store(StoreReachability)
 }
 
 extension SyncClient {
@@ -41,7 +44,8 @@ extension SyncClient {
         _ = try await connection.request(.subscribe(since: since.map(Int64.init), instance: instance)) { push in
             switch push {
             case .snapshot(let instance, let snapshot): onItem(.snapshot(instance: instance, snapshot))
-            case .event(let event): onItem(.event(event))
+            case .event(let event, let origin): onItem(.event(event, origin: origin))
+            case .store(let reachability): onItem(.store(reachability))
             // A kind from a newer agent: skipped, so the stream goes on (the protocol's rule).
             case .unknownEvent, .startWaiting, .waitWaiting: break
             }

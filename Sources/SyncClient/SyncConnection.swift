@@ -92,8 +92,9 @@ public final class SyncConnection: Sendable {
     ///   socket); or the agent's refusal of the hello (`unsupported_version`).
     ///
     /// An agent older than this client refuses its hello with `unsupported_version`: the client then connects again
-    /// speaking version 1, which every agent speaks, so a new `syncctl` works with an agent started before an
-    /// upgrade (without what version 2 added: its event kinds and requests). A request that only a later version
+    /// speaking the version before, down to version 1, which every agent speaks, so a new `syncctl` works with an
+    /// agent started before an upgrade (without what the later versions added: their event kinds, pushes and
+    /// requests). A request that only a later version
     /// has then fails at once with `unsupported_version`, naming both versions (``versionRefusal(of:)``).
     ///
     /// The hello carries the client's version (`client_version`) for the agent's log. An agent from before that
@@ -111,18 +112,20 @@ public final class SyncConnection: Sendable {
         }
     }
 
-    /// Says hello in the current version, and in version 1 when the agent does not speak it (without
-    /// `client_version` then: an agent that speaks only version 1 predates the field).
+    /// Says hello in the current version, and one version lower each time the agent does not speak it (3, then 2,
+    /// then 1; without `client_version` in version 1: an agent that speaks only version 1 predates the field).
     private static func connectFallingBack(
         to socketPath: SocketPath, client: String, helloTimeout: Duration, clientVersion: String?
     ) async throws(WireError) -> SyncConnection {
-        do {
-            return try await connect(
-                to: socketPath, client: client, helloTimeout: helloTimeout, version: ProtocolVersion.current,
-                clientVersion: clientVersion)
-        } catch  where error.code == .unsupportedVersion && ProtocolVersion.current > 1 {
-            return try await connect(
-                to: socketPath, client: client, helloTimeout: helloTimeout, version: 1, clientVersion: nil)
+        var version = ProtocolVersion.current
+        while true {
+            do {
+                return try await connect(
+                    to: socketPath, client: client, helloTimeout: helloTimeout, version: version,
+                    clientVersion: version == 1 ? nil : clientVersion)
+            } catch  where error.code == .unsupportedVersion && version > 1 {
+                version -= 1
+            }
         }
     }
 
@@ -262,7 +265,7 @@ public final class SyncConnection: Sendable {
     }
 
     /// Why `body` cannot be sent on this connection, if it cannot: it was added by a later protocol version than
-    /// the agent speaks (the connection fell back to version 1), and an agent without it would answer a confusing
+    /// the agent speaks (the connection fell back to an older version), and an agent without it would answer a confusing
     /// `unknown_type`. The error names both sides' versions and what to do.
     func versionRefusal(of body: Request.Body) -> WireError? {
         let needed = ProtocolVersion.introduced(body)

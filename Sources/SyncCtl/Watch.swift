@@ -49,8 +49,10 @@ struct Watch: AsyncParsableCommand {
                     if attempt == 1 { Output.error("syncctl: lost the agent (\(error.message)); reconnecting") }
                 case .item(.snapshot(let instance, let snapshot)):
                     Output.raw(json ? Self.json(snapshot, instance: instance) : Self.text(snapshot, offset: offset))
-                case .item(.event(let event)):
+                case .item(.event(let event, _)):
                     Output.line(json ? event.json.compact : Self.text(event, offset: offset))
+                case .item(.store(let reachability)):
+                    Output.error(Self.note(reachability))
                 }
             }
         }
@@ -61,6 +63,13 @@ struct Watch: AsyncParsableCommand {
         } catch let error as WireError {
             throw CommandFailure(error, prefix: "watch failed", socket: socket)
         }
+    }
+
+    /// The line on stderr when the agent's shared store becomes unreachable (as after a stale read) or reachable
+    /// again; stdout stays the events'.
+    static func note(_ reachability: StoreReachability) -> String {
+        reachability.staleRead?.note
+            ?? "note: the shared store \(reachability.store) is reachable again; the events go on from here"
     }
 
     /// `13:19:18.123  #12  git  pending -> started`.

@@ -80,6 +80,9 @@ extension PostgresEventStore: SharedEventStore {
             var events: [(event: SyncEvent, origin: String)] = []
             for row in result.rows {
                 let (seq, text, origin) = try row.decode((Int64, String, String).self)
+                if UInt64(seq) > expected {
+                    throw SharedStoreGap(expected: expected, found: UInt64(seq), location: self.location)
+                }
                 guard UInt64(seq) == expected, let json = try? JSON.parse(text), let event = SyncEvent(json: json),
                     event.sequence == expected
                 else {
@@ -117,8 +120,8 @@ extension PostgresEventStore: SharedEventStore {
         closed ? storeLoop.makeFailedFuture(StoreFailure(description: "store \(location) is closed")) : nil
     }
 
-    private func unavailable(_ error: any Error) -> StoreFailure {
-        if let failure = error as? StoreFailure { return failure }
+    private func unavailable(_ error: any Error) -> any Error {
+        if error is StoreFailure || error is SharedStoreGap { return error }
         return StoreFailure(description: "cannot reach store \(location): \(Self.reason(error))")
     }
 }

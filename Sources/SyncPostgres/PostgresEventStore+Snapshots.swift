@@ -13,7 +13,8 @@ import SyncServer
 /// the workspace's lock. A new agent loads the snapshot and the events after it (those before it are its timeline),
 /// so the table holds at most ``keptEvents`` + ``snapshotEvery`` events (plus one change) whatever the age of the
 /// workspace. An agent that fell more than ``keptEvents`` events behind (cut off from the server while the others
-/// wrote that much) finds its next events gone: it refuses changes and says to restart it, which loads the snapshot.
+/// wrote that much) finds its next events gone (``SharedStoreGap``) and reloads the snapshot and the events after it
+/// by itself (``reload(on:)``). `sync-agent --retention N` keeps N events and snapshots every 2N.
 package struct SharedRetention: Sendable {
     /// Events between two snapshots, at least.
     package var snapshotEvery: Int

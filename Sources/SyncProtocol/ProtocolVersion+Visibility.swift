@@ -12,6 +12,30 @@ extension ProtocolVersion {
         }
     }
 
+    /// The version that introduced the push: a subscription of an older version is never sent it (a client of
+    /// version 1 or 2 ends its request with `bad_reply` on a push it does not know).
+    public static func introduced(_ push: Push) -> Int64 {
+        switch push {
+        case .startWaiting, .waitWaiting, .snapshot, .unknownEvent: return 1
+        case .event(let event, let origin):
+            return origin == nil ? introduced(event.kind) : max(origins, introduced(event.kind))
+        case .store: return storePushes
+        }
+    }
+
+    /// The version that introduced the subscription's `store` push (``StoreReachability``).
+    public static let storePushes: Int64 = 3
+
+    /// The version from which an agent on a shared store says which agent made each change: an event push's
+    /// `origin`, and `changed_by` in the units of a snapshot (the `snapshot` and `history` replies and the
+    /// subscription's snapshot).
+    public static let origins: Int64 = 3
+
+    /// The version from which a subscription may get a second `snapshot` push, after the agent reloaded its shared
+    /// store (it fell behind the store's retention): it replaces everything the client had. An older subscription
+    /// ends with `too_slow` instead, and subscribing again with its `since` gets the snapshot.
+    public static let resnapshots: Int64 = 3
+
     /// The version that introduced the request. An agent that speaks only an earlier one does not know it.
     public static func introduced(_ request: Request.Body) -> Int64 {
         switch request {

@@ -3,11 +3,13 @@ import SyncCore
 /// Version of the wire protocol; see docs/PROTOCOL.md.
 public enum ProtocolVersion {
     /// The version this build speaks: 2 added the `noted` and `readiness` event kinds and a unit's `note` and
-    /// `readiness` fields.
-    public static let current: Int64 = 2
+    /// `readiness` fields; 3 the subscription's `store` push (``StoreReachability``), an event push's `origin` and a
+    /// snapshot's `changed_by` on a shared store, and a subscription's snapshot pushed again after the agent reloaded
+    /// its shared store.
+    public static let current: Int64 = 3
     /// Versions the agent accepts in `hello`. It serves each connection in the version its `hello` named, and never
     /// sends a client an event kind or a field that its version does not have (see `ProtocolVersion+Visibility`).
-    public static let supported: [Int64] = [1, 2]
+    public static let supported: [Int64] = [1, 2, 3]
     /// Largest frame (one JSON line, without its newline) either side accepts: 1 MiB.
     public static let maxFrameBytes = 1 << 20
     /// The product's version, shown by `--version` and in `hello`.

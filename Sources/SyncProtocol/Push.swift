@@ -10,10 +10,14 @@ public enum Push: Sendable, Equatable {
     case waitWaiting(remaining: [String])
     /// `snapshot` for a `subscribe`: the whole graph, and the agent history it belongs to.
     case snapshot(instance: String, GraphSnapshot)
-    /// `event` for a `subscribe`: one change, in order.
-    case event(SyncEvent)
+    /// `event` for a `subscribe`: one change, in order. From protocol version 3, an agent on a shared store adds
+    /// `origin`, the agent that made the change (`sync-agent pid 4242 on host-b`), beside `event`.
+    case event(SyncEvent, origin: String? = nil)
     /// `event` for a `subscribe` of a kind this client does not know (a newer agent's): skipped, never an error.
     case unknownEvent(sequence: UInt64, kind: String)
+    /// `store` for a `subscribe` (protocol version 3): the agent's shared store became unreachable, or reachable
+    /// again.
+    case store(StoreReachability)
 
     /// The `push` field.
     public var kind: String {
@@ -21,6 +25,7 @@ public enum Push: Sendable, Equatable {
         case .startWaiting, .waitWaiting: return "waiting"
         case .snapshot: return "snapshot"
         case .event, .unknownEvent: return "event"
+        case .store: return "store"
         }
     }
 
@@ -36,10 +41,12 @@ public enum Push: Sendable, Equatable {
             return [("remaining", .strings(remaining))]
         case .snapshot(let instance, let snapshot):
             return [("instance", .string(instance)), ("snapshot", snapshot.json)]
-        case .event(let event):
-            return [("event", event.json)]
+        case .event(let event, let origin):
+            return [("event", event.json)] + (origin.map { [("origin", .string($0))] } ?? [])
         case .unknownEvent(let sequence, let kind):
             return [("event", .object([("seq", .int(Int64(sequence))), ("kind", .string(kind))]))]
+        case .store(let reachability):
+            return reachability.fields
         }
     }
 
@@ -75,12 +82,16 @@ public enum Push: Sendable, Equatable {
         case (.subscribe, "event"):
             do {
                 let json = try fields.any("event")
-                if let event = try SyncEvent.decodingIfKnown(json) { return .event(event) }
+                if let event = try SyncEvent.decodingIfKnown(json) {
+                    return .event(event, origin: try fields.optionalString("origin"))
+                }
                 var event = try FieldReader(object: json, "an event")
                 return .unknownEvent(sequence: UInt64(try event.count("seq")), kind: try event.string("kind"))
             } catch {
                 throw error.within("event")
             }
+        case (.subscribe, "store"):
+            return .store(try StoreReachability(&fields))
         default:
             throw FieldError("a \(request.type) request has no push \(goQuoted(kind))")
         }
@@ -90,5 +101,12 @@ public enum Push: Sendable, Equatable {
     /// subscriber): the same bytes as `ServerMessage.push(id, .event(event)).frame`.
     public static func eventFrame(id: Int64, event: String) -> String {
         #"{"id":\#(id),"push":"event","event":\#(event)}"# + "\n"
+    }
+
+    /// The same with the event's `origin` (protocol version 3, a shared store): the bytes of
+    /// `ServerMessage.push(id, .event(event, origin: origin)).frame`. - Parameter origin: JSON, a string already
+    /// encoded.
+    public static func eventFrame(id: Int64, event: String, encodedOrigin origin: String) -> String {
+        #"{"id":\#(id),"push":"event","event":\#(event),"origin":\#(origin)}"# + "\n"
     }
 }

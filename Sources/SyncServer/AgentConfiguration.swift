@@ -39,6 +39,9 @@ public struct AgentConfiguration: Sendable {
     public var logger: Logger
     /// The time source for events (the system clock by default).
     public var clock: UnitGraph.Clock
+    /// The protocol versions the agent accepts in `hello` (all it speaks, ``ProtocolVersion/supported``, by
+    /// default); a test limits them to play an agent from before a version.
+    public var protocolVersions: [Int64] = ProtocolVersion.supported
     /// Where the agent keeps its events instead of ``journalPath``'s file (the PostgreSQL store of `--store`);
     /// `nil`: the journal file, or nothing with `--ephemeral`.
     package var store: (any EventStore)?

@@ -84,7 +84,7 @@ extension AgentCore {
                 "error": "\(Self.describe(failure))", "stored sequence": "\(stored)",
                 "undone events": "\(graph.nextSequence - 1 - stored)",
             ])
-        if sharing != nil, sharing?.unreachableSince == nil { sharing?.unreachableSince = clock() }
+        if sharing != nil { storeBecameUnreachable(failure) }
         graph = UnitGraph(snapshot: contents.snapshot, clock: clock)
         ring.removeAll(after: stored)
         let stillParked = parked.detachAll()

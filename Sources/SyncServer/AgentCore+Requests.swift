@@ -69,13 +69,13 @@ extension AgentCore {
             case .cancel(let target):
                 cancel(target, id: id, on: connection)
             case .snapshot:
-                let snapshot = graph.snapshot.visible(to: connection.version)
+                let snapshot = shownSnapshot(to: connection.version)
                 reply(.ok(id, .snapshot(snapshot), stale: staleRead), to: connection, id: id)
             case .history:
                 // The events are already encoded in the ring; the reply is assembled around them as text.
                 let version = connection.version
                 let frame = Reply.historyFrame(
-                    id: id, instance: hello.instance, snapshot: graph.snapshot.visible(to: version),
+                    id: id, instance: hello.instance, snapshot: shownSnapshot(to: version),
                     events: ring.all.filter { $0.isVisible(to: version) }.map(\.json), stale: staleRead)
                 queue(frame, for: connection, tag: .reply(id: id, through: graph.nextSequence - 1))
             case .subscribe(let since, let instance):
@@ -87,8 +87,8 @@ extension AgentCore {
     }
 
     private func greet(_ connection: Connection, id: Int64, version: Int64, client: String?, clientVersion: String?) {
-        guard ProtocolVersion.supported.contains(version) else {
-            let supported = ProtocolVersion.supported.map(String.init).joined(separator: ", ")
+        guard protocolVersions.contains(version) else {
+            let supported = protocolVersions.map(String.init).joined(separator: ", ")
             let message =
                 "protocol version \(version) is not supported; this agent "
                 + "(sync-agent \(ProtocolVersion.productVersion)) speaks \(supported). Use a matching syncctl"

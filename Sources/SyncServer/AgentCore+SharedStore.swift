@@ -114,8 +114,8 @@ extension AgentCore {
             case .success(let events):
                 core.sharing?.failedAttempts = 0
                 if core.journal.problem != nil {
-                    core.sharing?.unreachableSince = nil
                     core.journal.recovered(through: core.graph.nextSequence - 1, historyCount: 0)
+                    core.storeReachedAgain()
                     core.logger.notice(
                         "shared store reached again; changes are accepted again",
                         metadata: ["store": "\(store.location)"])
@@ -169,7 +169,8 @@ extension AgentCore {
         guard !events.isEmpty else { return }
         for event in events where event.sequence == graph.nextSequence {
             graph.applyForeign(event)
-            let entry = EventRing.Entry(event)
+            var entry = EventRing.Entry(event)
+            entry.origin = sharing?.store.origin(ofEvent: event.sequence).map { JSON.string($0).compact }
             ring.append(entry)
             publish(entry)
         }
@@ -199,16 +200,21 @@ extension AgentCore {
     }
 
     /// The store could not be reached: changes are refused until a change can be opened again.
-    private func sharedStoreFailed(_ error: any Error) {
+    func sharedStoreFailed(_ error: any Error) {
         sharing?.running = false
         sharing?.appending = false
+        if let gap = error as? SharedStoreGap, let store = sharing?.store {
+            reloadShared(store, because: gap)
+            return
+        }
         let failure = error as? StoreFailure ?? StoreFailure(description: "\(error)")
         if journal.problem == nil {
-            if sharing?.unreachableSince == nil { sharing?.unreachableSince = clock() }
             logger.error(
                 "shared store unreachable; changes are refused until it is back",
                 metadata: ["error": "\(failure)"])
             deliver(journal.failed(failure, stored: graph.nextSequence - 1))
+            storeBecameUnreachable(failure)
+            flushAll()
         } else {
             logger.debug("shared store still unreachable", metadata: ["error": "\(failure)"])
         }

@@ -14,7 +14,9 @@ extension AgentCore {
             since: since, instance: instance, agentInstance: hello.instance, ring: ring, latest: latest)
         {
             for entry in missed where entry.isVisible(to: connection.version) {
-                queue(eventFrame(entry, id: id), for: connection, tag: .event(sequence: entry.sequence))
+                queue(
+                    eventFrame(entry, id: id, version: connection.version), for: connection,
+                    tag: .event(sequence: entry.sequence))
             }
             logger.debug("subscriber resumed", metadata: ["since": "\(since ?? 0)", "events": "\(missed.count)"])
         } else {
@@ -22,11 +24,15 @@ extension AgentCore {
                 snapshotPush(id: id, version: connection.version), to: connection,
                 tag: .snapshot(id: id, through: latest))
         }
+        if let unreachable = storeUnreachability, connection.version >= ProtocolVersion.introduced(.store(unreachable))
+        {
+            send(.push(id, .store(unreachable)), to: connection)
+        }
     }
 
     /// The push that opens a subscription with the whole graph, as a client of protocol `version` sees it.
     func snapshotPush(id: Int64, version: Int64) -> ServerMessage {
-        .push(id, .snapshot(instance: hello.instance, graph.snapshot.visible(to: version)))
+        .push(id, .snapshot(instance: hello.instance, shownSnapshot(to: version)))
     }
 
     /// Ends a subscription.
@@ -46,7 +52,9 @@ extension AgentCore {
         for subscription in live {
             guard let connection = connections[subscription.connection], entry.isVisible(to: connection.version)
             else { continue }
-            queue(eventFrame(entry, id: subscription.requestID), for: connection, tag: .event(sequence: entry.sequence))
+            queue(
+                eventFrame(entry, id: subscription.requestID, version: connection.version), for: connection,
+                tag: .event(sequence: entry.sequence))
         }
         for subscription in slow {
             guard let connection = connections[subscription.connection] else { continue }
@@ -62,8 +70,12 @@ extension AgentCore {
         }
     }
 
-    /// The `event` push around the event's JSON, encoded once for every subscriber.
-    private func eventFrame(_ entry: EventRing.Entry, id: Int64) -> String {
-        Push.eventFrame(id: id, event: entry.json)
+    /// The `event` push around the event's JSON, encoded once for every subscriber, with its origin for a
+    /// subscriber of protocol version 3 or later (see ``EncodedEvent/origin``).
+    private func eventFrame(_ entry: EventRing.Entry, id: Int64, version: Int64) -> String {
+        guard version >= ProtocolVersion.origins, let origin = entry.origin else {
+            return Push.eventFrame(id: id, event: entry.json)
+        }
+        return Push.eventFrame(id: id, event: entry.json, encodedOrigin: origin)
     }
 }

@@ -21,6 +21,8 @@ final class AgentCore {
     let helloTimeout: TimeAmount
     let stallTimeout: TimeAmount
     let journalRetryInterval: TimeAmount
+    /// The protocol versions accepted in `hello` (``AgentConfiguration/protocolVersions``).
+    let protocolVersions: [Int64]
     var connections: [UInt64: Connection] = [:]
     /// The limits, and the connections admitted and refused under them (see `AgentCore+Limits.swift`).
     var admission: AdmissionControl
@@ -71,6 +73,7 @@ final class AgentCore {
         self.helloTimeout = TimeAmount(configuration.helloTimeout)
         self.stallTimeout = TimeAmount(configuration.stallTimeout)
         self.journalRetryInterval = TimeAmount(configuration.journalRetryInterval)
+        self.protocolVersions = configuration.protocolVersions
         self.admission = AdmissionControl(
             limits: configuration.limits, allowedPeerUIDs: configuration.allowedPeerUIDs)
         self.journal = JournalGate(
@@ -240,7 +243,8 @@ final class AgentCore {
         }
         for event in graph.drainEvents() {
             logger.debug("\(event.summary)", metadata: ["seq": "\(event.sequence)"])
-            let entry = EventRing.Entry(event)
+            var entry = EventRing.Entry(event)
+            entry.origin = sharing?.ownOrigin
             ring.append(entry)
             journal.record(entry)
             publish(entry)

@@ -109,6 +109,9 @@ package struct EncodedEvent: Sendable {
     package var json: String
     /// The protocol version that introduced the event's kind: subscribers of older versions are not sent it.
     package var version: Int64 = 1
+    /// On a shared store, the agent that made the change, as JSON (a quoted string): subscribers of protocol
+    /// version 3 get it beside the event (``Push/eventFrame(id:event:encodedOrigin:)``). Not stored with the event.
+    package var origin: String?
 
     package init(sequence: UInt64, json: String, version: Int64 = 1) {
         self.sequence = sequence

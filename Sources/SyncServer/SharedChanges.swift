@@ -1,5 +1,6 @@
 import NIOCore
 import SyncCore
+import SyncProtocol
 
 /// The books of an agent on a ``SharedEventStore``: the work that waits until the agent's graph is current (a read)
 /// or until the agent holds the workspace's lock (a change), and whether a change or catch-up is running. Kept by
@@ -16,6 +17,8 @@ struct SharedChanges {
     }
 
     let store: any SharedEventStore
+    /// This agent as the origin of its own events, as JSON (see ``EncodedEvent/origin``).
+    let ownOrigin: String
     /// Work in arrival order: a change runs everything queued before it too, so a connection's replies keep their
     /// order.
     var queue: [Work] = []
@@ -31,6 +34,8 @@ struct SharedChanges {
     var idleCatchUpScheduled = false
     /// When the agent found the store unreachable, while it is: reads are marked stale (``AgentCore/staleRead``).
     var unreachableSince: Timestamp?
+    /// Why, meanwhile: the store's error, for the subscribers' `store` push (``StoreReachability``).
+    var unreachableReason: String?
     /// Failed attempts to reach the store in a row: the next waits longer (see ``retryDelay(base:)``).
     var failedAttempts = 0
 
@@ -41,6 +46,7 @@ struct SharedChanges {
 
     init(store: any SharedEventStore) {
         self.store = store
+        ownOrigin = JSON.string(store.origin).compact
     }
 
     /// Whether the next step needs the lock.

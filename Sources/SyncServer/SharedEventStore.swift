@@ -33,6 +33,18 @@ package protocol SharedEventStore: EventStore {
     /// Reads the events stored after `sequence`, oldest first, without taking the lock.
     func catchUp(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]>
 
+    /// This agent as the origin of the events it stores (`sync-agent pid 4242 on host-b`).
+    var origin: String { get }
+
+    /// The agent that stored event `sequence`, for the events the last catch-up or change read (the most recent
+    /// ones, at least the last ``UnitOrigins/recentEvents``); `nil` when not known. Called on any thread.
+    func origin(ofEvent sequence: UInt64) -> String?
+
+    /// Reads the workspace back as ``EventStore/load()`` does (the snapshot, then the events after it) and takes it
+    /// as what this store last knew to be committed: for an agent that fell so far behind that the events it needs
+    /// were deleted (``SharedStoreGap``). No lock is taken.
+    func reload(on loop: any EventLoop) -> EventLoopFuture<StoredState>
+
     /// Which agent made the last committed change of each of `units` (``UnitOrigins``), in order; `nil` where it is
     /// not known. Called on any thread; current as of the last catch-up, change or append that completed.
     func origins(of units: [String]) -> [String?]
@@ -48,4 +60,5 @@ package protocol SharedEventStore: EventStore {
 
 extension SharedEventStore {
     package var eventLoop: (any EventLoop)? { nil }
+    package func origin(ofEvent sequence: UInt64) -> String? { nil }
 }

@@ -6,8 +6,9 @@ public enum DashboardInput: Sendable, Equatable {
     /// (re)connects and whenever it missed events.
     case snapshot(GraphSnapshot)
     /// One change. Events with a sequence at or below the last one seen are ignored, so a feed may resume from an
-    /// overlapping point; after a gap the feed sends a snapshot.
-    case event(SyncEvent)
+    /// overlapping point; after a gap the feed sends a snapshot. `origin` is the agent that made it
+    /// (`sync-agent pid 4242 on host-b`), when the agent is on a shared store.
+    case event(SyncEvent, origin: String? = nil)
     /// The state of the connection to the agent, shown in the header.
     case connection(ConnectionState)
 }

@@ -16,6 +16,9 @@ public struct DashboardModel: Sendable {
     public private(set) var history: EventHistory
     /// When each unit's row last changed (by the event's time).
     public private(set) var changedAt: [UnitKey: Timestamp] = [:]
+    /// Which agent made each unit's last change, on a shared store (the snapshot's `changed_by`, then each event's
+    /// `origin`); empty otherwise.
+    public private(set) var changedBy: [UnitKey: String] = [:]
     /// The units table's rows in order, kept event by event for the status and name sorts (see ``UnitOrder``);
     /// for the other sorts it is kept in the status order, for the header's counts.
     var unitOrder: UnitOrder?
@@ -88,7 +91,7 @@ public struct DashboardModel: Sendable {
         }
         switch input {
         case .snapshot(let snapshot): load(snapshot)
-        case .event(let event): record(event)
+        case .event(let event, let origin): record(event, origin: origin)
         case .connection(let state): setConnection(state)
         }
     }
@@ -152,6 +155,10 @@ public struct DashboardModel: Sendable {
             }
         }
         graph = UnitGraph(snapshot: snapshot, clock: { Timestamp() })
+        changedBy = [:]
+        for info in snapshot.units {
+            if let origin = info.changedBy { changedBy[UnitKey(info.name)] = origin }
+        }
         treeShape = TreeShapeCache()
         unitOrder = nil
         reorder()
@@ -159,7 +166,7 @@ public struct DashboardModel: Sendable {
         touch()
     }
 
-    private mutating func record(_ event: SyncEvent) {
+    private mutating func record(_ event: SyncEvent, origin: String? = nil) {
         if let last = lastSequence, event.sequence <= last { return }
         graph.replay(event)
         if unitOrder != nil {
@@ -171,7 +178,11 @@ public struct DashboardModel: Sendable {
         default: break
         }
         timeline.record(event)
-        history.append(.event(event))
+        history.append(.event(event), origin: origin)
+        switch (event.kind, origin) {
+        case (.waitBegan, _), (.waitEnded, _), (_, nil): break
+        case (_, let origin?): changedBy[UnitKey(event.unit)] = origin
+        }
         changedAt[UnitKey(event.unit)] = event.time
         lastSequence = event.sequence
         touch()

@@ -31,6 +31,8 @@ public struct EventHistory: Sendable, Equatable {
     public private(set) var firstID = 0
     /// The ids of the kept entries about each unit, oldest first, so a unit's history costs what it holds.
     private var byUnit: [UnitKey: [Int]] = [:]
+    /// The agent that made each kept event, by entry id, when the agent said (a shared store): see ``origin(of:)``.
+    private var origins: [Int: String] = [:]
 
     public init(limit: Int = 10_000) {
         self.limit = max(1, limit)
@@ -52,7 +54,9 @@ public struct EventHistory: Sendable, Equatable {
     }
 
     /// Appends an entry, dropping the oldest ones once the history is an eighth over its limit.
-    public mutating func append(_ entry: HistoryEntry) {
+    /// - Parameter origin: the agent that made the event, on a shared store.
+    public mutating func append(_ entry: HistoryEntry, origin: String? = nil) {
+        if let origin { origins[endID] = origin }
         if let unit = entry.unit { byUnit[UnitKey(unit), default: []].append(endID) }
         storage.append(entry)
         if storage.count > limit + limit / 8 {
@@ -65,8 +69,13 @@ public struct EventHistory: Sendable, Equatable {
             }
             storage.removeFirst(excess)
             firstID += excess
+            if !origins.isEmpty { origins = origins.filter { $0.key >= firstID } }
         }
     }
+
+    /// The agent that made the event of entry `id` (`sync-agent pid 4242 on host-b`), when it is kept and the agent
+    /// said.
+    public func origin(of id: Int) -> String? { origins[id] }
 
     /// The kept entries about `unit`, oldest first.
     public func entries(about unit: String) -> [HistoryEntry] { entries(about: unit, last: .max) }
@@ -77,6 +86,6 @@ public struct EventHistory: Sendable, Equatable {
     }
 
     public static func == (a: EventHistory, b: EventHistory) -> Bool {
-        a.limit == b.limit && a.firstID == b.firstID && a.storage == b.storage
+        a.limit == b.limit && a.firstID == b.firstID && a.storage == b.storage && a.origins == b.origins
     }
 }

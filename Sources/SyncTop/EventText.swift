@@ -6,6 +6,13 @@ public enum EventText {
     /// `started → failed: "exit 128"`, `pending → skipped: git failed ("exit 128"), via git -> claude`,
     /// `waiting on git, deps`, `wait ended: started`, `note: "migrating 3/10"`, `note cleared`,
     /// `ready? tcp:5432, attempt 12: connection refused`, `ready? every check passed`.
+    /// Who made a change, after what it was: `by pid 4242 on host-b` for the origin `sync-agent pid 4242 on
+    /// host-b` (every origin names sync-agent), any other origin as it is after `by `.
+    public static func by(_ origin: String) -> String {
+        let prefix = "sync-agent "
+        return "by " + (origin.hasPrefix(prefix) ? String(origin.dropFirst(prefix.count)) : origin)
+    }
+
     public static func describe(_ kind: SyncEvent.Kind, theme: Theme) -> String {
         switch kind {
         case .registered:

@@ -47,6 +47,10 @@ extension Renderer {
             times.append(Segment(row.run.map { "  ran \(Format.duration($0))" } ?? "  never ran"))
             lines.append(times)
         }
+        if let origin = model.changedBy[UnitKey(row.name)] {
+            lines += wrapped(
+                EventText.by(origin), label: label("changed"), width: width, style: Style(.dim), compact: compact)
+        }
         if let note = row.note {
             lines += wrapped(note, label: label("note"), width: width, style: Style(.normal), compact: compact)
         }

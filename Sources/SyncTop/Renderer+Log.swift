@@ -14,12 +14,16 @@ extension Renderer {
         let nameWidth = min(24, max(8, units.map(\.terminalWidth).max() ?? 0))
         for (offset, index) in (first..<min(entries.count, first + rows)).enumerated() {
             let selected = model.logCursor != nil && index == cursor
-            drawLogLine(entries[index].entry, y: top + offset, nameWidth: nameWidth, selected: selected)
+            let origin = model.history.origin(of: entries[index].id)
+            drawLogLine(entries[index].entry, origin: origin, y: top + offset, nameWidth: nameWidth, selected: selected)
         }
     }
 
     /// `09:00:06     #12  git-clone      pending → started`, or a note: `09:00:15           stale: replay finished`.
-    private mutating func drawLogLine(_ entry: HistoryEntry, y: Int, nameWidth: Int, selected: Bool) {
+    /// On a shared store the agent that made the change follows: `pending → started  by pid 4242 on host-b`.
+    private mutating func drawLogLine(
+        _ entry: HistoryEntry, origin: String?, y: Int, nameWidth: Int, selected: Bool
+    ) {
         let base = selected ? Style.normal.reversed : .normal
         if selected {
             buffer.fill(x: 0, y: y, count: buffer.width, style: base)
@@ -35,6 +39,7 @@ extension Renderer {
                 Segment(name(event.unit, width: nameWidth) + "  ", styled(Style(.status(status)))),
                 Segment(EventText.describe(event.kind, theme: theme), styled(Style(EventText.role(event.kind)))),
             ]
+            if let origin { segments.append(Segment("  " + EventText.by(origin), styled(.dim))) }
         case .note(_, let text):
             segments += [
                 Segment(String(repeating: " ", count: 8)),

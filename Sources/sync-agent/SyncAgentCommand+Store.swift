@@ -1,10 +1,12 @@
 import ArgumentParser
 import Logging
+import SyncCore
 import SyncOS
 import SyncPostgres
 import SyncServer
 
-/// `--store` and `--workspace`: the graph kept in PostgreSQL instead of the journal file (docs/MULTI-HOST.md).
+/// `--store`, `--workspace` and `--retention`: the graph kept in PostgreSQL instead of the journal file
+/// (docs/MULTI-HOST.md).
 struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
@@ -24,7 +26,18 @@ struct StoreOptions: ParsableArguments {
             valueName: "name"))
     var workspace: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Events the workspace keeps behind its snapshot; a snapshot is written every twice as many events "
+                + "(default: $SYNC_AGENT_RETENTION, else 10000; 1 to 100000000). An agent cut off for longer reloads "
+                + "the snapshot by itself.",
+            valueName: "events"))
+    var retention: String?
+
     static let defaultWorkspace = "default"
+    /// The largest `--retention`: beyond it the events table, not the snapshot, would be what a new agent reads.
+    static let maxRetention = 100_000_000
 
     /// The store URL: `--store`, else `SYNC_AGENT_STORE` unless the command line chose a journal file or
     /// `--ephemeral`.
@@ -46,6 +59,10 @@ struct StoreOptions: ParsableArguments {
         }
         guard let url = url(journalChosen: journalChosen) else {
             if workspace != nil { throw ValidationError("--workspace needs --store (or SYNC_AGENT_STORE)") }
+            if retention != nil {
+                throw ValidationError(
+                    "--retention needs --store (or SYNC_AGENT_STORE): the journal file is compacted by itself")
+            }
             return
         }
         do {
@@ -53,6 +70,7 @@ struct StoreOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.description)
         }
+        _ = try sharedRetention()
         let name = workspaceName()
         guard !name.isEmpty, name.utf8.count <= 200,
             name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
@@ -68,6 +86,24 @@ struct StoreOptions: ParsableArguments {
         let (password, warning) = PostgresPassfile.password(for: address)
         if let warning { logger.warning("\(warning)") }
         return PostgresEventStore(
-            address: address, workspace: workspaceName(), password: password, clock: SystemClock.now, logger: logger)
+            address: address, workspace: workspaceName(), password: password, clock: SystemClock.now, logger: logger,
+            retention: try sharedRetention())
+    }
+
+    /// What `--retention` (else `SYNC_AGENT_RETENTION`) asks for: N events kept behind the snapshot, a snapshot
+    /// every 2N; the standard 10,000 and 20,000 without either.
+    /// - Throws: a usage error naming the value and the range when it is not a whole number from 1 to
+    ///   ``maxRetention``.
+    func sharedRetention(environment: Environment.Lookup = Environment.value) throws -> SharedRetention {
+        let (value, source): (String?, String) =
+            retention.map { ($0, "--retention") }
+            ?? (environment("SYNC_AGENT_RETENTION").flatMap { $0.isEmpty ? nil : $0 }, "SYNC_AGENT_RETENTION")
+        guard let value else { return .standard }
+        guard let kept = Int(value), (1...Self.maxRetention).contains(kept) else {
+            throw ValidationError(
+                "\(source) must be a whole number of events from 1 to \(Self.maxRetention) (the events a workspace "
+                    + "keeps behind its snapshot), not \(goQuoted(value))")
+        }
+        return SharedRetention(snapshotEvery: 2 * kept, keptEvents: kept)
     }
 }

@@ -42,7 +42,9 @@ struct SyncAgentCommand: AsyncParsableCommand {
             another, serves one graph: a change is one transaction under the workspace's lock, other agents are \
             told by NOTIFY and wake their waiters, and reads answer after catching up. PostgreSQL unreachable at \
             start: exit 1; lost later: changes are refused with store_unavailable and reads answer from the \
-            agent's last copy until it is back (docs/MULTI-HOST.md).
+            agent's last copy until it is back (docs/MULTI-HOST.md). The workspace keeps --retention events \
+            (10000 by default) behind its latest snapshot; an agent cut off while the others wrote more reloads \
+            the snapshot by itself.
 
             Only the agent's own user and root may talk to it: the socket is 0600, and each connection's peer uid \
             is checked (SO_PEERCRED). When the journal cannot be written (disk full, read-only), the change is \

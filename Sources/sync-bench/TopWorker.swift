@@ -57,7 +57,8 @@ struct TopWorker {
                 switch update {
                 case .connected: queue.post(.connection(.live))
                 case .item(.snapshot(_, let snapshot)): queue.post(.snapshot(snapshot))
-                case .item(.event(let event)): queue.post(.event(event))
+                case .item(.event(let event, _)): queue.post(.event(event))
+                case .item(.store): break
                 case .lost: break
                 }
             }

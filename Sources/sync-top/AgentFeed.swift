@@ -24,15 +24,17 @@ struct AgentFeed: DashboardFeed {
         // Posting into the mailbox is all `post` does: it can run on the connection's reader thread.
         let follower = StreamFollower(socketPath: socket, clientName: "sync-top", handsOverOnReaderThread: true)
         let lostSince = LostSince()
+        let storeMark = StoreMark()
         do {
-            let start = try await startFromHistory(post: post)
-            guard start.store != nil, !once else {
-                try await follow(follower, from: start, post: post, lostSince: lostSince)
+            let start = try await startFromHistory(post: post, storeMark: storeMark)
+            // An agent of protocol 3 pushes the store's state on the stream; an older one is asked.
+            guard start.store != nil, !once, start.version < ProtocolVersion.storePushes else {
+                try await follow(follower, from: start, post: post, lostSince: lostSince, storeMark: storeMark)
                 return
             }
             let watch = Task { await watchStore(post: post) }
             defer { watch.cancel() }
-            try await follow(follower, from: start, post: post, lostSince: lostSince)
+            try await follow(follower, from: start, post: post, lostSince: lostSince, storeMark: storeMark)
         } catch {
             post(.connection(.stale(since: SystemClock.now(), reason: Self.explain(error))))
         }
@@ -50,13 +52,15 @@ struct AgentFeed: DashboardFeed {
         var instance: String?
         /// The agent's shared store (`hello`'s `store`), if it has one.
         var store: String? = nil
+        /// The protocol version the agent spoke.
+        var version: Int64 = ProtocolVersion.current
     }
 
     /// Posts the events the agent holds (for the log and the timeline), then a snapshot of the state they lead to,
     /// so the dashboard knows at once that it has caught up (`--once` prints from there). Without an agent, `--once`
     /// fails here; the live dashboard follows from the first event of the agent that comes up.
     private func startFromHistory(
-        post: @escaping @Sendable (DashboardInput) -> Void
+        post: @escaping @Sendable (DashboardInput) -> Void, storeMark: StoreMark
     ) async throws(WireError) -> Start {
         let client: SyncClient
         do {
@@ -78,10 +82,13 @@ struct AgentFeed: DashboardFeed {
         }
         for event in events { post(.event(event)) }
         post(.snapshot(snapshot))
-        if let stale = client.connection.lastStaleRead { post(.connection(Self.state(stale))) }
+        if let stale = client.connection.lastStaleRead {
+            storeMark.set(Self.state(stale))
+            post(.connection(Self.state(stale)))
+        }
         return Start(
             since: snapshot.sequence, instance: client.connection.hello?.instance,
-            store: client.connection.hello?.store)
+            store: client.connection.hello?.store, version: client.connection.version)
     }
 
     /// The header's state while the agent's shared store cannot be reached: `stale since 14:02:11: the shared
@@ -91,10 +98,10 @@ struct AgentFeed: DashboardFeed {
             since: stale.since, reason: "the shared store \(stale.store) is unreachable; showing the agent's last copy")
     }
 
-    /// An agent on a shared store keeps serving while the store is unreachable, from its last copy, and says so
-    /// only in the replies to reads (``StaleRead``), not on the stream: asks every `interval` (`status` of one
-    /// unit, which costs the agent the same whatever the graph) and shows the store's state in the header. Only
-    /// for such an agent; ends when cancelled.
+    /// An agent on a shared store keeps serving while the store is unreachable, from its last copy. One of protocol
+    /// 3 pushes the store's state on the stream (``StoreReachability``); an older one says so only in the replies
+    /// to reads (``StaleRead``): for it, this asks every `interval` (`status` of one unit, which costs the agent the
+    /// same whatever the graph) and shows the store's state in the header. Ends when cancelled.
     private func watchStore(
         post: @escaping @Sendable (DashboardInput) -> Void, interval: Duration = .seconds(2)
     ) async {
@@ -123,13 +130,19 @@ struct AgentFeed: DashboardFeed {
 
     private func follow(
         _ follower: StreamFollower, from start: Start, post: @escaping @Sendable (DashboardInput) -> Void,
-        lostSince: LostSince
+        lostSince: LostSince, storeMark: StoreMark
     ) async throws(WireError) {
         try await follower.run(since: start.since, instance: start.instance, retryFirstConnection: !once) { update in
             switch update {
             case .connected:
                 lostSince.clear()
-                post(.connection(.live))
+                // The history's stale mark holds until the stream says otherwise; after a reconnect the agent
+                // pushes the store's state again if it is still unreachable.
+                post(.connection(storeMark.takeOnFirstConnection() ?? .live))
+            case .item(.store(let reachability)):
+                let state = reachability.staleRead.map(Self.state) ?? .live
+                storeMark.set(reachability.reachable ? nil : state)
+                post(.connection(state))
             case .lost(let error, let attempt):
                 let since = lostSince.mark(SystemClock.now())
                 post(
@@ -139,9 +152,26 @@ struct AgentFeed: DashboardFeed {
                             : .reconnecting(since: since, attempt: attempt)))
             case .item(.snapshot(_, let snapshot)):
                 post(.snapshot(snapshot))
-            case .item(.event(let event)):
-                post(.event(event))
+            case .item(.event(let event, let origin)):
+                post(.event(event, origin: origin))
             }
+        }
+    }
+}
+
+/// The header's state for the agent's shared store while it is unreachable (from the history's stale mark, then the
+/// stream's `store` pushes), so that subscribing does not show `live` over it.
+private final class StoreMark: Sendable {
+    private let state = Mutex<(mark: ConnectionState?, connected: Bool)>((nil, false))
+
+    func set(_ mark: ConnectionState?) { state.withLock { $0.mark = mark } }
+
+    /// The mark on the first connection; `nil` on later ones (it is cleared: the agent tells again).
+    func takeOnFirstConnection() -> ConnectionState? {
+        state.withLock { state in
+            defer { state.connected = true }
+            if state.connected { state.mark = nil }
+            return state.mark
         }
     }
 }

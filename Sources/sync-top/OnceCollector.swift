@@ -6,7 +6,7 @@ import SyncTop
 @preconcurrency import Glibc
 
 /// Gathers the state `--once` prints: runs the feed until it ends (a replay) or, for a live feed, until it has
-/// posted a snapshot and said it is live.
+/// posted a snapshot and said it is live (or stale: the agent's shared store is unreachable).
 struct OnceCollector {
     let source: SyncTopCommand.FeedSource
     /// How long a live feed may take to deliver its snapshot, in microseconds.
@@ -29,7 +29,7 @@ struct OnceCollector {
                 if case .snapshot = input { sawSnapshot = true }
                 model.apply(input)
             }
-            if finished || (!source.ends && sawSnapshot && model.connection == .live) { break }
+            if finished || (!source.ends && sawSnapshot && model.connection.isCurrentOrStale) { break }
             let left = deadline - SystemClock.monotonic()
             guard source.ends || left > 0 else {
                 throw TopError(
@@ -43,5 +43,15 @@ struct OnceCollector {
         }
         model.tick(now: source.clock())
         return model
+    }
+}
+
+extension ConnectionState {
+    /// Live, or stale (what is shown will not change soon): `--once` may print.
+    fileprivate var isCurrentOrStale: Bool {
+        switch self {
+        case .live, .stale: return true
+        case .connecting, .reconnecting: return false
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SyncOS
+import SyncProtocol
 import SyncTestSupport
 import Testing
 
@@ -53,7 +54,9 @@ struct SocketActivationProcessTests {
             log.contains("sync-agent: socket=\(socket) source=socket activation [SyncServer] agent listening"), "\(log)"
         )
         #expect(
-            log.contains("sync-agent: client=syncctl client version=0.1.0 connection=1 version=2 [SyncServer] hello"))
+            log.contains(
+                "sync-agent: client=syncctl client version=0.1.0 connection=1 version=\(ProtocolVersion.current) "
+                    + "[SyncServer] hello"))
         // Clients of this environment look where the agent serves: no warning that they would not find it.
         #expect(!log.contains("not where clients"))
         // systemd-socket-activate exec'd the agent (same pid), which marked the handed descriptor close-on-exec.

@@ -33,4 +33,19 @@ struct VersionProcessTests {
         let ping = try await RunningProcess.run(Products.path("syncctl"), ["ping"], environment: environment)
         #expect(ping.status == 0, "\(ping)")
     }
+
+    /// `syncctl` and `sync-top` against an agent from before protocol 3 (one that refuses a hello of version 3):
+    /// they say hello again in version 2 and work, with what version 2 has (a note).
+    @Test func syncctlAndSyncTopFallBackToAnAgentOfVersionTwo() async throws {
+        let agent = try await InProcessAgent.start(configure: { $0.protocolVersions = [1, 2] })
+        let environment = ["SYNC_AGENT_SOCKET_PATH": agent.directory.socket]
+        for command in [["want", "app", "db"], ["start", "db"], ["note", "db", "migrating"], ["complete", "db"]] {
+            let result = try await RunningProcess.run(Products.path("syncctl"), command, environment: environment)
+            #expect(result.status == 0, "\(command): \(result)")
+        }
+        let once = try await RunningProcess.run(Products.path("sync-top"), ["--once"], environment: environment)
+        #expect(once.status == 0, "\(once)")
+        #expect(once.stdout.contains("app") && once.stdout.contains("completed"), "\(once)")
+        await agent.stop()
+    }
 }

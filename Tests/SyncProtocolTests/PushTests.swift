@@ -31,7 +31,49 @@ struct PushTests {
                 + #""unit":"claude","from":"pending","to":"skipped","reason":null,"#
                 + #""cause":{"root":"git","reason":"exit 128","via":"git"}}}"#
         ),
+        (
+            subscribe,
+            .event(
+                SyncEvent(sequence: 3, time: Timestamp(microseconds: 7), kind: .registered(unit: "db")),
+                origin: "sync-agent pid 4242 on host-b"),
+            #"{"id":2,"push":"event","event":{"seq":3,"time_us":7,"kind":"registered","unit":"db"},"#
+                + #""origin":"sync-agent pid 4242 on host-b"}"#
+        ),
+        (
+            subscribe,
+            .store(
+                StoreReachability(
+                    store: "postgres://ci@db:5432/graph", reachable: false, since: Timestamp(microseconds: 9),
+                    reason: "connection refused")),
+            #"{"id":2,"push":"store","store":"postgres://ci@db:5432/graph","reachable":false,"since_us":9,"#
+                + #""reason":"connection refused"}"#
+        ),
+        (
+            subscribe,
+            .store(
+                StoreReachability(
+                    store: "postgres://ci@db:5432/graph", reachable: true, since: Timestamp(microseconds: 10))),
+            #"{"id":2,"push":"store","store":"postgres://ci@db:5432/graph","reachable":true,"since_us":10}"#
+        ),
     ]
+
+    /// Version 3's pushes are never sent to a subscription of version 1 or 2, whose clients do not know them.
+    @Test func theStorePushAndAnEventsOriginAreVersionThree() {
+        let store = StoreReachability(store: "s", reachable: true, since: Timestamp(microseconds: 1))
+        #expect(ProtocolVersion.introduced(.store(store)) == 3)
+        #expect(ProtocolVersion.introduced(.event(Self.event, origin: "o")) == 3)
+        #expect(ProtocolVersion.introduced(.event(Self.event)) == 1)
+        #expect(ProtocolVersion.current == 3 && ProtocolVersion.supported == [1, 2, 3])
+        #expect(StoreReachability(store: "s", reachable: false, since: store.since).staleRead?.since == store.since)
+        #expect(store.staleRead == nil)
+    }
+
+    @Test func theEventFrameWithAnOriginIsTheEncodedPush() {
+        let origin = "sync-agent pid 1 on \"q\""
+        #expect(
+            Push.eventFrame(id: 5, event: Self.event.json.compact, encodedOrigin: JSON.string(origin).compact)
+                == ServerMessage.push(5, .event(Self.event, origin: origin)).frame)
+    }
 
     @Test func everyPushRoundTripsThroughItsFrame() throws {
         for (request, push, wire) in Self.pushes {

@@ -181,7 +181,7 @@ struct JournalFailureTests {
         let final = try await client.snapshot()
         var mirror = UnitGraph(snapshot: start, clock: { Timestamp() })
         var sequences: [UInt64] = []
-        while mirror.nextSequence - 1 < final.sequence, case .event(let event) = try await stream.next() {
+        while mirror.nextSequence - 1 < final.sequence, case .event(let event, _) = try await stream.next() {
             #expect(event.unit != "undone")
             sequences.append(event.sequence)
             mirror.replay(event)

@@ -15,6 +15,9 @@ final class MemoryWorkspace: Sendable {
         var holder: ObjectIdentifier?
         var waiting: [(ObjectIdentifier, @Sendable () -> Void)] = []
         var wakes: [ObjectIdentifier: @Sendable () -> Void] = [:]
+        /// The events up to this one are no longer read by catch-ups and changes (the store's retention deleted
+        /// them); a reload still gets the whole state.
+        var forgottenThrough: UInt64 = 0
     }
 
     fileprivate let state = Mutex(State())
@@ -26,6 +29,22 @@ final class MemoryWorkspace: Sendable {
                 (try? JSON.parse(encoded.json)).flatMap(SyncEvent.init(json:))
             }
         }
+    }
+
+    /// The events stored after `sequence`, or the gap when some of them were forgotten (``forget(through:)``).
+    fileprivate func read(after sequence: UInt64) -> Result<[SyncEvent], SharedStoreGap> {
+        // Only stored events are deleted: a store whose last event is the newest stored never misses one.
+        let forgotten = state.withLock { min($0.forgottenThrough, $0.events.last?.sequence ?? 0) }
+        guard sequence >= forgotten else {
+            return .failure(SharedStoreGap(expected: sequence + 1, found: forgotten + 1, location: "memory"))
+        }
+        return .success(events(after: sequence))
+    }
+
+    /// Plays the store's retention: catch-ups and changes that need events up to `sequence` fail with
+    /// ``SharedStoreGap`` from now on.
+    func forget(through sequence: UInt64) {
+        state.withLock { $0.forgottenThrough = sequence }
     }
 
     /// Gives the lock to `store`, now or (calling `granted`) once the holder releases it.
@@ -59,7 +78,7 @@ final class MemoryWorkspace: Sendable {
 final class MemorySharedStore: SharedEventStore, Sendable {
     let workspace: String = "memory"
     private let shared: MemoryWorkspace
-    private let counts = Mutex((changes: 0, catchUps: 0))
+    private let counts = Mutex((changes: 0, catchUps: 0, reloads: 0))
 
     init(_ workspace: MemoryWorkspace) {
         shared = workspace
@@ -68,6 +87,7 @@ final class MemorySharedStore: SharedEventStore, Sendable {
     /// Changes opened and catch-ups made so far.
     var changes: Int { counts.withLock { $0.changes } }
     var catchUps: Int { counts.withLock { $0.catchUps } }
+    var reloads: Int { counts.withLock { $0.reloads } }
 
     var location: String { "memory" }
     var storeAddress: String { "memory" }
@@ -81,7 +101,14 @@ final class MemorySharedStore: SharedEventStore, Sendable {
     func beginChange(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]> {
         counts.withLock { $0.changes += 1 }
         let promise = loop.makePromise(of: [SyncEvent].self)
-        shared.lock(ObjectIdentifier(self)) { [shared] in promise.succeed(shared.events(after: sequence)) }
+        shared.lock(ObjectIdentifier(self)) { [shared] in
+            switch shared.read(after: sequence) {
+            case .success(let events): promise.succeed(events)
+            case .failure(let gap):
+                shared.unlock()
+                promise.fail(gap)
+            }
+        }
         return promise.futureResult
     }
 
@@ -92,7 +119,22 @@ final class MemorySharedStore: SharedEventStore, Sendable {
 
     func catchUp(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]> {
         counts.withLock { $0.catchUps += 1 }
-        return loop.makeSucceededFuture(shared.events(after: sequence))
+        return loop.makeCompletedFuture(shared.read(after: sequence).mapError { $0 as any Error })
+    }
+
+    var origin: String { "sync-agent pid 1 on memory" }
+
+    func reload(on loop: any EventLoop) -> EventLoopFuture<StoredState> {
+        counts.withLock { $0.reloads += 1 }
+        // The whole graph, with only the events the retention kept, as a store's snapshot and events.
+        var graph = UnitGraph(clock: { Timestamp(microseconds: 1) })
+        let events = shared.events(after: 0)
+        for event in events { graph.replay(event) }
+        let forgotten = shared.state.withLock { $0.forgottenThrough }
+        return loop.makeSucceededFuture(
+            StoredState(
+                instance: "0123456789abcdef", snapshot: graph.snapshot,
+                events: events.filter { $0.sequence > forgotten }, recordsSinceCompaction: 0))
     }
 
     func append(_ events: [EncodedEvent], on loop: any EventLoop) -> EventLoopFuture<EventStoreAppend> {

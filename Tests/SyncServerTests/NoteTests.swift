@@ -24,7 +24,7 @@ struct NoteRequestTests {
             #expect(try await client.note("db", "migrating\n3/10") == "migrating 3/10")
             #expect(try await client.status("db").info?.note == "migrating 3/10")
             #expect(try await client.list().map(\.note) == ["migrating 3/10"])
-            guard case .event(let event) = try await items.next() else { throw NoteTestError.expectedEvent }
+            guard case .event(let event, _) = try await items.next() else { throw NoteTestError.expectedEvent }
             #expect(event.kind == .noted(unit: "db", note: "migrating 3/10"))
 
             #expect(try await client.note("db", "") == nil)

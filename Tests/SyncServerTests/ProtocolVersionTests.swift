@@ -113,9 +113,9 @@ struct ProtocolVersionTests {
             let raw = try RawConnection(path: agent.directory.socket)
             defer { raw.close() }
             raw.setReadTimeout(30)
-            let reply = try #require(try await raw.request(#"{"id":0,"type":"hello","version":3}"#))
+            let reply = try #require(try await raw.request(#"{"id":0,"type":"hello","version":4}"#))
             #expect(reply.errorCode == "unsupported_version")
-            #expect(reply.errorMessage.contains("speaks 1, 2"))
+            #expect(reply.errorMessage.contains("speaks 1, 2, 3"))
         }
     }
 
@@ -169,7 +169,43 @@ struct ProtocolVersionTests {
         defer { client.close() }
         try await client.ping()
         #expect(client.connection.hello?.version == 1)
-        #expect(agent.requests.compactMap { $0["type"] == "hello" ? $0["version"] : nil } == [.int(2), .int(1)])
+        #expect(
+            agent.requests.compactMap { $0["type"] == "hello" ? $0["version"] : nil } == [.int(3), .int(2), .int(1)])
+    }
+
+    /// An agent of protocol version 2 refuses a hello of version 3: the client says hello again in version 2 (not
+    /// straight down to 1), keeping what version 2 has.
+    @Test func aClientFallsBackOneVersionAtATime() async throws {
+        let agent = try ScriptedAgent(answersHello: false) { id, request in
+            guard request["type"] == "hello" else { return [#"{"id":\#(id),"ok":true,"result":{}}"#] }
+            guard request["version"] == .int(1) || request["version"] == .int(2) else {
+                return [
+                    #"{"id":\#(id),"ok":false,"error":{"code":"unsupported_version","message":"protocol version 3 "#
+                        + #"is not supported; this agent (sync-agent 0.1.0) speaks 1, 2. Use a matching syncctl"}}"#
+                ]
+            }
+            let hello = HelloInfo(
+                version: request["version"]?.int64Value ?? 0, agentVersion: "0.1.0", pid: 1, maxFrameBytes: 1 << 20,
+                instance: "v2")
+            return [ServerMessage.ok(id, .hello(hello)).json.compact]
+        }
+        defer { agent.stop() }
+        let client = try await SyncClient.connect(to: agent.socketPath, client: "test")
+        defer { client.close() }
+        #expect(client.connection.version == 2)
+        #expect(agent.requests.compactMap { $0["type"] == "hello" ? $0["version"] : nil } == [.int(3), .int(2)])
+        #expect(agent.requests.first?["client_version"] == .string(ProtocolVersion.productVersion))
+    }
+
+    /// A real agent limited to versions 1 and 2 (as an agent from before version 3): clients get version 2, and a
+    /// subscription of version 2 never gets what version 3 added.
+    @Test func anAgentOfVersionTwoServesTheClientInVersionTwo() async throws {
+        let agent = try await InProcessAgent.start(configure: { $0.protocolVersions = [1, 2] })
+        let client = try await agent.client()
+        #expect(client.connection.version == 2)
+        try await client.want("app", dependsOn: ["db"])
+        client.close()
+        await agent.stop()
     }
 }
 
@@ -201,8 +237,8 @@ struct NewerClientTests {
         defer { client.close() }
         try await client.ping()
         let hellos = agent.requests.filter { $0["type"] == "hello" }
-        #expect(hellos.map { $0["version"] } == [.int(2), .int(2), .int(1)])
-        #expect(hellos.map { $0["client_version"] } == [.string(ProtocolVersion.productVersion), nil, nil])
+        #expect(hellos.map { $0["version"] } == [.int(3), .int(3), .int(2), .int(1)])
+        #expect(hellos.map { $0["client_version"] } == [.string(ProtocolVersion.productVersion), nil, nil, nil])
         #expect(client.connection.version == 1)
     }
 

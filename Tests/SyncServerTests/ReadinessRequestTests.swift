@@ -26,14 +26,14 @@ struct ReadinessRequestTests {
             let report = ReadinessReport(checks: ["tcp:127.0.0.1:5432"], attempts: 12, result: "connection refused")
             #expect(try await client.status("db").info?.readiness?.report == report)
             #expect(try await client.list().map(\.readiness?.report) == [report])
-            guard case .event(let event) = try await items.next() else { throw ReadinessTestError.expectedEvent }
+            guard case .event(let event, _) = try await items.next() else { throw ReadinessTestError.expectedEvent }
             #expect(event.kind == .readiness(unit: "db", report))
 
             // The same report again records nothing: the next event is the completion.
             try await client.reportReadiness(
                 "db", checks: ["tcp:127.0.0.1:5432"], attempts: 12, result: "connection refused")
             try await client.complete("db")
-            guard case .event(let completed) = try await items.next() else { throw ReadinessTestError.expectedEvent }
+            guard case .event(let completed, _) = try await items.next() else { throw ReadinessTestError.expectedEvent }
             #expect(completed.kind.isStatusChange(to: .completed))
             #expect(try await client.status("db").info?.readiness?.report == report)
             // A retry clears it.

@@ -21,9 +21,9 @@ struct StreamTests {
 
     private func lastSequence(_ items: [StreamItem]) -> UInt64 {
         switch items.last {
-        case .event(let event): return event.sequence
+        case .event(let event, _): return event.sequence
         case .snapshot(_, let snapshot): return snapshot.sequence
-        case nil: return 0
+        case .store, nil: return 0
         }
     }
 
@@ -64,11 +64,11 @@ struct StreamTests {
             }
             #expect(start.sequence >= 6_000 && start.sequence < 12_000)
             let sequences = items.dropFirst().compactMap { item -> UInt64? in
-                if case .event(let event) = item { return event.sequence } else { return nil }
+                if case .event(let event, _) = item { return event.sequence } else { return nil }
             }
             #expect(sequences == Array((start.sequence + 1)...final.sequence))
             var mirror = UnitGraph(snapshot: start, clock: { Timestamp() })
-            for case .event(let event) in items.dropFirst() { mirror.replay(event) }
+            for case .event(let event, _) in items.dropFirst() { mirror.replay(event) }
             #expect(mirror.snapshot == final)
         }
     }
@@ -89,7 +89,7 @@ struct StreamTests {
                 $0.count == 3
             }
             let kinds = resumed.compactMap { item -> String? in
-                if case .event(let event) = item { return "\(event.sequence) \(event.kindName) \(event.unit)" }
+                if case .event(let event, _) = item { return "\(event.sequence) \(event.kindName) \(event.unit)" }
                 return nil
             }
             #expect(kinds == ["3 status_changed a", "4 registered b", "5 status_changed b"])
