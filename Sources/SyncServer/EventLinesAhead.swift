@@ -31,7 +31,9 @@ final class EventLinesAhead: @unchecked Sendable {
     /// One slot per chunk: written by the decoding thread before it signals `ready`, taken by the reader after.
     private let slots: UnsafeMutablePointer<[Line]>
     private let ready = DispatchSemaphore(value: 0)
-    private let room = DispatchSemaphore(value: EventLinesAhead.chunksAhead)
+    /// Starts at 0 and is signalled ``chunksAhead`` times: libdispatch traps when a semaphore goes away with a value
+    /// below the one it was created with, which the reader's early stop (a corrupt line) leaves it at.
+    private let room = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let stopped = Atomic<Bool>(false)
     /// The reader's place: the chunk it reads and the next line in it.
@@ -54,6 +56,7 @@ final class EventLinesAhead: @unchecked Sendable {
         let count = bounds.count - 1
         slots = .allocate(capacity: max(count, 1))
         slots.initialize(repeating: [], count: max(count, 1))
+        for _ in 0..<Self.chunksAhead { room.signal() }
         startThread { [self] in decodeAll() }
     }
 
