@@ -54,22 +54,27 @@ extension UnitGraph {
     /// Releases the parked starts of a unit that just became ready: the first is marked started in the same step,
     /// the others lose to it with `same status already set`.
     mutating func releaseStarts(of unit: UnitKey) {
-        guard (units[unit]?.unmet ?? 0) == 0, let ids = waits.startWaiters[unit], let first = ids.first else { return }
-        let parked = waits.starts[first]!
-        waits.unpark(start: first)
+        guard (units[unit]?.unmet ?? 0) == 0 else { return }
+        let parked = waits.unparkStarts(of: unit)
+        guard let (first, wait) = parked.first else { return }
         record(.waitEnded(unit: unit.name, outcome: .started))
-        setStatus(unit.name, .started, by: parked.token)
+        setStatus(unit.name, .started, by: wait.token)
         let info = StartInfo(
-            unit: unit.name, dependencies: parked.dependencies, unsatisfiedAtStart: parked.unsatisfied, waited: true)
+            unit: unit.name, dependencies: wait.dependencies, unsatisfiedAtStart: wait.unsatisfied, waited: true)
         resolutions.append(WaitResolution(id: first, result: .success(.started(info))))
-        for id in ids.dropFirst() {
-            refuseStart(id, of: unit)
+        for (id, _) in parked.dropFirst() {
+            refused(id, of: unit)
         }
     }
 
     /// Ends the parked start `id` of `unit`, which another start won, with `same status already set`.
     mutating func refuseStart(_ id: WaitID, of unit: UnitKey) {
         waits.unpark(start: id)
+        refused(id, of: unit)
+    }
+
+    /// Records the end of the start `id` of `unit`, already unparked, refused with `same status already set`.
+    private mutating func refused(_ id: WaitID, of unit: UnitKey) {
         record(.waitEnded(unit: unit.name, outcome: .refused))
         let message =
             "cannot start unit \(goQuoted(unit.name)): checking status for unit \(goQuoted(unit.name)): "

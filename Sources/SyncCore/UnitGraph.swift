@@ -176,18 +176,37 @@ public struct UnitGraph: Sendable {
     /// Events must be replayed in sequence order; the graph continues numbering after the last one.
     public mutating func replay(_ event: SyncEvent) {
         apply(event.kind, at: event.time)
+        replayed(event)
+    }
+
+    /// What follows every replayed event: numbering goes on after it, and nothing is left queued.
+    private mutating func replayed(_ event: SyncEvent) {
         nextSequence = max(nextSequence, event.sequence + 1)
-        // Kept allocated: a restart replays a million events, one status change each.
-        unsettled.removeAll(keepingCapacity: true)
-        becameReady.removeAll(keepingCapacity: true)
+        // Kept allocated: a restart replays a million events, one status change each (and in a bulk replay nothing
+        // is queued: the check costs less than emptying an empty array).
+        if !unsettled.isEmpty { unsettled.removeAll(keepingCapacity: true) }
+        if !becameReady.isEmpty { becameReady.removeAll(keepingCapacity: true) }
+    }
+
+    /// Replays `event` as ``replay(_:)`` does, unless it registers a unit already registered or changes the status
+    /// of a unit that is not: such an event is not applied. The check costs no lookup of its own (a restart replays
+    /// a million events).
+    /// - Returns: whether the event was applied (always, for the other kinds).
+    public mutating func replayChecked(_ event: SyncEvent) -> Bool {
+        guard apply(event.kind, at: event.time) else { return false }
+        replayed(event)
+        return true
     }
 
     /// The only place that changes units and edges; keeps the unmet counts true.
-    mutating func apply(_ kind: SyncEvent.Kind, at time: Timestamp) {
+    /// - Returns: `false` when it changed nothing because the event registers a unit already registered or changes
+    ///   the status of a unit that is not registered.
+    @discardableResult
+    mutating func apply(_ kind: SyncEvent.Kind, at time: Timestamp) -> Bool {
         switch kind {
         case .registered(let name):
             let unit = UnitKey(name)
-            guard units[unit] == nil else { return }
+            guard units[unit] == nil else { return false }
             if maintainsOrder { order.placeOnTop(unit) }
             var unmet = 0
             for (dependency, required) in countsUnmet ? forward[unit] ?? [:] : [:]
@@ -199,12 +218,19 @@ public struct UnitGraph: Sendable {
         case .dependencyAdded(let name, let dependencyName, let required):
             let unit = UnitKey(name)
             let dependency = UnitKey(dependencyName)
-            let previous = forward[unit]?[dependency]
+            let previous: UnitStatus?
+            if maintainsOrder {
+                // The order's search walks the edges as they were before this one.
+                previous = forward[unit]?[dependency]
+                orderEdge(unit, dependency)
+                forward[unit, default: [:]][dependency] = required
+            } else {
+                // A bulk replay or a snapshot's load: the edge set and the previous value read in one lookup.
+                previous = forward[unit, default: [:]].updateValue(required, forKey: dependency)
+            }
             if previous == nil { edgeCount += 1 } else if previous != required { failureEpoch += 1 }
-            if maintainsOrder { orderEdge(unit, dependency) }
-            forward[unit, default: [:]][dependency] = required
             reverse[dependency, default: [:]][unit] = required
-            guard countsUnmet else { return }
+            guard countsUnmet else { return true }
             let current = units[dependency]?.status
             if adjust(unit, wasSatisfied: previous.map { current == $0 } ?? true, isSatisfied: current == required),
                 waits.startWaiters[unit] != nil
@@ -215,7 +241,7 @@ public struct UnitGraph: Sendable {
             let unit = UnitKey(name)
             // Changed in place through its index: one lookup, and no copy of the record (a replay makes a million
             // of these).
-            guard let index = units.index(forKey: unit) else { return }
+            guard let index = units.index(forKey: unit) else { return false }
             let from = units.values[index].status
             if from.isFailure, from != to { failureEpoch += 1 }
             let rootFailed =
@@ -228,11 +254,12 @@ public struct UnitGraph: Sendable {
             units[UnitKey(name)]?.note = note
         case .readiness(let name, let report):
             let unit = UnitKey(name)
-            guard let startedAt = units[unit]?.since else { return }
+            guard let startedAt = units[unit]?.since else { return true }
             units[unit]?.readiness = UnitReadiness(report: report, startedAt: startedAt)
         case .waitBegan, .waitEnded:
             break
         }
+        return true
     }
 
     /// Sets a record's status and what goes with it, in place.

@@ -36,6 +36,13 @@ struct WaitBook: Sendable {
         return wait.unit
     }
 
+    /// Removes every parked start of `unit` at once. - Returns: their ids and waits, oldest first.
+    mutating func unparkStarts(of unit: UnitKey) -> [(id: WaitID, wait: StartWait)] {
+        // One removal for the unit, not one lookup per start (a `complete` may release thousands of units).
+        guard let ids = startWaiters.removeValue(forKey: unit) else { return [] }
+        return ids.compactMap { id in starts.removeValue(forKey: id).map { (id, $0) } }
+    }
+
     mutating func park(completion id: WaitID, units: [String], remaining: [String]) {
         completions[id] = CompletionWait(units: units, remaining: Set(remaining.map { UnitKey($0) }))
         for unit in units { completionWatchers[UnitKey(unit), default: []].insert(id) }

@@ -233,13 +233,14 @@ final class AgentCore {
     func afterChange() {
         for resolution in graph.drainResolutions() {
             guard let request = parked.release(resolution.id) else { continue }
-            let message: ServerMessage
+            let frame: String
             switch resolution.result {
-            case .success(.started(let info)): message = .ok(request.requestID, .start(info))
-            case .success(.completed(let units)): message = .ok(request.requestID, .wait(units: units))
-            case .failure(let error): message = .error(request.requestID, WireError(error))
+            // The reply a release sends by the thousand: encoded straight into its frame (the same bytes).
+            case .success(.started(let info)): frame = ReplyLineEncoder.startReply(id: request.requestID, info)
+            case .success(.completed(let units)): frame = ServerMessage.ok(request.requestID, .wait(units: units)).frame
+            case .failure(let error): frame = ServerMessage.error(request.requestID, WireError(error)).frame
             }
-            finish(request, resolution.id, with: message, released: true)
+            finish(request, resolution.id, frame: frame, released: true)
         }
         for event in graph.drainEvents() {
             logger.debug("\(event.summary)", metadata: ["seq": "\(event.sequence)"])
@@ -254,11 +255,16 @@ final class AgentCore {
     /// Sends the final reply of a parked request and forgets it.
     /// - Parameter released: a change released it (rather than a timeout, a cancel or shutdown).
     func finish(_ request: ParkedRequest, _ waitID: WaitID, with message: ServerMessage, released: Bool = false) {
+        finish(request, waitID, frame: message.frame, released: released)
+    }
+
+    /// ``finish(_:_:with:released:)`` with the reply's frame already encoded.
+    func finish(_ request: ParkedRequest, _ waitID: WaitID, frame: String, released: Bool) {
         guard let connection = connections[request.connection] else { return }
         connection.inflight[request.requestID] = nil
         let tag = OutputPipeline.Frame.Tag.waitEnded(
             waitID, request, released: released, through: graph.nextSequence - 1)
-        send(message, to: connection, tag: tag)
+        queue(frame, for: connection, tag: tag)
     }
 }
 

@@ -22,6 +22,8 @@ struct JournalReader {
     /// How many of the newest events ``Journal/Contents/events`` keeps (the agent's history holds no more); the
     /// graph is built from all of them.
     var keepsEvents = Int.max
+    /// About how many bytes of lines the second thread decodes at a time (see ``EventLinesAhead``).
+    var chunkBytes = 1 << 20
 
     static func header(instance: String) -> String {
         JSON.object([("journal", "sync-agent"), ("version", 1), ("instance", .string(instance))]).compact
@@ -74,22 +76,27 @@ struct JournalReader {
         var graph = UnitGraph(clock: clock)
         // Readiness and the dependency order are rebuilt once at the end, not event by event.
         graph.beginReplay()
-        var events = BoundedRing<SyncEvent>(capacity: keepsEvents)
+        // The lines of the newest events, decoded again at the end: copying each of a million events into the ring
+        // only to drop most of them cost more than decoding the few kept twice.
+        var kept = BoundedRing<Range<Int>>(capacity: keepsEvents)
         var goodLines = 0
         var lastSequence: UInt64 = 0
         var snapshotSequence: UInt64 = 0
         var number = 0
-        var offset = firstEnd + 1
-        while offset < lines.tail {
+        // Lines are decoded on a second thread while this one applies the ones before them.
+        let ahead = EventLinesAhead(data, from: firstEnd + 1, to: lines.tail, chunkBytes: chunkBytes)
+        defer { ahead.stop() }
+        while let next = ahead.next() {
             number += 1
-            let end = lines.end(of: offset) ?? lines.tail
-            let line = UnsafeBufferPointer(rebasing: data[offset..<end])
-            let lineOffset = offset
-            offset = end + 1
-            let isLast = offset >= lines.tail && tornAt == nil
+            let end = next.end
+            let line = UnsafeBufferPointer(rebasing: data[next.start..<end])
+            let lineOffset = next.start
+            let isLast = end + 1 >= lines.tail && tornAt == nil
             let event: SyncEvent
-            if let decoded = EventLineDecoder.decode(line) {
+            let nameProblem: String?
+            if let decoded = next.event {
                 event = decoded
+                nameProblem = next.nameProblem
             } else {
                 guard let json = try? JSON.parse(line) else {
                     if isLast {
@@ -118,8 +125,9 @@ struct JournalReader {
                     throw failure(line: number + 1, "it is not an event")
                 }
                 event = general
+                nameProblem = Self.nameProblem(in: event.kind)
             }
-            if let problem = Self.nameProblem(in: event.kind) { throw failure(line: number + 1, problem) }
+            if let problem = nameProblem { throw failure(line: number + 1, problem) }
             guard event.sequence > lastSequence else {
                 throw failure(
                     line: number + 1,
@@ -129,13 +137,22 @@ struct JournalReader {
             goodLines += 1
             let next = graph.nextSequence
             if event.sequence < next {
-                events.append(event)  // history the snapshot already includes
+                kept.append(lineOffset..<end)  // history the snapshot already includes
             } else if event.sequence == next {
-                if let problem = Self.stateProblem(of: event.kind, in: graph) {
-                    throw failure(line: number + 1, problem)
+                switch event.kind {
+                case .registered, .statusChanged:
+                    // The replay itself finds a unit registered twice or changed unregistered, without a lookup
+                    // of its own; it applies nothing then.
+                    guard graph.replayChecked(event) else {
+                        throw failure(line: number + 1, Self.stateProblem(of: event.kind, in: graph) ?? "")
+                    }
+                default:
+                    if let problem = Self.stateProblem(of: event.kind, in: graph) {
+                        throw failure(line: number + 1, problem)
+                    }
+                    graph.replay(event)
                 }
-                graph.replay(event)
-                events.append(event)
+                kept.append(lineOffset..<end)
             } else {
                 throw failure(line: number + 1, "events \(next)…\(event.sequence - 1) are missing")
             }
@@ -149,10 +166,19 @@ struct JournalReader {
         }
         return Reading(
             result: Journal.Contents(
-                instance: instance, snapshot: nil, events: events.oldestFirst, lines: goodLines,
+                instance: instance, snapshot: nil,
+                events: kept.oldestFirst.compactMap { Self.event(in: UnsafeBufferPointer(rebasing: data[$0])) },
+                lines: goodLines,
                 droppedTail: dropped,
                 graph: graph),
             lineCount: goodLines, tornAt: tornAt, needsHeader: false)
+    }
+
+    /// The event a line holds: decoded from its bytes when it has the exact form the agent writes, else through the
+    /// JSON parser (a line read once already, decoded again the same way).
+    private static func event(in line: UnsafeBufferPointer<UInt8>) -> SyncEvent? {
+        if let event = EventLineDecoder.decode(line) { return event }
+        return (try? JSON.parse(line)).flatMap { SyncEvent(json: $0) }
     }
 
     /// The newline-ended lines of a journal's bytes, found with `memchr`.

@@ -74,6 +74,44 @@ struct BulkReplayTests {
         }
     }
 
+    /// `replayChecked` applies what `replay` applies, and refuses (changing nothing) exactly the events the
+    /// journal's reader refuses for their state: a second registration, a status change of an unregistered unit.
+    @Test(arguments: 0..<10)
+    func replayCheckedRefusesWhatNoRequestCouldHaveDoneAndAppliesTheRest(seed: UInt64) {
+        var live = Self.randomGraph(steps: 120, seed: seed)
+        let events = live.drainEvents()
+        var plain = fixedGraph()
+        var checked = fixedGraph()
+        plain.beginReplay()
+        checked.beginReplay()
+        for event in events {
+            plain.replay(event)
+            let applied = checked.replayChecked(event)
+            #expect(applied)
+        }
+        #expect(plain.endReplay() == checked.endReplay())
+        #expect(checked.snapshot == plain.snapshot)
+        #expect(checked.nextSequence == plain.nextSequence)
+
+        let next = checked.nextSequence
+        let before = checked.snapshot
+        let registered = checked.unitNames.first!
+        let refused: [SyncEvent.Kind] = [
+            .registered(unit: registered),
+            .statusChanged(unit: "ghost", from: .pending, to: .started, reason: nil, cause: nil),
+        ]
+        for kind in refused {
+            let applied = checked.replayChecked(SyncEvent(sequence: next, time: fixedTime, kind: kind))
+            #expect(!applied)
+        }
+        #expect(checked.snapshot == before)
+        #expect(checked.nextSequence == next)
+        let ghost = SyncEvent(sequence: next, time: fixedTime, kind: .registered(unit: "ghost"))
+        let registers = checked.replayChecked(ghost)
+        #expect(registers)
+        #expect(checked.nextSequence == next + 1)
+    }
+
     @Test func findsALoopOnlyAtTheEnd() {
         var graph = fixedGraph()
         graph.beginReplay()

@@ -102,6 +102,32 @@ struct JournalReplayTests {
         }
     }
 
+    /// Lines are decoded on a second thread in chunks of whole lines: however the file is cut, the reader sees every
+    /// line in order, and a corrupt line anywhere is reported as it was before (the decoding thread stopped).
+    @Test(arguments: [1, 7, 64, 300, 4 << 20])
+    func linesDecodedAheadInChunksOfAnySizeGiveTheSameReading(chunkBytes: Int) throws {
+        let (live, events) = try Self.liveRun()
+        var lines = [JournalReader.header(instance: "abc")] + events.map { EncodedEvent($0).json }
+        // Lines the fast decoder does not take (a space after a colon) go through the JSON parser, in their place.
+        for index in stride(from: 5, to: lines.count, by: 17) {
+            lines[index] = lines[index].replacingOccurrences(of: #""seq":"#, with: #""seq": "#)
+        }
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        for keep in [3, Int.max] {
+            let reader = JournalReader(path: "j", clock: clock, keepsEvents: keep, chunkBytes: chunkBytes)
+            let reading = try reader.read(bytes)
+            try expectSameGraph(reading.result.graph, live)
+            #expect(reading.result.events == Array(events.suffix(keep)))
+            #expect(reading.lineCount == events.count)
+        }
+        lines[5] = "not json"
+        let corrupt = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let error = #expect(throws: Journal.Failure.self) {
+            _ = try JournalReader(path: "j", clock: clock, chunkBytes: chunkBytes).read(corrupt)
+        }
+        #expect(error?.description.contains("corrupt at line 6: it is not valid JSON") == true)
+    }
+
     @Test func aLoopInTheEdgesIsStillRefusedWithItsLine() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
