@@ -113,11 +113,11 @@ extension PostgresEventStore: SharedEventStore {
         origins.withLock { origins in units.map { origins[$0] } }
     }
 
-    private func closedFailure<T>() -> EventLoopFuture<T>? {
+    func closedFailure<T>() -> EventLoopFuture<T>? {
         closed ? storeLoop.makeFailedFuture(StoreFailure(description: "store \(location) is closed")) : nil
     }
 
-    private func unavailable(_ error: any Error) -> StoreFailure {
+    func unavailable(_ error: any Error) -> StoreFailure {
         if let failure = error as? StoreFailure { return failure }
         return StoreFailure(description: "cannot reach store \(location): \(Self.reason(error))")
     }

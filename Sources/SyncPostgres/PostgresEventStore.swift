@@ -71,6 +71,11 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     let origins = Mutex(UnitOrigins())
     /// Called when another agent may have stored events (see ``listen(_:)``).
     private let wake = Mutex<(@Sendable () -> Void)?>(nil)
+    /// The events other agents' notifications carried since the agent last took them (see
+    /// ``notifiedEvents(after:)``), applied to the mirror already.
+    var notified: [SyncEvent] = []
+    /// A notification did not carry its events, or some may have been missed: the agent must read the store.
+    var notifiedGap = false
 
     /// A store on `workspace` at `address`; nothing is opened before ``load()``.
     /// - Parameter password: sent when the server asks for one (``PostgresPassfile``).
@@ -335,17 +340,23 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// retries until it is back).
     func listen(on connection: PostgresConnection) {
         let own = notificationPayload
+        // Notifications sent before this connection listened are lost (a connection opened again).
+        notifiedGap = notifiedGap || connectionCount > 1
         connection.addListener(channel: notificationChannel) { [weak self] _, notification in
-            guard notification.payload != own else { return }
-            self?.wakeAgent()
+            guard let self else { return }
+            let notice = PostgresNotice(payload: notification.payload)
+            guard notice.sender != own else { return }
+            self.received(notice)
+            self.wakeAgent()
         }
         connection.closeFuture.whenComplete { [weak self] _ in
             guard let self, !self.closed else { return }
+            self.notifiedGap = true
             self.wakeAgent()
         }
     }
 
-    private func wakeAgent() {
+    func wakeAgent() {
         wake.withLock { $0 }?()
     }
 
