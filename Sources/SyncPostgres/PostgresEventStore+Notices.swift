@@ -17,7 +17,7 @@ extension PostgresEventStore {
     /// mirror and wait for the agent. Otherwise the agent must read the store.
     func received(_ notice: PostgresNotice) {
         guard let events = notice.events, let first = events.first, first.sequence <= mirror.nextSequence else {
-            notifiedGap = true
+            notifiedGaps += 1
             return
         }
         var read: [(event: SyncEvent, origin: String)] = []
@@ -25,7 +25,7 @@ extension PostgresEventStore {
             guard encoded.sequence == mirror.nextSequence, let json = try? JSON.parse(encoded.json),
                 let event = SyncEvent(json: json), event.sequence == encoded.sequence
             else {
-                notifiedGap = true
+                notifiedGaps += 1
                 return
             }
             mirror.replay(event)
@@ -35,7 +35,7 @@ extension PostgresEventStore {
         notified += read.map(\.event)
         if notified.count > Self.maxNotified {
             notified = []
-            notifiedGap = true
+            notifiedGaps += 1
         }
         let origin = notice.origin
         origins.withLock { origins in
@@ -44,11 +44,8 @@ extension PostgresEventStore {
     }
 
     package func notifiedEvents(after sequence: UInt64) -> [SyncEvent]? {
-        defer {
-            notified = []
-            notifiedGap = false
-        }
-        guard !notifiedGap else { return nil }
+        guard gapsCovered == notifiedGaps else { return nil }
+        defer { notified = [] }
         let events = notified.filter { $0.sequence > sequence }
         for (index, event) in events.enumerated() where event.sequence != sequence + 1 + UInt64(index) {
             return nil

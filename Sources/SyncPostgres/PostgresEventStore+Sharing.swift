@@ -75,6 +75,7 @@ extension PostgresEventStore: SharedEventStore {
             WHERE workspace = \(workspaceID) AND seq > \(Int64(sequence)) ORDER BY seq
             """
         let query = query ?? all
+        let gaps = notifiedGaps
         return connection.query(query, logger: logger).flatMapThrowing { result in
             var expected = sequence + 1
             var events: [(event: SyncEvent, origin: String)] = []
@@ -90,6 +91,8 @@ extension PostgresEventStore: SharedEventStore {
                 events.append((event, origin))
                 expected += 1
             }
+            // What the notifications before this read did not carry, it read.
+            self.gapsCovered = max(self.gapsCovered, gaps)
             return events
         }
     }

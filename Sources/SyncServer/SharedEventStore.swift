@@ -13,7 +13,8 @@ import SyncCore
 /// **Reads** answer after ``catchUp(after:on:)``, which reads what others stored without taking the lock.
 ///
 /// **Push.** ``listen(_:)``'s closure is called, on any thread, when another agent stored events: the agent catches
-/// up and wakes its parked waiters.
+/// up (from ``notifiedEvents(after:)`` when the notifications carried the events) and wakes its parked waiters; a
+/// parked start they made ready is settled with ``appendIfCurrent(_:on:)`` when nothing else was stored since.
 ///
 /// A failure of either call (the store is unreachable) leaves the store as it was; the agent refuses changes with
 /// `store_unavailable` until a change can be opened again.

@@ -49,6 +49,15 @@ struct PostgresSchemaTests {
         #expect(made.status == 0, "\(made)")
     }
 
+    /// A new store on the workspace loads `graph`, with exactly `events`.
+    private func expectReloaded(_ server: PostgresServer, as graph: UnitGraph, events: [EncodedEvent]) async throws {
+        let again = try store(server)
+        let reloaded = try again.load()
+        await again.close()
+        #expect(reloaded.snapshot == graph.snapshot)
+        #expect(reloaded.events.map(\.sequence) == events.map(\.sequence))
+    }
+
     @Test(.timeLimit(.minutes(3))) func aDatabaseOfVersion1IsMigratedWithItsEventsAndTakesChanges() async throws {
         try await PostgresServer().run { server in
             await server.waitUntilAcceptingConnections()
@@ -77,11 +86,7 @@ struct PostgresSchemaTests {
                 return
             }
             await store.close()
-            let again = try self.store(server)
-            let reloaded = try again.load()
-            await again.close()
-            #expect(reloaded.snapshot == graph.snapshot)
-            #expect(reloaded.events.map(\.sequence) == (old + new).map(\.sequence))
+            try await expectReloaded(server, as: graph, events: old + new)
             // The lock was released with the change, and no session keeps the lock's idle limit.
             let locks = try await server.psql(["-tAc", "select count(*) from pg_locks where locktype = 'advisory'"])
             #expect(locks.stdout == "0\n", "\(locks)")
@@ -108,11 +113,7 @@ struct PostgresSchemaTests {
                 return
             }
             await store.close()
-            let again = try self.store(server)
-            let reloaded = try again.load()
-            await again.close()
-            #expect(reloaded.snapshot == graph.snapshot)
-            #expect(reloaded.events.map(\.sequence) == (old + new).map(\.sequence))
+            try await expectReloaded(server, as: graph, events: old + new)
         }
     }
 

@@ -28,6 +28,12 @@ final class MemoryWorkspace: Sendable {
         var gaps: Set<ObjectIdentifier> = []
     }
 
+    /// The events stored after `sequence`, read by `store`: what its notifications did not carry, it has now.
+    fileprivate func read(after sequence: UInt64, by store: MemorySharedStore) -> [SyncEvent] {
+        state.withLock { _ = $0.gaps.remove(ObjectIdentifier(store)) }
+        return events(after: sequence)
+    }
+
     /// The events stored so far, in order.
     var storedEvents: [SyncEvent] { events(after: 0) }
 
@@ -130,7 +136,7 @@ final class MemorySharedStore: SharedEventStore, Sendable {
     func beginChange(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]> {
         counts.withLock { $0.changes += 1 }
         let promise = loop.makePromise(of: [SyncEvent].self)
-        shared.lock(ObjectIdentifier(self)) { [shared] in promise.succeed(shared.events(after: sequence)) }
+        shared.lock(ObjectIdentifier(self)) { [shared] in promise.succeed(shared.read(after: sequence, by: self)) }
         return promise.futureResult
     }
 
@@ -141,7 +147,7 @@ final class MemorySharedStore: SharedEventStore, Sendable {
 
     func catchUp(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]> {
         counts.withLock { $0.catchUps += 1 }
-        return loop.makeSucceededFuture(shared.events(after: sequence))
+        return loop.makeSucceededFuture(shared.read(after: sequence, by: self))
     }
 
     func append(_ events: [EncodedEvent], on loop: any EventLoop) -> EventLoopFuture<EventStoreAppend> {
@@ -169,7 +175,7 @@ final class MemorySharedStore: SharedEventStore, Sendable {
 
     func notifiedEvents(after sequence: UInt64) -> [SyncEvent]? {
         shared.state.withLock { state -> [SyncEvent]? in
-            guard state.carriesEvents, state.gaps.remove(ObjectIdentifier(self)) == nil else { return nil }
+            guard state.carriesEvents, !state.gaps.contains(ObjectIdentifier(self)) else { return nil }
             defer { state.notified[ObjectIdentifier(self)] = [] }
             let events = (state.notified[ObjectIdentifier(self)] ?? []).filter { $0.sequence > sequence }
             return events.first.map { $0.sequence == sequence + 1 } ?? true ? events : nil

@@ -31,10 +31,15 @@ struct SharedWakeTests {
         if let failure { throw failure }
     }
 
-    /// A notification while a start is parked opens a change at once, which reads the other agent's events under the
-    /// lock and starts the unit in the same change: no catch-up before it.
-    @Test(.timeLimit(.minutes(5))) func aParkedStartIsStartedInTheChangeANotificationOpens() async throws {
+    /// Two agents (their notifications carrying their events when `carry`): a client of the first declares `app` on
+    /// `db` and starts `db`, a client of the second parks `start app` (with `token`); then `body` gets the first's
+    /// client, the parked start, the second's client and store.
+    private func withParkedStart(
+        carry: Bool, token: String = SyncClient.newToken(),
+        _ body: (SyncClient, Task<StartInfo, any Error>, SyncClient, MemorySharedStore) async throws -> Void
+    ) async throws {
         try await withTwoAgents { first, _, second, secondStore in
+            if carry { secondStore.workspaceForTests.carryEvents() }
             let completer = try await first.client("completer")
             let waiter = try await second.client("waiter")
             defer {
@@ -44,8 +49,16 @@ struct SharedWakeTests {
             try await completer.want("app", dependsOn: ["db"])
             _ = try await completer.start("db")
             let parked = AsyncStream<Void>.makeStream()
-            let start = Task { try await waiter.start("app") { _ in parked.continuation.yield() } }
+            let start = Task { try await waiter.start("app", token: token) { _ in parked.continuation.yield() } }
             for await _ in parked.stream { break }
+            try await body(completer, start, waiter, secondStore)
+        }
+    }
+
+    /// A notification while a start is parked opens a change at once, which reads the other agent's events under the
+    /// lock and starts the unit in the same change: no catch-up before it.
+    @Test(.timeLimit(.minutes(5))) func aParkedStartIsStartedInTheChangeANotificationOpens() async throws {
+        try await withParkedStart(carry: false) { completer, start, _, secondStore in
             let before = (changes: secondStore.changes, catchUps: secondStore.catchUps)
             try await completer.complete("db")
             let started = try await start.value
@@ -59,20 +72,8 @@ struct SharedWakeTests {
     /// Notifications that carry their events: the woken agent applies them without reading the store and stores
     /// the parked start's `started` with one append that needs no change (no lock held across a round trip).
     @Test(.timeLimit(.minutes(5))) func aNotificationsEventsWakeAParkedStartWithOneAppend() async throws {
-        try await withTwoAgents { first, _, second, secondStore in
+        try await withParkedStart(carry: true) { completer, start, waiter, secondStore in
             let workspace = secondStore.workspaceForTests
-            workspace.carryEvents()
-            let completer = try await first.client("completer")
-            let waiter = try await second.client("waiter")
-            defer {
-                completer.close()
-                waiter.close()
-            }
-            try await completer.want("app", dependsOn: ["db"])
-            _ = try await completer.start("db")
-            let parked = AsyncStream<Void>.makeStream()
-            let start = Task { try await waiter.start("app") { _ in parked.continuation.yield() } }
-            for await _ in parked.stream { break }
             let before = (
                 changes: secondStore.changes, catchUps: secondStore.catchUps, appends: secondStore.appendsIfCurrent
             )
@@ -85,7 +86,7 @@ struct SharedWakeTests {
             #expect(secondStore.appendsIfCurrent == before.appends + 1)
             #expect(try await completer.status("app").info?.status == .started)
             #expect(try await waiter.status("app").info?.status == .started)
-            // The stored events are the woken agent's: a third agent loading the workspace sees the same graph.
+            // The log ends with the woken agent's settle: the wait's end, then the start.
             let log = workspace.storedEvents.map(\.summary)
             #expect(log.suffix(2) == ["app wait ended: started", "app: pending -> started"], "\(log)")
         }
@@ -96,20 +97,8 @@ struct SharedWakeTests {
     /// when their notification did not carry them, else with another append without a change.
     @Test(.timeLimit(.minutes(5)), arguments: [false, true])
     func anAppendDeclinedBecauseAnotherAgentStoredFirstSettlesAgain(carried: Bool) async throws {
-        try await withTwoAgents { first, _, second, secondStore in
+        try await withParkedStart(carry: true, token: "mine") { completer, start, waiter, secondStore in
             let workspace = secondStore.workspaceForTests
-            workspace.carryEvents()
-            let completer = try await first.client("completer")
-            let waiter = try await second.client("waiter")
-            defer {
-                completer.close()
-                waiter.close()
-            }
-            try await completer.want("app", dependsOn: ["db"])
-            _ = try await completer.start("db")
-            let parked = AsyncStream<Void>.makeStream()
-            let start = Task { try await waiter.start("app", token: "mine") { _ in parked.continuation.yield() } }
-            for await _ in parked.stream { break }
             let before = (changes: secondStore.changes, appends: secondStore.appendsIfCurrent)
             // What another agent stores first: "cache" registered.
             workspace.interject(carried: carried) { last in
