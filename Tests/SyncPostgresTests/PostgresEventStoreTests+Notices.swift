@@ -14,17 +14,27 @@ extension PostgresEventStoreTests {
         try await store.storeLoop.submit { store.notifiedEvents(after: sequence) }.get()
     }
 
+    /// Two stores on one workspace, loaded, and the notifications the one at index `heard` gets. Their statements
+    /// may wait for the test's steps (a loaded machine can stretch those past the agent's 10 s).
+    private func twoStores(
+        _ server: PostgresServer, heard: Int
+    ) throws -> (PostgresEventStore, PostgresEventStore, AsyncStream<Void>) {
+        let stores = try (
+            store(server, operationTimeout: .seconds(120)), store(server, operationTimeout: .seconds(120))
+        )
+        _ = try stores.0.load()
+        _ = try stores.1.load()
+        let (woken, wake) = AsyncStream<Void>.makeStream()
+        (heard == 0 ? stores.0 : stores.1).listen { wake.yield() }
+        return (stores.0, stores.1, woken)
+    }
+
     /// Two stores on one workspace, loaded; the first stores what `change` records in a change of its own, and the
     /// second is notified. - Returns: the stores and the events stored.
     private func notifiedChange(
         _ server: PostgresServer, _ change: (inout UnitGraph) throws -> Void
     ) async throws -> (first: PostgresEventStore, second: PostgresEventStore, stored: [EncodedEvent]) {
-        let first = try store(server)
-        let second = try store(server)
-        _ = try first.load()
-        _ = try second.load()
-        let (woken, wake) = AsyncStream<Void>.makeStream()
-        second.listen { wake.yield() }
+        let (first, second, woken) = try twoStores(server, heard: 1)
         var graph = UnitGraph(clock: Self.clock)
         #expect(try await first.beginChange(after: 0, on: loop).get().isEmpty)
         let stored = try events(&graph, change)
@@ -68,12 +78,7 @@ extension PostgresEventStoreTests {
     /// append and stores nothing; on the moved head it stores, and the first store is told with the events.
     @Test(.timeLimit(.minutes(3))) func anAppendWithoutAChangeStoresOnlyOnTheHeadItExpects() async throws {
         try await withServer { server in
-            let first = try store(server)
-            let second = try store(server)
-            _ = try first.load()
-            _ = try second.load()
-            let (woken, wake) = AsyncStream<Void>.makeStream()
-            first.listen { wake.yield() }
+            let (first, second, woken) = try twoStores(server, heard: 0)
             var graph = UnitGraph(clock: Self.clock)
             var other = graph
             #expect(try await first.beginChange(after: 0, on: loop).get().isEmpty)

@@ -26,13 +26,14 @@ struct PostgresEventStoreTests {
     }
 
     func store(
-        _ server: PostgresServer, workspace: String = "test", retention: SharedRetention = .standard
+        _ server: PostgresServer, workspace: String = "test", retention: SharedRetention = .standard,
+        operationTimeout: TimeAmount = .seconds(10)
     ) throws -> PostgresEventStore {
         let address = try PostgresAddress(
             url: "postgres:///postgres?host=\(server.socketDirectory)&user=\(server.user)")
         let store = PostgresEventStore(
             address: address, workspace: workspace, password: nil, clock: Self.clock,
-            logger: Logger(label: "postgres-store-test"), retention: retention,
+            logger: Logger(label: "postgres-store-test"), operationTimeout: operationTimeout, retention: retention,
             // The tests hold changes open across their own awaits, which a loaded machine can stretch past the
             // agent's 5 s (the server would end the session and with it the lock the test relies on).
             idleTransactionTimeout: .seconds(120))
