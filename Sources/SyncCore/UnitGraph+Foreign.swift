@@ -54,6 +54,45 @@ extension UnitGraph {
 }
 
 extension UnitGraph {
+    /// The events ``settleForeignStarts()`` would record now, worked out without recording anything (for an agent
+    /// that stores them first, only if nobody stored anything meanwhile, and settles with
+    /// ``settleForeignStarts(at:)`` once they are stored).
+    ///
+    /// Costs the parked starts concerned and the dependents of the units they start, never the graph.
+    /// - Returns: `nil` when settling could reach further than those starts: a unit it starts has a dependent
+    ///   waiting for it to be `started`, or for the status it leaves (another parked start could become ready or
+    ///   unready in the same step); such a settle belongs in a change under the store's lock.
+    public func foreignStartsPlan() -> [SyncEvent.Kind]? {
+        var kinds: [SyncEvent.Kind] = []
+        for unit in foreignStarts.sorted() {
+            guard let ids = waits.startWaiters[unit], let first = ids.first, let current = units[unit] else { continue }
+            if current.status.isFailure {
+                kinds += ids.map { _ in .waitEnded(unit: unit.name, outcome: .dependencyFailed) }
+            } else if current.status == .started {
+                kinds += ids.map { _ in .waitEnded(unit: unit.name, outcome: .refused) }
+            } else if current.unmet == 0 {
+                for required in (reverse[unit] ?? [:]).values where required == .started || required == current.status {
+                    return nil
+                }
+                kinds.append(.waitEnded(unit: unit.name, outcome: .started))
+                kinds.append(
+                    .statusChanged(
+                        unit: unit.name, from: current.status, to: .started, reason: nil, cause: nil,
+                        by: waits.starts[first]?.token))
+                kinds += ids.dropFirst().map { _ in .waitEnded(unit: unit.name, outcome: .refused) }
+            }
+        }
+        return kinds
+    }
+
+    /// ``settleForeignStarts()`` with every event it records at `time`: the settle of a ``foreignStartsPlan()``
+    /// stored as events at `time`, which then records exactly those events.
+    public mutating func settleForeignStarts(at time: Timestamp) {
+        pinnedTime = time
+        defer { pinnedTime = nil }
+        settleForeignStarts()
+    }
+
     /// Forgets the events recorded since the last drain, their numbers included; what they changed stays. For the
     /// waits an agent parks again after a change to a shared store failed: the store holds them already, and the
     /// numbers belong to the next change.

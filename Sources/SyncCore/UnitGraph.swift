@@ -63,6 +63,8 @@ public struct UnitGraph: Sendable {
     /// Units with parked starts that events of other agents made ready, started or failed (see
     /// `UnitGraph+Foreign.swift`).
     var foreignStarts: Set<UnitKey> = []
+    /// The time every event gets while it is set, instead of the clock's (see ``settleForeignStarts(at:)``).
+    var pinnedTime: Timestamp?
 
     /// Creates an empty graph.
     /// - Parameter clock: the time source for events.
@@ -165,7 +167,7 @@ public struct UnitGraph: Sendable {
 
     /// Records a change: applies it and appends its event to the outbox.
     mutating func record(_ kind: SyncEvent.Kind) {
-        let now = clock()
+        let now = pinnedTime ?? clock()
         apply(kind, at: now)
         outbox.append(SyncEvent(sequence: nextSequence, time: now, kind: kind))
         nextSequence += 1

@@ -75,6 +75,7 @@ extension PostgresEventStore: SharedEventStore {
             WHERE workspace = \(workspaceID) AND seq > \(Int64(sequence)) ORDER BY seq
             """
         let query = query ?? all
+        let gaps = notifiedGaps
         return connection.query(query, logger: logger).flatMapThrowing { result in
             var expected = sequence + 1
             var events: [(event: SyncEvent, origin: String)] = []
@@ -93,6 +94,8 @@ extension PostgresEventStore: SharedEventStore {
                 events.append((event, origin))
                 expected += 1
             }
+            // What the notifications before this read did not carry, it read.
+            self.gapsCovered = max(self.gapsCovered, gaps)
             return events
         }
     }
@@ -116,11 +119,11 @@ extension PostgresEventStore: SharedEventStore {
         origins.withLock { origins in units.map { origins[$0] } }
     }
 
-    private func closedFailure<T>() -> EventLoopFuture<T>? {
+    func closedFailure<T>() -> EventLoopFuture<T>? {
         closed ? storeLoop.makeFailedFuture(StoreFailure(description: "store \(location) is closed")) : nil
     }
 
-    private func unavailable(_ error: any Error) -> any Error {
+    func unavailable(_ error: any Error) -> any Error {
         if error is StoreFailure || error is SharedStoreGap { return error }
         return StoreFailure(description: "cannot reach store \(location): \(Self.reason(error))")
     }

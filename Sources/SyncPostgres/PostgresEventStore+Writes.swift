@@ -61,7 +61,7 @@ extension PostgresEventStore {
         let query: PostgresQuery = """
             SELECT sync_agent.append(\(workspaceID), \(Int64(first) - 1), \(Int64(events[events.count - 1].sequence)),
                 \(events.map { Int64($0.sequence) })::bigint[], \(events.map(\.json))::text[], \(origin),
-                \(notificationChannel), \(notificationPayload))
+                \(notificationChannel), \(PostgresNotice.payload(sender: notificationPayload, events: events)))
             """
         func append() -> EventLoopFuture<Int> {
             connection.query(query, logger: logger).flatMapThrowing { result in
@@ -116,7 +116,7 @@ extension PostgresEventStore {
     }
 
     /// Replays this agent's committed events into the mirror, and records it as their units' origin.
-    private func replayIntoMirror(_ events: [EncodedEvent]) {
+    func replayIntoMirror(_ events: [EncodedEvent]) {
         var stored: [SyncEvent] = []
         for encoded in events where encoded.sequence == mirror.nextSequence {
             guard let json = try? JSON.parse(encoded.json), let event = SyncEvent(json: json) else { continue }

@@ -16,11 +16,13 @@ import Synchronization
 /// (``PostgresSchema/lockClass``, the workspace's id) and reads the events stored after the agent's last one; the
 /// append that ends it, one statement and so one transaction, moves the workspace's `head` from the sequence number
 /// before its first event to the last one, inserts the events with the numbers the graph gave them, `NOTIFY`s the
-/// workspace's channel (``notificationChannel``, with this agent's ``origin`` as payload), releases the lock and
-/// commits. When `head` is not where the agent
+/// workspace's channel (``notificationChannel``; the payload, a ``PostgresNotice``, names this store and carries the
+/// events when they fit), releases the lock and commits. When `head` is not where the agent
 /// expects (a writer that did not take the lock) it inserts nothing and the append fails with the state read back.
 /// An append is durable once PostgreSQL committed it. The connection `LISTEN`s on the channel: a notification from
-/// another agent, or the connection closing, calls the agent's ``listen(_:)`` closure.
+/// another agent, or the connection closing, calls the agent's ``listen(_:)`` closure; the events a notification
+/// carries go into the mirror and wait for the agent (``notifiedEvents(after:)``). A change that needs no read
+/// (``appendIfCurrent(_:on:)``) is one statement, `append_if_head`.
 ///
 /// **A lost connection.** The append (or compaction) fails as an outcome, carrying the state this store last knew to
 /// be committed: the store keeps that state as a graph of its own (the mirror), updated by every durable append and
@@ -71,6 +73,14 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     let origins = Mutex(UnitOrigins())
     /// Called when another agent may have stored events (see ``listen(_:)``).
     private let wake = Mutex<(@Sendable () -> Void)?>(nil)
+    /// The events other agents' notifications carried since the agent last took them (see
+    /// ``notifiedEvents(after:)``), applied to the mirror already.
+    var notified: [SyncEvent] = []
+    /// Notifications so far that did not carry their events, or that may have been missed (a connection closed or
+    /// opened again), and how many of them a read of the store has covered since: until it covered them all, the
+    /// agent must read the store.
+    var notifiedGaps = 0
+    var gapsCovered = 0
 
     /// A store on `workspace` at `address`; nothing is opened before ``load()``.
     /// - Parameter password: sent when the server asks for one (``PostgresPassfile``).
@@ -335,17 +345,23 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// retries until it is back).
     func listen(on connection: PostgresConnection) {
         let own = notificationPayload
+        // Notifications sent before this connection listened are lost (a connection opened again).
+        if connectionCount > 1 { notifiedGaps += 1 }
         connection.addListener(channel: notificationChannel) { [weak self] _, notification in
-            guard notification.payload != own else { return }
-            self?.wakeAgent()
+            guard let self else { return }
+            let notice = PostgresNotice(payload: notification.payload)
+            guard notice.sender != own else { return }
+            self.received(notice)
+            self.wakeAgent()
         }
         connection.closeFuture.whenComplete { [weak self] _ in
             guard let self, !self.closed else { return }
+            self.notifiedGaps += 1
             self.wakeAgent()
         }
     }
 
-    private func wakeAgent() {
+    func wakeAgent() {
         wake.withLock { $0 }?()
     }
 

@@ -30,6 +30,15 @@
 ///   Called alone, it is one transaction that commits with the statement.
 /// - `end_change()`: releases the lock and restores `idle_session_timeout` (a change that stored nothing, or one
 ///   whose append failed).
+///
+/// Version 3 adds the append of a change that needs no read, so that it costs one round trip (the settle of a
+/// parked start that another agent's notification made ready, worked out from the events the notification
+/// carried):
+/// - `append_if_head(workspace, expected, last, seqs, events, origin, channel, payload)`: takes the workspace's lock
+///   for its transaction (`pg_advisory_xact_lock`, the same key: it waits for a change that holds it), then does
+///   what `append` does when `head` is `expected` (its `UPDATE` waits for the previous holder's commit and checks
+///   `head` against it), else stores nothing and returns 0. One statement, one transaction; the lock goes with its
+///   commit.
 package enum PostgresSchema {
     /// The class of the agent's advisory locks (`pg_advisory_lock(lockClass, workspace id)`): "SYNC" in ASCII.
     package static let lockClass: Int32 = 0x5359_4E43
@@ -86,28 +95,39 @@ package enum PostgresSchema {
             END
             $$
             """,
-            """
-            CREATE FUNCTION sync_agent.append(
-                p_workspace integer, p_expected bigint, p_last bigint, p_seqs bigint[], p_events text[],
-                p_origin text, p_channel text, p_payload text
-            ) RETURNS bigint LANGUAGE plpgsql AS $$
-            DECLARE
-                inserted bigint := 0;
-            BEGIN
-                UPDATE sync_agent.workspaces SET head = p_last WHERE id = p_workspace AND head = p_expected;
-                IF FOUND THEN
-                    INSERT INTO sync_agent.events (workspace, seq, event, origin)
-                    SELECT p_workspace, e.seq, e.event::json, p_origin FROM unnest(p_seqs, p_events) AS e (seq, event);
-                    GET DIAGNOSTICS inserted = ROW_COUNT;
-                    PERFORM pg_notify(p_channel, p_payload);
-                END IF;
-                PERFORM sync_agent.end_change();
-                RETURN inserted;
-            END
-            $$
-            """,
+            appendFunction("append", after: "PERFORM sync_agent.end_change();"),
+        ],
+        [
+            appendFunction("append_if_head", before: "PERFORM pg_advisory_xact_lock(\(lockClass), p_workspace);")
         ],
     ]
+
+    /// `append` (version 2) and `append_if_head` (version 3): moves `head` from `p_expected` to `p_last` and inserts
+    /// the events only when `head` was `p_expected` (else returns 0), and `NOTIFY`s; `before` and `after` run around
+    /// that.
+    private static func appendFunction(_ name: String, before: String = "", after: String = "") -> String {
+        """
+        CREATE FUNCTION sync_agent.\(name)(
+            p_workspace integer, p_expected bigint, p_last bigint, p_seqs bigint[], p_events text[],
+            p_origin text, p_channel text, p_payload text
+        ) RETURNS bigint LANGUAGE plpgsql AS $$
+        DECLARE
+            inserted bigint := 0;
+        BEGIN
+            \(before)
+            UPDATE sync_agent.workspaces SET head = p_last WHERE id = p_workspace AND head = p_expected;
+            IF FOUND THEN
+                INSERT INTO sync_agent.events (workspace, seq, event, origin)
+                SELECT p_workspace, e.seq, e.event::json, p_origin FROM unnest(p_seqs, p_events) AS e (seq, event);
+                GET DIAGNOSTICS inserted = ROW_COUNT;
+                PERFORM pg_notify(p_channel, p_payload);
+            END IF;
+            \(after)
+            RETURN inserted;
+        END
+        $$
+        """
+    }
 
     /// The version this agent writes.
     package static var latestVersion: Int { migrations.count }

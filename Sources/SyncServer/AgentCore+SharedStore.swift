@@ -61,6 +61,10 @@ extension AgentCore {
     /// agent still keeps up with the others, so it never falls behind the store's retention.
     func sharedStoreWoke() {
         guard let sharing else { return }
+        if applyNotifiedEvents(sharing.store) {
+            pumpShared()
+            return
+        }
         if parked.isEmpty, subscriptions.isEmpty, sharing.queue.isEmpty {
             guard !sharing.idleCatchUpScheduled else { return }
             self.sharing?.idleCatchUpScheduled = true
@@ -92,6 +96,11 @@ extension AgentCore {
             for work in ready { work.body() }
             afterChange()
             flushAll()
+            return
+        }
+        if sharing.wakeRequested, applyNotifiedEvents(sharing.store) {
+            self.sharing?.wakeRequested = false
+            pumpShared()
             return
         }
         // Another agent's events may make a parked start ready, which this agent then records in a change: with
@@ -165,7 +174,7 @@ extension AgentCore {
 
     /// Applies events other agents stored: the graph, this agent's completion waits, its history and its
     /// subscribers, as if they had happened here (they are not stored again).
-    private func applyForeign(_ events: [SyncEvent]) {
+    func applyForeign(_ events: [SyncEvent]) {
         guard !events.isEmpty else { return }
         for event in events where event.sequence == graph.nextSequence {
             graph.applyForeign(event)

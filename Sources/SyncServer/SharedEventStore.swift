@@ -13,7 +13,8 @@ import SyncCore
 /// **Reads** answer after ``catchUp(after:on:)``, which reads what others stored without taking the lock.
 ///
 /// **Push.** ``listen(_:)``'s closure is called, on any thread, when another agent stored events: the agent catches
-/// up and wakes its parked waiters.
+/// up (from ``notifiedEvents(after:)`` when the notifications carried the events) and wakes its parked waiters; a
+/// parked start they made ready is settled with ``appendIfCurrent(_:on:)`` when nothing else was stored since.
 ///
 /// A failure of either call (the store is unreachable) leaves the store as it was; the agent refuses changes with
 /// `store_unavailable` until a change can be opened again.
@@ -56,9 +57,36 @@ package protocol SharedEventStore: EventStore {
     /// The loop the store does its work on, when the agent should run on it too (its calls and completions then
     /// stay on one thread); `nil`: the agent runs on a loop of its own. The store shuts it down in `close()`.
     var eventLoop: (any EventLoop)? { get }
+
+    /// The events after `sequence` that the other agents' notifications carried, oldest first, when they are all
+    /// that the notifications since the last call announced: the agent applies them as a catch-up's, without
+    /// reading the store. `nil`: a notification did not carry its events (too large, an older agent's), came after
+    /// a gap, or the connection closed; the agent reads the store. Called on the store's ``eventLoop``.
+    func notifiedEvents(after sequence: UInt64) -> [SyncEvent]?
+
+    /// Stores `events` as a change of their own, without an open change: takes the workspace's lock, and appends,
+    /// tells the other agents and commits only when the store's last event is still the one before `events` (the
+    /// agent worked them out from a graph it knows to be current, see ``notifiedEvents(after:)``); releases the
+    /// lock. ``SharedAppend/declined``: nothing was stored (another agent stored events first, or the append must
+    /// be a change of its own); the agent opens a change. A failure is the store unreachable, as for an append.
+    func appendIfCurrent(_ events: [EncodedEvent], on loop: any EventLoop) -> EventLoopFuture<SharedAppend>
+}
+
+/// What ``SharedEventStore/appendIfCurrent(_:on:)`` did.
+package enum SharedAppend: Sendable {
+    /// The events are stored and committed.
+    case stored
+    /// Nothing was stored.
+    case declined
 }
 
 extension SharedEventStore {
     package var eventLoop: (any EventLoop)? { nil }
     package func origin(ofEvent sequence: UInt64) -> String? { nil }
+
+    package func notifiedEvents(after sequence: UInt64) -> [SyncEvent]? { nil }
+
+    package func appendIfCurrent(_ events: [EncodedEvent], on loop: any EventLoop) -> EventLoopFuture<SharedAppend> {
+        loop.makeSucceededFuture(.declined)
+    }
 }

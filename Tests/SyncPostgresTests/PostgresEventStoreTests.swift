@@ -15,24 +15,25 @@ import Testing
 /// stores sharing one workspace, and a server that goes away and comes back.
 @Suite("PostgreSQL event store")
 struct PostgresEventStoreTests {
-    private static let clock: UnitGraph.Clock = { Timestamp(microseconds: 1) }
-    private let loop = MultiThreadedEventLoopGroup.singleton.next()
+    static let clock: UnitGraph.Clock = { Timestamp(microseconds: 1) }
+    let loop = MultiThreadedEventLoopGroup.singleton.next()
 
     /// Every store a test opened, closed when it ends.
-    private let opened = Opened()
+    let opened = Opened()
 
-    private final class Opened: Sendable {
+    final class Opened: Sendable {
         let stores = Mutex<[PostgresEventStore]>([])
     }
 
-    private func store(
-        _ server: PostgresServer, workspace: String = "test", retention: SharedRetention = .standard
+    func store(
+        _ server: PostgresServer, workspace: String = "test", retention: SharedRetention = .standard,
+        operationTimeout: TimeAmount = .seconds(10)
     ) throws -> PostgresEventStore {
         let address = try PostgresAddress(
             url: "postgres:///postgres?host=\(server.socketDirectory)&user=\(server.user)")
         let store = PostgresEventStore(
             address: address, workspace: workspace, password: nil, clock: Self.clock,
-            logger: Logger(label: "postgres-store-test"), retention: retention,
+            logger: Logger(label: "postgres-store-test"), operationTimeout: operationTimeout, retention: retention,
             // The tests hold changes open across their own awaits, which a loaded machine can stretch past the
             // agent's 5 s (the server would end the session and with it the lock the test relies on).
             idleTransactionTimeout: .seconds(120))
@@ -42,7 +43,7 @@ struct PostgresEventStoreTests {
 
     /// Runs `body` with a fresh running server, then closes every store the test opened (postgres-nio asserts, in
     /// debug builds, that a connection is closed before it goes away), whatever `body` does.
-    private func withServer(_ body: (PostgresServer) async throws -> Void) async throws {
+    func withServer(_ body: (PostgresServer) async throws -> Void) async throws {
         try await PostgresServer().run { server in
             await server.waitUntilAcceptingConnections()
             var failure: (any Error)?
@@ -53,19 +54,19 @@ struct PostgresEventStoreTests {
     }
 
     /// What a restarted agent would find: a new store on the same workspace, loaded and closed.
-    private func reload(_ server: PostgresServer, workspace: String = "test") async throws -> StoredState {
+    func reload(_ server: PostgresServer, workspace: String = "test") async throws -> StoredState {
         let again = try store(server, workspace: workspace)
         let state = try again.load()
         await again.close()
         return state
     }
 
-    private func events(_ graph: inout UnitGraph, _ change: (inout UnitGraph) throws -> Void) throws -> [EncodedEvent] {
+    func events(_ graph: inout UnitGraph, _ change: (inout UnitGraph) throws -> Void) throws -> [EncodedEvent] {
         try change(&graph)
         return graph.drainEvents().map { EncodedEvent($0) }
     }
 
-    private func append(_ store: PostgresEventStore, _ events: [EncodedEvent]) async throws -> EventStoreAppend {
+    func append(_ store: PostgresEventStore, _ events: [EncodedEvent]) async throws -> EventStoreAppend {
         try await store.append(events, on: loop).get()
     }
 

@@ -30,14 +30,16 @@ struct PostgresSchemaTests {
         return graph.drainEvents().map { EncodedEvent($0) }
     }
 
-    /// The tables exactly as an agent of version 1 made them, holding `events` of workspace "test".
-    private func makeVersion1(_ server: PostgresServer, holding events: [EncodedEvent]) async throws {
-        let rows = events.map { "(1, \($0.sequence), $j$\($0.json)$j$, 'an agent of version 1')" }
+    /// The tables exactly as an agent of `version` (1 by default) made them, holding `events` of workspace "test".
+    private func makeVersion1(
+        _ server: PostgresServer, holding events: [EncodedEvent], version: Int = 1
+    ) async throws {
+        let rows = events.map { "(1, \($0.sequence), $j$\($0.json)$j$, 'an agent of version \(version)')" }
         let script =
             ["BEGIN", "CREATE SCHEMA sync_agent", "CREATE TABLE sync_agent.schema_version (version integer NOT NULL)"]
-            + PostgresSchema.migrations[0]
+            + PostgresSchema.migrations[..<version].flatMap { $0 }
             + [
-                "INSERT INTO sync_agent.schema_version VALUES (1)",
+                "INSERT INTO sync_agent.schema_version VALUES (\(version))",
                 "INSERT INTO sync_agent.workspaces (name, instance, head) VALUES ('test', '0123456789abcdef', "
                     + "\(events.last?.sequence ?? 0))",
                 "INSERT INTO sync_agent.events (workspace, seq, event, origin) VALUES " + rows.joined(separator: ", "),
@@ -45,6 +47,15 @@ struct PostgresSchemaTests {
             ]
         let made = try await server.psql(["-v", "ON_ERROR_STOP=1", "-c", script.joined(separator: ";\n")])
         #expect(made.status == 0, "\(made)")
+    }
+
+    /// A new store on the workspace loads `graph`, with exactly `events`.
+    private func expectReloaded(_ server: PostgresServer, as graph: UnitGraph, events: [EncodedEvent]) async throws {
+        let again = try store(server)
+        let reloaded = try again.load()
+        await again.close()
+        #expect(reloaded.snapshot == graph.snapshot)
+        #expect(reloaded.events.map(\.sequence) == events.map(\.sequence))
     }
 
     @Test(.timeLimit(.minutes(3))) func aDatabaseOfVersion1IsMigratedWithItsEventsAndTakesChanges() async throws {
@@ -59,13 +70,13 @@ struct PostgresSchemaTests {
             #expect(loaded.snapshot == graph.snapshot)
             let version = try await server.psql(["-tAc", "select version from sync_agent.schema_version"])
             #expect(version.stdout == "\(PostgresSchema.latestVersion)\n", "\(version)")
-            #expect(PostgresSchema.latestVersion == 2)
+            #expect(PostgresSchema.latestVersion == 3)
             let functions = try await server.psql([
                 "-tAc",
                 "select string_agg(proname, ',' order by proname) from pg_proc p join pg_namespace n "
                     + "on n.oid = p.pronamespace where nspname = 'sync_agent'",
             ])
-            #expect(functions.stdout == "append,end_change,lock_and_read\n", "\(functions)")
+            #expect(functions.stdout == "append,append_if_head,end_change,lock_and_read\n", "\(functions)")
             // A change through the new functions goes on from the old events.
             #expect(try await store.beginChange(after: old.last!.sequence, on: loop).get().isEmpty)
             let new = try events(&graph) { _ = try $0.start("db", wait: nil) }
@@ -75,14 +86,34 @@ struct PostgresSchemaTests {
                 return
             }
             await store.close()
-            let again = try self.store(server)
-            let reloaded = try again.load()
-            await again.close()
-            #expect(reloaded.snapshot == graph.snapshot)
-            #expect(reloaded.events.map(\.sequence) == (old + new).map(\.sequence))
+            try await expectReloaded(server, as: graph, events: old + new)
             // The lock was released with the change, and no session keeps the lock's idle limit.
             let locks = try await server.psql(["-tAc", "select count(*) from pg_locks where locktype = 'advisory'"])
             #expect(locks.stdout == "0\n", "\(locks)")
+        }
+    }
+
+    /// A database an agent of version 2 made (the functions of a change in two round trips) gains `append_if_head`,
+    /// and the append without a change goes on from its events.
+    @Test(.timeLimit(.minutes(3))) func aDatabaseOfVersion2IsMigratedAndTakesAnAppendWithoutAChange() async throws {
+        try await PostgresServer().run { server in
+            await server.waitUntilAcceptingConnections()
+            var graph = UnitGraph(clock: Self.clock)
+            let old = try events(&graph) { try $0.want("app", dependsOn: "db") }
+            try await makeVersion1(server, holding: old, version: 2)
+            let store = try store(server)
+            let loaded = try store.load()
+            #expect(loaded.snapshot == graph.snapshot)
+            let version = try await server.psql(["-tAc", "select version from sync_agent.schema_version"])
+            #expect(version.stdout == "3\n", "\(version)")
+            let new = try events(&graph) { _ = try $0.start("db", wait: nil) }
+            guard case .stored = try await store.appendIfCurrent(new, on: loop).get() else {
+                Issue.record("the append after the migration was declined")
+                await store.close()
+                return
+            }
+            await store.close()
+            try await expectReloaded(server, as: graph, events: old + new)
         }
     }
 

@@ -18,9 +18,61 @@ final class MemoryWorkspace: Sendable {
         /// The events up to this one are no longer read by catch-ups and changes (the store's retention deleted
         /// them); a reload still gets the whole state.
         var forgottenThrough: UInt64 = 0
+        /// Notifications carry the events of their change (as PostgreSQL's do when they fit).
+        var carriesEvents = false
+        /// Each store's notified events, not taken yet (see ``MemorySharedStore/notifiedEvents(after:)``).
+        var notified: [ObjectIdentifier: [SyncEvent]] = [:]
+        /// Stored just before the next ``MemorySharedStore/appendIfCurrent(_:on:)``, as if another agent got there
+        /// first (its events are made from the last one stored).
+        var interject: (@Sendable (UInt64) -> [SyncEvent])?
+        /// Whether the interjected events' notification carries them.
+        var interjectCarried = true
+        /// Stores whose next ``MemorySharedStore/notifiedEvents(after:)`` finds a notification without its events.
+        var gaps: Set<ObjectIdentifier> = []
+    }
+
+    /// The events stored after `sequence`, read by `store` (what its notifications did not carry, it has now), or
+    /// the gap when some of them were forgotten (``forget(through:)``).
+    fileprivate func read(after sequence: UInt64, by store: MemorySharedStore) -> Result<[SyncEvent], SharedStoreGap> {
+        let result = read(after: sequence)
+        if case .success = result { state.withLock { _ = $0.gaps.remove(ObjectIdentifier(store)) } }
+        return result
+    }
+
+    /// The events stored so far, in order.
+    var storedEvents: [SyncEvent] { events(after: 0) }
+
+    /// Makes notifications carry their events.
+    func carryEvents() {
+        state.withLock { $0.carriesEvents = true }
+    }
+
+    /// Has another agent store `events(last stored sequence)` just before the next append without a change, with a
+    /// notification that carries them or (`carried` false) one that does not.
+    func interject(carried: Bool = true, _ events: @escaping @Sendable (UInt64) -> [SyncEvent]) {
+        state.withLock { state in
+            state.interject = events
+            state.interjectCarried = carried
+        }
     }
 
     fileprivate let state = Mutex(State())
+
+    /// Stores `events` and tells every store but `sender`; with `unlockedAfter`, only when nobody holds the lock and
+    /// the last event stored is that one. - Returns: the wake-ups to call, `nil` when nothing was stored.
+    fileprivate func store(
+        _ events: [EncodedEvent], from sender: ObjectIdentifier, unlockedAfter expected: UInt64? = nil
+    ) -> [@Sendable () -> Void]? {
+        state.withLock { state in
+            if let expected, state.holder != nil || (state.events.last?.sequence ?? 0) != expected { return nil }
+            state.events += events
+            if state.carriesEvents {
+                let decoded = events.compactMap { (try? JSON.parse($0.json)).flatMap(SyncEvent.init(json:)) }
+                for store in state.wakes.keys where store != sender { state.notified[store, default: []] += decoded }
+            }
+            return state.wakes.filter { $0.key != sender }.map(\.value)
+        }
+    }
 
     /// The events stored after `sequence`.
     fileprivate func events(after sequence: UInt64) -> [SyncEvent] {
@@ -78,16 +130,21 @@ final class MemoryWorkspace: Sendable {
 final class MemorySharedStore: SharedEventStore, Sendable {
     let workspace: String = "memory"
     private let shared: MemoryWorkspace
-    private let counts = Mutex((changes: 0, catchUps: 0, reloads: 0))
+    private let counts = Mutex((changes: 0, catchUps: 0, reloads: 0, appendsIfCurrent: 0))
 
     init(_ workspace: MemoryWorkspace) {
         shared = workspace
     }
 
+    /// The workspace this store shares.
+    var workspaceForTests: MemoryWorkspace { shared }
+
     /// Changes opened and catch-ups made so far.
     var changes: Int { counts.withLock { $0.changes } }
     var catchUps: Int { counts.withLock { $0.catchUps } }
     var reloads: Int { counts.withLock { $0.reloads } }
+    /// Appends without a change tried so far (stored or declined).
+    var appendsIfCurrent: Int { counts.withLock { $0.appendsIfCurrent } }
 
     var location: String { "memory" }
     var storeAddress: String { "memory" }
@@ -102,7 +159,7 @@ final class MemorySharedStore: SharedEventStore, Sendable {
         counts.withLock { $0.changes += 1 }
         let promise = loop.makePromise(of: [SyncEvent].self)
         shared.lock(ObjectIdentifier(self)) { [shared] in
-            switch shared.read(after: sequence) {
+            switch shared.read(after: sequence, by: self) {
             case .success(let events): promise.succeed(events)
             case .failure(let gap):
                 shared.unlock()
@@ -119,7 +176,7 @@ final class MemorySharedStore: SharedEventStore, Sendable {
 
     func catchUp(after sequence: UInt64, on loop: any EventLoop) -> EventLoopFuture<[SyncEvent]> {
         counts.withLock { $0.catchUps += 1 }
-        return loop.makeCompletedFuture(shared.read(after: sequence).mapError { $0 as any Error })
+        return loop.makeCompletedFuture(shared.read(after: sequence, by: self).mapError { $0 as any Error })
     }
 
     var origin: String { "sync-agent pid 1 on memory" }
@@ -138,11 +195,7 @@ final class MemorySharedStore: SharedEventStore, Sendable {
     }
 
     func append(_ events: [EncodedEvent], on loop: any EventLoop) -> EventLoopFuture<EventStoreAppend> {
-        let me = ObjectIdentifier(self)
-        let others = shared.state.withLock { state in
-            state.events += events
-            return state.wakes.filter { $0.key != me }.map(\.value)
-        }
+        let others = shared.store(events, from: ObjectIdentifier(self)) ?? []
         shared.unlock()
         let future = loop.makeSucceededFuture(EventStoreAppend.durable)
         future.whenComplete { _ in others.forEach { $0() } }
@@ -162,6 +215,34 @@ final class MemorySharedStore: SharedEventStore, Sendable {
     func listen(_ wake: @escaping @Sendable () -> Void) {
         let me = ObjectIdentifier(self)
         shared.state.withLock { $0.wakes[me] = wake }
+    }
+
+    func notifiedEvents(after sequence: UInt64) -> [SyncEvent]? {
+        shared.state.withLock { state -> [SyncEvent]? in
+            guard state.carriesEvents, !state.gaps.contains(ObjectIdentifier(self)) else { return nil }
+            defer { state.notified[ObjectIdentifier(self)] = [] }
+            let events = (state.notified[ObjectIdentifier(self)] ?? []).filter { $0.sequence > sequence }
+            return events.first.map { $0.sequence == sequence + 1 } ?? true ? events : nil
+        }
+    }
+
+    /// Stores `events` when the workspace's last event is the one before them and nobody holds the lock.
+    func appendIfCurrent(_ events: [EncodedEvent], on loop: any EventLoop) -> EventLoopFuture<SharedAppend> {
+        counts.withLock { $0.appendsIfCurrent += 1 }
+        let interjected = shared.state.withLock { state -> [EncodedEvent] in
+            defer { state.interject = nil }
+            return state.interject.map { $0(state.events.last?.sequence ?? 0).map { EncodedEvent($0) } } ?? []
+        }
+        var wakes = shared.store(interjected, from: ObjectIdentifier(shared)) ?? []
+        shared.state.withLock { state in
+            if !interjected.isEmpty, !state.interjectCarried { state.gaps = Set(state.wakes.keys) }
+        }
+        let stored = shared.store(
+            events, from: ObjectIdentifier(self), unlockedAfter: (events.first?.sequence ?? 1) - 1)
+        wakes += stored ?? []
+        let future = loop.makeSucceededFuture(stored != nil ? SharedAppend.stored : .declined)
+        future.whenComplete { _ in wakes.forEach { $0() } }
+        return future
     }
 
     func close() async {}
