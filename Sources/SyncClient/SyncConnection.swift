@@ -265,8 +265,8 @@ public final class SyncConnection: Sendable {
     }
 
     /// Why `body` cannot be sent on this connection, if it cannot: it was added by a later protocol version than
-    /// the agent speaks (the connection fell back to an older version), and an agent without it would answer a confusing
-    /// `unknown_type`. The error names both sides' versions and what to do.
+    /// the agent speaks (the connection fell back to an older version), and an agent without it would answer a
+    /// confusing `unknown_type`. The error names both sides' versions and what to do.
     func versionRefusal(of body: Request.Body) -> WireError? {
         let needed = ProtocolVersion.introduced(body)
         guard needed > version, let hello else { return nil }

@@ -184,7 +184,8 @@ extension PostgresEventStore {
         }
     }
 
-    /// Runs `body` on the connection, first connecting again (and listening again) when it was lost. An operation still running after `operationTimeout` closes the connection, which fails it.
+    /// Runs `body` on the connection, first connecting again (and listening again) when it was lost. An operation
+    /// still running after `operationTimeout` closes the connection, which fails it.
     func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) -> EventLoopFuture<T>
     ) -> EventLoopFuture<T> {
