@@ -20,13 +20,15 @@ extension SharedGraphTests {
         try await withAgents(2) { agents, server in
             #expect(try await agents.syncctl(0, "want", "app", "db").status == 0)
             let socket = agents.directory.file(Agents.socket(1))
-            // Two clients written from docs/PROTOCOL.md: one says version 3, the other version 2.
-            let current = try RawConnection(path: socket)
-            defer { current.close() }
-            let older = try RawConnection(path: socket)
-            defer { older.close() }
+            // Two clients written from docs/PROTOCOL.md: one says version 3, the other version 2. Each connects just
+            // before its hello: the agent closes a connection that says nothing for 10 s, which a loaded machine
+            // can take between two connects made at once.
+            var connections: [RawConnection] = []
+            defer { for connection in connections { connection.close() } }
             var snapshots: [JSON] = []
-            for (raw, version) in [(current, 3), (older, 2)] {
+            for version in [3, 2] {
+                let raw = try RawConnection(path: socket)
+                connections.append(raw)
                 await raw.send(#"{"id":0,"type":"hello","version":\#(version)}"# + "\n")
                 let hello = try await raw.readFrame()
                 #expect(hello?["ok"] == .bool(true), "\(hello?.compact ?? "nothing")")
@@ -35,6 +37,7 @@ extension SharedGraphTests {
                 #expect(frame["push"] == "snapshot", "\(frame.compact)")
                 snapshots.append(frame["snapshot"]?["units"]?.arrayValue?.first ?? .null)
             }
+            let (current, older) = (connections[0], connections[1])
             let first = "sync-agent pid \(agents.processes[0].pid) on \(Self.hostName)"
             #expect(snapshots[0]["changed_by"] == .string(first), "\(snapshots[0].compact)")
             #expect(snapshots[1]["changed_by"] == nil, "\(snapshots[1].compact)")
@@ -62,7 +65,15 @@ extension SharedGraphTests {
 
             // A change on the other agent: version 3 gets its events with their origin; version 2 gets the same
             // events without it, and got nothing before them (no store push).
-            #expect(try await agents.syncctl(0, "start", "db").status == 0)
+            // Agent 0 reconnects on its own schedule (1, 2, then every 4 s): until then it refuses changes with
+            // store_unavailable, which stores nothing, so asking again is safe.
+            var started = try await agents.syncctl(0, "start", "db")
+            let giveUp = Date().addingTimeInterval(30)
+            while started.status != 0 && started.stderr.contains("cannot be reached") && Date() < giveUp {
+                try await Task.sleep(for: .milliseconds(250))
+                started = try await agents.syncctl(0, "start", "db")
+            }
+            #expect(started.status == 0, "\(started)")
             let expected: [(RawConnection, JSON?)] = [(current, .string(first)), (older, nil)]
             for (raw, origin) in expected {
                 let registered = try #require(try await raw.readFrame())
