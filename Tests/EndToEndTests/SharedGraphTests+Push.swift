@@ -42,6 +42,13 @@ extension SharedGraphTests {
             #expect(snapshots[0]["changed_by"] == .string(first), "\(snapshots[0].compact)")
             #expect(snapshots[1]["changed_by"] == nil, "\(snapshots[1].compact)")
 
+            // Agent 0's own subscriber, to learn when agent 0 (not only agent 1) can reach the store again.
+            let watcher = try RawConnection(path: agents.directory.file(Agents.socket(0)))
+            connections.append(watcher)
+            await watcher.send(#"{"id":0,"type":"hello","version":3}"# + "\n" + #"{"id":1,"type":"subscribe"}"# + "\n")
+            #expect(try await watcher.readFrame()?["ok"] == .bool(true))
+            #expect(try await watcher.readFrame()?["push"] == "snapshot")
+
             let stopped = Date()
             await server.stop()
             let down = try #require(try await current.readFrame())
@@ -65,14 +72,13 @@ extension SharedGraphTests {
 
             // A change on the other agent: version 3 gets its events with their origin; version 2 gets the same
             // events without it, and got nothing before them (no store push).
-            // Agent 0 reconnects on its own schedule (1, 2, then every 4 s): until then it refuses changes with
-            // store_unavailable, which stores nothing, so asking again is safe.
-            var started = try await agents.syncctl(0, "start", "db")
-            let giveUp = Date().addingTimeInterval(30)
-            while started.status != 0 && started.stderr.contains("cannot be reached") && Date() < giveUp {
-                try await Task.sleep(for: .milliseconds(250))
-                started = try await agents.syncctl(0, "start", "db")
+            // Agent 0 reconnects on its own schedule (1, 2, then every 4 s) and refuses changes until then: its own
+            // push says when it can take one.
+            for reachable in [false, true] {
+                let pushed = try #require(try await watcher.readFrame())
+                #expect(pushed["push"] == "store" && pushed["reachable"] == .bool(reachable), "\(pushed.compact)")
             }
+            let started = try await agents.syncctl(0, "start", "db")
             #expect(started.status == 0, "\(started)")
             let expected: [(RawConnection, JSON?)] = [(current, .string(first)), (older, nil)]
             for (raw, origin) in expected {
