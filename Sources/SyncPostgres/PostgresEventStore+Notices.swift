@@ -16,6 +16,11 @@ extension PostgresEventStore {
     /// committed already (a notification is delivered after its commit, in commit order), so they go into the
     /// mirror and wait for the agent. Otherwise the agent must read the store.
     func received(_ notice: PostgresNotice) {
+        guard loaded else {
+            // The first read runs: its state may or may not hold these events, so they wait for no mirror yet.
+            receivedWhileLoading = true
+            return
+        }
         guard let events = notice.events, let first = events.first, first.sequence <= mirror.nextSequence else {
             notifiedGaps += 1
             return

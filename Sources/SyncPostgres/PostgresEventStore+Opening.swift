@@ -19,10 +19,16 @@ extension PostgresEventStore {
         }.flatMap { connection in
             self.migrate(connection)
                 .flatMap { self.registerWorkspace(connection) }
-                .flatMap { self.readState(connection) }
+                .flatMap {
+                    // Listening before the read, on the same connection (its statements run in order): a change
+                    // another agent commits after the read is notified, and one committed before is read. Listening
+                    // after the read left a moment in which a change was neither, and the waiters it released here
+                    // waited for the next one.
+                    self.listen(on: connection)
+                    return self.readState(connection)
+                }
                 .map { state in
                     self.connection = connection
-                    self.listen(on: connection)
                     self.adopt(state)
                     self.logger.info(
                         "store loaded",
@@ -172,6 +178,12 @@ extension PostgresEventStore {
     }
 
     func adopt(_ state: StoredState) {
+        if !loaded {
+            // Notifications that came during the first read went to no mirror (see ``received(_:)``): the agent
+            // reads the store once to see whether they were in that read.
+            loaded = true
+            if receivedWhileLoading { notifiedGaps += 1 }
+        }
         mirror = UnitGraph(snapshot: state.snapshot, clock: clock)
         instance = state.instance
         records = state.recordsSinceCompaction

@@ -81,6 +81,10 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// agent must read the store.
     var notifiedGaps = 0
     var gapsCovered = 0
+    /// The first read of the store has been adopted as the mirror (``load()``).
+    var loaded = false
+    /// A notification came before that: the agent must read the store once.
+    var receivedWhileLoading = false
 
     /// A store on `workspace` at `address`; nothing is opened before ``load()``.
     /// - Parameter password: sent when the server asks for one (``PostgresPassfile``).

@@ -98,6 +98,8 @@ public final class SyncServer: Sendable {
                     loop.execute { core.value.sharedStoreWoke() }
                 }
             }
+            // What was notified between the store's load and this listener woke nobody: taken now.
+            loop.execute { core.value.sharedStoreWoke() }
         }
         let maxFrameBytes = configuration.maxFrameBytes
         let bootstrap = ServerBootstrap(group: loop)

@@ -74,6 +74,28 @@ extension PostgresEventStoreTests {
         }
     }
 
+    /// A notification that comes while the store's first read runs may or may not be in that read: it goes into no
+    /// mirror, and the agent is told to read the store, which then covers it. (Before, it met an empty mirror.)
+    @Test(.timeLimit(.minutes(3))) func aNotificationDuringTheFirstReadMakesTheAgentReadTheStore() async throws {
+        try await withServer { server in
+            let (first, _, _) = try twoStores(server, heard: 1)
+            var graph = UnitGraph(clock: Self.clock)
+            #expect(try await first.beginChange(after: 0, on: loop).get().isEmpty)
+            let stored = try events(&graph) { try $0.want("app", dependsOn: "db") }
+            guard case .durable = try await append(first, stored) else {
+                Issue.record("the change did not commit")
+                return
+            }
+            let late = try store(server)
+            let notice = PostgresNotice(payload: PostgresNotice.payload(sender: "another agent #1", events: stored))
+            try await late.storeLoop.submit { late.received(notice) }.get()
+            _ = try late.load()
+            #expect(try await notified(late, after: stored.last!.sequence) == nil)
+            #expect(try await late.catchUp(after: stored.last!.sequence, on: loop).get().isEmpty)
+            #expect(try await notified(late, after: stored.last!.sequence) == [])
+        }
+    }
+
     /// The append without a change waits for the lock a change holds, then finds `head` moved by that change's
     /// append and stores nothing; on the moved head it stores, and the first store is told with the events.
     @Test(.timeLimit(.minutes(3))) func anAppendWithoutAChangeStoresOnlyOnTheHeadItExpects() async throws {
