@@ -74,6 +74,22 @@ extension PostgresEventStoreTests {
         }
     }
 
+    /// The store listens before its first read, on the same connection: a change committed after the read is
+    /// notified, one committed before it is in the read. (It listened after, and a change in between was neither.)
+    @Test(.timeLimit(.minutes(3))) func theStoreListensBeforeItReadsTheWorkspace() async throws {
+        try await withServer { server in
+            let logged = try await server.psql(["-c", "ALTER ROLE \(server.user) SET log_statement = 'all'"])
+            #expect(logged.status == 0, "\(logged)")
+            let store = try store(server)
+            _ = try store.load()
+            await store.close()
+            let log = try #require(await server.stop()).stderr
+            let listened = try #require(log.range(of: "LISTEN \"sync_agent_"), "no LISTEN in the log:\n\(log)")
+            let read = try #require(log.range(of: "REPEATABLE READ READ ONLY"), "no read in the log:\n\(log)")
+            #expect(listened.lowerBound < read.lowerBound, "\(log)")
+        }
+    }
+
     /// A notification that comes while the store's first read runs may or may not be in that read: it goes into no
     /// mirror, and the agent is told to read the store, which then covers it. (Before, it met an empty mirror.)
     @Test(.timeLimit(.minutes(3))) func aNotificationDuringTheFirstReadMakesTheAgentReadTheStore() async throws {
