@@ -91,8 +91,10 @@ extension Run {
         let listed = checks.map(\.description).joined(separator: ", ")
         Output.error("Unit \(goQuoted(unit)) started; waiting until ready: \(listed)")
         readiness.start()
+        let running = Mutex(true)
         let ended = Task {
             let outcome = await child.wait()
+            running.withLock { $0 = false }
             readiness.serviceExited(outcome.reason ?? "exit 0", succeeded: outcome == .exited(0))
             return outcome
         }
@@ -100,6 +102,7 @@ extension Run {
         var timedOut = false
         var failedBeforeReady = false
         var ready = false
+        var completed = false
         for await event in readiness.events {
             switch event {
             case .progress(let progress):
@@ -108,7 +111,11 @@ extension Run {
                 await quietly(over: line, "set the note of \(goQuoted(unit))") { try await $0.note(unit, text) }
             case .ready(let after):
                 ready = true
-                await quietly(over: line, "complete \(goQuoted(unit))") { client in
+                // Refused for a while (the store or journal cannot be written): asked again while the command runs,
+                // since its dependents wait for this completion and nothing else would make it.
+                completed = await quietly(
+                    over: line, "complete \(goQuoted(unit))", retryingWhile: { running.withLock { $0 } }
+                ) { client in
                     // Written already when the kept connection was open (see whenReady above).
                     if let sent = line.sent(on: client) {
                         _ = try await sent.reply()
@@ -116,8 +123,10 @@ extension Run {
                         try await client.complete(unit)
                     }
                 }
-                Output.error(
-                    "Unit \(goQuoted(unit)) ready after \(DurationText.short(microseconds: after)) (\(listed))")
+                if completed {
+                    Output.error(
+                        "Unit \(goQuoted(unit)) ready after \(DurationText.short(microseconds: after)) (\(listed))")
+                }
             case .failed(let reason, let stop, let expired):
                 failedBeforeReady = !ready
                 timedOut = expired
@@ -130,8 +139,10 @@ extension Run {
         stopping?.cancel()
         notify?.remove()
         if timedOut { throw CommandExit(status: ExitStatus.timeout.rawValue) }
-        // A command that exited 0 before it was ready still failed its unit: run must not report success.
-        throw CommandExit(status: failedBeforeReady && outcome == .exited(0) ? 1 : outcome.exitStatus)
+        // A command that exited 0 before it was ready still failed its unit, and one whose completion the agent
+        // never took left it unfinished: run must not report success.
+        let unfinished = failedBeforeReady || (ready && !completed)
+        throw CommandExit(status: unfinished && outcome == .exited(0) ? 1 : outcome.exitStatus)
     }
 
     /// The default of --ready-timeout: 2 minutes.
@@ -151,10 +162,52 @@ extension Run {
     }
 
     /// Tells the agent something while the service runs, over the kept connection, or across an agent restart when
-    /// that was lost; a failure is printed, and the service keeps running.
+    /// that was lost; a failure is printed, and the service keeps running. A refusal that lasts only as long as the
+    /// store or journal cannot be written (`store_unavailable`, `journal_unavailable`) is asked again, every 100 ms
+    /// backing off to every second, for as long as `retryingWhile` says so (said once on stderr).
+    /// - Returns: whether the agent took it.
+    @discardableResult
     private func quietly(
-        over line: AgentLine, _ what: String, _ body: @escaping @Sendable (SyncClient) async throws -> Void
-    ) async {
+        over line: AgentLine, _ what: String, retryingWhile: (@Sendable () -> Bool)? = nil,
+        _ body: @escaping @Sendable (SyncClient) async throws -> Void
+    ) async -> Bool {
+        var pause = Duration.milliseconds(100)
+        var told = false
+        while true {
+            do {
+                try await tell(over: line, body)
+                return true
+            } catch let error as WireError where Self.refusedForAWhile(error) && retryingWhile?() == true {
+                if !told {
+                    let failure = CommandFailure(error, prefix: "run failed", socket: global.socket)
+                    Output.error(
+                        "syncctl: cannot \(what) yet: \(failure.message); asking again while the command runs")
+                    told = true
+                }
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(1))
+            } catch let error as WireError {
+                let failure = CommandFailure(error, prefix: "run failed", socket: global.socket)
+                Output.error("syncctl: cannot \(what): \(failure.message)")
+                return false
+            } catch let failure as CommandFailure {
+                Output.error("syncctl: cannot \(what): \(failure.message)")
+                return false
+            } catch {
+                Output.error("syncctl: cannot \(what): \(error)")
+                return false
+            }
+        }
+    }
+
+    /// Whether the agent refused `error`'s request only until it can store changes again.
+    private static func refusedForAWhile(_ error: WireError) -> Bool {
+        error.code == .storeUnavailable || error.code == .journalUnavailable
+    }
+
+    /// One attempt of ``quietly(over:_:retryingWhile:_:)``: over the kept connection, else across an agent restart.
+    private func tell(over line: AgentLine, _ body: @escaping @Sendable (SyncClient) async throws -> Void) async throws
+    {
         let repeatable: @Sendable (SyncClient) async throws -> Void = { client in
             do {
                 try await body(client)
@@ -162,20 +215,11 @@ extension Run {
                 // A repeat after a lost reply: the agent recorded the first one before it went away.
             }
         }
-        do {
-            if try await line.send(repeatable) { return }
-            try await global.withReconnection(
-                prefix: "run failed", timeout: .seconds(60), timeoutMessage: "the agent did not come back within 60s",
-                retryFirstConnection: true
-            ) { client, _ in try await repeatable(client) }
-        } catch let error as WireError {
-            let failure = CommandFailure(error, prefix: "run failed", socket: global.socket)
-            Output.error("syncctl: cannot \(what): \(failure.message)")
-        } catch let failure as CommandFailure {
-            Output.error("syncctl: cannot \(what): \(failure.message)")
-        } catch {
-            Output.error("syncctl: cannot \(what): \(error)")
-        }
+        if try await line.send(repeatable) { return }
+        try await global.withReconnection(
+            prefix: "run failed", timeout: .seconds(60), timeoutMessage: "the agent did not come back within 60s",
+            retryFirstConnection: true
+        ) { client, _ in try await repeatable(client) }
     }
 
     /// A private directory (0700) holding the notify socket, when a notify check needs one; a failure fails the
