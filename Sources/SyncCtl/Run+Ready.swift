@@ -19,7 +19,9 @@ extension Run {
         even for an exit 0), when the checks have not passed within --ready-timeout (default 2m: "not ready \
         after 2m: tcp 127.0.0.1:5432: connection refused", the last result of the first check not passed; run \
         stops the command and exits 124), when the command reports an error over notify (run stops it), or when \
-        it exits non-zero after it was ready ("exit 3 after ready"). To stop the command run sends SIGTERM to its \
+        it exits non-zero after it was ready ("exit 3 after ready"). A completion the agent cannot store yet (its \
+        shared store unreachable, its journal not writable) is asked for again while the command runs; run exits \
+        1 if the command exits 0 before the agent took it. To stop the command run sends SIGTERM to its \
         process, then SIGKILL after --stop-grace (default 10s); the command stays in run's process group, so \
         Ctrl-C reaches it as before (a shell script should exec the service, or forward the signal).
 
