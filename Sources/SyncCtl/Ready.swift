@@ -14,7 +14,8 @@ struct Ready: AsyncParsableCommand {
             launched): registers the unit if needed, marks it started (waiting for its dependencies, if it has \
             any), then completes it once every check passes, in the order given. If the checks have not passed \
             when the timeout expires, the unit is marked failed with the last result, which skips what waits \
-            for it, and syncctl exits 124.
+            for it, and syncctl exits 124. A completion the agent cannot store yet (its shared store unreachable, \
+            its journal not writable) is asked for again until the timeout, then syncctl exits with that refusal.
 
             Checks: tcp:[HOST:]PORT (connects; host 127.0.0.1 by default), http://HOST[:PORT]/PATH (a 2xx or 3xx \
             answer), cmd:SHELL-COMMAND (exits 0), file:PATH (exists; watched with inotify, or looked at from every \
@@ -48,6 +49,7 @@ struct Ready: AsyncParsableCommand {
         let unit = try Arity.exactlyOneUnit(arguments)
         let parsed = try Self.parse(checks)
         let limit = timeout.duration
+        let deadline = limit.map { ContinuousClock.now + $0 }
         // One connection for the whole wait (the start, the progress reports, the outcome): when the checks pass,
         // the completion is one request on a connection that is already open.
         let client = try await global.connect(startingAgent: true)
@@ -82,13 +84,7 @@ struct Ready: AsyncParsableCommand {
         await reporter.value
         switch outcome {
         case .ready:
-            try await Self.tell(over: line, global: global) { client in
-                if let sent = line.sent(on: client) {
-                    _ = try await sent.reply()
-                } else {
-                    try await client.complete(unit)
-                }
-            }
+            try await complete(unit, over: line, until: deadline)
             Output.line("Unit \(goQuoted(unit)) ready (\(listed))")
         case .notReady(let check, let reason):
             // Without a limit only a check that cannot be waited on at all ends here (a file that cannot be watched).
@@ -96,6 +92,39 @@ struct Ready: AsyncParsableCommand {
             let text = "\(when): \(Self.describe(check)): \(reason)"
             try await Self.tell(over: line, global: global) { _ = try await $0.fail(unit, reason: text) }
             throw CommandFailure(.timeout, "unit \(goQuoted(unit)) \(text); it is marked failed")
+        }
+    }
+
+    /// Completes `unit`, whose checks passed. A refusal that lasts only until the agent can store changes
+    /// (``WireError/refusedUntilStored``) is asked again, every 100 ms backing off to every second, until
+    /// `deadline` (said once on stderr); then it fails with that refusal.
+    private func complete(_ unit: String, over line: AgentLine, until deadline: ContinuousClock.Instant?) async throws {
+        var pause = Duration.milliseconds(100)
+        var told = false
+        while true {
+            do {
+                try await Self.tell(over: line, global: global) { client in
+                    do {
+                        if let sent = line.sent(on: client) {
+                            _ = try await sent.reply()
+                        } else {
+                            try await client.complete(unit)
+                        }
+                    } catch let error as WireError where error.refusedUntilStored {
+                        throw RefusedForAWhile(error: error)
+                    }
+                }
+                return
+            } catch let refused as RefusedForAWhile {
+                let failure = CommandFailure(refused.error, prefix: "ready unit failed", socket: global.socket)
+                guard deadline.map({ ContinuousClock.now + pause < $0 }) ?? true else { throw failure }
+                if !told {
+                    Output.error("syncctl: cannot complete \(goQuoted(unit)) yet: \(failure.message); asking again")
+                    told = true
+                }
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(1))
+            }
         }
     }
 

@@ -179,7 +179,7 @@ extension Run {
             do {
                 try await tell(over: line, body)
                 return true
-            } catch let error as WireError where Self.refusedForAWhile(error) && retryingWhile?() == true {
+            } catch let error as WireError where error.refusedUntilStored && retryingWhile?() == true {
                 if !told {
                     let failure = CommandFailure(error, prefix: "run failed", socket: global.socket)
                     Output.error(
@@ -200,11 +200,6 @@ extension Run {
                 return false
             }
         }
-    }
-
-    /// Whether the agent refused `error`'s request only until it can store changes again.
-    private static func refusedForAWhile(_ error: WireError) -> Bool {
-        error.code == .storeUnavailable || error.code == .journalUnavailable
     }
 
     /// One attempt of ``quietly(over:_:retryingWhile:_:)``: over the kept connection, else across an agent restart.

@@ -71,4 +71,28 @@ extension SharedGraphTests {
             #expect(!result.stderr.contains("ready after"), "\(result)")
         }
     }
+
+    /// The same from outside the service: `syncctl ready --when` asks again until its timeout, and exits 0 once
+    /// the unit is completed.
+    @Test func readyCompletesAUnitWhoseCheckPassedWhileTheStoreWasAway() async throws {
+        try await withAgents(1) { agents, server in
+            let socket = agents.directory.file(Agents.socket(0))
+            let flag = agents.directory.file("flag")
+            let ready = try RunningProcess(
+                Products.path("syncctl"), ["ready", "db", "--when", "file:\(flag)", "--timeout", "120s"],
+                environment: ["SYNC_AGENT_SOCKET_PATH": socket, "SYNC_AGENT_AUTOSTART": "0"])
+            defer { ready.signal(SIGKILL) }
+            await ready.waitForOutput(containing: "waiting until ready")
+            await server.stop()
+            FileManager.default.createFile(atPath: flag, contents: nil)
+            await ready.waitForOutput(containing: #"cannot complete "db" yet"#)
+            try server.start()
+            await server.waitUntilAcceptingConnections()
+            let result = await ready.finish()
+            #expect(result.status == 0, "\(result)")
+            #expect(result.stdout.contains(#"Unit "db" ready (file:"#), "\(result)")
+            let status = try await agents.syncctl(0, "status", "db", "-o", "json")
+            #expect(status.stdout.contains(#""status": "completed""#), "\(status)")
+        }
+    }
 }
