@@ -70,9 +70,10 @@ extension UnitGraph {
         return acyclic
     }
 
-    /// Every name ranked so that dependencies come first, as ``rebuildOrder()`` ranks them, by id.
+    /// Every name ranked so that dependencies come first: `keys` by id, the dependencies of id `i` the dependency
+    /// ends of the edges `dependencies` groups under `i`.
     /// - Returns: the ranks, and whether the edges are free of loops.
-    private static func ranks(
+    static func ranks(
         keys: [UnitKey], dependencies: EdgeGroups, edgeDependency: [Int32]
     ) -> (ranks: [UnitKey: Int], acyclic: Bool) {
         // A name's rank once ranked; `onPath` while the search is below it.

@@ -81,24 +81,32 @@ struct BulkReplayByIdTests {
 
     static let names = (0..<14).map { "u\($0)" } + ["café", "cafe\u{301}"]
 
+    /// `graph` after a bulk replay of `events` (each through ``UnitGraph/replayChecked(_:)`` when `checked`, which
+    /// must apply it), which must find no loop.
+    static func replayedInBulk(_ events: ArraySlice<SyncEvent>, onto graph: UnitGraph, checked: Bool) -> UnitGraph {
+        var graph = graph
+        graph.beginReplay()
+        for event in events {
+            if checked {
+                let applied = graph.replayChecked(event)
+                #expect(applied)
+            } else {
+                graph.replay(event)
+            }
+        }
+        let acyclic = graph.endReplay()
+        #expect(acyclic)
+        return graph
+    }
+
     @Test(arguments: 0..<40)
     func everyKindOfEventGivesTheGraphOfTheEventsReplayedOneByOne(seed: UInt64) throws {
         var live = Self.richGraph(steps: 200, seed: seed)
         let events = live.drainEvents()
         var single = fixedGraph()
         for event in events { single.replay(event) }
-        var bulk = fixedGraph()
-        var checked = fixedGraph()
-        bulk.beginReplay()
-        checked.beginReplay()
-        for event in events {
-            bulk.replay(event)
-            let applied = checked.replayChecked(event)
-            #expect(applied)
-        }
-        let bulkAcyclic = bulk.endReplay()
-        let checkedAcyclic = checked.endReplay()
-        #expect(bulkAcyclic && checkedAcyclic)
+        let bulk = Self.replayedInBulk(events[...], onto: fixedGraph(), checked: false)
+        let checked = Self.replayedInBulk(events[...], onto: fixedGraph(), checked: true)
         Self.expectSame(bulk, single, names: Self.names)
         Self.expectSame(checked, single, names: Self.names)
         // Both go on alike: a failure of each unit skips the same dependents with the same events.
@@ -124,12 +132,9 @@ struct BulkReplayByIdTests {
         for event in events[..<cut] { before.replay(event) }
         let snapshot = before.snapshot
         var single = UnitGraph(snapshot: snapshot, clock: { fixedTime })
-        var bulk = UnitGraph(snapshot: snapshot, clock: { fixedTime })
         for event in events[cut...] { single.replay(event) }
-        bulk.beginReplay()
-        for event in events[cut...] { bulk.replay(event) }
-        let acyclic = bulk.endReplay()
-        #expect(acyclic)
+        let bulk = Self.replayedInBulk(
+            events[cut...], onto: UnitGraph(snapshot: snapshot, clock: { fixedTime }), checked: false)
         Self.expectSame(bulk, single, names: Self.names)
     }
 
