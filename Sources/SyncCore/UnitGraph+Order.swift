@@ -24,47 +24,29 @@ extension UnitGraph {
         order.reorder(lower: Array(needed), upper: Array(needing))
     }
 
-    /// Ranks every name from scratch (after loading a whole snapshot or a bulk replay): dependencies first,
-    /// depth-first, from every name in the order the dictionaries hold them (which order is of no consequence: any
-    /// topological order serves).
+    /// Ranks every name from scratch (after loading a whole snapshot): dependencies first, depth-first over the names
+    /// by id (as a bulk replay's end ranks them, ``ranks(keys:dependencies:edgeDependency:)``); which order is of no
+    /// consequence: any topological order serves.
     /// - Returns: whether the edges are free of loops; when one closes, the ranks are not a topological order.
     @discardableResult
     mutating func rebuildOrder() -> Bool {
-        // A name's rank once ranked; `onPath` while the search is below it. One dictionary for both, handed to the
-        // order as it is: a restart ranks 100,000 names and more.
-        let onPath = -1
-        var ranks: [UnitKey: Int] = [:]
-        ranks.reserveCapacity(Swift.max(units.count, forward.count, reverse.count))
-        var next = 0
-        var acyclic = true
-        var stack: [(name: UnitKey, expanded: Bool)] = []
-        func search(from root: UnitKey) {
-            guard ranks[root] == nil else { return }
-            // Iterative post-order: a name is ranked after all it depends on.
-            stack.append((root, false))
-            while let (name, expanded) = stack.popLast() {
-                if expanded {
-                    ranks[name] = next
-                    next += 1
-                    continue
-                }
-                guard ranks[name] == nil else { continue }
-                ranks[name] = onPath
-                stack.append((name, true))
-                for dependency in (forward[name] ?? [:]).keys {
-                    switch ranks[dependency] {
-                    case nil: stack.append((dependency, false))
-                    // A name on the search's path: the names from it down to here close a loop.
-                    case onPath?: acyclic = false
-                    default: break
-                    }
-                }
+        var ids = UnitIds()
+        var edgeUnit: [Int32] = []
+        var edgeDependency: [Int32] = []
+        edgeUnit.reserveCapacity(edgeCount)
+        edgeDependency.reserveCapacity(edgeCount)
+        for name in units.keys { _ = ids.intern(name) }
+        for (unit, dependencies) in forward {
+            let unitID = Int32(ids.intern(unit))
+            for dependency in dependencies.keys {
+                edgeUnit.append(unitID)
+                edgeDependency.append(Int32(ids.intern(dependency)))
             }
         }
-        for name in units.keys { search(from: name) }
-        for name in forward.keys { search(from: name) }
-        for name in reverse.keys { search(from: name) }
-        order.reset(ranks: ranks, count: next)
+        for name in reverse.keys { _ = ids.intern(name) }
+        let (ranks, acyclic) = Self.ranks(
+            keys: ids.keys, dependencies: EdgeGroups(by: edgeUnit, ids: ids.count), edgeDependency: edgeDependency)
+        order.reset(ranks: ranks, count: ids.count)
         return acyclic
     }
 

@@ -54,6 +54,9 @@ public struct UnitGraph: Sendable {
     /// Off during a bulk replay (see `UnitGraph+Replay.swift`): the unmet counts are computed once at its end
     /// instead of event by event.
     var countsUnmet = true
+    /// Set during a bulk replay: the state it keeps by unit id instead of ``units``, ``forward`` and ``reverse``
+    /// (see `UnitGraph+Replay.swift`).
+    var bulk: BulkReplay?
     /// Edges examined by searches and propagation so far; lets tests check that the work of a request is bounded by
     /// the request, not by the graph.
     var edgeVisits = 0
@@ -75,13 +78,19 @@ public struct UnitGraph: Sendable {
     // MARK: Queries
 
     /// The unit's status, or `nil` when it is not registered.
-    public func status(of unit: String) -> UnitStatus? { units[UnitKey(unit)]?.status }
+    public func status(of unit: String) -> UnitStatus? {
+        if bulk != nil { return bulk!.status(of: unit) }
+        return units[UnitKey(unit)]?.status
+    }
 
     /// Whether every dependency of `unit` has its required status. An unregistered unit is ready.
     public func isReady(_ unit: String) -> Bool { (units[UnitKey(unit)]?.unmet ?? 0) == 0 }
 
     /// Whether `unit` is registered.
-    public func isRegistered(_ unit: String) -> Bool { units[UnitKey(unit)] != nil }
+    public func isRegistered(_ unit: String) -> Bool {
+        if bulk != nil { return bulk!.status(of: unit) != nil }
+        return units[UnitKey(unit)] != nil
+    }
 
     /// Number of registered units.
     public var unitCount: Int { units.count }
@@ -205,6 +214,7 @@ public struct UnitGraph: Sendable {
     ///   the status of a unit that is not registered.
     @discardableResult
     mutating func apply(_ kind: SyncEvent.Kind, at time: Timestamp) -> Bool {
+        if bulk != nil { return bulk!.apply(kind, at: time) }
         switch kind {
         case .registered(let name):
             let unit = UnitKey(name)
@@ -265,7 +275,7 @@ public struct UnitGraph: Sendable {
     }
 
     /// Sets a record's status and what goes with it, in place.
-    private static func change(
+    static func change(
         _ record: inout UnitRecord, to: UnitStatus, at time: Timestamp, reason: String?, cause: FailureCause?,
         by token: String?, doomedAt: UInt64?
     ) {

@@ -9,7 +9,7 @@ import Synchronization
 /// spends a sixth of its replay decoding lines and checking their names, work that needs nothing of the graph.
 ///
 /// The bytes from `start` to `end` (newline-ended lines) are cut into chunks of whole lines; one thread decodes them
-/// in order, at most ``chunksAhead`` chunks ahead of the reader, and ``next()`` hands the lines out in file order.
+/// in order, at most ``chunksAhead`` chunks ahead of the reader, and ``nextChunk()`` hands them out in file order.
 /// The reader must call ``stop()`` once, before the bytes go away (the decoding thread reads them until then).
 /// Used from one reader thread.
 final class EventLinesAhead: @unchecked Sendable {
@@ -36,10 +36,8 @@ final class EventLinesAhead: @unchecked Sendable {
     private let room = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let stopped = Atomic<Bool>(false)
-    /// The reader's place: the chunk it reads and the next line in it.
+    /// The chunk the reader has.
     private var chunk = -1
-    private var current: [Line] = []
-    private var index = 0
 
     /// Starts decoding the lines of `data[start..<end]`, which ends with a newline (or is empty).
     /// - Parameter chunkBytes: about how many bytes a chunk holds (it ends at the next newline).
@@ -65,23 +63,15 @@ final class EventLinesAhead: @unchecked Sendable {
         slots.deallocate()
     }
 
-    /// The next line, in file order; `nil` after the last.
-    func next() -> Line? {
-        while index == current.count {
-            if chunk >= 0 { room.signal() }
-            chunk += 1
-            guard chunk < bounds.count - 1 else {
-                current = []
-                index = 0
-                return nil
-            }
-            ready.wait()
-            current = slots[chunk]
-            slots[chunk] = []
-            index = 0
-        }
-        defer { index += 1 }
-        return current[index]
+    /// The next chunk's lines, in file order; `nil` after the last. The reader goes through a chunk's lines in
+    /// place: handing them out one by one copied each line's event several times over (a tenth of a replay).
+    func nextChunk() -> [Line]? {
+        if chunk >= 0 { room.signal() }
+        chunk += 1
+        guard chunk < bounds.count - 1 else { return nil }
+        ready.wait()
+        defer { slots[chunk] = [] }
+        return slots[chunk]
     }
 
     /// Stops the decoding thread and waits for it: the bytes are not read any more.

@@ -86,75 +86,77 @@ struct JournalReader {
         // Lines are decoded on a second thread while this one applies the ones before them.
         let ahead = EventLinesAhead(data, from: firstEnd + 1, to: lines.tail, chunkBytes: chunkBytes)
         defer { ahead.stop() }
-        while let next = ahead.next() {
-            number += 1
-            let end = next.end
-            let line = UnsafeBufferPointer(rebasing: data[next.start..<end])
-            let lineOffset = next.start
-            let isLast = end + 1 >= lines.tail && tornAt == nil
-            let event: SyncEvent
-            let nameProblem: String?
-            if let decoded = next.event {
-                event = decoded
-                nameProblem = next.nameProblem
-            } else {
-                guard let json = try? JSON.parse(line) else {
-                    if isLast {
-                        // A complete but garbled last line: also the mark of an interrupted write.
-                        tornAt = lineOffset
-                        dropped = String(decoding: line.prefix(80), as: UTF8.self)
-                        break
+        reading: while let chunk = ahead.nextChunk() {
+            for next in chunk {
+                number += 1
+                let end = next.end
+                let line = UnsafeBufferPointer(rebasing: data[next.start..<end])
+                let lineOffset = next.start
+                let isLast = end + 1 >= lines.tail && tornAt == nil
+                let event: SyncEvent
+                let nameProblem: String?
+                if let decoded = next.event {
+                    event = decoded
+                    nameProblem = next.nameProblem
+                } else {
+                    guard let json = try? JSON.parse(line) else {
+                        if isLast {
+                            // A complete but garbled last line: also the mark of an interrupted write.
+                            tornAt = lineOffset
+                            dropped = String(decoding: line.prefix(80), as: UTF8.self)
+                            break reading
+                        }
+                        throw failure(line: number + 1, "it is not valid JSON")
                     }
-                    throw failure(line: number + 1, "it is not valid JSON")
+                    if let snapshotJSON = json["snapshot"] {
+                        guard number == 1 else {
+                            throw failure(line: number + 1, "a snapshot may only follow the header (line 1)")
+                        }
+                        guard let snapshot = GraphSnapshot(json: snapshotJSON) else {
+                            throw failure(line: number + 1, "the snapshot cannot be read")
+                        }
+                        if let problem = Self.nameProblem(in: snapshot) { throw failure(line: number + 1, problem) }
+                        graph = UnitGraph(snapshot: snapshot, clock: clock)
+                        graph.beginReplay()
+                        snapshotSequence = snapshot.sequence
+                        goodLines += 1
+                        continue
+                    }
+                    guard let general = SyncEvent(json: json) else {
+                        throw failure(line: number + 1, "it is not an event")
+                    }
+                    event = general
+                    nameProblem = Self.nameProblem(in: event.kind)
                 }
-                if let snapshotJSON = json["snapshot"] {
-                    guard number == 1 else {
-                        throw failure(line: number + 1, "a snapshot may only follow the header (line 1)")
-                    }
-                    guard let snapshot = GraphSnapshot(json: snapshotJSON) else {
-                        throw failure(line: number + 1, "the snapshot cannot be read")
-                    }
-                    if let problem = Self.nameProblem(in: snapshot) { throw failure(line: number + 1, problem) }
-                    graph = UnitGraph(snapshot: snapshot, clock: clock)
-                    graph.beginReplay()
-                    snapshotSequence = snapshot.sequence
-                    goodLines += 1
-                    continue
+                if let problem = nameProblem { throw failure(line: number + 1, problem) }
+                guard event.sequence > lastSequence else {
+                    throw failure(
+                        line: number + 1,
+                        "event \(event.sequence) comes after event \(lastSequence); sequence numbers only grow")
                 }
-                guard let general = SyncEvent(json: json) else {
-                    throw failure(line: number + 1, "it is not an event")
-                }
-                event = general
-                nameProblem = Self.nameProblem(in: event.kind)
-            }
-            if let problem = nameProblem { throw failure(line: number + 1, problem) }
-            guard event.sequence > lastSequence else {
-                throw failure(
-                    line: number + 1,
-                    "event \(event.sequence) comes after event \(lastSequence); sequence numbers only grow")
-            }
-            lastSequence = event.sequence
-            goodLines += 1
-            let next = graph.nextSequence
-            if event.sequence < next {
-                kept.append(lineOffset..<end)  // history the snapshot already includes
-            } else if event.sequence == next {
-                switch event.kind {
-                case .registered, .statusChanged:
-                    // The replay itself finds a unit registered twice or changed unregistered, without a lookup
-                    // of its own; it applies nothing then.
-                    guard graph.replayChecked(event) else {
-                        throw failure(line: number + 1, Self.stateProblem(of: event.kind, in: graph) ?? "")
+                lastSequence = event.sequence
+                goodLines += 1
+                let next = graph.nextSequence
+                if event.sequence < next {
+                    kept.append(lineOffset..<end)  // history the snapshot already includes
+                } else if event.sequence == next {
+                    switch event.kind {
+                    case .registered, .statusChanged:
+                        // The replay itself finds a unit registered twice or changed unregistered, without a lookup
+                        // of its own; it applies nothing then.
+                        guard graph.replayChecked(event) else {
+                            throw failure(line: number + 1, Self.stateProblem(of: event.kind, in: graph) ?? "")
+                        }
+                    default:
+                        if let problem = Self.stateProblem(of: event.kind, in: graph) {
+                            throw failure(line: number + 1, problem)
+                        }
+                        graph.replay(event)
                     }
-                default:
-                    if let problem = Self.stateProblem(of: event.kind, in: graph) {
-                        throw failure(line: number + 1, problem)
-                    }
-                    graph.replay(event)
+                    kept.append(lineOffset..<end)
+                } else {
+                    throw failure(line: number + 1, "events \(next)…\(event.sequence - 1) are missing")
                 }
-                kept.append(lineOffset..<end)
-            } else {
-                throw failure(line: number + 1, "events \(next)…\(event.sequence - 1) are missing")
             }
         }
         // Edges are only ever added, so a graph without a loop at the end never had one.
