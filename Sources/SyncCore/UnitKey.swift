@@ -29,12 +29,31 @@ extension UnitKey: Comparable, ExpressibleByStringLiteral {
 
 /// Whether two names are the same bytes of UTF-8 (not merely canonically equivalent, as `==` on `String` is).
 public func sameBytes(_ a: String, _ b: String) -> Bool {
+    // Every dictionary lookup of a unit compares names: eight bytes at a time (the generic `elementsEqual` took ~14
+    // instructions a byte, a tenth of a release's).
     let result = a.utf8.withContiguousStorageIfAvailable { left in
         b.utf8.withContiguousStorageIfAvailable { right in
-            left.count == right.count && left.elementsEqual(right)
+            left.count == right.count
+                && firstDifference(UnsafeRawBufferPointer(left), UnsafeRawBufferPointer(right), count: left.count)
+                    == left.count
         }
     }
     return (result ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+}
+
+/// The offset of the first of the first `count` bytes where `a` and `b` differ, or `count`; compared eight bytes at
+/// a time. Both hold at least `count` bytes.
+@inline(__always)
+func firstDifference(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, count: Int) -> Int {
+    var offset = 0
+    while offset + 8 <= count,
+        a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            == b.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+    {
+        offset += 8
+    }
+    while offset < count, a[offset] == b[offset] { offset += 1 }
+    return offset
 }
 
 /// Whether two optional names are the same bytes (both `nil` counts as the same).

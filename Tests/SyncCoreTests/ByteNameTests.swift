@@ -80,4 +80,30 @@ struct ByteNameTests {
             #expect(copy.snapshot.edges.count == 1)
         }
     }
+
+    /// `sameBytes` and `bytewise` compare eight bytes at a time: they must agree with a byte-by-byte comparison for
+    /// every length around the word size, with differences at every offset, small (inline) and heap strings alike.
+    @Test func wordWiseComparisonsAgreeWithByteByByte() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet: [String] = ["a", "b", "z", "é", "\u{0}", "\u{7F}", "\u{FF}", "한"]
+        var checked = 0
+        for length in 0..<40 {
+            for _ in 0..<30 {
+                let base = (0..<length).map { _ in alphabet.randomElement(using: &random)! }.joined()
+                var other = base
+                if Bool.random(using: &random), !base.isEmpty {
+                    var scalars = Array(base.unicodeScalars)
+                    scalars[Int.random(in: 0..<scalars.count, using: &random)] = "b"
+                    other = String(String.UnicodeScalarView(scalars))
+                }
+                if Bool.random(using: &random) { other += alphabet.randomElement(using: &random)! }
+                for (a, b) in [(base, other), (other, base), (base, base)] {
+                    #expect(sameBytes(a, b) == a.utf8.elementsEqual(b.utf8))
+                    #expect(bytewise(a, b) == a.utf8.lexicographicallyPrecedes(b.utf8))
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 40 * 30 * 3)
+    }
 }
