@@ -290,7 +290,7 @@ public struct UnitGraph: Sendable {
         // Only units with parked starts have anything to release; sorted, so waits are released and events recorded
         // in the same order on every run. Sorting just those keeps a change of a unit with many dependents linear.
         if !ready.isEmpty, !waits.startWaiters.isEmpty {
-            becameReady += ready.filter { waits.startWaiters[$0] != nil }.sorted()
+            becameReady += ready.filter { waits.startWaiters[$0] != nil }.sortedBytewise()
         }
         unsettled.append((unit, from, to))
     }

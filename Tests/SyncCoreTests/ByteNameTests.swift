@@ -106,4 +106,24 @@ struct ByteNameTests {
         }
         #expect(checked == 40 * 30 * 3)
     }
+
+    /// `sortedBytewise` orders by the first 16 bytes as integers first: the same order as `sorted()` for names
+    /// that share long prefixes, end in zero bytes, or begin one another.
+    @Test func sortedBytewiseIsSorted() {
+        var random = SystemRandomNumberGenerator()
+        let pieces = ["fan-", "fan-1", "w-", "\u{0}", "é", "a", "b", "\u{FF}", "long-prefix-long-prefix-"]
+        for _ in 0..<200 {
+            var names = Set<UnitKey>()
+            for _ in 0..<Int.random(in: 0..<60, using: &random) {
+                let parts = (0..<Int.random(in: 0..<5, using: &random)).map { _ in pieces.randomElement(using: &random)!
+                }
+                names.insert(UnitKey(parts.joined() + String(Int.random(in: 0..<30, using: &random))))
+            }
+            let keys = Array(names)
+            #expect(keys.sortedBytewise() == keys.sorted())
+        }
+        #expect([UnitKey]().sortedBytewise() == [])
+        let awkward: [UnitKey] = ["ab\u{0}", "ab", "ab\u{0}c", "abc"]
+        #expect(awkward.sortedBytewise().map(\.name) == ["ab", "ab\u{0}", "ab\u{0}c", "abc"])
+    }
 }
