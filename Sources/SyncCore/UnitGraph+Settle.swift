@@ -40,6 +40,7 @@ extension UnitGraph {
 
     /// Resolves the completion waits that a status change of `unit` settles (records no event).
     mutating func settleCompletionWaits(of unit: UnitKey, from: UnitStatus?, to: UnitStatus) {
+        guard !waits.completionWatchers.isEmpty else { return }
         for id in (waits.completionWatchers[unit] ?? []).sorted() {
             if to.isFailure {
                 resolve(id, .failure(unitFailedError(unit.name)))
@@ -54,11 +55,15 @@ extension UnitGraph {
     /// Releases the parked starts of a unit that just became ready: the first is marked started in the same step,
     /// the others lose to it with `same status already set`.
     mutating func releaseStarts(of unit: UnitKey) {
-        guard (units[unit]?.unmet ?? 0) == 0 else { return }
+        // One lookup for both the readiness and the status the start changes (a wait's end changes no unit).
+        let index = units.index(forKey: unit)
+        guard index.map({ units.values[$0].unmet == 0 }) ?? true else { return }
+        let from = index.map { units.values[$0].status }
         let parked = waits.unparkStarts(of: unit)
         guard let (first, wait) = parked.first else { return }
         record(.waitEnded(unit: unit.name, outcome: .started))
-        setStatus(unit.name, .started, by: wait.token)
+        // What `setStatus(unit.name, .started, by: wait.token)` records, without looking the unit up again.
+        record(.statusChanged(unit: unit.name, from: from, to: .started, reason: nil, cause: nil, by: wait.token))
         let info = StartInfo(
             unit: unit.name, dependencies: wait.dependencies, unsatisfiedAtStart: wait.unsatisfied, waited: true)
         resolutions.append(WaitResolution(id: first, result: .success(.started(info))))

@@ -25,7 +25,7 @@ package enum EventLineEncoder {
             field("from", from.wireValue, &out)
             field("to", to.rawValue, &out)
             field("reason", reason, &out)
-            out.appendUTF8(",\"cause\":null")
+            out.appendLiteral(",\"cause\":null")
             if let token { field("by", token, &out) }
         case .waitEnded(let unit, let outcome):
             head(event, "wait_ended", unit, &out)
@@ -42,21 +42,21 @@ package enum EventLineEncoder {
 
     /// `{"seq":…,"time_us":…,"kind":"…","unit":"…"`.
     private static func head(_ event: SyncEvent, _ kind: StaticString, _ unit: String, _ out: inout [UInt8]) {
-        out.appendUTF8("{\"seq\":")
+        out.appendLiteral("{\"seq\":")
         out.appendDecimal(Int64(event.sequence))
-        out.appendUTF8(",\"time_us\":")
+        out.appendLiteral(",\"time_us\":")
         out.appendDecimal(event.time.rawValue)
-        out.appendUTF8(",\"kind\":\"")
-        out.append(contentsOf: UnsafeBufferPointer(start: kind.utf8Start, count: kind.utf8CodeUnitCount))
-        out.appendUTF8("\",\"unit\":")
+        out.appendLiteral(",\"kind\":\"")
+        out.appendLiteral(kind)
+        out.appendLiteral("\",\"unit\":")
         JSON.writeString(unit, to: &out)
     }
 
     /// `,"name":"value"`, or `,"name":null` for `nil`.
     private static func field(_ name: StaticString, _ value: String?, _ out: inout [UInt8]) {
-        out.appendUTF8(",\"")
-        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        out.appendUTF8("\":")
-        if let value { JSON.writeString(value, to: &out) } else { out.appendUTF8("null") }
+        out.appendLiteral(",\"")
+        out.appendLiteral(name)
+        out.appendLiteral("\":")
+        if let value { JSON.writeString(value, to: &out) } else { out.appendLiteral("null") }
     }
 }

@@ -13,15 +13,15 @@ package enum ReplyLineEncoder {
         var out: [UInt8] = []
         out.reserveCapacity(
             96 + info.unit.utf8.count + (info.dependencies.count + info.unsatisfiedAtStart.count) * 16)
-        out.appendUTF8("{\"id\":")
+        out.appendLiteral("{\"id\":")
         out.appendDecimal(id)
-        out.appendUTF8(",\"ok\":true,\"result\":{\"unit\":")
+        out.appendLiteral(",\"ok\":true,\"result\":{\"unit\":")
         JSON.writeString(info.unit, to: &out)
-        out.appendUTF8(",\"dependencies\":")
+        out.appendLiteral(",\"dependencies\":")
         strings(info.dependencies, &out)
-        out.appendUTF8(",\"unsatisfied_at_start\":")
+        out.appendLiteral(",\"unsatisfied_at_start\":")
         strings(info.unsatisfiedAtStart, &out)
-        out.appendUTF8(info.waited ? ",\"waited\":true}}\n" : ",\"waited\":false}}\n")
+        out.appendLiteral(info.waited ? ",\"waited\":true}}\n" : ",\"waited\":false}}\n")
         return String(decoding: out, as: UTF8.self)
     }
 

@@ -72,7 +72,9 @@ extension AgentCore {
                 let snapshot = shownSnapshot(to: connection.version)
                 reply(.ok(id, .snapshot(snapshot), stale: staleRead), to: connection, id: id)
             case .history:
-                // The events are already encoded in the ring; the reply is assembled around them as text.
+                // The events are encoded in the ring (those deferred, now and once); the reply is assembled around
+                // them as text.
+                ring.encodeAll()
                 let version = connection.version
                 let frame = Reply.historyFrame(
                     id: id, instance: hello.instance, snapshot: shownSnapshot(to: version),

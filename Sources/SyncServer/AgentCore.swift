@@ -242,13 +242,18 @@ final class AgentCore {
             }
             finish(request, resolution.id, frame: frame, released: true)
         }
+        // Encoded at once only for a journal or a subscriber; otherwise when someone reads the history.
+        let encodes = journal.store != nil || !subscriptions.isEmpty
+        let logs = logger.logLevel <= .debug
         for event in graph.drainEvents() {
-            logger.debug("\(event.summary)", metadata: ["seq": "\(event.sequence)"])
-            var entry = EventRing.Entry(event)
+            if logs { logger.debug("\(event.summary)", metadata: ["seq": "\(event.sequence)"]) }
+            var entry = EventRing.Entry(deferring: event)
+            if encodes { entry.encodeNow() }
             entry.origin = sharing?.ownOrigin
-            ring.append(entry)
             journal.record(entry)
             publish(entry)
+            // Last, so the entry moves into the ring rather than being copied.
+            ring.append(entry)
         }
     }
 

@@ -31,6 +31,11 @@ struct BoundedRing<Element> {
         }
     }
 
+    /// Changes every element held in place.
+    mutating func updateEach(_ body: (inout Element) -> Void) {
+        for index in storage.indices { body(&storage[index]) }
+    }
+
     /// The elements held, oldest first.
     var oldestFirst: [Element] { Array(storage[oldest...] + storage[..<oldest]) }
 

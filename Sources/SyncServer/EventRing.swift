@@ -1,5 +1,5 @@
-/// The most recent events, already encoded, for subscribers that resume with `since`. Bounded: the oldest event
-/// makes room for the newest.
+/// The most recent events, encoded (or deferred until read, see ``EncodedEvent/init(deferring:)``), for subscribers
+/// that resume with `since` and for `history`. Bounded: the oldest event makes room for the newest.
 struct EventRing {
     /// One event: its sequence number and its compact JSON.
     typealias Entry = EncodedEvent
@@ -19,6 +19,12 @@ struct EventRing {
 
     mutating func append(_ entry: Entry) {
         ring.append(entry)
+    }
+
+    /// Encodes every event held whose encoding was deferred (``EncodedEvent/init(deferring:)``), so that reading
+    /// the whole history again costs no encoding.
+    mutating func encodeAll() {
+        ring.updateEach { $0.encodeNow() }
     }
 
     /// Every event after `sequence`, oldest first, or `nil` when the ring no longer holds all of them.

@@ -104,18 +104,27 @@ package struct StoredState: Sendable {
 
 /// One event as the agent stores and streams it: its sequence number and its compact JSON, encoded once for the
 /// journal and every subscriber whatever its protocol version.
+///
+/// An event made with ``init(deferring:)`` keeps the event and encodes it only when ``json`` is read: an agent with
+/// no journal and no subscriber reads an event's JSON only if a client asks for its history, and a `complete` that
+/// releases 10,000 waiters records 20,000 events in one step (see ``encodeNow()``).
 package struct EncodedEvent: Sendable {
     package var sequence: UInt64
-    package var json: String
+    /// The compact JSON (`SyncEvent.json.compact`), the same bytes whether it was encoded at once or deferred.
+    package var json: String { encoded ?? EventLineEncoder.encode(deferred!) }
     /// The protocol version that introduced the event's kind: subscribers of older versions are not sent it.
     package var version: Int64 = 1
     /// On a shared store, the agent that made the change, as JSON (a quoted string): subscribers of protocol
     /// version 3 get it beside the event (``Push/eventFrame(id:event:encodedOrigin:)``). Not stored with the event.
     package var origin: String?
+    /// The JSON, once encoded; `nil` while the event is deferred.
+    private var encoded: String?
+    /// The event whose encoding is deferred; `nil` once encoded.
+    private var deferred: SyncEvent?
 
     package init(sequence: UInt64, json: String, version: Int64 = 1) {
         self.sequence = sequence
-        self.json = json
+        self.encoded = json
         self.version = version
     }
 
@@ -123,6 +132,24 @@ package struct EncodedEvent: Sendable {
         self.init(
             sequence: event.sequence, json: EventLineEncoder.encode(event),
             version: ProtocolVersion.introduced(event.kind))
+    }
+
+    /// The event, its JSON encoded only when ``json`` is first read (each read encodes it again until
+    /// ``encodeNow()``).
+    package init(deferring event: SyncEvent) {
+        sequence = event.sequence
+        version = ProtocolVersion.introduced(event.kind)
+        deferred = event
+    }
+
+    /// Whether the JSON is held encoded (not deferred).
+    package var isEncoded: Bool { encoded != nil }
+
+    /// Encodes a deferred event and keeps its JSON, for a holder that will read it more than once.
+    package mutating func encodeNow() {
+        guard let event = deferred else { return }
+        encoded = EventLineEncoder.encode(event)
+        deferred = nil
     }
 
     /// Whether a client of protocol `version` may be sent the event.

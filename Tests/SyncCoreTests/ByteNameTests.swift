@@ -80,4 +80,50 @@ struct ByteNameTests {
             #expect(copy.snapshot.edges.count == 1)
         }
     }
+
+    /// `sameBytes` and `bytewise` compare eight bytes at a time: they must agree with a byte-by-byte comparison for
+    /// every length around the word size, with differences at every offset, small (inline) and heap strings alike.
+    @Test func wordWiseComparisonsAgreeWithByteByByte() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet: [String] = ["a", "b", "z", "é", "\u{0}", "\u{7F}", "\u{FF}", "한"]
+        var checked = 0
+        for length in 0..<40 {
+            for _ in 0..<30 {
+                let base = (0..<length).map { _ in alphabet.randomElement(using: &random)! }.joined()
+                var other = base
+                if Bool.random(using: &random), !base.isEmpty {
+                    var scalars = Array(base.unicodeScalars)
+                    scalars[Int.random(in: 0..<scalars.count, using: &random)] = "b"
+                    other = String(String.UnicodeScalarView(scalars))
+                }
+                if Bool.random(using: &random) { other += alphabet.randomElement(using: &random)! }
+                for (a, b) in [(base, other), (other, base), (base, base)] {
+                    #expect(sameBytes(a, b) == a.utf8.elementsEqual(b.utf8))
+                    #expect(bytewise(a, b) == a.utf8.lexicographicallyPrecedes(b.utf8))
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 40 * 30 * 3)
+    }
+
+    /// `sortedBytewise` orders by the first 16 bytes as integers first: the same order as `sorted()` for names
+    /// that share long prefixes, end in zero bytes, or begin one another.
+    @Test func sortedBytewiseIsSorted() {
+        var random = SystemRandomNumberGenerator()
+        let pieces = ["fan-", "fan-1", "w-", "\u{0}", "é", "a", "b", "\u{FF}", "long-prefix-long-prefix-"]
+        for _ in 0..<200 {
+            var names = Set<UnitKey>()
+            for _ in 0..<Int.random(in: 0..<60, using: &random) {
+                let parts = (0..<Int.random(in: 0..<5, using: &random)).map { _ in pieces.randomElement(using: &random)!
+                }
+                names.insert(UnitKey(parts.joined() + String(Int.random(in: 0..<30, using: &random))))
+            }
+            let keys = Array(names)
+            #expect(keys.sortedBytewise() == keys.sorted())
+        }
+        #expect([UnitKey]().sortedBytewise() == [])
+        let awkward: [UnitKey] = ["ab\u{0}", "ab", "ab\u{0}c", "abc"]
+        #expect(awkward.sortedBytewise().map(\.name) == ["ab", "ab\u{0}", "ab\u{0}c", "abc"])
+    }
 }
