@@ -172,3 +172,43 @@ struct AttackSharedProtocolTests {
         }
     }
 }
+
+extension AttackSharedProtocolTests {
+    /// `syncctl watch -o json` prints its snapshot and events only, "the same objects the journal stores": the store
+    /// going away and
+    /// coming back is a note on stderr, never a line of another shape on stdout that a consumer of the stream would
+    /// have to tell apart.
+    @Test func watchJSONPrintsEventsOnlyThroughAnOutage() async throws {
+        try await SharedGraphTests().withAgents(1) { agents, server in
+            let environment = [
+                "SYNC_AGENT_SOCKET_PATH": agents.directory.file(SharedGraphTests.Agents.socket(0)),
+                "SYNC_AGENT_AUTOSTART": "0",
+            ]
+            #expect(try await agents.syncctl(0, "want", "app", "db").status == 0)
+            let watch = try RunningProcess(Products.path("syncctl"), ["watch", "-o", "json"], environment: environment)
+            await watch.waitForOutput(containing: #""kind":"snapshot""#)
+            _ = await server.stop()
+            await watch.waitForOutput(containing: "is unreachable")
+            try server.start()
+            await server.waitUntilAcceptingConnections()
+            var started = try await agents.syncctl(0, "start", "db")
+            let giveUp = Date().addingTimeInterval(30)
+            while started.status != 0 && started.stderr.contains("cannot be reached") && Date() < giveUp {
+                try await Task.sleep(for: .milliseconds(250))
+                started = try await agents.syncctl(0, "start", "db")
+            }
+            #expect(started.status == 0, "\(started)")
+            await watch.waitForOutput(containing: #""to":"started""#)
+            watch.signal(SIGINT)
+            let result = await watch.finish()
+            let lines = result.stdout.split(separator: "\n")
+            #expect(lines.count >= 3, "\(result)")
+            // The snapshot it starts from (`"kind":"snapshot"`), then events; nothing about the store.
+            for line in lines {
+                let object = try WireClient.object(String(line))
+                let event = object["seq"] != nil || object[string: "kind"] == "snapshot"
+                #expect(event && object["kind"] != nil && object["reachable"] == nil, "on stdout: \(line)")
+            }
+        }
+    }
+}
