@@ -80,10 +80,7 @@ struct AttackKillTests {
             var known: [String: UnitState] = [:]
             var sent = 0
             for round in 1...20 {
-                let agent = try RunningProcess(
-                    Products.path("sync-agent"),
-                    ["--socket-path", directory.socket, "--store", url, "--workspace", "w", "--retention", "1"])
-                await agent.waitForOutput(containing: "agent listening")
+                let agent = try await AttackSupport.agent(directory.socket, store: url, ["--retention", "1"])
                 #expect(!agent.hasEnded, "seed \(seed), round \(round): the agent did not start: \(agent.outputSoFar)")
                 if agent.hasEnded { return }
                 let found = try await Self.graph(directory.socket)
@@ -121,10 +118,7 @@ struct AttackKillTests {
                 _ = await agent.finish()
                 wire.close()
                 // Whatever the agent acknowledged before it died (read on its replies, which may have been sent).
-                let restarted = try RunningProcess(
-                    Products.path("sync-agent"),
-                    ["--socket-path", directory.socket, "--store", url, "--workspace", "w", "--retention", "1"])
-                await restarted.waitForOutput(containing: "agent listening")
+                let restarted = try await AttackSupport.agent(directory.socket, store: url, ["--retention", "1"])
                 let after = try await Self.graph(directory.socket)
                 let allowed = "the states the requests in flight allow: \(possible)"
                 #expect(possible.contains(after), "seed \(seed), round \(round): \(after) is none of \(allowed)")

@@ -31,9 +31,7 @@ struct AttackOriginTests {
             defer { directory.remove() }
             let url = SharedCluster.socketURL(server)
             let (socketA, socketB) = (directory.file("a.sock"), directory.file("b.sock"))
-            let agentA = try RunningProcess(
-                Products.path("sync-agent"), ["--socket-path", socketA, "--store", url, "--workspace", "w"])
-            await agentA.waitForOutput(containing: "agent listening")
+            let agentA = try await AttackSupport.agent(socketA, store: url)
             let agentB = try Self.agent(host: host, ["--socket-path", socketB, "--store", url, "--workspace", "w"])
             await agentB.waitForOutput(containing: "agent listening")
             #expect(!agentB.hasEnded, "\(agentB.outputSoFar)")
@@ -72,10 +70,7 @@ struct AttackOriginTests {
                 environment: ["SYNC_AGENT_SOCKET_PATH": socketA, "SYNC_AGENT_AUTOSTART": "0"])
             #expect(list.status == 0, "\(list)")
             // An agent started now loads the workspace (every event checked) and names the same origins.
-            let agentC = try RunningProcess(
-                Products.path("sync-agent"),
-                ["--socket-path", directory.file("c.sock"), "--store", url, "--workspace", "w"])
-            await agentC.waitForOutput(containing: "agent listening")
+            let agentC = try await AttackSupport.agent(directory.file("c.sock"), store: url)
             #expect(!agentC.hasEnded, "\(agentC.outputSoFar)")
             let graph = try WireClient(path: directory.file("c.sock"))
             defer { graph.close() }

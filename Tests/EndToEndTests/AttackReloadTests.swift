@@ -17,13 +17,8 @@ struct AttackReloadTests {
             defer { directory.remove() }
             let url = SharedCluster.socketURL(server)
             let (socketA, socketB) = (directory.file("a.sock"), directory.file("b.sock"))
-            let agentA = try RunningProcess(
-                Products.path("sync-agent"),
-                ["--socket-path", socketA, "--store", url, "--workspace", "w", "--retention", "1"])
-            await agentA.waitForOutput(containing: "agent listening")
-            let agentB = try RunningProcess(
-                Products.path("sync-agent"), ["--socket-path", socketB, "--store", url, "--workspace", "w"])
-            await agentB.waitForOutput(containing: "agent listening")
+            let agentA = try await AttackSupport.agent(socketA, store: url, ["--retention", "1"])
+            let agentB = try await AttackSupport.agent(socketB, store: url)
             defer { agentB.signal(SIGCONT) }
             let writer = try WireClient(path: socketA)
             defer { writer.close() }

@@ -130,11 +130,8 @@ struct AttackSharedProtocolTests {
             #expect(fresh[object: "result"]?[object: "stale"] == nil, "\(fresh)")
 
             // Version 2 was told nothing of it: its next frame is the next event.
-            var failed = try await agents.syncctl(1, "fail", "app", "--reason", "x")
-            let giveUp = Date().addingTimeInterval(30)
-            while failed.status != 0 && failed.stderr.contains("cannot be reached") && Date() < giveUp {
-                try await Task.sleep(for: .milliseconds(250))
-                failed = try await agents.syncctl(1, "fail", "app", "--reason", "x")
+            let failed = try await AttackSupport.onceReachable {
+                try await agents.syncctl(1, "fail", "app", "--reason", "x")
             }
             #expect(failed.status == 0, "\(failed)")
             let next = try await older.object()
@@ -191,12 +188,7 @@ extension AttackSharedProtocolTests {
             await watch.waitForOutput(containing: "is unreachable")
             try server.start()
             await server.waitUntilAcceptingConnections()
-            var started = try await agents.syncctl(0, "start", "db")
-            let giveUp = Date().addingTimeInterval(30)
-            while started.status != 0 && started.stderr.contains("cannot be reached") && Date() < giveUp {
-                try await Task.sleep(for: .milliseconds(250))
-                started = try await agents.syncctl(0, "start", "db")
-            }
+            let started = try await AttackSupport.onceReachable { try await agents.syncctl(0, "start", "db") }
             #expect(started.status == 0, "\(started)")
             await watch.waitForOutput(containing: #""to":"started""#)
             watch.signal(SIGINT)
