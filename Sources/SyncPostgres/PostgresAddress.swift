@@ -78,8 +78,13 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     /// Reads `url`. - Parameter defaultUser: the user when the URL names none (the agent's own user name).
     package init(url: String, defaultUser: String = PostgresAddress.currentUser()) throws(Failure) {
         func failure(_ problem: String) -> Failure {
-            Failure(
-                description: "store URL \(Self.redacted(url)): \(problem). Write it as postgres://USER@HOST:PORT/DB, "
+            // A URL that seems to carry a password is shown with it hidden, and so is the problem: it could quote a
+            // piece of the password (`user:pa/ss@host` reads as host `user`, port `pa`).
+            let shown = Self.redacted(url)
+            let problem =
+                shown == url ? problem : "it cannot be read (what it says is not shown: it may hold a password)"
+            return Failure(
+                description: "store URL \(shown): \(problem). Write it as postgres://USER@HOST:PORT/DB, "
                     + "or postgres:///DB?host=/socket/directory&user=USER for a Unix socket")
         }
         var rest: Substring
@@ -238,10 +243,33 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension String {
-    /// `password=…` in a query replaced by `password=***`.
+    /// Every parameter of the query whose name, percent-decoded, starts with `password` (`password=…`, but also
+    /// `password%3D…`, which holds the whole value in its name) replaced by `password=***`.
     fileprivate func replacingPassword() -> String {
-        guard let range = firstRange(of: "password=") else { return self }
-        let end = self[range.upperBound...].firstIndex(of: "&") ?? endIndex
-        return String(self[..<range.upperBound]) + "***" + String(self[end...])
+        guard let mark = firstIndex(of: "?") else { return self }
+        let pairs = self[index(after: mark)...].split(separator: "&", omittingEmptySubsequences: false).map { pair in
+            let name = pair.prefix { $0 != "=" }
+            return Self.lenientlyDecoded(name).lowercased().hasPrefix("password") ? "password=***" : String(pair)
+        }
+        return String(self[...mark]) + pairs.joined(separator: "&")
+    }
+
+    /// `text` with each `%XX` decoded, and a `%` not followed by two hex digits kept as it is.
+    private static func lenientlyDecoded(_ text: Substring) -> String {
+        var bytes: [UInt8] = []
+        let utf8 = Array(text.utf8)
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "%"), index + 2 < utf8.count,
+                let value = UInt8(String(decoding: utf8[index + 1...index + 2], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+                index += 3
+            } else {
+                bytes.append(utf8[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -102,17 +102,17 @@ extension PostgresEventStore {
             """
     }
 
-    /// Another writer moved the workspace on: the append failed, with what the database holds now.
+    /// Another writer moved the workspace on: the append failed, and nothing of it was stored. The state it returns
+    /// to is this store's own last committed one (the mirror), not what the database holds now: the agent treats
+    /// everything up to the returned state's sequence number as its own and stored, so the database's state would
+    /// acknowledge this agent's changes numbered like the other writer's events (an agent frozen in a change, whose
+    /// session the server ended, then told its client a `want` was made that no agent stored). The recovery reads
+    /// the other writer's events after the mirror's last one, as any catch-up does.
     private func conflict(_ range: String) -> EventLoopFuture<EventStoreAppend> {
         let failure = StoreFailure(
             description: "cannot store \(range) in \(location): another writer stored events after event \(head) "
                 + "first")
-        return withConnection { self.readState($0) }.map { state -> EventStoreAppend in
-            self.adopt(state)
-            return .failed(failure, stored: .success(state))
-        }.recover { error in
-            .failed(failure, stored: .failure(StoreFailure(description: Self.reason(error))))
-        }
+        return storeLoop.makeSucceededFuture(.failed(failure, stored: .success(mirrorState)))
     }
 
     /// Replays this agent's committed events into the mirror, and records it as their units' origin.

@@ -106,7 +106,11 @@ package final class PostgresEventStore: EventStore, @unchecked Sendable {
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, name.count - 1)
         let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        origin = "sync-agent pid \(getpid()) on \(host)"
+        // One line, whatever the host name holds: the origin heads each notification's payload, whose next lines
+        // are events, so a line break in it would make the other agents read the rest as events (a host name
+        // `evil\n0\n` made them take every notification of this agent for one they had already applied).
+        let oneLine = String(host.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+        origin = "sync-agent pid \(getpid()) on \(oneLine)"
         notificationPayload = origin + " #" + String(UInt64.random(in: 1...UInt64.max), radix: 16)
     }
 
