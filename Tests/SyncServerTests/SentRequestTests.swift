@@ -6,7 +6,7 @@ import Testing
 
 /// ``SyncConnection/sendNow(_:)``: a request written from the calling thread at once, its answer awaited later. What
 /// `syncctl run --ready` and `ready --when` use to complete a unit from the thread that saw it become ready.
-@Suite("A request sent now, answered later", .timeLimit(.minutes(1)))
+@Suite("A request sent now, answered later", .timeLimit(.minutes(3)))
 struct SentRequestTests {
     @Test func theRequestIsCarriedOutBeforeAnyoneAwaitsItsAnswer() async throws {
         try await withAgent { agent in
