@@ -179,15 +179,19 @@ extension Run {
             do {
                 try await tell(over: line, body)
                 return true
-            } catch let error as WireError where error.refusedUntilStored && retryingWhile?() == true {
+            } catch let refused as RefusedForAWhile where retryingWhile?() == true {
                 if !told {
-                    let failure = CommandFailure(error, prefix: "run failed", socket: global.socket)
+                    let failure = CommandFailure(refused.error, prefix: "run failed", socket: global.socket)
                     Output.error(
                         "syncctl: cannot \(what) yet: \(failure.message); asking again while the command runs")
                     told = true
                 }
                 try? await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(1))
+            } catch let refused as RefusedForAWhile {
+                let failure = CommandFailure(refused.error, prefix: "run failed", socket: global.socket)
+                Output.error("syncctl: cannot \(what): \(failure.message)")
+                return false
             } catch let error as WireError {
                 let failure = CommandFailure(error, prefix: "run failed", socket: global.socket)
                 Output.error("syncctl: cannot \(what): \(failure.message)")
@@ -210,6 +214,9 @@ extension Run {
                 try await body(client)
             } catch let error as WireError where error.code == .sameStatus {
                 // A repeat after a lost reply: the agent recorded the first one before it went away.
+            } catch let error as WireError where error.refusedUntilStored {
+                // Carried out unchanged whichever connection it came over (a reconnection wraps agent errors).
+                throw RefusedForAWhile(error: error)
             }
         }
         if try await line.send(repeatable) { return }
