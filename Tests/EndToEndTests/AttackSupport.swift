@@ -1,3 +1,4 @@
+import Testing
 import Foundation
 import SyncTestSupport
 
@@ -27,3 +28,9 @@ enum AttackSupport {
         return result
     }
 }
+
+/// Every attack suite, one at a time: each starts many agents, servers and killed processes, and eleven of them at
+/// once beside the rest of the suite stalled the machine for long enough to fail tests timed against the agent's own
+/// 10 s deadlines.
+@Suite("Attacks", .serialized)
+enum AttackSuites {}
