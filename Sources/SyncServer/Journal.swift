@@ -120,7 +120,7 @@ final class Journal {
             var contents = try JournalReader(path: path, clock: clock, keepsEvents: keepsEvents).read(data)
             // The replay's scratch memory (its tables by unit id, tens of MiB for a million events) is free now: give
             // its pages back rather than keep them resident.
-            _ = malloc_trim(0)
+            _ = mallocTrim(0)
             if let tornAt = contents.tornAt {
                 guard ftruncate(fd, off_t(tornAt)) == 0, fsync(fd) == 0 else {
                     throw Failure(description: "truncate the torn end of journal \(path): \(errorText())")
@@ -281,4 +281,4 @@ final class Journal {
 
 /// glibc's `malloc_trim` (not in the `Glibc` module): gives the free pages of every arena back to the system.
 @_silgen_name("malloc_trim")
-private func malloc_trim(_ pad: Int) -> Int32
+private func mallocTrim(_ pad: Int) -> Int32
